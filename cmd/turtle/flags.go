@@ -1,0 +1,35 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+)
+
+// newFlagSet returns a FlagSet for one subcommand whose --help prints the
+// command's purpose, its usage line, one example and its flags to stdout
+// (pflag calls Usage only for --help when errors are continued on).
+func newFlagSet(name, usageLine, about, example string, stdout, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("turtle "+name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "%s\n\nUsage:\n  turtle %s\n\nExample:\n  %s\n\nFlags:\n%s", about, usageLine, example, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parseFlags parses args and maps the outcome to an exit code: ok is true
+// when the command should go on; otherwise code is 0 (--help) or 2 (usage).
+func parseFlags(fs *pflag.FlagSet, args []string) (ok bool, code int) {
+	err := fs.Parse(args)
+	if err == nil {
+		return true, 0
+	}
+	if errors.Is(err, pflag.ErrHelp) {
+		return false, 0
+	}
+	fmt.Fprintf(fs.Output(), "%s: %v (run '%s --help')\n", fs.Name(), err, fs.Name())
+	return false, 2
+}

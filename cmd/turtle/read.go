@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+const readAbout = `Read prints every frame of the capture files in the turtle text format of the
+classic Python Turtle Sniffer (or another --format). Files are pcap or pcapng,
+optionally gzip-compressed, recognised by content; - reads standard input.
+Several files print in the order given.
+
+Exit status: 0 when every file was read completely, 1 when a file could not be
+(its frames before the damage are printed, then one line on stderr), 2 for a
+usage error.`
+
+func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("read", "read [flags] FILE...", readAbout, "turtle read -c 10 testdata/udp-echo.pcap", stdout, stderr)
+	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
+	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
+	format := fs.String("format", "turtle", "output format: "+strings.Join(formatNames, ", "))
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle read: "+format+" (run 'turtle read --help')\n", a...)
+		return 2
+	}
+	if fs.NArg() == 0 {
+		return usageErr("no capture file given")
+	}
+	if *count < 0 {
+		return usageErr("-c %d: the frame count cannot be negative", *count)
+	}
+	f, err := newFormat(*format)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	out := stdout
+	if *output != "" {
+		file, err := os.Create(*output)
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle read: %v\n", err)
+			return 1
+		}
+		defer file.Close()
+		out = file
+	}
+	p := &decode.Printer{Format: f, W: out}
+	code := 0
+	for _, name := range fs.Args() {
+		err := readFile(p, name, stdin, *count)
+		if errors.Is(err, decode.ErrLimit) {
+			break
+		}
+		var werr *decode.WriteError
+		if errors.As(err, &werr) {
+			fmt.Fprintf(stderr, "turtle read: %v\n", err)
+			return 1
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle read: %s: %v\n", displayName(name), err)
+			code = 1
+		}
+	}
+	if c, ok := out.(io.Closer); ok && out != stdout {
+		if err := c.Close(); err != nil {
+			fmt.Fprintf(stderr, "turtle read: %v\n", err)
+			return 1
+		}
+	}
+	return code
+}
+
+// readFile prints the frames of one capture through p.
+func readFile(p *decode.Printer, name string, stdin io.Reader, limit int) error {
+	var in io.Reader = stdin
+	if name != "-" {
+		file, err := os.Open(name)
+		if err != nil {
+			return unwrapPathError(err)
+		}
+		defer file.Close()
+		in = file
+	}
+	r, err := pcapio.NewReader(in)
+	if err != nil {
+		return err
+	}
+	return p.Copy(r, limit)
+}
+
+// displayName is how errors name a file: standard input is "-" on the
+// command line and "standard input" in messages.
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// unwrapPathError drops the "open NAME:" that os adds, since the caller
+// names the file already.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}

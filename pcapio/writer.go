@@ -1,0 +1,283 @@
+package pcapio
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+)
+
+// PacketWriter is what both writers offer, for code that does not care
+// which format it writes.
+type PacketWriter interface {
+	WritePacket(ci CaptureInfo, data []byte) error
+}
+
+var (
+	_ PacketWriter = (*PcapWriter)(nil)
+	_ PacketWriter = (*NgWriter)(nil)
+)
+
+// isBigEndian reports whether o writes the most significant byte first; nil
+// means little endian.
+func isBigEndian(o binary.ByteOrder) bool {
+	if o == nil {
+		return false
+	}
+	var b [2]byte
+	o.PutUint16(b[:], 0x0102)
+	return b[0] == 1
+}
+
+// byteOrder is what binary.LittleEndian and binary.BigEndian both are.
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
+}
+
+func orderOf(big bool) byteOrder {
+	if big {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+// PcapOptions configures a classic pcap file.
+type PcapOptions struct {
+	LinkType   LinkType
+	Snaplen    int              // packets are cut to it; 0 means 262144
+	Nanosecond bool             // ns timestamps (magic a1b23c4d) instead of µs
+	ByteOrder  binary.ByteOrder // nil means little endian
+}
+
+// PcapWriter writes a classic pcap file, one Write call per record.
+type PcapWriter struct {
+	w       io.Writer
+	o       byteOrder
+	nano    bool
+	snaplen int
+	buf     []byte
+}
+
+// NewPcapWriter writes the file header to w and returns a writer for the
+// records.
+func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
+	if opt.Snaplen < 0 || opt.Snaplen > maxPacketData {
+		return nil, errors.New("pcapio: snaplen " + strconv.Itoa(opt.Snaplen) + " out of range 0 to " + strconv.Itoa(maxPacketData))
+	}
+	pw := &PcapWriter{w: w, o: orderOf(isBigEndian(opt.ByteOrder)), nano: opt.Nanosecond, snaplen: opt.Snaplen}
+	if pw.snaplen == 0 {
+		pw.snaplen = maxPacketData
+	}
+	magic := uint32(0xa1b2c3d4)
+	if opt.Nanosecond {
+		magic = 0xa1b23c4d
+	}
+	b := pw.o.AppendUint32(pw.buf[:0], magic)
+	b = pw.o.AppendUint16(b, 2)
+	b = pw.o.AppendUint16(b, 4)
+	b = pw.o.AppendUint32(b, 0) // thiszone
+	b = pw.o.AppendUint32(b, 0) // sigfigs
+	b = pw.o.AppendUint32(b, uint32(pw.snaplen))
+	b = pw.o.AppendUint32(b, uint32(opt.LinkType))
+	pw.buf = b
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	return pw, nil
+}
+
+// WritePacket writes one record: data cut to the snapshot length, the wire
+// length ci.Length (len(data) when 0) and ci.Timestamp, which must lie
+// between 1970 and 2106.
+func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
+	wire, err := wireLength(ci, data)
+	if err != nil {
+		return err
+	}
+	if len(data) > pw.snaplen {
+		data = data[:pw.snaplen]
+	}
+	sec := ci.Timestamp.Unix()
+	if sec < 0 || sec > math.MaxUint32 {
+		return errors.New("pcapio: timestamp " + ci.Timestamp.String() + " out of the pcap range 1970 to 2106")
+	}
+	frac := uint32(ci.Timestamp.Nanosecond())
+	if !pw.nano {
+		frac /= 1000
+	}
+	b := pw.o.AppendUint32(pw.buf[:0], uint32(sec))
+	b = pw.o.AppendUint32(b, frac)
+	b = pw.o.AppendUint32(b, uint32(len(data)))
+	b = pw.o.AppendUint32(b, wire)
+	b = append(b, data...)
+	pw.buf = b
+	_, err = pw.w.Write(b)
+	return err
+}
+
+func wireLength(ci CaptureInfo, data []byte) (uint32, error) {
+	if len(data) > maxPacketData {
+		return 0, errors.New("pcapio: packet of " + strconv.Itoa(len(data)) + " bytes exceeds the maximum " + strconv.Itoa(maxPacketData))
+	}
+	switch {
+	case ci.Length == 0:
+		return uint32(len(data)), nil
+	case ci.Length < 0 || ci.Length > math.MaxUint32:
+		return 0, errors.New("pcapio: wire length " + strconv.Itoa(ci.Length) + " out of range")
+	}
+	return uint32(ci.Length), nil
+}
+
+// NgOptions configures a pcapng section.
+type NgOptions struct {
+	ByteOrder   binary.ByteOrder // nil means little endian
+	Interfaces  []Interface      // Name, LinkType, Snaplen, TsResolution, TsOffset
+	Application string           // shb_userappl; omitted when ""
+}
+
+// NgWriter writes a pcapng file, one Write call per block.
+type NgWriter struct {
+	w      io.Writer
+	o      byteOrder
+	ifaces []Interface
+	buf    []byte
+}
+
+// NewNgWriter writes a Section Header Block and one Interface Description
+// Block per interface of opt to w.
+func NewNgWriter(w io.Writer, opt NgOptions) (*NgWriter, error) {
+	nw := &NgWriter{w: w}
+	if err := nw.NewSection(opt); err != nil {
+		return nil, err
+	}
+	return nw, nil
+}
+
+// NewSection starts a new section, possibly in another byte order, with its
+// own interfaces; later packets refer to these.
+func (nw *NgWriter) NewSection(opt NgOptions) error {
+	if len(opt.Application) > math.MaxUint16 {
+		return errors.New("pcapio: application name longer than 65535 bytes")
+	}
+	nw.o = orderOf(isBigEndian(opt.ByteOrder))
+	nw.ifaces = nw.ifaces[:0]
+	b := nw.o.AppendUint32(nw.buf[:0], btSHB)
+	b = nw.o.AppendUint32(b, 0) // length, patched by finish
+	b = nw.o.AppendUint32(b, 0x1a2b3c4d)
+	b = nw.o.AppendUint16(b, 1)
+	b = nw.o.AppendUint16(b, 0)
+	b = nw.o.AppendUint64(b, math.MaxUint64) // section length unknown
+	if opt.Application != "" {
+		b = nw.appendOption(b, 4, []byte(opt.Application))
+		b = nw.appendOption(b, optEnd, nil)
+	}
+	if err := nw.finish(b); err != nil {
+		return err
+	}
+	for _, ifc := range opt.Interfaces {
+		if _, err := nw.AddInterface(ifc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddInterface writes an Interface Description Block to the current section
+// and returns its interface id, for CaptureInfo.InterfaceIndex.
+func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
+	if ifc.Snaplen < 0 || ifc.Snaplen > math.MaxUint32 {
+		return 0, errors.New("pcapio: snaplen " + strconv.Itoa(ifc.Snaplen) + " out of range")
+	}
+	if len(ifc.Name) > math.MaxUint16 {
+		return 0, errors.New("pcapio: interface name longer than 65535 bytes")
+	}
+	if ifc.TsResolution != 0 && !ifc.TsResolution.IsValid() {
+		return 0, errors.New("pcapio: invalid timestamp resolution")
+	}
+	b := nw.o.AppendUint32(nw.buf[:0], btIDB)
+	b = nw.o.AppendUint32(b, 0)
+	b = nw.o.AppendUint16(b, uint16(ifc.LinkType))
+	b = nw.o.AppendUint16(b, 0)
+	b = nw.o.AppendUint32(b, uint32(ifc.Snaplen))
+	opts := false
+	if ifc.Name != "" {
+		b, opts = nw.appendOption(b, optIfName, []byte(ifc.Name)), true
+	}
+	if ifc.TsResolution.IsValid() && ifc.TsResolution != ResolutionMicro {
+		b, opts = nw.appendOption(b, optTsResol, []byte{ifc.TsResolution.Code()}), true
+	}
+	if ifc.TsOffset != 0 {
+		b, opts = nw.appendOption(b, optTsOffset, nw.o.AppendUint64(nil, uint64(ifc.TsOffset))), true
+	}
+	if opts {
+		b = nw.appendOption(b, optEnd, nil)
+	}
+	if err := nw.finish(b); err != nil {
+		return 0, err
+	}
+	nw.ifaces = append(nw.ifaces, ifc)
+	return len(nw.ifaces) - 1, nil
+}
+
+// WritePacket writes an Enhanced Packet Block on interface
+// ci.InterfaceIndex of the current section: data cut to the interface's
+// snapshot length, the wire length ci.Length (len(data) when 0), the
+// timestamp in the interface's resolution, and epb_flags when ci.Direction
+// is known.
+func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
+	if ci.InterfaceIndex < 0 || ci.InterfaceIndex >= len(nw.ifaces) {
+		return errors.New("pcapio: interface " + strconv.Itoa(ci.InterfaceIndex) + " not in this section (" +
+			strconv.Itoa(len(nw.ifaces)) + " interfaces)")
+	}
+	ifc := &nw.ifaces[ci.InterfaceIndex]
+	wire, err := wireLength(ci, data)
+	if err != nil {
+		return err
+	}
+	if ifc.Snaplen > 0 && len(data) > ifc.Snaplen {
+		data = data[:ifc.Snaplen]
+	}
+	t, ok := ticks(ci.Timestamp, ifc.TsResolution, ifc.TsOffset)
+	if !ok {
+		return errors.New("pcapio: timestamp " + ci.Timestamp.String() + " not representable in " + ifc.TsResolution.String())
+	}
+	b := nw.o.AppendUint32(nw.buf[:0], btEPB)
+	b = nw.o.AppendUint32(b, 0)
+	b = nw.o.AppendUint32(b, uint32(ci.InterfaceIndex))
+	b = nw.o.AppendUint32(b, uint32(t>>32))
+	b = nw.o.AppendUint32(b, uint32(t))
+	b = nw.o.AppendUint32(b, uint32(len(data)))
+	b = nw.o.AppendUint32(b, wire)
+	b = append(b, data...)
+	b = append(b, zeros[:pad4(len(data))-len(data)]...)
+	if ci.Direction == DirectionInbound || ci.Direction == DirectionOutbound {
+		b = nw.o.AppendUint16(b, optFlags)
+		b = nw.o.AppendUint16(b, 4)
+		b = nw.o.AppendUint32(b, uint32(ci.Direction)) // 1 inbound, 2 outbound
+		b = nw.o.AppendUint32(b, 0)                    // opt_endofopt
+	}
+	return nw.finish(b)
+}
+
+var zeros [3]byte
+
+// appendOption appends one option, padded to 4 bytes.
+func (nw *NgWriter) appendOption(b []byte, code uint16, val []byte) []byte {
+	b = nw.o.AppendUint16(b, code)
+	b = nw.o.AppendUint16(b, uint16(len(val)))
+	b = append(b, val...)
+	return append(b, zeros[:pad4(len(val))-len(val)]...)
+}
+
+// finish adds the trailing length, patches the leading one and writes the
+// block.
+func (nw *NgWriter) finish(b []byte) error {
+	n := uint32(len(b) + 4)
+	b = nw.o.AppendUint32(b, n)
+	nw.o.PutUint32(b[4:], n)
+	nw.buf = b
+	_, err := nw.w.Write(b)
+	return err
+}
