@@ -8,7 +8,10 @@ big-endian classic pcap. Where the classroom code would raise (a header
 shorter than what it unpacks) this prints turtle's documented truncation
 line instead, so whole captures can be compared.
 
-Usage: classroom_turtle.py FILE.pcap
+With --basic it prints each frame as the classroom Basic Sniffer does:
+print(raw_data), Python's own repr of a bytes object.
+
+Usage: classroom_turtle.py [--basic] FILE.pcap
 """
 import socket
 import struct
@@ -127,7 +130,7 @@ def print_frame(raw_data):
         print(format_multi_line(DATA_TAB_2, data))
 
 
-def main(path):
+def main(path, basic=False):
     with open(path, 'rb') as f:
         header = f.read(24)
         magic = header[:4]
@@ -138,15 +141,22 @@ def main(path):
         else:
             sys.exit('classroom_turtle.py: %s: not a classic pcap file' % path)
         linktype = struct.unpack(order + 'I', header[20:24])[0] & 0xffff
-        if linktype != 1:
+        if linktype != 1 and not basic:
             sys.exit('classroom_turtle.py: %s: link type %d is not Ethernet' % (path, linktype))
         while True:
             rec = f.read(16)
             if len(rec) < 16:
                 break
             _, _, caplen, _ = struct.unpack(order + 'IIII', rec)
-            print_frame(f.read(caplen))
+            raw_data = f.read(caplen)
+            if basic:
+                print(raw_data)
+            else:
+                print_frame(raw_data)
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    if sys.argv[1] == '--basic':
+        main(sys.argv[2], basic=True)
+    else:
+        main(sys.argv[1])
