@@ -13,19 +13,26 @@ type Printer struct {
 	Format Format
 	W      io.Writer
 
+	// Workers, when above 1, lets Copy format frames on that many
+	// goroutines, each with its own Format from NewFormat; the text is
+	// still written in capture order. Live capture prints frame by frame
+	// and ignores it.
+	Workers   int
+	NewFormat func() Format
+
 	buf   []byte
 	frame Frame
-	n     int // frames printed
+	n     int // frames printed in all
 }
 
 // flushAt is the buffered text size that triggers a write.
 const flushAt = 256 << 10
 
-// Print formats one frame (its Number is set by the Printer) and writes the
-// text once enough is buffered. f.Data may be reused after Print returns.
+// Print formats one frame and writes the text once enough is buffered.
+// f.Number is left as the caller set it. f.Data may be reused after Print
+// returns.
 func (p *Printer) Print(f *Frame) error {
 	p.n++
-	f.Number = p.n
 	p.buf = p.Format.AppendFrame(p.buf, f)
 	if len(p.buf) >= flushAt {
 		return p.Flush()
@@ -49,14 +56,18 @@ func (p *Printer) Frames() int { return p.n }
 // ErrLimit is returned by Copy when it stopped at its frame limit.
 var ErrLimit = errors.New("frame limit reached")
 
-// Copy prints every frame of src until it ends (nil error), fails (the
-// source's error, after the frames before it are flushed), or limit frames
-// have been printed in all (ErrLimit; limit <= 0 means no limit). Errors
-// writing the text are returned as *WriteError, so callers can tell a full
-// disk from a damaged capture.
+// Copy prints every frame of src, numbered from 1, until src ends (nil
+// error), fails (the source's error, after every frame before it is
+// written), or limit frames have been printed by this Printer in all
+// (ErrLimit; limit <= 0 means no limit). Errors writing the text are
+// returned as *WriteError, so callers can tell a full disk from a damaged
+// capture.
 func (p *Printer) Copy(src Source, limit int) error {
+	if p.Workers > 1 && p.NewFormat != nil {
+		return p.copyParallel(src, limit)
+	}
 	f := &p.frame
-	for limit <= 0 || p.n < limit {
+	for number := 1; limit <= 0 || p.n < limit; number++ {
 		data, ci, err := src.ZeroCopyReadPacketData()
 		if err != nil {
 			if ferr := p.Flush(); ferr != nil {
@@ -67,7 +78,7 @@ func (p *Printer) Copy(src Source, limit int) error {
 			}
 			return err
 		}
-		f.Data, f.Info = data, ci
+		f.Number, f.Data, f.Info = number, data, ci
 		if err := p.Print(f); err != nil {
 			return &WriteError{err}
 		}

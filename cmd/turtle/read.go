@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/decode"
@@ -52,7 +53,9 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer file.Close()
 		out = file
 	}
-	p := &decode.Printer{Format: f, W: out}
+	// Capture files format on every core; the text stays in capture order.
+	p := &decode.Printer{Format: f, W: out, Workers: runtime.GOMAXPROCS(0),
+		NewFormat: func() decode.Format { f, _ := newFormat(*format); return f }}
 	code := 0
 	for _, name := range fs.Args() {
 		err := readFile(p, name, stdin, *count)
