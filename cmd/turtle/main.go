@@ -26,8 +26,11 @@ type command struct {
 
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
-	"read": {runRead, "print the frames of capture files in turtle text"},
-	"echo": {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
+	"read":   {runRead, "print the frames of capture files in turtle text"},
+	"golden": {runGolden, "check captures against expected text (check, update, add)"},
+	"echo":   {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
+	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
+	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
 }
 
 func main() {

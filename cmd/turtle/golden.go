@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/turtle-sniffer/turtle/golden"
+)
+
+const goldenAbout = `Golden regression-tests decoders against a manifest of captures and the text
+each must produce: one case per line, 'name capture golden [read options]',
+# comments, paths relative to the manifest. Read options are -c N,
+--format NAME and --expect-error TEXT (the capture is damaged on purpose and
+reading it must fail with an error containing TEXT).
+
+Usage:
+  turtle golden check  [--manifest FILE] [--only NAME]... [--containers]
+  turtle golden update [--manifest FILE] [--only NAME]...
+  turtle golden add NAME CAPTURE [--manifest FILE] [-- READ-OPTIONS...]
+
+Example:
+  turtle golden check --manifest testdata/golden.list
+
+Run 'turtle golden COMMAND --help' for a command's flags and an example.
+`
+
+const defaultManifest = "testdata/golden.list"
+
+func runGolden(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, goldenAbout)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, goldenAbout)
+		return 0
+	case "check":
+		return runGoldenCheck(args[1:], stdout, stderr)
+	case "update":
+		return runGoldenUpdate(args[1:], stdout, stderr)
+	case "add":
+		return runGoldenAdd(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "turtle golden: unknown command %q (want check, update or add; run 'turtle golden --help')\n", args[0])
+	return 2
+}
+
+const goldenCheckAbout = `Check runs every case of the manifest (in parallel), compares its text with
+the golden byte for byte and, for each case that differs, prints the first
+differing frame and a unified diff of that frame's text. It ends with the
+line 'N passed, M failed'. A case whose capture is damaged fails with the
+read error unless the case declares it with --expect-error.
+
+--containers also re-encodes each capture as pcap (µs), pcap-ns, big-endian
+pcap and pcapng in memory and checks that each gives the same text.
+
+Exit status: 0 when every case passed, 1 when one failed or the manifest
+could not be read, 2 for a usage error.`
+
+func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("golden check", "golden check [--manifest FILE] [--only NAME]... [--containers]", goldenCheckAbout,
+		"turtle golden check --only ethernet-turtle --containers", stdout, stderr)
+	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
+	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
+	containers := fs.Bool("containers", false, "also check re-encodings as pcap, pcap-ns, pcap-be and pcapng")
+	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return goldenUsage(stderr, "golden check", "unexpected argument %q", fs.Arg(0))
+	}
+	m, err := golden.ParseManifest(*manifest)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
+		return 1
+	}
+	results, err := golden.Check(context.Background(), m, golden.Options{
+		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat})
+	if err != nil {
+		return goldenUsage(stderr, "golden check", "--only: %v", err)
+	}
+	for i := range results {
+		r := &results[i]
+		fmt.Fprint(stdout, r.Report())
+		for _, s := range r.Skipped {
+			fmt.Fprintf(stdout, "note: %s: container %s\n", r.Case.Name, s)
+		}
+	}
+	line, failed := golden.Summary(results)
+	fmt.Fprintln(stdout, line)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+const goldenUpdateAbout = `Update runs the selected cases (all by default) and rewrites the golden files
+whose text changed, printing each case it updated and how many frames
+changed, so that the change can be reviewed (git diff). A case whose capture
+does not read as declared fails and its golden is left alone.
+
+Exit status: 0 when every selected case ran, 1 when one failed, 2 for a
+usage error.`
+
+func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("golden update", "golden update [--manifest FILE] [--only NAME]...", goldenUpdateAbout,
+		"turtle golden update --only ethernet-turtle && git diff testdata/golden", stdout, stderr)
+	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
+	only := fs.StringArray("only", nil, "update only the case `NAME` (repeatable)")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return goldenUsage(stderr, "golden update", "unexpected argument %q", fs.Arg(0))
+	}
+	m, err := golden.ParseManifest(*manifest)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
+		return 1
+	}
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, NewFormat: newFormat})
+	if err != nil {
+		return goldenUsage(stderr, "golden update", "--only: %v", err)
+	}
+	updated, failed := 0, 0
+	for i := range results {
+		r := &results[i]
+		fmt.Fprint(stdout, r.Report())
+		switch {
+		case r.Failed():
+			failed++
+		case r.Updated:
+			updated++
+		}
+	}
+	fmt.Fprintf(stdout, "%d updated, %d unchanged, %d failed\n", updated, len(results)-updated-failed, failed)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+const goldenAddAbout = `Add appends the case NAME to the manifest, reading CAPTURE with the read
+options after '--' (-c N, --format NAME, --expect-error TEXT), and writes its
+golden file (golden/NAME.golden beside the manifest unless --golden says
+otherwise). Paths are written relative to the manifest. A capture that does
+not read as the options declare is refused, as is a name already taken.
+
+Exit status: 0 when the case was added, 1 when it could not be, 2 for a
+usage error.`
+
+func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("golden add", "golden add NAME CAPTURE [--manifest FILE] [--golden FILE] [-- READ-OPTIONS...]",
+		goldenAddAbout, "turtle golden add sll-basic testdata/linux-sll.pcap -- --format basic -c 3", stdout, stderr)
+	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE` (created if missing)")
+	goldenPath := fs.String("golden", "", "write the golden to `FILE` (default golden/NAME.golden beside the manifest)")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	pos, readOpts := fs.Args(), []string(nil)
+	if dash := fs.ArgsLenAtDash(); dash >= 0 {
+		pos, readOpts = fs.Args()[:dash], fs.Args()[dash:]
+	}
+	if len(pos) != 2 {
+		return goldenUsage(stderr, "golden add", "want NAME CAPTURE, got %d argument(s); read options go after '--'", len(pos))
+	}
+	name, capture := pos[0], pos[1]
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "turtle golden add: %v\n", err)
+		return 1
+	}
+	m, err := golden.ParseManifest(*manifest)
+	if errors.Is(err, os.ErrNotExist) {
+		m, err = golden.ParseManifestData(*manifest, nil)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if c := m.Case(name); c != nil {
+		return fail(fmt.Errorf("%s: case %q already exists", c.Where, name))
+	}
+	capRel, err := m.Rel(capture)
+	if err != nil {
+		return fail(err)
+	}
+	goldRel := "golden/" + name + ".golden"
+	if *goldenPath != "" {
+		if goldRel, err = m.Rel(*goldenPath); err != nil {
+			return fail(err)
+		}
+	}
+	c, err := golden.NewCase(name, capRel, goldRel, readOpts)
+	if err != nil {
+		return goldenUsage(stderr, "golden add", "%v", err)
+	}
+	if _, err := os.Stat(capture); err != nil {
+		return fail(fmt.Errorf("capture: %w", err))
+	}
+	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
+	opt := golden.Options{NewFormat: newFormat}
+	r := golden.Run(context.Background(), one, c, opt)
+	if r.Err != nil {
+		return fail(r.Err)
+	}
+	if _, err := os.Stat(m.Resolve(goldRel)); err == nil && len(r.Diffs) > 0 {
+		return fail(fmt.Errorf("%s exists with other text: choose another with --golden", goldRel))
+	}
+	results, err := golden.Update(context.Background(), one, opt)
+	if err != nil {
+		return fail(err)
+	}
+	if results[0].Err != nil {
+		return fail(results[0].Err)
+	}
+	if err := golden.Append(m.Path, c); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", name, m.Path, results[0].Frames, goldRel)
+	return 0
+}
+
+func goldenUsage(stderr io.Writer, cmd, format string, a ...any) int {
+	fmt.Fprintf(stderr, "turtle %s: %s (run 'turtle %s --help')\n", cmd, fmt.Sprintf(format, a...), cmd)
+	return 2
+}

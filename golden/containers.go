@@ -1,0 +1,214 @@
+package golden
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+// Packet is one captured packet with its own copy of the data.
+type Packet struct {
+	Info pcapio.CaptureInfo
+	Data []byte
+}
+
+// Container is a capture file format that the containers check re-encodes
+// each capture in. Reading the file back must give the text of the
+// original packets as the container keeps them.
+type Container struct {
+	Name string // "pcap", "pcap-ns", "pcap-be", "pcapng"
+	// Encode writes pkts to w as one capture file. An error wrapping
+	// errors.ErrUnsupported (several link types for classic pcap, a
+	// timestamp before 1970) skips the container for that case.
+	Encode func(w io.Writer, pkts []Packet) error
+	// Keep returns what the container keeps of a packet's info:
+	// timestamps cut to its resolution, fields it has no place for zeroed.
+	Keep func(ci pcapio.CaptureInfo) pcapio.CaptureInfo
+}
+
+// DefaultContainers returns the re-encodings of --containers: classic pcap
+// in µs, in ns, big-endian (µs), and pcapng with ns timestamps.
+func DefaultContainers() []Container {
+	return []Container{
+		pcapContainer("pcap", false, nil),
+		pcapContainer("pcap-ns", true, nil),
+		pcapContainer("pcap-be", false, binary.BigEndian),
+		{Name: "pcapng", Encode: encodeNg, Keep: keepWireLength},
+	}
+}
+
+func pcapContainer(name string, nano bool, order binary.ByteOrder) Container {
+	unit := time.Microsecond
+	if nano {
+		unit = time.Nanosecond
+	}
+	return Container{
+		Name: name,
+		Encode: func(w io.Writer, pkts []Packet) error {
+			link := pcapio.LinkTypeEthernet
+			if len(pkts) > 0 {
+				link = pkts[0].Info.LinkType
+			}
+			for i := range pkts {
+				ci := &pkts[i].Info
+				if ci.LinkType != link {
+					return fmt.Errorf("packet %d: link type %d after %d: classic pcap has one link type: %w",
+						i+1, ci.LinkType, link, errors.ErrUnsupported)
+				}
+				if sec := ci.Timestamp.Unix(); sec < 0 || sec > math.MaxUint32 {
+					return fmt.Errorf("packet %d: timestamp %s is outside classic pcap's 1970 to 2106: %w",
+						i+1, ci.Timestamp, errors.ErrUnsupported)
+				}
+			}
+			pw, err := pcapio.NewPcapWriter(w, pcapio.PcapOptions{LinkType: link, Nanosecond: nano, ByteOrder: order})
+			if err != nil {
+				return err
+			}
+			for i := range pkts {
+				if err := pw.WritePacket(pkts[i].Info, pkts[i].Data); err != nil {
+					return fmt.Errorf("packet %d: %w", i+1, err)
+				}
+			}
+			return nil
+		},
+		Keep: func(ci pcapio.CaptureInfo) pcapio.CaptureInfo {
+			ci = keepWireLength(ci)
+			ci.Timestamp = ci.Timestamp.Truncate(unit)
+			ci.InterfaceIndex, ci.InterfaceName, ci.Direction = 0, "", pcapio.DirectionUnknown
+			return ci
+		},
+	}
+}
+
+// keepWireLength is what every writer does with a wire length of 0: it
+// writes the captured length instead.
+func keepWireLength(ci pcapio.CaptureInfo) pcapio.CaptureInfo {
+	if ci.Length == 0 {
+		ci.Length = ci.CaptureLength
+	}
+	return ci
+}
+
+// encodeNg writes pkts as pcapng with ns timestamps, keeping every
+// packet's interface index, name, link type and direction: a packet whose
+// index was defined differently earlier (a later section of the original)
+// starts a new section.
+func encodeNg(w io.Writer, pkts []Packet) error {
+	type iface struct {
+		link pcapio.LinkType
+		name string
+	}
+	var ifaces []iface
+	nw, err := pcapio.NewNgWriter(w, pcapio.NgOptions{Application: "turtle golden --containers"})
+	if err != nil {
+		return err
+	}
+	epoch := time.Unix(0, 0)
+	for i := range pkts {
+		ci := &pkts[i].Info
+		if ci.Timestamp.Before(epoch) {
+			return fmt.Errorf("packet %d: timestamp %s is before 1970: %w", i+1, ci.Timestamp, errors.ErrUnsupported)
+		}
+		idx := ci.InterfaceIndex
+		if idx < 0 || idx > 1<<16 {
+			return fmt.Errorf("packet %d: interface index %d: %w", i+1, idx, errors.ErrUnsupported)
+		}
+		want := iface{ci.LinkType, ci.InterfaceName}
+		if idx < len(ifaces) && ifaces[idx] != want {
+			// An interface, once written, cannot change within a section.
+			if err := nw.NewSection(pcapio.NgOptions{}); err != nil {
+				return err
+			}
+			ifaces = ifaces[:0]
+		}
+		for len(ifaces) <= idx { // placeholders below idx, then idx itself
+			ifc := iface{link: ci.LinkType}
+			if len(ifaces) == idx {
+				ifc = want
+			}
+			if _, err := nw.AddInterface(pcapio.Interface{Name: ifc.name, LinkType: ifc.link,
+				TsResolution: pcapio.ResolutionNano}); err != nil {
+				return err
+			}
+			ifaces = append(ifaces, ifc)
+		}
+		if err := nw.WritePacket(*ci, pkts[i].Data); err != nil {
+			return fmt.Errorf("packet %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// checkContainers re-encodes pkts in every container and compares the text
+// read back with the text of the packets as the container keeps them.
+func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, pkts []Packet, s *scratch) {
+	containers := opt.Encoders
+	if containers == nil {
+		containers = DefaultContainers()
+	}
+	var errs []error
+	kept := make([]Packet, len(pkts))
+	for _, c := range containers {
+		s.file.Reset()
+		if err := c.Encode(&s.file, pkts); err != nil {
+			if errors.Is(err, errors.ErrUnsupported) {
+				r.Skipped = append(r.Skipped, c.Name+": "+err.Error())
+			} else {
+				errs = append(errs, fmt.Errorf("encode as %s: %w", c.Name, err))
+			}
+			continue
+		}
+		for i := range pkts {
+			kept[i] = Packet{Info: c.Keep(pkts[i].Info), Data: pkts[i].Data}
+		}
+		s.text.Reset()
+		p := &decode.Printer{Format: format, W: &s.text}
+		if err := p.Copy(&sliceSource{pkts: kept}, 0); err != nil {
+			errs = append(errs, fmt.Errorf("print packets kept by %s: %w", c.Name, err))
+			continue
+		}
+		want := bytes.Clone(s.text.Bytes())
+
+		s.text.Reset()
+		p = &decode.Printer{Format: format, W: &s.text}
+		err := func() error {
+			pr, err := pcapio.NewReader(bytes.NewReader(s.file.Bytes()))
+			if err != nil {
+				return err
+			}
+			return p.Copy(pr, 0)
+		}()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read back the capture re-encoded as %s: %w", c.Name, err))
+			continue
+		}
+		if d := compare(c.Name, fr, want, s.text.Bytes()); d != nil {
+			r.Diffs = append(r.Diffs, d)
+		}
+	}
+	if len(errs) > 0 {
+		r.Err = errors.Join(append([]error{r.Err}, errs...)...)
+	}
+}
+
+// sliceSource yields packets from memory, as a decode.Source.
+type sliceSource struct {
+	pkts []Packet
+	next int
+}
+
+func (s *sliceSource) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
+	if s.next == len(s.pkts) {
+		return nil, pcapio.CaptureInfo{}, io.EOF
+	}
+	p := &s.pkts[s.next]
+	s.next++
+	return p.Data, p.Info, nil
+}
