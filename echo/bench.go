@@ -1,0 +1,223 @@
+package echo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"time"
+)
+
+// BenchConfig describes a load run: Clients concurrent clients each send
+// Messages messages of Size bytes, one at a time, waiting for each echo.
+type BenchConfig struct {
+	Addr     string
+	Proto    string // "tcp" (the default when empty) or "udp"
+	Clients  int
+	Messages int // per client; zero means 1
+	Size     int // bytes per message; zero means 64
+
+	// Rate caps how many connections are opened per second; zero means as
+	// fast as MaxDialing dials in flight allow. A listen backlog overflows
+	// when thousands of connections arrive at once.
+	Rate float64
+	// MaxDialing caps the dials in flight at once; zero means 256.
+	MaxDialing int
+}
+
+// BenchResult is the outcome of a load run.
+type BenchResult struct {
+	Completed, Failed int           // clients that got every echo, clients that did not
+	Messages          int64         // messages echoed intact
+	Connect           time.Duration // opening all connections (before any is used)
+	Wall              time.Duration // from the first send to the last echo
+	P50, P99          time.Duration // latency of one message, send to full echo
+	Err               error         // the first client failure, nil if none
+}
+
+// MsgRate is the echoed messages per second over the wall time.
+func (r BenchResult) MsgRate() float64 {
+	if r.Wall <= 0 {
+		return 0
+	}
+	return float64(r.Messages) / r.Wall.Seconds()
+}
+
+// Bench opens every client's connection first (at the configured rate),
+// then lets all of them send at once, so the server holds Clients
+// connections together. ctx bounds the run: clients still waiting when
+// it ends fail. The error is for a bad configuration; client failures are
+// counted in the result.
+func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
+	if cfg.Proto == "" {
+		cfg.Proto = "tcp"
+	}
+	if cfg.Messages == 0 {
+		cfg.Messages = 1
+	}
+	if cfg.Size == 0 {
+		cfg.Size = 64
+	}
+	if cfg.MaxDialing <= 0 {
+		cfg.MaxDialing = 256
+	}
+	switch {
+	case cfg.Proto != "tcp" && cfg.Proto != "udp":
+		return BenchResult{}, fmt.Errorf("bench: protocol %q: want tcp or udp", cfg.Proto)
+	case cfg.Clients <= 0:
+		return BenchResult{}, fmt.Errorf("bench: %d clients: want at least 1", cfg.Clients)
+	case cfg.Messages < 0 || cfg.Size < 0:
+		return BenchResult{}, fmt.Errorf("bench: messages and size must not be negative")
+	case cfg.Proto == "udp" && cfg.Size > maxDatagram-48:
+		return BenchResult{}, fmt.Errorf("bench: %d bytes do not fit in one datagram", cfg.Size)
+	}
+
+	msg := make([]byte, cfg.Size)
+	for i := range msg {
+		msg[i] = 'a' + byte(i%26)
+	}
+	type client struct {
+		conn net.Conn
+		lat  []time.Duration
+		err  error
+	}
+	cl := make([]client, cfg.Clients)
+	dialing := make(chan struct{}, cfg.MaxDialing)
+	d := net.Dialer{KeepAlive: -1}
+	var wg sync.WaitGroup
+
+	// Phase 1: connect everyone, paced.
+	t0 := time.Now()
+	for i := range cl {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if cfg.Rate > 0 {
+				at := t0.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
+				select {
+				case <-time.After(time.Until(at)):
+				case <-ctx.Done():
+					cl[i].err = ctx.Err()
+					return
+				}
+			}
+			select {
+			case dialing <- struct{}{}:
+			case <-ctx.Done():
+				cl[i].err = ctx.Err()
+				return
+			}
+			cl[i].conn, cl[i].err = d.DialContext(ctx, cfg.Proto, cfg.Addr)
+			<-dialing
+		}()
+	}
+	wg.Wait()
+	res := BenchResult{Connect: time.Since(t0)}
+
+	// Phase 2: everyone sends at once.
+	start := time.Now()
+	for i := range cl {
+		if cl[i].err != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := cl[i].conn
+			defer c.Close()
+			stop := context.AfterFunc(ctx, func() { c.Close() })
+			defer stop()
+			cl[i].lat = make([]time.Duration, 0, cfg.Messages)
+			reply := make([]byte, cfg.Size+1)
+			for range cfg.Messages {
+				t := time.Now()
+				var err error
+				if cfg.Proto == "udp" {
+					err = benchUDP(c, msg, reply)
+				} else {
+					err = benchTCP(c, msg, reply[:cfg.Size])
+				}
+				if err != nil {
+					if ctx.Err() != nil {
+						err = ctx.Err()
+					}
+					cl[i].err = err
+					return
+				}
+				cl[i].lat = append(cl[i].lat, time.Since(t))
+			}
+		}()
+	}
+	wg.Wait()
+	res.Wall = time.Since(start)
+
+	var all []time.Duration
+	for i := range cl {
+		all = append(all, cl[i].lat...)
+		if cl[i].err != nil {
+			res.Failed++
+			if res.Err == nil {
+				res.Err = cl[i].err
+			}
+		} else {
+			res.Completed++
+		}
+	}
+	res.Messages = int64(len(all))
+	if len(all) > 0 {
+		slices.Sort(all)
+		res.P50 = all[(len(all)-1)*50/100]
+		res.P99 = all[(len(all)-1)*99/100]
+	}
+	return res, nil
+}
+
+var errMismatch = errors.New("echo differs from what was sent")
+
+func benchTCP(c net.Conn, msg, reply []byte) error {
+	if len(msg) <= 32<<10 {
+		// Small enough for the socket buffers: no deadlock if the server
+		// echoes before the whole message is sent.
+		if _, err := c.Write(msg); err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(c, reply); err != nil {
+			return err
+		}
+	} else {
+		werr := make(chan error, 1)
+		go func() { _, err := c.Write(msg); werr <- err }()
+		_, rerr := io.ReadFull(c, reply)
+		if rerr != nil {
+			c.Close()
+		}
+		if err := <-werr; err != nil {
+			return err
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if !bytes.Equal(msg, reply) {
+		return errMismatch
+	}
+	return nil
+}
+
+func benchUDP(c net.Conn, msg, reply []byte) error {
+	if _, err := c.Write(msg); err != nil {
+		return err
+	}
+	n, err := c.Read(reply)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(msg, reply[:n]) {
+		return errMismatch
+	}
+	return nil
+}

@@ -1,0 +1,320 @@
+package echo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// TCPServer echoes every byte a client sends until the client closes. The
+// zero value serves Iterative with the defaults; set fields before Serve and
+// do not change them afterwards. A TCPServer serves one listener, once.
+type TCPServer struct {
+	Mode Mode
+
+	// MaxConns caps the connections in service (Threaded, Pool, Event);
+	// zero means DefaultMaxConns.
+	MaxConns int
+
+	// Delay is slept between receiving and sending back each piece of data,
+	// the classroom's time.sleep. The Event loop keeps serving others
+	// meanwhile.
+	Delay time.Duration
+
+	// IdleTimeout drops a connection whose client sends nothing (or does not
+	// read its echo) for this long, against slowloris. Zero means
+	// DefaultIdleTimeout, negative means never.
+	IdleTimeout time.Duration
+
+	// MaxBuffered caps the bytes held for one connection (received but not
+	// yet echoed). A client that sends but does not read is not read from
+	// until its backlog drains. Zero means DefaultMaxBuffered; the blocking
+	// modes never hold more than their 4 KiB read buffer.
+	MaxBuffered int
+
+	// Grace bounds how long in-flight echoes may run after the context is
+	// cancelled; then every connection is closed. Zero means DefaultGrace.
+	Grace time.Duration
+
+	// Once serves a single connection and returns, as the classroom servers do.
+	Once bool
+
+	st   counters
+	addr atomic.Pointer[net.Addr]
+}
+
+// Stats returns the server's counters; safe to call at any time from any
+// goroutine.
+func (s *TCPServer) Stats() Stats { return s.st.snapshot() }
+
+// Addr returns the address being served, or nil before Serve starts.
+func (s *TCPServer) Addr() net.Addr {
+	if a := s.addr.Load(); a != nil {
+		return *a
+	}
+	return nil
+}
+
+// ListenAndServe listens on the TCP address addr ("host:port", IPv4 or
+// IPv6) and serves it; see Serve.
+func (s *TCPServer) ListenAndServe(ctx context.Context, addr string) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve accepts connections on ln and echoes them until ctx is cancelled
+// (or, with Once, until its one connection ends). On cancel it stops
+// accepting, closes connections that have nothing in flight, lets the rest
+// finish their current echo for at most Grace, then closes them. Serve
+// closes ln and returns only when all its goroutines have ended; the
+// error is nil after a cancel or Once.
+func (s *TCPServer) Serve(ctx context.Context, ln net.Listener) error {
+	a := ln.Addr()
+	s.addr.Store(&a)
+	c := s.config()
+	switch c.mode {
+	case Iterative, Threaded, Pool:
+		b := &blocking{cfg: c, st: &s.st, conns: map[*bconn]struct{}{}, force: make(chan struct{})}
+		return b.serve(ctx, ln)
+	case Event:
+		return serveEvent(ctx, ln, c, &s.st)
+	}
+	ln.Close()
+	return fmt.Errorf("serve: unknown mode %d", c.mode)
+}
+
+// blocking serves the Iterative, Threaded and Pool modes: plain blocking
+// reads and writes, one goroutine per connection in service.
+type blocking struct {
+	cfg      config
+	st       *counters
+	draining atomic.Bool
+	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	conns  map[*bconn]struct{}
+	force  chan struct{} // closed when the grace period is over
+	forced bool
+}
+
+type bconn struct {
+	nc   net.Conn
+	busy atomic.Bool // holds received data not yet echoed
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, blockingBuf); return &b }}
+
+func (b *blocking) serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	handlersDone := make(chan struct{})
+	watcherDone := make(chan struct{})
+	go func() {
+		defer close(watcherDone)
+		<-ctx.Done()
+		ln.Close()
+		b.beginDrain()
+		t := time.NewTimer(b.cfg.grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			b.forceClose()
+		case <-handlersDone:
+		}
+	}()
+	err := b.acceptLoop(ctx, ln)
+	cancel()
+	b.wg.Wait()
+	close(handlersDone)
+	<-watcherDone
+	return err
+}
+
+func (b *blocking) acceptLoop(ctx context.Context, ln net.Listener) error {
+	var sem chan struct{}
+	if b.cfg.mode == Pool {
+		sem = make(chan struct{}, b.cfg.maxConns)
+	}
+	var backoff time.Duration
+	for {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		nc, err := ln.Accept()
+		if err != nil {
+			if sem != nil {
+				<-sem
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			if !retryAccept(err) {
+				return fmt.Errorf("accept: %w", err)
+			}
+			// Out of descriptors or a connection aborted before accept: back
+			// off as net/http does rather than spin.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return nil
+			}
+			continue
+		}
+		backoff = 0
+		if b.cfg.mode == Threaded && b.st.active.Load() >= int64(b.cfg.maxConns) {
+			b.st.refused.Add(1)
+			nc.Close()
+			continue
+		}
+		// Counted here, not in the goroutine, so that the check above
+		// sees every connection already taken.
+		b.st.open()
+		if b.cfg.once || b.cfg.mode == Iterative {
+			b.serveConn(nc)
+			if b.cfg.once {
+				return nil
+			}
+			continue
+		}
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			b.serveConn(nc)
+			if sem != nil {
+				<-sem
+			}
+		}()
+	}
+}
+
+// retryAccept reports whether an accept error is worth retrying.
+func retryAccept(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
+		errors.Is(err, syscall.ENOMEM)
+}
+
+// serveConn echoes one connection, already counted open: read, sleep
+// Delay, write it all back, until the client closes, a deadline passes or
+// the server drains.
+func (b *blocking) serveConn(nc net.Conn) {
+	defer b.st.close()
+	defer nc.Close()
+	c := &bconn{nc: nc}
+	if !b.track(c) {
+		return
+	}
+	defer b.untrack(c)
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := (*bp)[:min(len(*bp), b.cfg.maxBuffered)]
+	idle := b.cfg.idle
+	for {
+		if idle > 0 {
+			nc.SetReadDeadline(time.Now().Add(idle))
+		}
+		// The order matters: set the deadline, then declare the connection
+		// idle, then look at draining; beginDrain does the reverse, so one
+		// of the two always sees the other (see beginDrain).
+		c.busy.Store(false)
+		if b.draining.Load() {
+			return
+		}
+		n, err := nc.Read(buf)
+		c.busy.Store(true)
+		if n > 0 {
+			b.st.buffered(n)
+			if b.cfg.delay > 0 && !b.sleep(b.cfg.delay) {
+				return
+			}
+			if idle > 0 {
+				nc.SetWriteDeadline(time.Now().Add(idle))
+			}
+			w, werr := nc.Write(buf[:n])
+			b.st.bytes.Add(int64(w))
+			if werr != nil {
+				b.countIdle(werr)
+				return
+			}
+		}
+		if err != nil {
+			b.countIdle(err)
+			return
+		}
+	}
+}
+
+func (b *blocking) countIdle(err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && !b.draining.Load() {
+		b.st.idleDropped.Add(1)
+	}
+}
+
+// sleep waits d, or returns false when the grace period ends first.
+func (b *blocking) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-b.force:
+		return false
+	}
+}
+
+func (b *blocking) track(c *bconn) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.forced {
+		return false
+	}
+	b.conns[c] = struct{}{}
+	return true
+}
+
+func (b *blocking) untrack(c *bconn) {
+	b.mu.Lock()
+	delete(b.conns, c)
+	b.mu.Unlock()
+}
+
+// beginDrain interrupts the reads of connections with nothing in flight;
+// busy ones finish their echo and then see draining. It sets draining
+// before looking at busy, serveConn sets busy before looking at draining,
+// so a connection either returns by itself or has its read interrupted.
+func (b *blocking) beginDrain() {
+	b.draining.Store(true)
+	past := time.Unix(1, 0)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for c := range b.conns {
+		if !c.busy.Load() {
+			c.nc.SetReadDeadline(past)
+		}
+	}
+}
+
+// forceClose ends the grace period: sleeps stop and every connection closes.
+func (b *blocking) forceClose() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.forced = true
+	close(b.force)
+	for c := range b.conns {
+		c.nc.Close()
+	}
+}
