@@ -10,6 +10,8 @@ type fixture struct {
 	name   string
 	data   []byte
 	ends   []int // offsets where a cut leaves a clean file (record or block ends)
+	pends  []int // where each packet ends
+	sects  []int // pcapng section of each packet
 	want   []pkt // packets as the reader must return them
 	format Format
 	link   LinkType // Reader.LinkType
@@ -54,6 +56,7 @@ func pcapFixture(t testing.TB, name string, opt PcapOptions, pkts []pkt) fixture
 		if err := w.WritePacket(p.ci, p.data); err != nil {
 			t.Fatal(err)
 		}
+		f.pends = append(f.pends, rec.Len())
 		e := expect(p, ifc, 0)
 		e.ci.Direction = DirectionUnknown // classic pcap has no direction
 		f.want = append(f.want, e)
@@ -97,6 +100,8 @@ func ngFixture(t testing.TB, name string, sections []ngSection, pkts []pkt) fixt
 			if err := w.WritePacket(p.ci, p.data); err != nil {
 				t.Fatal(err)
 			}
+			f.pends = append(f.pends, rec.Len())
+			f.sects = append(f.sects, s)
 			f.want = append(f.want, expect(p, sec.ifaces[id], id))
 			if i == 2 {
 				nrb := enc(sec.order, uint16(1), uint16(8), []byte{10, 0, 0, 1}, "h\x00\x00\x00", uint32(0))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/big"
 	"math/rand/v2"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -205,4 +206,15 @@ func pcapRecord(o binary.ByteOrder, sec, frac uint32, data []byte, wire uint32) 
 func isFormatErr(err error, kind error) bool {
 	var fe *FormatError
 	return errors.As(err, &fe) && fe.Kind == kind && errors.Is(err, kind)
+}
+
+// measure runs f and stores the bytes it allocated on the heap (read
+// through runtime/metrics, which unlike ReadMemStats stops no world).
+func measure(f func(), total *uint64) {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	before := s[0].Value.Uint64()
+	f()
+	metrics.Read(s)
+	*total = s[0].Value.Uint64() - before
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"strconv"
-	"time"
 )
 
 // Bits of the classic pcap link-type field above the link type itself
@@ -17,9 +16,9 @@ const (
 
 // openPcap reads a classic pcap file header.
 func (r *Reader) openPcap() error {
-	h, got, err := r.take(24)
-	if got < 24 {
-		return r.headerShortErr(24, got, err)
+	h := r.take(24)
+	if h == nil {
+		return r.headerShortErr(24, r.got, r.rerr)
 	}
 	switch binary.LittleEndian.Uint32(h) {
 	case 0xa1b2c3d4:
@@ -46,9 +45,7 @@ func (r *Reader) openPcap() error {
 		return headerInvalidErr("unsupported version " + strconv.Itoa(int(major)) + "." +
 			strconv.Itoa(int(minor)) + " (want 2.0 to 2.4)")
 	}
-	// Before 2.3 the length fields came in the other order; some 2.3
-	// writers used either (libpcap's rule).
-	switch {
+	switch { // see oddRecord
 	case major == 543 || minor < 3:
 		r.swapLens = swapYes
 	case minor == 3:
@@ -70,6 +67,8 @@ func (r *Reader) openPcap() error {
 	if r.kuz && r.linkType == LinkTypeEthernet && r.snapshot <= math.MaxInt32-14 {
 		r.snapshot += 14 // libpcap: the capture may have added a fake Ethernet header
 	}
+	r.limit = min(r.snapshot, maxPacketData)
+	r.odd = r.kuz || r.swapLens != swapNo
 	return nil
 }
 
@@ -84,15 +83,50 @@ func hex32(v uint32) string {
 }
 
 // nextPcap reads one classic pcap record.
-func (r *Reader) nextPcap() ([]byte, CaptureInfo, error) {
-	off, n := r.off, r.nrec+1
-	h, got, err := r.take(r.hdrLen)
-	if got < r.hdrLen {
-		return r.fail(r.shortErr("record", n, off, r.hdrLen, got, err))
+func (r *Reader) nextPcap() ([]byte, error) {
+	n := r.nrec + 1
+	// take, inlined by hand: this is the per-packet path
+	var h []byte
+	if r.hdrLen <= len(r.win) {
+		h, r.win = r.win[:r.hdrLen], r.win[r.hdrLen:]
+	} else if h = r.takeSlow(r.hdrLen); h == nil {
+		return nil, r.shortErr("record", n, r.offset()-int64(r.got), r.hdrLen, r.got, r.rerr)
 	}
 	r.nrec = n
 	sec, frac := r.u32(h), r.u32(h[4:])
 	caplen, wire := r.u32(h[8:]), r.u32(h[12:])
+	dir := DirectionUnknown
+	if r.odd {
+		caplen, wire, dir = r.oddRecord(h, caplen, wire)
+	}
+	keep := caplen
+	if caplen > r.limit {
+		if caplen > maxPacketData {
+			return nil, invalidErr("record", n, r.offset()-int64(r.hdrLen), "captured length "+
+				strconv.FormatUint(uint64(caplen), 10)+" exceeds the maximum "+strconv.Itoa(maxPacketData))
+		}
+		keep = r.snapshot // libpcap reads the snapshot length and skips the rest
+	}
+	var data []byte
+	if int(caplen) <= len(r.win) {
+		data, r.win = r.win[:caplen], r.win[caplen:]
+	} else if data = r.takeSlow(int(caplen)); data == nil {
+		got := r.hdrLen + r.got
+		return nil, r.shortErr("record", n, r.offset()-int64(got), r.hdrLen+int(caplen), got, r.rerr)
+	}
+	ns := int64(frac)
+	if !r.nano {
+		ns *= 1000
+	}
+	r.cur = packetMeta{sec: int64(sec), nsec: ns, wire: int(wire), dir: dir}
+	return data[:keep:keep], nil
+}
+
+// oddRecord applies what only some files need: the direction in a
+// Kuznetzov record header, and length fields in the order of versions
+// before 2.3 (always for those, when they look swapped for 2.3; libpcap's
+// rule).
+func (r *Reader) oddRecord(h []byte, caplen, wire uint32) (uint32, uint32, Direction) {
 	dir := DirectionUnknown
 	if r.kuz {
 		switch h[22] { // Linux pkt_type
@@ -105,26 +139,5 @@ func (r *Reader) nextPcap() ([]byte, CaptureInfo, error) {
 	if r.swapLens == swapYes || r.swapLens == swapMaybe && caplen > wire {
 		caplen, wire = wire, caplen
 	}
-	if caplen > maxPacketData {
-		return r.fail(invalidErr("record", n, off, "captured length "+
-			strconv.FormatUint(uint64(caplen), 10)+" exceeds the maximum "+strconv.Itoa(maxPacketData)))
-	}
-	data, got, err := r.take(int(caplen))
-	if got < int(caplen) {
-		return r.fail(r.shortErr("record", n, off, r.hdrLen+int(caplen), r.hdrLen+got, err))
-	}
-	if caplen > r.snapshot {
-		caplen = r.snapshot // libpcap reads the snapshot length and skips the rest
-	}
-	ns := int64(frac)
-	if !r.nano {
-		ns *= 1000
-	}
-	return data[:caplen], CaptureInfo{
-		Timestamp:     time.Unix(int64(sec), ns).UTC(),
-		CaptureLength: int(caplen),
-		Length:        int(wire),
-		LinkType:      r.linkType,
-		Direction:     dir,
-	}, nil
+	return caplen, wire, dir
 }

@@ -19,8 +19,12 @@
 // [Reader.ReadPacketData] returns a fresh copy.
 //
 // Classic pcap is read as libpcap 1.10 reads it: the link type is the low
-// 16 bits of the header field, the FCS bits above it are exposed by
-// [Reader.FCSLength], a record whose captured length exceeds the snapshot
+// 16 bits of the header field, the FCS bits above it (P, and the FCS length
+// with or without P: the "junk" old writers leave) are exposed by
+// [Reader.FCSLength]. Unlike libpcap, the reserved bits 16-25 and 27 must
+// be zero: no writer sets them, so a header with them set is reported
+// rather than guessed at (the draft standard says to ignore them; no file
+// of tcpdump's corpus sets them). A record whose captured length exceeds the snapshot
 // length is cut to the snapshot length (the rest of it is skipped), a
 // captured length above the wire length and a captured length of 0 are kept
 // as they are, versions 2.0 to 2.2 (and 543.0) have their length fields
@@ -45,17 +49,18 @@
 // field is wrong) with errors.Is, and names the byte offset (in the
 // decompressed stream for gzip input) and the 1-based number of the record
 // (classic pcap) or block (pcapng, the Section Header Block is block 1).
-// After any error, every later call returns the same error. The messages
-// are exact:
+// After any error, every later call returns the same error. An error of the
+// underlying reader is returned wrapped, as "read record R at byte offset
+// O: <error>" (or block K). The messages are exact:
 //
 //	truncated: file header needs 4 bytes, file ends after N
 //	truncated: file header needs 24 bytes, file ends after N            (pcap)
 //	truncated: record R at byte offset O needs B bytes, file ends after N
 //	truncated: block K at byte offset O needs B bytes, file ends after N
 //	truncated: gzip header cut short
-//	truncated: gzip stream cut at byte offset O (after record R)        (or block K)
+//	truncated: gzip stream cut at byte offset O (after record R)        (block K, or the file header)
 //	invalid: not a capture file (magic 0x4c696365)
-//	invalid: corrupt gzip stream at byte offset O: <gzip error>
+//	invalid: corrupt gzip stream at byte offset O: <gzip error>          (checksum, deflate data)
 //	invalid: pcap file header: unsupported version 2.5 (want 2.0 to 2.4)
 //	invalid: pcap file header: reserved link-type bits set (0x00ff0001)
 //	invalid: record R at byte offset O: captured length C exceeds the maximum 262144
@@ -64,9 +69,10 @@
 //	invalid: block K at byte offset O: section header lengths differ (leading L, trailing T)
 //	invalid: block K at byte offset O: block lengths differ (leading L, trailing T)
 //	invalid: block K at byte offset O: block length L is not a multiple of 4
-//	invalid: block K at byte offset O: block length L is below the minimum M for a NAME block
-//	invalid: block K at byte offset O: block length L exceeds the maximum M for a NAME block
+//	invalid: block K at byte offset O: block length L is below the minimum M for NAME blocks
+//	invalid: block K at byte offset O: block length L exceeds the maximum M for NAME blocks
 //	invalid: block K at byte offset O: interface id I has no interface (the section has N)
+//	invalid: block K at byte offset O: more than 4096 interfaces in one section
 //	invalid: block K at byte offset O: option at block offset P (code C, length L) overruns the block by X bytes
 //	invalid: block K at byte offset O: option CODE has length L, want W
 //	invalid: block K at byte offset O: if_tsresol 0xNN is out of range
@@ -76,7 +82,8 @@
 // A record or block is never allocated at the size it claims: packet data
 // is bounded by 256 KiB (libpcap's limit for all but a few link types),
 // parsed blocks by 1 MiB, skipped blocks (read in small pieces) by 16 MiB,
-// and buffers only grow as data actually arrives.
+// interfaces by 4096 per section (if_name cut to 256 bytes), and buffers
+// only grow as data actually arrives.
 //
 // # Writing
 //

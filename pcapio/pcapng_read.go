@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strconv"
-	"time"
 )
 
 // pcapng block types.
@@ -21,12 +20,12 @@ const (
 	btCB2 = 0x40000bad
 )
 
-// Limits on block lengths: blocks whose content is parsed are gathered in
-// memory, so they get a tighter bound than blocks that are skipped.
+// Limits on what one block may make the reader hold.
 const (
 	maxParsedBlock  = 1 << 20
 	maxSkippedBlock = 16 << 20
-	maxInterfaces   = 1 << 16 // per section, and listed by Interfaces
+	maxInterfaces   = 4096 // per section, and listed by Interfaces
+	maxNameLen      = 256  // if_name bytes kept
 )
 
 // Option codes read.
@@ -46,29 +45,46 @@ type ngIface struct {
 	snap uint32
 }
 
-// blockInfo returns a block type's name for messages and its length bounds.
-func blockInfo(t uint32) (name string, minLen, maxLen uint32) {
+// blockLimits returns the bounds of a block type's total length: blocks
+// whose content is parsed are gathered in memory, so they get a tighter
+// upper bound than blocks that are skipped.
+func blockLimits(t uint32) (minLen, maxLen uint32) {
+	switch t {
+	case btEPB, btPB:
+		return 32, maxParsedBlock
+	case btSHB:
+		return 28, maxParsedBlock
+	case btIDB:
+		return 20, maxParsedBlock
+	case btSPB:
+		return 16, maxParsedBlock
+	}
+	return 12, maxSkippedBlock
+}
+
+// blockName names a block type in messages.
+func blockName(t uint32) string {
 	switch t {
 	case btSHB:
-		return "section header", 28, maxParsedBlock
+		return "section header"
 	case btIDB:
-		return "interface description", 20, maxParsedBlock
+		return "interface description"
 	case btEPB:
-		return "enhanced packet", 32, maxParsedBlock
+		return "enhanced packet"
 	case btPB:
-		return "packet", 32, maxParsedBlock
+		return "packet"
 	case btSPB:
-		return "simple packet", 16, maxParsedBlock
+		return "simple packet"
 	case btNRB:
-		return "name resolution", 12, maxSkippedBlock
+		return "name resolution"
 	case btISB:
-		return "interface statistics", 12, maxSkippedBlock
+		return "interface statistics"
 	case btDSB:
-		return "decryption secrets", 12, maxSkippedBlock
+		return "decryption secrets"
 	case btCB, btCB2:
-		return "custom", 12, maxSkippedBlock
+		return "custom"
 	}
-	return "type 0x" + hex32(t), 12, maxSkippedBlock
+	return "type 0x" + hex32(t)
 }
 
 // openNG reads the first Section Header Block, then every block up to the
@@ -76,18 +92,18 @@ func blockInfo(t uint32) (name string, minLen, maxLen uint32) {
 // first packet. A failure after the SHB is kept for the first read.
 func (r *Reader) openNG() error {
 	r.format = FormatPcapNG
-	if _, _, err := r.block(); err != nil {
+	if _, err := r.block(); err != nil {
 		return err
 	}
 	for len(r.all) == 0 {
-		h, _ := r.br.Peek(8)
+		h, _ := r.peek(8)
 		if len(h) < 8 {
 			break
 		}
 		if t := r.u32(h); t == btEPB || t == btPB || t == btSPB {
 			break
 		}
-		if _, _, err := r.block(); err != nil {
+		if _, err := r.block(); err != nil {
 			r.err = err
 			break
 		}
@@ -95,32 +111,19 @@ func (r *Reader) openNG() error {
 	return nil
 }
 
-// nextNG reads blocks until one holds a packet.
-func (r *Reader) nextNG() ([]byte, CaptureInfo, error) {
-	for {
-		data, ci, err := r.block()
-		if err != nil {
-			return r.fail(err)
-		}
-		if data != nil {
-			return data, ci, nil
-		}
-	}
-}
-
 // block reads one block; for a packet block it returns the packet (data is
-// non-nil, possibly empty), for any other block nil data.
-func (r *Reader) block() ([]byte, CaptureInfo, error) {
-	off, n := r.off, r.nrec+1
-	h, err := r.br.Peek(8)
+// non-nil, possibly empty) and fills r.cur, for any other block nil data.
+func (r *Reader) block() ([]byte, error) {
+	off, n := r.offset(), r.nrec+1
+	h, err := r.peek(8)
 	if len(h) < 8 {
-		return nil, CaptureInfo{}, r.shortErr("block", n, off, 8, len(h), err)
+		return nil, r.shortErr("block", n, off, 8, len(h), err)
 	}
 	r.nrec = n
 	btype := r.u32(h)
 	if btype == btSHB { // the same in both byte orders; the next field says which
-		if h, err = r.br.Peek(12); len(h) < 12 {
-			return nil, CaptureInfo{}, r.shortErr("block", n, off, 12, len(h), err)
+		if h, err = r.peek(12); len(h) < 12 {
+			return nil, r.shortErr("block", n, off, 12, len(h), err)
 		}
 		switch bom := binary.BigEndian.Uint32(h[8:]); bom {
 		case 0x1a2b3c4d:
@@ -128,47 +131,50 @@ func (r *Reader) block() ([]byte, CaptureInfo, error) {
 		case 0x4d3c2b1a:
 			r.be = false
 		default:
-			return nil, CaptureInfo{}, invalidErr("block", n, off, "bad byte-order magic 0x"+hex32(bom))
+			return nil, invalidErr("block", n, off, "bad byte-order magic 0x"+hex32(bom))
 		}
 	}
 	blen := r.u32(h[4:])
-	name, minLen, maxLen := blockInfo(btype)
+	minLen, maxLen := blockLimits(btype)
 	switch {
 	case blen < minLen:
-		return nil, CaptureInfo{}, invalidErr("block", n, off, "block length "+utoa(blen)+
-			" is below the minimum "+utoa(minLen)+" for a "+name+" block")
+		return nil, invalidErr("block", n, off, "block length "+utoa(blen)+
+			" is below the minimum "+utoa(minLen)+" for "+blockName(btype)+" blocks")
 	case blen%4 != 0:
-		return nil, CaptureInfo{}, invalidErr("block", n, off, "block length "+utoa(blen)+" is not a multiple of 4")
+		return nil, invalidErr("block", n, off, "block length "+utoa(blen)+" is not a multiple of 4")
 	case blen > maxLen:
-		return nil, CaptureInfo{}, invalidErr("block", n, off, "block length "+utoa(blen)+
-			" exceeds the maximum "+utoa(maxLen)+" for a "+name+" block")
+		return nil, invalidErr("block", n, off, "block length "+utoa(blen)+
+			" exceeds the maximum "+utoa(maxLen)+" for "+blockName(btype)+" blocks")
 	}
 	switch btype {
 	case btSHB, btIDB, btEPB, btPB, btSPB:
 	default:
-		return nil, CaptureInfo{}, r.skipBlock(n, off, blen)
+		return nil, r.skipBlock(n, off, blen)
 	}
-	blk, got, err := r.take(int(blen))
-	if got < int(blen) {
-		return nil, CaptureInfo{}, r.shortErr("block", n, off, int(blen), got, err)
+	blk := r.take(int(blen))
+	if blk == nil {
+		return nil, r.shortErr("block", n, off, int(blen), r.got, r.rerr)
 	}
 	if trail := r.u32(blk[blen-4:]); trail != blen {
 		what := "block lengths differ"
 		if btype == btSHB {
 			what = "section header lengths differ"
 		}
-		return nil, CaptureInfo{}, invalidErr("block", n, off, what+" (leading "+utoa(blen)+", trailing "+utoa(trail)+")")
+		return nil, invalidErr("block", n, off, what+" (leading "+utoa(blen)+", trailing "+utoa(trail)+")")
 	}
-	b := ngBlock{r: r, n: n, off: off, body: blk[8 : blen-4]}
+	body := blk[8 : blen-4]
+	switch btype {
+	case btEPB, btPB:
+		return r.packet(n, body, btype == btPB)
+	}
+	b := ngBlock{r: r, n: n, off: off, body: body}
 	switch btype {
 	case btSHB:
-		return nil, CaptureInfo{}, b.section()
+		return nil, b.section()
 	case btIDB:
-		return nil, CaptureInfo{}, b.iface()
-	case btSPB:
-		return b.simplePacket()
+		return nil, b.iface()
 	}
-	return b.packet(btype == btPB)
+	return b.simplePacket()
 }
 
 // skipBlock consumes a block that carries no packet, checking its trailer.
@@ -177,9 +183,9 @@ func (r *Reader) skipBlock(n int, off int64, blen uint32) error {
 	if d < int(blen)-4 {
 		return r.shortErr("block", n, off, int(blen), d, err)
 	}
-	t, got, err := r.take(4)
-	if got < 4 {
-		return r.shortErr("block", n, off, int(blen), d+got, err)
+	t := r.take(4)
+	if t == nil {
+		return r.shortErr("block", n, off, int(blen), d+r.got, r.rerr)
 	}
 	if trail := r.u32(t); trail != blen {
 		return invalidErr("block", n, off, "block lengths differ (leading "+utoa(blen)+", trailing "+utoa(trail)+")")
@@ -268,7 +274,7 @@ func (b *ngBlock) iface() error {
 		}
 		switch code {
 		case optIfName:
-			name = string(bytes.TrimRight(val, "\x00"))
+			name = r.intern(bytes.TrimRight(val[:min(len(val), maxNameLen)], "\x00"))
 		case optTsResol:
 			if len(val) != 1 {
 				return b.invalid("option if_tsresol has length " + strconv.Itoa(len(val)) + ", want 1")
@@ -292,6 +298,22 @@ func (b *ngBlock) iface() error {
 	return nil
 }
 
+// intern returns b as a string, allocating only for names not seen before:
+// files repeat the same few interface names section after section.
+func (r *Reader) intern(b []byte) string {
+	if s, ok := r.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(r.names) < maxInterfaces {
+		if r.names == nil {
+			r.names = make(map[string]string)
+		}
+		r.names[s] = s
+	}
+	return s
+}
+
 func (b *ngBlock) noIface(id uint32) error {
 	return b.invalid("interface id " + utoa(id) + " has no interface (the section has " +
 		strconv.Itoa(len(b.r.ifaces)) + ")")
@@ -303,62 +325,64 @@ func (b *ngBlock) tooBig(caplen uint32) error {
 
 // packet reads an Enhanced Packet Block, or an obsolete Packet Block (whose
 // interface id is 16 bits followed by a drop count). Both have the same
-// layout otherwise, and flags (epb_flags, pack_flags) as option 2.
-func (b *ngBlock) packet(obsolete bool) ([]byte, CaptureInfo, error) {
-	r, body := b.r, b.body
+// layout otherwise, and flags (epb_flags, pack_flags) as option 2. Being
+// the per-packet path, it makes an ngBlock only to report an error.
+func (r *Reader) packet(n int, body []byte, obsolete bool) ([]byte, error) {
 	id := r.u32(body)
 	if obsolete {
 		id = uint32(r.u16(body))
 	}
 	if id >= uint32(len(r.ifaces)) {
-		return nil, CaptureInfo{}, b.noIface(id)
+		return nil, r.justRead(n, body).noIface(id)
 	}
 	caplen, wire := r.u32(body[12:]), r.u32(body[16:])
 	if caplen > maxPacketData {
-		return nil, CaptureInfo{}, b.tooBig(caplen)
+		return nil, r.justRead(n, body).tooBig(caplen)
 	}
 	if room := len(body) - 20; int(caplen) > room {
-		return nil, CaptureInfo{}, b.invalid("captured length " + utoa(caplen) +
+		return nil, r.justRead(n, body).invalid("captured length " + utoa(caplen) +
 			" overruns the block (room for " + strconv.Itoa(room) + ")")
 	}
 	dir := DirectionUnknown
-	for pos := 20 + pad4(int(caplen)); pos < len(body); {
-		code, val, ok, err := b.option(&pos)
-		if err != nil {
-			return nil, CaptureInfo{}, err
-		}
-		if !ok {
+	// The option walk of b.option, inlined by hand for the per-packet path.
+	for pos := 20 + pad4(int(caplen)); pos+4 <= len(body); {
+		code, l := r.u16(body[pos:]), int(r.u16(body[pos+2:]))
+		if code == optEnd {
 			break
 		}
-		if code == optFlags && len(val) == 4 {
-			switch r.u32(val) & 3 {
+		if pos+4+l > len(body) {
+			_, _, _, err := r.justRead(n, body).option(&pos) // reports the overrun
+			return nil, err
+		}
+		if code == optFlags && l == 4 {
+			switch r.u32(body[pos+4:]) & 3 {
 			case 1:
 				dir = DirectionInbound
 			case 2:
 				dir = DirectionOutbound
 			}
 		}
+		pos += 4 + pad4(l)
 	}
 	f := &r.ifaces[id]
 	t := uint64(r.u32(body[4:]))<<32 | uint64(r.u32(body[8:]))
-	return body[20 : 20+caplen], CaptureInfo{
-		Timestamp:      f.time(t),
-		CaptureLength:  int(caplen),
-		Length:         int(wire),
-		LinkType:       f.link,
-		InterfaceIndex: int(id),
-		InterfaceName:  f.name,
-		Direction:      dir,
-	}, nil
+	sec, ns := f.split(t)
+	r.cur = packetMeta{sec: sec, nsec: ns, wire: int(wire), index: int(id), link: f.link, dir: dir}
+	return body[20 : 20+caplen : 20+caplen], nil
+}
+
+// justRead describes the block n with the given body, just consumed.
+func (r *Reader) justRead(n int, body []byte) *ngBlock {
+	return &ngBlock{r: r, n: n, off: r.offset() - int64(len(body)+12), body: body}
 }
 
 // simplePacket reads a Simple Packet Block: interface 0, no timestamp (the
 // epoch plus if_tsoffset, as libpcap reports it), and a captured length
 // that is the wire length cut to the snapshot length and the block.
-func (b *ngBlock) simplePacket() ([]byte, CaptureInfo, error) {
+func (b *ngBlock) simplePacket() ([]byte, error) {
 	r, body := b.r, b.body
 	if len(r.ifaces) == 0 {
-		return nil, CaptureInfo{}, b.noIface(0)
+		return nil, b.noIface(0)
 	}
 	f := &r.ifaces[0]
 	wire := r.u32(body)
@@ -370,13 +394,8 @@ func (b *ngBlock) simplePacket() ([]byte, CaptureInfo, error) {
 		caplen = room
 	}
 	if caplen > maxPacketData {
-		return nil, CaptureInfo{}, b.tooBig(caplen)
+		return nil, b.tooBig(caplen)
 	}
-	return body[4 : 4+caplen], CaptureInfo{
-		Timestamp:     time.Unix(f.offset, 0).UTC(),
-		CaptureLength: int(caplen),
-		Length:        int(wire),
-		LinkType:      f.link,
-		InterfaceName: f.name,
-	}, nil
+	r.cur = packetMeta{sec: f.offset, wire: int(wire), link: f.link}
+	return body[4 : 4+caplen : 4+caplen], nil
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // readBufSize is the bufio buffer: records up to this size are returned
@@ -25,10 +26,16 @@ type Reader struct {
 	gzip   bool
 	format Format
 	big    []byte // records larger than br's buffer, reused
-	off    int64  // byte offset of the next unread byte
+	win    []byte // peeked from br, not yet consumed: see take
+	winLen int    // len(win) when peeked
+	base   int64  // byte offset of the start of the window
+	got    int    // after a short take: bytes it consumed
+	rerr   error  // after a short take: the read error
 	nrec   int    // records (pcap) or blocks (pcapng) started so far
 	err    error  // sticky: io.EOF or the first failure
 	be     bool   // fields are big-endian (file, or current pcapng section)
+
+	cur packetMeta // the packet being returned
 
 	// classic pcap
 	hdrLen   int    // record header: 16, or 24 for the Kuznetzov variant
@@ -36,14 +43,17 @@ type Reader struct {
 	kuz      bool   // Kuznetzov record header with pkt_type
 	snapshot uint32 // caplen above this is cut to it, as libpcap does
 	swapLens uint8  // swapNo, swapYes or swapMaybe (versions before 2.4)
+	odd      bool   // kuz or swapLens: see oddRecord
+	limit    uint32 // min(snapshot, maxPacketData): caplen above needs a look
 	linkType LinkType
 	snaplen  int
 	fcsLen   int
 
 	// pcapng
-	ifaces  []ngIface   // interfaces of the current section
-	all     []Interface // every interface seen, for Interfaces
-	section int         // current section, 0-based; -1 before the first
+	ifaces  []ngIface         // interfaces of the current section
+	all     []Interface       // every interface seen, for Interfaces
+	names   map[string]string // interned if_name values
+	section int               // current section, 0-based; -1 before the first
 }
 
 const (
@@ -75,14 +85,16 @@ func NewReader(r io.Reader) (*Reader, error) {
 	}
 	switch binary.BigEndian.Uint32(m) {
 	case 0x0a0d0d0a:
-		return rd, rd.openNG()
+		err = rd.openNG()
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1:
-		if err := rd.openPcap(); err != nil {
-			return nil, err
-		}
-		return rd, nil
+		err = rd.openPcap()
+	default:
+		err = notCaptureErr(m)
 	}
-	return nil, notCaptureErr(m)
+	if err != nil {
+		return nil, err
+	}
+	return rd, nil
 }
 
 // magics are the file starts NewReader knows, for telling a short capture
@@ -140,8 +152,9 @@ func (r *Reader) headerShortErr(need, got int, err error) error {
 }
 
 func (r *Reader) gzipCorruptErr(n int, err error) error {
-	return &FormatError{Kind: ErrInvalid, Offset: r.off, Record: n,
-		Msg: "invalid: corrupt gzip stream at byte offset " + strconv.FormatInt(r.off, 10) + ": " + err.Error()}
+	off := r.offset()
+	return &FormatError{Kind: ErrInvalid, Offset: off, Record: n,
+		Msg: "invalid: corrupt gzip stream at byte offset " + strconv.FormatInt(off, 10) + ": " + err.Error()}
 }
 
 // shortErr explains a read that got fewer than need bytes of record or
@@ -167,19 +180,36 @@ func (r *Reader) shortErr(unit string, n int, off int64, need, got int, err erro
 }
 
 // take consumes the next n bytes and returns them contiguously, valid until
-// the next read. When fewer than n remain it returns nil, the number of
-// bytes it consumed and the read error. Memory grows only with the bytes
-// that actually arrive, never with n alone.
-func (r *Reader) take(n int) ([]byte, int, error) {
+// the next read. When fewer than n remain it returns nil and leaves the
+// number of bytes it consumed in r.got and the read error in r.rerr.
+// Memory grows only with the bytes that actually arrive, never with n alone.
+//
+// The fast path slices win, the part of br's buffer already peeked and not
+// yet consumed, so a record costs no call into bufio; consumed bytes are
+// discarded from br only when the window runs dry (sync).
+func (r *Reader) take(n int) []byte {
+	if n <= len(r.win) {
+		b := r.win[:n]
+		r.win = r.win[n:]
+		return b
+	}
+	return r.takeSlow(n)
+}
+
+func (r *Reader) takeSlow(n int) []byte {
+	r.sync()
 	if n <= readBufSize {
 		b, err := r.br.Peek(n)
-		m := len(b)
-		r.br.Discard(m)
-		r.off += int64(m)
-		if m < n {
-			return nil, m, err
+		if len(b) < n {
+			r.got, r.rerr = len(b), err
+			r.br.Discard(len(b))
+			r.base += int64(len(b))
+			return nil
 		}
-		return b, n, nil
+		r.refill()
+		b = r.win[:n:n]
+		r.win = r.win[n:]
+		return b
 	}
 	r.big = r.big[:0]
 	for len(r.big) < n {
@@ -187,18 +217,56 @@ func (r *Reader) take(n int) ([]byte, int, error) {
 		b, err := r.br.Peek(want)
 		r.big = append(r.big, b...)
 		r.br.Discard(len(b))
-		r.off += int64(len(b))
+		r.base += int64(len(b))
 		if len(b) < want {
-			return nil, len(r.big), err
+			r.got, r.rerr = len(r.big), err
+			return nil
 		}
 	}
-	return r.big, n, nil
+	return r.big
 }
+
+// peek returns the next n bytes (n <= readBufSize) without consuming them,
+// or fewer and the read error.
+func (r *Reader) peek(n int) ([]byte, error) {
+	if n <= len(r.win) {
+		return r.win[:n:n], nil
+	}
+	r.sync()
+	b, err := r.br.Peek(n)
+	if len(b) == n {
+		r.refill()
+	}
+	return b, err
+}
+
+// sync discards from br what was consumed from the window.
+func (r *Reader) sync() {
+	if used := r.winLen - len(r.win); used > 0 {
+		r.br.Discard(used)
+		r.base += int64(used)
+	}
+	r.win, r.winLen = nil, 0
+}
+
+// refill makes everything br holds the window.
+func (r *Reader) refill() {
+	r.win, _ = r.br.Peek(r.br.Buffered())
+	r.winLen = len(r.win)
+}
+
+// offset returns the byte offset of the next unread byte.
+func (r *Reader) offset() int64 { return r.base + int64(r.winLen-len(r.win)) }
 
 // skip consumes n bytes without keeping them.
 func (r *Reader) skip(n int) (int, error) {
+	if n <= len(r.win) {
+		r.win = r.win[n:]
+		return n, nil
+	}
+	r.sync()
 	d, err := r.br.Discard(n)
-	r.off += int64(d)
+	r.base += int64(d)
 	return d, err
 }
 
@@ -235,21 +303,68 @@ func (r *Reader) ReadPacketData() ([]byte, CaptureInfo, error) {
 
 // ZeroCopyReadPacketData returns the next packet without copying it: the
 // data is only valid until the next call on r, which may overwrite it. It
-// allocates nothing. At the end of the file it returns io.EOF.
+// allocates nothing per packet (only a new pcapng interface may). At the
+// end of the file it returns io.EOF.
 func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 	if r.err != nil {
 		return nil, CaptureInfo{}, r.err
 	}
+	// The parsers leave scalars in r.cur and CaptureInfo is built only in
+	// these returns: passing the struct itself through more returns or
+	// pointers costs copies and write barriers that show on this path.
+	c := &r.cur
 	if r.format == FormatPcapNG {
-		return r.nextNG()
+		var data []byte
+		var err error
+		for data == nil && err == nil { // until a block holds a packet
+			// The common case, a whole Enhanced Packet Block in the window
+			// with the right framing, goes straight to packet.
+			if w := r.win; len(w) >= 32 && r.u32(w) == btEPB {
+				blen := r.u32(w[4:])
+				if blen >= 32 && blen%4 == 0 && blen <= uint32(len(w)) && r.u32(w[blen-4:]) == blen {
+					r.nrec++
+					r.win = w[blen:]
+					data, err = r.packet(r.nrec, w[8:blen-4], false)
+					continue
+				}
+			}
+			data, err = r.block()
+		}
+		if err != nil {
+			r.err = err // sticky: no read after an error
+			return nil, CaptureInfo{}, err
+		}
+		return data, CaptureInfo{
+			Timestamp:      time.Unix(c.sec, c.nsec).UTC(),
+			CaptureLength:  len(data),
+			Length:         c.wire,
+			LinkType:       c.link,
+			InterfaceIndex: c.index,
+			InterfaceName:  r.ifaces[c.index].name,
+			Direction:      c.dir,
+		}, nil
 	}
-	return r.nextPcap()
+	data, err := r.nextPcap()
+	if err != nil {
+		r.err = err
+		return nil, CaptureInfo{}, err
+	}
+	return data, CaptureInfo{
+		Timestamp:     time.Unix(c.sec, c.nsec).UTC(),
+		CaptureLength: len(data),
+		Length:        c.wire,
+		LinkType:      r.linkType,
+		Direction:     c.dir,
+	}, nil
 }
 
-// fail makes err sticky and returns it.
-func (r *Reader) fail(err error) ([]byte, CaptureInfo, error) {
-	r.err = err
-	return nil, CaptureInfo{}, err
+// packetMeta is what a parser found out about the packet it returns.
+type packetMeta struct {
+	sec, nsec int64
+	wire      int
+	index     int
+	link      LinkType
+	dir       Direction
 }
 
 // Format returns the format of the file.
@@ -289,7 +404,7 @@ func (r *Reader) FCSLength() int { return r.fcsLen }
 
 // Interfaces returns the interfaces seen so far: for classic pcap the one
 // the file header describes, for pcapng every Interface Description Block
-// read up to now in every section (at most maxListed).
+// read up to now in every section (the first 4096).
 func (r *Reader) Interfaces() []Interface {
 	if r.format == FormatPcapNG {
 		return slices.Clone(r.all)

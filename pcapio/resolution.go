@@ -118,9 +118,27 @@ func newClock(r Resolution, offset int64) clock {
 	return c
 }
 
-// time converts a tick count to UTC time, truncating to the nanosecond as
-// libpcap does; binary fractions are scaled in 128 bits, so exactly.
+// time converts a tick count to UTC time.
 func (c *clock) time(t uint64) time.Time {
+	sec, ns := c.split(t)
+	return time.Unix(sec, ns).UTC()
+}
+
+// split converts a tick count to seconds and nanoseconds since the epoch,
+// truncating to the nanosecond as libpcap does; binary fractions are scaled
+// in 128 bits, so exactly.
+func (c *clock) split(t uint64) (int64, int64) {
+	// Inlined fast paths: constant divisors compile to multiplications.
+	switch c.units {
+	case 1_000_000:
+		return int64(t/1_000_000) + c.offset, int64(t%1_000_000) * 1000
+	case 1_000_000_000:
+		return int64(t/1_000_000_000) + c.offset, int64(t % 1_000_000_000)
+	}
+	return c.splitAny(t)
+}
+
+func (c *clock) splitAny(t uint64) (int64, int64) {
 	sec, frac := t/c.units, t%c.units
 	var ns uint64
 	switch {
@@ -132,7 +150,7 @@ func (c *clock) time(t uint64) time.Time {
 	default:
 		ns = frac / c.div
 	}
-	return time.Unix(int64(sec)+c.offset, int64(ns)).UTC()
+	return int64(sec) + c.offset, int64(ns)
 }
 
 // ticks converts t to a tick count of resolution r, the inverse of

@@ -3,6 +3,7 @@ package pcapio
 import (
 	"bytes"
 	"io"
+	"os"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -120,5 +121,37 @@ func TestZeroCopyAllocs(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("%s: %v allocs per packet, want 0", f.name, allocs)
 		}
+	}
+}
+
+// TestPipe reads a capture through an os.Pipe, as from standard input:
+// nothing can seek, and the writer sends one record per write.
+func TestPipe(t *testing.T) {
+	for _, f := range fixtures(t, 100) {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for i, end := 0, 0; i < len(f.ends); i++ {
+				pw.Write(f.data[end:f.ends[i]])
+				end = f.ends[i]
+			}
+			pw.Close()
+		}()
+		r, err := NewReader(pr)
+		if err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+		got, err := readAll(t, r, true)
+		pr.Close()
+		if err != io.EOF {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+		samePackets(t, got, f.want, func(i int, g, w pkt) {
+			if g.ci != w.ci {
+				t.Fatalf("%s packet %d differs", f.name, i+1)
+			}
+		})
 	}
 }

@@ -90,7 +90,8 @@ func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
 
 // WritePacket writes one record: data cut to the snapshot length, the wire
 // length ci.Length (len(data) when 0) and ci.Timestamp, which must lie
-// between 1970 and 2106.
+// between 1970 and 2106. ci.CaptureLength is not consulted: data is what
+// was captured.
 func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
 	wire, err := wireLength(ci, data)
 	if err != nil {
@@ -124,7 +125,7 @@ func wireLength(ci CaptureInfo, data []byte) (uint32, error) {
 	switch {
 	case ci.Length == 0:
 		return uint32(len(data)), nil
-	case ci.Length < 0 || ci.Length > math.MaxUint32:
+	case ci.Length < 0 || int64(ci.Length) > math.MaxUint32:
 		return 0, errors.New("pcapio: wire length " + strconv.Itoa(ci.Length) + " out of range")
 	}
 	return uint32(ci.Length), nil
@@ -187,7 +188,7 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 // AddInterface writes an Interface Description Block to the current section
 // and returns its interface id, for CaptureInfo.InterfaceIndex.
 func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
-	if ifc.Snaplen < 0 || ifc.Snaplen > math.MaxUint32 {
+	if ifc.Snaplen < 0 || int64(ifc.Snaplen) > math.MaxUint32 {
 		return 0, errors.New("pcapio: snaplen " + strconv.Itoa(ifc.Snaplen) + " out of range")
 	}
 	if len(ifc.Name) > math.MaxUint16 {
