@@ -29,8 +29,11 @@ var commands = map[string]command{
 	"read":   {runRead, "print the frames of capture files in turtle text"},
 	"golden": {runGolden, "check captures against expected text (check, update, add)"},
 	"echo":   {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
+	"grade":  {runGrade, "grade a class's captures against a lab (scores, reasons, copies)"},
+	"record": {runRecord, "record an echo scenario on a loopback into a deterministic fixture"},
 	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
 	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
+	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
 }
 
 func main() {

@@ -26,6 +26,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
 	format := fs.String("format", "turtle", "output format: "+strings.Join(formatNames, ", "))
+	colorMode := fs.String("color", "auto", "colour the verbose format: auto (a terminal, NO_COLOR unset), always or never")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -43,6 +44,11 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	color, err := colorWanted(*colorMode, stdout, *output != "")
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	f = withColor(f, color)
 	out := stdout
 	if *output != "" {
 		file, err := os.Create(*output)
@@ -55,10 +61,11 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	// Capture files format on every core; the text stays in capture order.
 	p := &decode.Printer{Format: f, W: out, Workers: runtime.GOMAXPROCS(0),
-		NewFormat: func() decode.Format { f, _ := newFormat(*format); return f }}
+		NewFormat: func() decode.Format { f, _ := newFormat(*format); return withColor(f, color) }}
+	prog := newProgress(stderr, out)
 	code := 0
 	for _, name := range fs.Args() {
-		err := readFile(p, name, stdin, *count)
+		err := readFile(p, name, stdin, *count, prog)
 		if errors.Is(err, decode.ErrLimit) {
 			break
 		}
@@ -81,8 +88,9 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-// readFile prints the frames of one capture through p.
-func readFile(p *decode.Printer, name string, stdin io.Reader, limit int) error {
+// readFile prints the frames of one capture through p, with a progress
+// line on standard error for big files when prog is on.
+func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, prog *progress) error {
 	var in io.Reader = stdin
 	if name != "-" {
 		file, err := os.Open(name)
@@ -92,11 +100,23 @@ func readFile(p *decode.Printer, name string, stdin io.Reader, limit int) error 
 		defer file.Close()
 		in = file
 	}
-	r, err := pcapio.NewReader(in)
+	prog.begin(name, fileSize(in))
+	defer prog.end()
+	r, err := pcapio.NewReader(prog.reader(in))
 	if err != nil {
 		return err
 	}
-	return p.Copy(r, limit)
+	return p.Copy(prog.source(r), limit)
+}
+
+// fileSize is the size of a regular file, or 0 (a pipe, a terminal).
+func fileSize(r io.Reader) int64 {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return 0
 }
 
 // displayName is how errors name a file: standard input is "-" on the

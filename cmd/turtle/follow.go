@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/follow"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+const followAbout = `Follow prints the reassembled bytes of one TCP conversation of a capture, in
+order, both directions marked, as Wireshark's Follow TCP Stream does.
+Streams are numbered from 0 in the order of their first segment (as
+Wireshark's tcp.stream); --list shows them with their endpoints, the bytes
+each way and their state. Without --stream or --tuple, stream 0 is followed;
+--tuple follows every stream between the two endpoints, either way round.
+
+Formats: ascii (the default) prints lines prefixed "> " (client to server)
+or "< " (server to client), with the backslash and every byte outside
+printable ASCII escaped (\\, \r, \n, \t, \xNN; a line ends after each \n),
+so no control byte reaches the terminal; hex prints offset/hex/ASCII rows;
+raw writes the bytes unchanged (both directions, in capture order) and
+sends the other lines to standard error. Lines starting "# " name the
+stream, report the bytes the capture misses (a gap is reported, never
+filled in) and sum up retransmissions and out-of-order segments.
+
+Exit status: 0 when the stream was found and the capture read completely,
+1 when the stream does not exist or the capture is damaged (what was read
+is printed first), 2 for a usage error.`
+
+func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("follow", "follow [flags] CAPTURE", followAbout,
+		"turtle follow --tuple 10.0.0.1:51000-10.0.0.2:80 web.pcap", stdout, stderr)
+	list := fs.Bool("list", false, "list the TCP streams instead of following one")
+	stream := fs.Int("stream", -1, "follow stream `N` (from --list; default 0)")
+	tuple := fs.String("tuple", "", "follow the streams between `SRC:PORT-DST:PORT` ([IPv6]:PORT for IPv6)")
+	format := fs.String("format", "ascii", "how to print the bytes: ascii, hex or raw")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle follow: "+format+" (run 'turtle follow --help')\n", a...)
+		return 2
+	}
+	if fs.NArg() != 1 {
+		return usageErr("want one capture file, got %d arguments", fs.NArg())
+	}
+	name := fs.Arg(0)
+	f, ok := follow.ParseFormat(*format)
+	if !ok {
+		return usageErr("unknown --format %q (want ascii, hex or raw)", *format)
+	}
+	streamSet := fs.Changed("stream")
+	if *list && (streamSet || *tuple != "") {
+		return usageErr("--list lists every stream: it takes no --stream or --tuple")
+	}
+	if streamSet && *tuple != "" {
+		return usageErr("give --stream or --tuple, not both")
+	}
+	if streamSet && *stream < 0 {
+		return usageErr("--stream %d: stream numbers start at 0", *stream)
+	}
+	var a, b netip.AddrPort
+	if *tuple != "" {
+		var err error
+		if a, b, err = parseTuple(*tuple); err != nil {
+			return usageErr("--tuple %q: %v", *tuple, err)
+		}
+	}
+	index := max(*stream, 0)
+
+	in, closeIn, err := openCapture(name, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
+		return 1
+	}
+	defer closeIn()
+	r, err := pcapio.NewReader(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
+		return 1
+	}
+
+	// Write errors are told apart from a damaged capture by their type.
+	w := &follow.Writer{W: stdout, Report: stderr, Format: f}
+	opt := follow.Options{
+		Chunk: func(s *follow.Stream, c follow.Chunk) error { return writeErr(w.Chunk(s, c)) },
+		End:   func(s *follow.Stream) error { return writeErr(w.End(s)) },
+	}
+	matched := 0
+	if !*list {
+		opt.Select = func(s *follow.Stream) bool {
+			ok := s.Index == index
+			if *tuple != "" {
+				ok = (s.Client == a && s.Server == b) || (s.Client == b && s.Server == a)
+			}
+			if ok {
+				matched++
+			}
+			return ok
+		}
+	}
+	streams, err := follow.Run(r, opt)
+	var code int
+	switch {
+	case *list:
+		if werr := follow.WriteList(stdout, streams); werr != nil {
+			fmt.Fprintf(stderr, "turtle follow: write output: %v\n", werr)
+			return 1
+		}
+	case matched == 0 && err == nil:
+		what := fmt.Sprintf("stream %d", index)
+		if *tuple != "" {
+			what = "stream between " + *tuple
+		}
+		fmt.Fprintf(stderr, "turtle follow: %s: no TCP %s (the capture has %d streams; run 'turtle follow --list %s')\n",
+			displayName(name), what, len(streams), name)
+		code = 1
+	}
+	if err != nil {
+		var werr *decode.WriteError
+		if errors.As(err, &werr) {
+			fmt.Fprintf(stderr, "turtle follow: %v\n", err)
+		} else {
+			fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
+		}
+		code = 1
+	}
+	return code
+}
+
+func writeErr(err error) error {
+	if err != nil {
+		return &decode.WriteError{Err: err}
+	}
+	return nil
+}
+
+// parseTuple reads "SRC:PORT-DST:PORT".
+func parseTuple(s string) (a, b netip.AddrPort, err error) {
+	left, right, ok := strings.Cut(s, "-")
+	if !ok {
+		return a, b, errors.New("want SRC:PORT-DST:PORT")
+	}
+	if a, err = netip.ParseAddrPort(left); err != nil {
+		return a, b, err
+	}
+	if b, err = netip.ParseAddrPort(right); err != nil {
+		return a, b, err
+	}
+	return a, b, nil
+}
+
+// openCapture opens a capture file, or standard input for "-".
+func openCapture(name string, stdin io.Reader) (io.Reader, func(), error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, nil, unwrapPathError(err)
+	}
+	return file, func() { file.Close() }, nil
+}

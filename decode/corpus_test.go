@@ -1,0 +1,73 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+// Every frame of the tcpdump corpus formats in all three new formats
+// without a panic: one valid JSON object per line, one summary line, no
+// control byte. The corpus is found through TURTLE_CORPUS.
+func TestCorpusFormats(t *testing.T) {
+	dir := os.Getenv("TURTLE_CORPUS")
+	if dir == "" {
+		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files in %s/tcpdump: %v", dir, err)
+	}
+	var v Verbose
+	var s Summary
+	var j JSON
+	var buf []byte
+	frames := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapio.NewReader(f)
+		if err != nil {
+			f.Close()
+			continue // not a capture pcapio reads: pcapio's own tests judge that
+		}
+		for n := 1; ; n++ {
+			data, ci, err := r.ZeroCopyReadPacketData()
+			if err != nil {
+				break
+			}
+			frames++
+			fr := &Frame{Number: n, Data: data, Info: ci}
+			buf = v.AppendFrame(buf[:0], fr)
+			checkText(t, name, n, "verbose", buf)
+			buf = s.AppendFrame(buf[:0], fr)
+			checkText(t, name, n, "summary", buf)
+			if bytes.Count(buf, []byte("\n")) != 1 {
+				t.Errorf("%s frame %d: summary %q is not one line", name, n, buf)
+			}
+			buf = j.AppendFrame(buf[:0], fr)
+			checkText(t, name, n, "json", buf)
+			if bytes.Count(buf, []byte("\n")) != 1 || !json.Valid(buf) {
+				t.Errorf("%s frame %d: not one JSON line: %q", name, n, buf)
+			}
+		}
+		f.Close()
+	}
+	t.Logf("%d frames of %d files", frames, len(files))
+}
+
+func checkText(t *testing.T, name string, n int, format string, b []byte) {
+	t.Helper()
+	for _, c := range b {
+		if c < 0x20 && c != '\n' || c == 0x7f || (c >= 0x80 && format != "json") {
+			t.Errorf("%s frame %d: %s has byte %#02x: %q", name, n, format, c, b)
+			return
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package decode
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// Small appenders shared by the verbose, summary and json formats: every
+// one appends to the caller's buffer, none allocates.
+
+const lowerHex = "0123456789abcdef"
+
+func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+
+func appendInt(dst []byte, v int) []byte { return strconv.AppendInt(dst, int64(v), 10) }
+
+// appendHex appends b as lower-case hex digits, no separators.
+func appendHex(dst, b []byte) []byte {
+	for _, c := range b {
+		dst = append(dst, lowerHex[c>>4], lowerHex[c&15])
+	}
+	return dst
+}
+
+// appendHexColon appends b as lower-case hex pairs joined by ':', as MAC
+// addresses are written ("-" when b is empty).
+func appendHexColon(dst, b []byte) []byte {
+	if len(b) == 0 {
+		return append(dst, '-')
+	}
+	for i, c := range b {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, lowerHex[c>>4], lowerHex[c&15])
+	}
+	return dst
+}
+
+// appendHexN appends v as "0x" and exactly digits lower-case hex digits.
+func appendHexN(dst []byte, v uint64, digits int) []byte {
+	dst = append(dst, '0', 'x')
+	for i := digits - 1; i >= 0; i-- {
+		dst = append(dst, lowerHex[(v>>(4*uint(i)))&15])
+	}
+	return dst
+}
+
+func appendIPv6(dst []byte, a [16]byte) []byte {
+	return netip.AddrFrom16(a).AppendTo(dst)
+}
+
+// appendAddr appends an IPv4 address in dotted form or an IPv6 address in
+// its RFC 5952 form.
+func appendAddr(dst []byte, a netip.Addr) []byte {
+	if a.Is4() {
+		return appendIPv4(dst, a.As4())
+	}
+	return a.AppendTo(dst)
+}
+
+// clock formats timestamps, caching the text of the last second seen: in
+// a capture most frames share their second with the one before.
+type clock struct {
+	sec  int64
+	text [19]byte // "2006-01-02T15:04:05"
+	ok   bool
+}
+
+// appendRFC3339 appends t in UTC as RFC 3339 with 9 fractional digits:
+// "2026-01-05T09:00:00.000001234Z".
+func (c *clock) appendRFC3339(dst []byte, t time.Time) []byte {
+	dst = append(dst, c.date(t)...)
+	dst = appendNanos(dst, t)
+	return append(dst, 'Z')
+}
+
+// appendTimeOfDay appends the UTC time of day with ns: "09:00:00.000001234".
+func (c *clock) appendTimeOfDay(dst []byte, t time.Time) []byte {
+	dst = append(dst, c.date(t)[11:]...)
+	return appendNanos(dst, t)
+}
+
+func (c *clock) date(t time.Time) []byte {
+	if s := t.Unix(); !c.ok || s != c.sec {
+		if b := t.UTC().AppendFormat(c.text[:0], "2006-01-02T15:04:05"); len(b) != len(c.text) {
+			copy(c.text[:], "0000-00-00T00:00:00") // a year beyond 9999
+		}
+		c.sec, c.ok = s, true
+	}
+	return c.text[:]
+}
+
+func appendNanos(dst []byte, t time.Time) []byte {
+	ns := t.Nanosecond()
+	var b [10]byte
+	b[0] = '.'
+	for i := 9; i >= 1; i-- {
+		b[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	return append(dst, b[:]...)
+}
+
+// printable reports whether c is printable ASCII (space to tilde).
+func printable(c byte) bool { return c >= 0x20 && c < 0x7f }
+
+// appendPrintable appends b with every byte outside printable ASCII shown
+// as '.', so no control byte reaches a terminal.
+func appendPrintable[T string | []byte](dst []byte, b T) []byte {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !printable(c) {
+			c = '.'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

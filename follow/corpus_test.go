@@ -1,0 +1,37 @@
+package follow
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+// Every capture of the tcpdump corpus reassembles without a panic, every
+// stream followed in ascii; found through TURTLE_CORPUS.
+func TestCorpusFollow(t *testing.T) {
+	dir := os.Getenv("TURTLE_CORPUS")
+	if dir == "" {
+		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
+	streams := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapio.NewReader(f)
+		if err != nil {
+			f.Close()
+			continue
+		}
+		w := &Writer{W: io.Discard, Report: io.Discard, Format: ASCII}
+		ss, _ := Run(r, Options{Select: func(*Stream) bool { return true }, Chunk: w.Chunk, End: w.End})
+		streams += len(ss)
+		f.Close()
+	}
+	t.Logf("%d streams in %d files", streams, len(files))
+}

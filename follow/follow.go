@@ -1,0 +1,342 @@
+// Package follow reassembles the TCP conversations of a capture for
+// `turtle follow`: it lists them (index, endpoints, bytes each way, state)
+// and delivers the bytes of the chosen ones in order, both directions
+// marked, with retransmissions, out-of-order segments and missing bytes
+// counted and reported; a gap is reported, never filled in.
+//
+// It is a package of its own because decode turns one frame into text and
+// keeps nothing between frames, while following a conversation keeps state
+// per connection across the whole capture. Frames are decoded with
+// decode.Packet (so every link type turtle reads works) and reassembled by
+// gopacket's reassembly package, which already handles sequence wrap-around,
+// overlaps and out-of-order queues; this package maps its callbacks to
+// stream indexes, statistics and chunks.
+package follow
+
+import (
+	"errors"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/turtle-sniffer/turtle/decode"
+)
+
+// Dir is the direction of bytes in a stream.
+type Dir uint8
+
+const (
+	ClientToServer Dir = iota
+	ServerToClient
+)
+
+// State is how far a stream got, from the segments seen.
+type State uint8
+
+const (
+	StateSynSent    State = iota // a SYN, no answer seen
+	StateOpen                    // handshake seen (or joined mid-stream), no FIN or RST
+	StateHalfClosed              // a FIN in one direction
+	StateClosed                  // a FIN in both directions
+	StateReset                   // a RST was seen
+)
+
+func (s State) String() string {
+	switch s {
+	case StateSynSent:
+		return "syn sent"
+	case StateOpen:
+		return "open"
+	case StateHalfClosed:
+		return "half closed"
+	case StateClosed:
+		return "closed"
+	case StateReset:
+		return "reset"
+	}
+	return "unknown"
+}
+
+// Stream is one TCP conversation. Index counts streams in the order of
+// their first segment in the capture, from 0, as Wireshark's tcp.stream
+// does; a SYN on a tuple whose connection closed both ways starts a new
+// stream. The client is the sender of the first SYN without ACK, or of the
+// first segment seen when the capture joined the conversation later.
+// Arrays are indexed by Dir.
+type Stream struct {
+	Index          int
+	Client, Server netip.AddrPort
+	First, Last    time.Time
+
+	Packets [2]int   // segments seen
+	Bytes   [2]int64 // bytes delivered in order
+	// Retransmitted counts segments that carried bytes already delivered;
+	// RetransmittedBytes those bytes.
+	Retransmitted      [2]int
+	RetransmittedBytes [2]int64
+	// OutOfOrder counts segments that arrived after a segment following
+	// them in sequence.
+	OutOfOrder [2]int
+	// Gaps counts the holes in the data, Missing the bytes in them:
+	// segments never captured, whose bytes are reported, not invented.
+	Gaps    [2]int
+	Missing [2]int64
+
+	MidStream bool // no SYN was seen: the capture started inside the conversation
+	State     State
+
+	syn, synAck, fin, rst [2]bool
+	finEnd                [2]uint32 // sequence number after the FIN's data
+	base                  [2]uint32 // sequence number of the first data byte
+	based                 [2]bool
+	maxEnd                [2]uint32 // highest end of data seen
+	seen                  [2]bool
+	flip                  bool // gopacket's first direction is server to client
+	selected              bool
+}
+
+// Chunk is a piece of a selected stream: Missing bytes were not captured
+// before Data, which starts at Offset in its direction's byte stream. Data
+// is only valid during the callback.
+type Chunk struct {
+	Dir     Dir
+	Offset  int64
+	Missing int64
+	Data    []byte
+	Time    time.Time
+}
+
+// Options chooses the streams whose bytes are delivered and where.
+type Options struct {
+	// Select is asked once per stream, at its first segment; nil selects
+	// none (for listing).
+	Select func(s *Stream) bool
+	// Chunk receives the bytes of selected streams in capture order; an
+	// error stops the run and is returned.
+	Chunk func(s *Stream, c Chunk) error
+	// End is called for each selected stream after its last chunk, when
+	// the capture has been read.
+	End func(s *Stream) error
+}
+
+// Run reads every frame of src, reassembles its TCP streams and returns
+// them all in index order. It returns src's error, if any, with the
+// streams as far as they got.
+func Run(src decode.Source, opt Options) ([]*Stream, error) {
+	r := &run{opt: opt}
+	pool := reassembly.NewStreamPool(r)
+	asm := reassembly.NewAssembler(pool)
+	// Bound what out-of-order data may hold: beyond it the oldest hole is
+	// given up (and reported as a gap), so memory stays bounded.
+	asm.MaxBufferedPagesPerConnection = 4096
+	asm.MaxBufferedPagesTotal = 65536
+
+	var p decode.Packet
+	var tcp layers.TCP
+	var readErr error
+	for r.err == nil {
+		data, ci, err := src.ZeroCopyReadPacketData()
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+		p.Decode(ci.LinkType, data)
+		if p.Layers&decode.LayerTCP == 0 || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == "tcp") {
+			continue
+		}
+		if err := tcp.DecodeFromBytes(p.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
+			continue
+		}
+		var flow gopacket.Flow
+		if p.Layers&decode.LayerIPv6 != 0 {
+			s, d := p.IPv6.Src.As16(), p.IPv6.Dst.As16()
+			flow = gopacket.NewFlow(layers.EndpointIPv6, s[:], d[:])
+		} else {
+			s, d := p.IPv4.Src.As4(), p.IPv4.Dst.As4()
+			flow = gopacket.NewFlow(layers.EndpointIPv4, s[:], d[:])
+		}
+		r.ctx.ci = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: ci.Length}
+		asm.AssembleWithContext(flow, &tcp, &r.ctx)
+	}
+	if r.err == nil {
+		asm.FlushAll()
+	}
+	for _, s := range r.streams {
+		if r.err != nil {
+			break
+		}
+		r.finish(s)
+	}
+	if r.err != nil {
+		return r.streams, r.err
+	}
+	return r.streams, readErr
+}
+
+// run is the StreamFactory: it numbers the streams as gopacket creates them.
+type run struct {
+	opt     Options
+	streams []*Stream
+	ctx     context
+	err     error // from a callback: stops the run
+}
+
+type context struct{ ci gopacket.CaptureInfo }
+
+func (c *context) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+// New starts a stream at its first segment.
+func (r *run) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
+	src, _ := netip.AddrFromSlice(netFlow.Src().Raw())
+	dst, _ := netip.AddrFromSlice(netFlow.Dst().Raw())
+	a := netip.AddrPortFrom(src, uint16(tcp.SrcPort))
+	b := netip.AddrPortFrom(dst, uint16(tcp.DstPort))
+	s := &Stream{Index: len(r.streams), Client: a, Server: b, First: ac.GetCaptureInfo().Timestamp}
+	// A SYN-ACK first means the SYN was not captured: its sender is the
+	// server.
+	if tcp.SYN && tcp.ACK {
+		s.Client, s.Server, s.flip = b, a, true
+	}
+	s.MidStream = !tcp.SYN
+	r.streams = append(r.streams, s)
+	s.selected = r.opt.Select != nil && r.opt.Select(s)
+	return &half{r: r, s: s}
+}
+
+// half adapts a Stream to gopacket's callbacks.
+type half struct {
+	r *run
+	s *Stream
+}
+
+func (h *half) dir(d reassembly.TCPFlowDirection) Dir {
+	if (d == reassembly.TCPDirClientToServer) != h.s.flip {
+		return ClientToServer
+	}
+	return ServerToClient
+}
+
+// Accept sees every segment: it keeps the statistics and state, and forces
+// the start of a direction whose SYN was not captured.
+func (h *half) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, fd reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
+	s, d := h.s, h.dir(fd)
+	s.Packets[d]++
+	s.Last = ci.Timestamp
+	n := uint32(len(tcp.Payload))
+	switch {
+	case tcp.RST:
+		s.rst[d] = true
+	case tcp.SYN && tcp.ACK:
+		s.synAck[d] = true
+	case tcp.SYN:
+		s.syn[d] = true
+	}
+	if tcp.SYN && !s.based[d] {
+		s.base[d], s.based[d] = tcp.Seq+1, true
+	}
+	if !tcp.SYN && nextSeq == -1 && !s.syn[d] && !s.synAck[d] {
+		*start = true // joined mid-stream in this direction
+		if !s.based[d] {
+			s.base[d], s.based[d] = tcp.Seq, true
+		}
+	}
+	if tcp.FIN {
+		s.fin[d] = true
+		s.finEnd[d] = tcp.Seq + n
+	}
+	if n == 0 || tcp.SYN {
+		return true
+	}
+	end := tcp.Seq + n
+	switch {
+	case nextSeq != -1 && int32(end-uint32(nextSeq)) <= 0:
+		s.Retransmitted[d]++
+		s.RetransmittedBytes[d] += int64(n)
+	case nextSeq != -1 && int32(tcp.Seq-uint32(nextSeq)) < 0:
+		s.Retransmitted[d]++
+		s.RetransmittedBytes[d] += int64(uint32(nextSeq) - tcp.Seq)
+	case s.seen[d] && int32(tcp.Seq-s.maxEnd[d]) < 0:
+		s.OutOfOrder[d]++
+	}
+	if !s.seen[d] || int32(end-s.maxEnd[d]) > 0 {
+		s.maxEnd[d], s.seen[d] = end, true
+	}
+	return true
+}
+
+// ReassembledSG receives data in order, after any gap.
+func (h *half) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
+	s := h.s
+	fd, _, _, skip := sg.Info()
+	d := h.dir(fd)
+	n, _ := sg.Lengths()
+	c := Chunk{Dir: d}
+	if skip > 0 {
+		c.Missing = int64(skip)
+		s.Gaps[d]++
+		s.Missing[d] += int64(skip)
+	}
+	c.Offset = s.Bytes[d] + s.Missing[d]
+	s.Bytes[d] += int64(n)
+	if !s.selected || h.r.err != nil || (n == 0 && c.Missing == 0) {
+		return
+	}
+	c.Time = sg.CaptureInfo(0).Timestamp
+	c.Data = sg.Fetch(n)
+	if err := h.r.opt.Chunk(s, c); err != nil {
+		h.r.err = err
+	}
+}
+
+// ReassemblyComplete keeps the connection in the pool, so that late
+// segments (a last ACK, a retransmitted FIN) count in this stream rather
+// than start a new one; a new SYN still replaces it.
+func (h *half) ReassemblyComplete(ac reassembly.AssemblerContext) bool { return false }
+
+// finish reports what is missing at the end of each direction (data lost
+// before a FIN) and settles the state.
+func (r *run) finish(s *Stream) {
+	for d := range 2 {
+		if !s.fin[d] || !s.based[d] {
+			continue
+		}
+		want := int64(s.finEnd[d] - s.base[d])
+		if got := s.Bytes[d] + s.Missing[d]; want > got && want-got < 1<<31 {
+			gap := want - got
+			s.Gaps[d]++
+			s.Missing[d] += gap
+			if s.selected && r.opt.Chunk != nil {
+				if err := r.opt.Chunk(s, Chunk{Dir: Dir(d), Offset: got + gap, Missing: gap, Time: s.Last}); err != nil {
+					r.err = err
+					return
+				}
+			}
+		}
+	}
+	switch {
+	case s.rst[0] || s.rst[1]:
+		s.State = StateReset
+	case s.fin[0] && s.fin[1]:
+		s.State = StateClosed
+	case s.fin[0] || s.fin[1]:
+		s.State = StateHalfClosed
+	case s.MidStream || s.synAck[0] || s.synAck[1]:
+		s.State = StateOpen
+	default:
+		s.State = StateSynSent
+	}
+	if s.selected && r.opt.End != nil {
+		if err := r.opt.End(s); err != nil {
+			r.err = err
+		}
+	}
+}
+
+// ErrNoStream is returned by callers when no stream matched a selection.
+var ErrNoStream = errors.New("no such TCP stream")
