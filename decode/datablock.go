@@ -48,10 +48,13 @@ func AppendDataBlock(dst []byte, prefix string, data []byte) []byte {
 			o += copy(out[o:], escapes[data[p>>2]][r:])
 			p += 4 - r
 		}
-		for ; p+4 <= end; p += 4 {
-			binary.LittleEndian.PutUint32(out[o:], escapeWords[data[p>>2]])
-			o += 4
+		whole := (end - p) >> 2
+		seg := out[o : o+4*whole]
+		for k, c := range data[p>>2 : p>>2+whole] {
+			binary.LittleEndian.PutUint32(seg[4*k:], escapeWords[c])
 		}
+		o += 4 * whole
+		p += 4 * whole
 		if p < end {
 			o += copy(out[o:], escapes[data[p>>2]][:end-p])
 			p = end
