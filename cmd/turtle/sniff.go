@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/live"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+const sniffAbout = `Sniff captures frames from a network interface and prints them as the
+classroom Turtle Sniffer does, through the same decoder as 'turtle read'.
+It starts with "IP: <address of the interface>" (turtle format), prints
+each frame, and on Ctrl-C (SIGINT or SIGTERM) flushes everything, says
+"turtle> Bye." and the packets captured and dropped by the kernel on
+standard error, and exits 0.
+
+-i takes a name or the number that 'turtle ifaces' shows; "any" captures
+every interface as Linux cooked (SLL2) frames; without -i the first up,
+non-loopback interface is used. Each frame is captured once (the loopback
+device's second copy of outgoing packets is dropped), whole up to the
+snapshot length, VLAN tags included.
+
+-w FILE also writes a pcap file (nanosecond timestamps), flushed at least
+once a second and complete after Ctrl-C; -w - writes it to standard output
+and prints no text; -q prints no text. The file is opened before turtle
+drops root privileges, so it lands where root asked.
+
+Capturing needs root or CAP_NET_RAW. Started as root, turtle switches to the
+-Z user (default nobody) once the capture and the file are open, before it
+decodes any frame; -Z root keeps root.
+
+A FILTER in tcpdump syntax runs in the kernel; this version compiles it
+with libpcap, so it needs a turtle built with -tags pcap.`
+
+func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sniff", "sniff [flags] [FILTER...]", sniffAbout,
+		"sudo turtle sniff -i lo -c 10 -w lo.pcap", stdout, stderr)
+	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any)")
+	count := fs.IntP("count", "c", 0, "stop after `N` frames (0: until Ctrl-C)")
+	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame")
+	output := fs.StringP("write", "w", "", "also write the frames to the pcap `FILE` (- for standard output)")
+	quiet := fs.BoolP("quiet", "q", false, "print no frames (with -w: only write the file)")
+	format := fs.String("format", "turtle", "output format: "+strings.Join(formatNames, ", "))
+	promisc := fs.Bool("promisc", false, "put the interface in promiscuous mode")
+	runAs := fs.StringP("user", "Z", "nobody", "started as root, continue as `USER` once the capture is open (root: stay root)")
+	bufKiB := fs.IntP("buffer-size", "B", live.DefaultBufferSize>>10, "kernel capture buffer in `KiB`")
+	libpcap := fs.Bool("libpcap", false, "capture through libpcap even where AF_PACKET exists (needs -tags pcap)")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle sniff: "+format+" (run 'turtle sniff --help')\n", a...)
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle sniff: "+format+"\n", a...)
+		return 1
+	}
+	if *count < 0 {
+		return usageErr("-c %d: the frame count cannot be negative", *count)
+	}
+	if *snaplen < 1 || *snaplen > 262144 {
+		return usageErr("-s %d: the snapshot length must be 1 to 262144", *snaplen)
+	}
+	if *bufKiB < 1024 || *bufKiB > 1<<22 {
+		return usageErr("-B %d: the buffer size must be 1024 to 4194304 KiB", *bufKiB)
+	}
+	f, err := newFormat(*format)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	printing := !*quiet && *output != "-"
+
+	ifc, err := pickInterface(*ifName)
+	if err != nil {
+		return fail("%v", err)
+	}
+	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
+	if fs.NArg() > 0 {
+		expr := strings.Join(fs.Args(), " ")
+		lt, err := live.LinkTypeOf(ifc.Name, cfg)
+		if err != nil {
+			return openFailure(stderr, ifc.Name, err)
+		}
+		if cfg.Filter, err = live.CompileFilter(expr, lt, *snaplen); err != nil {
+			return fail("%v", err)
+		}
+	}
+	h, err := live.Open(ifc.Name, cfg)
+	if err != nil {
+		return openFailure(stderr, ifc.Name, err)
+	}
+	defer h.Close()
+
+	// From here Ctrl-C stops the capture instead of killing the process,
+	// so that everything captured is written out.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	interrupted, done := make(chan struct{}), make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-signals:
+			close(interrupted)
+			h.Stop()
+		case <-done:
+		}
+	}()
+
+	// The file is opened as the user who started turtle, then privileges go.
+	var (
+		file *os.File
+		bw   *bufio.Writer
+		pw   *pcapio.PcapWriter
+	)
+	if *output != "" {
+		var w io.Writer = stdout
+		if *output != "-" {
+			if file, err = os.Create(*output); err != nil {
+				return fail("%v", err)
+			}
+			defer file.Close()
+			w = file
+		}
+		// 1 MiB: each write system call also wakes the Go runtime's monitor
+		// thread, which costs more than the write itself on a flood.
+		bw = bufio.NewWriterSize(w, 1<<20)
+		pw, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: h.LinkType(), Snaplen: *snaplen, Nanosecond: true})
+		if err != nil {
+			return fail("%s: %v", *output, err)
+		}
+	}
+	if err := dropPrivileges(*runAs); err != nil {
+		return fail("%v", err)
+	}
+
+	if printing && *format == "turtle" {
+		addr := "-"
+		if a, ok := live.Address(ifc); ok {
+			addr = a.String()
+		}
+		fmt.Fprintf(stdout, "IP: %s\n", addr)
+	}
+
+	s := &sniffer{h: h, count: *count, pw: pw, bw: bw}
+	if printing {
+		s.p = &decode.Printer{Format: f, W: stdout}
+	}
+	loopErr := s.run()
+	// Whatever stopped the loop, what was captured is written out.
+	werr := s.flush()
+	if file != nil {
+		if err := file.Close(); err != nil && werr == nil {
+			werr = err
+		}
+	}
+	st, _ := h.Stats()
+	select {
+	case <-interrupted:
+		fmt.Fprintln(stderr, "turtle> Bye.")
+	default:
+	}
+	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", s.n, st.Dropped)
+	switch {
+	case loopErr != nil:
+		return fail("%s: %v", ifc.Name, loopErr)
+	case werr != nil:
+		return fail("write %s: %v", outputName(*output), werr)
+	}
+	return 0
+}
+
+// flushEvery bounds how long text and file data wait in buffers.
+const flushEvery = 200 * time.Millisecond
+
+// sniffer is the capture loop: frames from h go to the printer and the
+// pcap writer, whose buffers are flushed every flushEvery at the latest.
+type sniffer struct {
+	h     *live.Handle
+	count int
+	p     *decode.Printer
+	pw    *pcapio.PcapWriter
+	bw    *bufio.Writer
+	n     int
+	addr  decode.LinkAddr
+	frame decode.Frame
+}
+
+func (s *sniffer) run() error {
+	next := time.Now().Add(flushEvery)
+	s.h.SetReadDeadline(next)
+	for s.count == 0 || s.n < s.count {
+		data, ci, err := s.h.ZeroCopyReadPacketData()
+		switch {
+		case err == nil:
+		case errors.Is(err, live.ErrStopped):
+			return nil
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if err := s.flush(); err != nil {
+				return err
+			}
+			next = time.Now().Add(flushEvery)
+			s.h.SetReadDeadline(next)
+			continue
+		default:
+			return err
+		}
+		s.n++
+		if s.pw != nil {
+			if err := s.pw.WritePacket(ci, data); err != nil {
+				return err
+			}
+		}
+		if s.p != nil {
+			s.h.LinkAddr(&s.addr)
+			s.frame = decode.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
+			if err := s.p.Print(&s.frame); err != nil {
+				return err
+			}
+		}
+		// While frames keep coming the deadline never fires: look at the
+		// clock every 64 frames (reading it per frame costs a tenth of
+		// the loop).
+		if s.n%64 == 0 && time.Now().After(next) {
+			if err := s.flush(); err != nil {
+				return err
+			}
+			next = time.Now().Add(flushEvery)
+			s.h.SetReadDeadline(next)
+		}
+	}
+	return nil
+}
+
+func (s *sniffer) flush() error {
+	if s.p != nil {
+		if err := s.p.Flush(); err != nil {
+			return err
+		}
+	}
+	if s.bw != nil {
+		return s.bw.Flush()
+	}
+	return nil
+}
+
+// pickInterface resolves -i; without it, the first up non-loopback
+// interface, as tcpdump picks, else the first one.
+func pickInterface(name string) (live.Interface, error) {
+	if name != "" {
+		return live.Lookup(name)
+	}
+	list, err := live.Interfaces()
+	if err != nil {
+		return live.Interface{}, fmt.Errorf("list interfaces: %w", err)
+	}
+	for _, ifc := range list {
+		if ifc.Up && !ifc.Loopback {
+			return ifc, nil
+		}
+	}
+	if len(list) == 0 {
+		return live.Interface{}, errors.New("no interface to capture on (see 'turtle ifaces')")
+	}
+	return list[0], nil
+}
+
+// openFailure reports a handle that did not open: a missing privilege in
+// one line that says how to grant it.
+func openFailure(stderr io.Writer, name string, err error) int {
+	if errors.Is(err, os.ErrPermission) {
+		fmt.Fprintf(stderr, "turtle sniff: capturing on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)\n", name)
+		return 1
+	}
+	fmt.Fprintf(stderr, "turtle sniff: %v\n", err)
+	return 1
+}
+
+func outputName(name string) string {
+	if name == "-" {
+		return "standard output"
+	}
+	return name
+}

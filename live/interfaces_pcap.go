@@ -1,0 +1,7 @@
+//go:build !linux && pcap
+
+package live
+
+// listInterfaces lists libpcap's devices, which are what Open takes here
+// (on Windows, Npcap's \Device\NPF_{...} names).
+func listInterfaces() ([]Interface, error) { return pcapInterfaces() }
