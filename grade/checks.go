@@ -1,0 +1,648 @@
+package grade
+
+import (
+	"bytes"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// evaluate runs one check on a capture: whether it passed, and why not.
+func evaluate(c *capture, kind string, p params) (bool, string) {
+	switch kind {
+	case "udp-request":
+		return udpRequest(c, p)
+	case "udp-echo":
+		return udpEcho(c, p)
+	case "tcp-handshake":
+		return tcpHandshake(c, p)
+	case "tcp-data":
+		return tcpData(c, p)
+	case "tcp-echo":
+		return tcpEcho(c, p)
+	case "tcp-close":
+		return tcpClose(c, p)
+	case "tcp-concurrent":
+		return tcpTiming(c, p, true)
+	case "tcp-iterative":
+		return tcpTiming(c, p, false)
+	case "icmp-request":
+		return icmpRequest(c, p)
+	case "icmp-reply":
+		return icmpReply(c, p)
+	case "frames":
+		return frames(c, p)
+	}
+	return false, "unknown check kind " + strconv.Quote(kind)
+}
+
+func (p params) serverOK(a netip.Addr) bool { return !p.hasServer || a.Unmap() == p.server }
+func (p params) clientOK(a netip.Addr) bool { return !p.hasClient || a.Unmap() == p.client }
+
+// messageOK reports whether the client's bytes are the lab's message,
+// allowing a final newline; an empty message accepts anything.
+func messageOK(head []byte, size int64, msg string) bool {
+	if msg == "" {
+		return true
+	}
+	if int64(len(head)) != size {
+		return false // longer than maxHead: not a classroom message
+	}
+	b := bytes.TrimSuffix(bytes.TrimSuffix(head, []byte("\n")), []byte("\r"))
+	return string(b) == msg || string(head) == msg
+}
+
+func portText(port uint16) string { return "port " + strconv.Itoa(int(port)) }
+
+// --- UDP ---
+
+func (p params) udpReqs(c *capture) []*udpReq {
+	var out []*udpReq
+	for i := range c.udp.reqs {
+		r := &c.udp.reqs[i]
+		if r.server.Port() == p.port && p.serverOK(r.server.Addr()) && p.clientOK(r.client.Addr()) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// noUDP explains why no datagram to the lab port was found.
+func noUDP(c *capture, p params, what string) string {
+	msg := "no datagram to " + portText(p.port) + what
+	for i := range c.udp.reqs {
+		r := &c.udp.reqs[i]
+		if r.server.Port() == p.port {
+			return msg + "; the datagram in frame " + itoa(r.frame) + " went from " + r.client.Addr().String() +
+				" to " + r.server.Addr().String() + ", not the lab's " + addrsText(p)
+		}
+	}
+	if h := c.udp.others.text(); h != "" {
+		return msg + "; UDP went to " + h + " instead"
+	}
+	if c.udp.strays.n > 0 {
+		return msg + "; datagrams from " + portText(c.udp.strayPort) + " in " + c.udp.strays.String() +
+			" answer no request: start the capture before the client"
+	}
+	return msg + "; " + inventory(c)
+}
+
+// addrsText names the addresses the rubric asks for.
+func addrsText(p params) string {
+	switch {
+	case p.hasServer && p.hasClient:
+		return "client " + p.client.String() + " and server " + p.server.String()
+	case p.hasServer:
+		return "server " + p.server.String()
+	case p.hasClient:
+		return "client " + p.client.String()
+	}
+	return "addresses"
+}
+
+// inventory says what the capture holds instead.
+func inventory(c *capture) string {
+	if c.frames == 0 {
+		return "the capture has no frames"
+	}
+	if c.ipFrames == 0 {
+		return "the capture has " + plural(c.frames, "frame") + " and none is IPv4 or IPv6"
+	}
+	return "the capture has " + plural(c.frames, "frame") + ": " + plural(c.tcp.segs, "TCP segment") + ", " +
+		plural(c.udp.datagrams, "UDP datagram") + ", " + plural(len(c.icmp.reqs), "ICMP echo request")
+}
+
+func udpRequest(c *capture, p params) (bool, string) {
+	reqs := p.udpReqs(c)
+	if len(reqs) == 0 {
+		return false, noUDP(c, p, "")
+	}
+	if p.message == "" {
+		return true, ""
+	}
+	for _, r := range reqs {
+		if messageOK(r.head, int64(r.size), p.message) {
+			return true, ""
+		}
+	}
+	r := reqs[0]
+	return false, "the datagram in frame " + itoa(r.frame) + " carries " + quote(r.head) +
+		"; the lab's message is " + quote([]byte(p.message))
+}
+
+func udpEcho(c *capture, p params) (bool, string) {
+	reqs := p.udpReqs(c)
+	if len(reqs) == 0 {
+		return false, noUDP(c, p, " to echo")
+	}
+	good := 0
+	for _, r := range reqs {
+		if r.bad != 0 {
+			return false, badUDPReply(r)
+		}
+		if r.reply != 0 {
+			good++
+		}
+	}
+	if good > 0 {
+		return true, ""
+	}
+	for _, r := range reqs {
+		if r.unreach != 0 {
+			return false, "frame " + itoa(r.unreach) + " is ICMP port unreachable for the datagram in frame " +
+				itoa(r.frame) + ": nothing listened on " + portText(r.server.Port())
+		}
+	}
+	for _, r := range reqs {
+		if r.otherPort != 0 {
+			return false, "the echo in frame " + itoa(r.otherPort) + " came from " + portText(r.otherPortN) +
+				", not " + itoa(int(r.server.Port())) + ": answer from the socket bound to the lab's port"
+		}
+	}
+	frames := make([]int, 0, len(reqs))
+	for _, r := range reqs {
+		frames = append(frames, r.frame)
+	}
+	what := "the request in "
+	if len(frames) > 1 {
+		what = "the requests in "
+	}
+	return false, "no datagram back from " + portText(p.port) + " for " + what + frameList(frames)
+}
+
+func badUDPReply(r *udpReq) string {
+	head := "the reply in frame " + itoa(r.bad)
+	req := "the request in frame " + itoa(r.frame)
+	switch {
+	case r.badAt >= 0 && r.badAt < r.badSize && r.badAt < len(r.head):
+		return head + " differs from " + req + " at offset " + itoa(r.badAt) + ": " + byteText(r.badGot) +
+			" where the request has " + byteText(r.head[r.badAt])
+	case r.badSize != r.size:
+		return head + " has " + plural(r.badSize, "byte") + "; " + req + " had " + itoa(r.size)
+	}
+	return head + " differs from " + req + " after offset " + itoa(maxHead)
+}
+
+// --- TCP ---
+
+func (p params) conns(c *capture) []*tcpConn {
+	var out []*tcpConn
+	for _, k := range c.tcp.conns {
+		if k.key.server.Port() == p.port && p.serverOK(k.key.server.Addr()) && p.clientOK(k.key.client.Addr()) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// noTCP explains why no connection to the lab port was found.
+func noTCP(c *capture, p params) string {
+	msg := "no SYN to " + portText(p.port)
+	for _, k := range c.tcp.conns {
+		if k.key.server.Port() == p.port {
+			return msg + " from " + addrsText(p) + "; the connection in frame " + itoa(k.firstFrame) + " went from " +
+				k.key.client.Addr().String() + " to " + k.key.server.Addr().String()
+		}
+	}
+	if h := c.tcp.others.text(); h != "" {
+		return msg + "; the client connected to " + h + " instead"
+	}
+	return msg + "; " + inventory(c)
+}
+
+// stage orders connections by how far their handshake got.
+func stage(k *tcpConn) int {
+	switch {
+	case k.established():
+		return 5
+	case k.midstream && k.flows[toServer].bytes+k.flows[toClient].bytes > 0:
+		return 4
+	case k.synAck.n > 0:
+		return 3
+	case k.refused != 0:
+		return 2
+	case k.syn.n > 0:
+		return 1
+	}
+	return 0
+}
+
+// best returns the connection that got furthest, the earliest among equals.
+func best(ks []*tcpConn, rank func(*tcpConn) int) *tcpConn {
+	var b *tcpConn
+	for _, k := range ks {
+		if b == nil || rank(k) > rank(b) {
+			b = k
+		}
+	}
+	return b
+}
+
+func tcpHandshake(c *capture, p params) (bool, string) {
+	ks := p.conns(c)
+	if len(ks) == 0 {
+		return false, noTCP(c, p)
+	}
+	k := best(ks, stage)
+	switch stage(k) {
+	case 5:
+		return true, ""
+	case 4:
+		return false, "the capture starts after the handshake (the connection from " + portText(k.key.client.Port()) +
+			" first shows in frame " + itoa(k.firstFrame) + "): start capturing before the client connects"
+	case 3:
+		return false, "no ACK from the client after the SYN-ACK in frame " + itoa(k.synAck.head())
+	case 2:
+		return false, "the SYN in frame " + itoa(k.syn.head()) + " was answered with RST (frame " + itoa(k.refused) +
+			"): nothing listened on " + portText(p.port)
+	case 1:
+		if k.syn.n > 1 {
+			return false, "no SYN-ACK from " + portText(p.port) + "; " + k.syn.String() + " are SYN retransmissions"
+		}
+		return false, "no SYN-ACK from " + portText(p.port) + " for the SYN in frame " + itoa(k.syn.head())
+	}
+	return false, "no SYN to " + portText(p.port) + " (the first segment of the connection, frame " +
+		itoa(k.firstFrame) + ", is not a SYN)"
+}
+
+// open returns the connections that carried a conversation: handshake
+// done, or already going when the capture started.
+func open(ks []*tcpConn) []*tcpConn {
+	var out []*tcpConn
+	for _, k := range ks {
+		if stage(k) >= 4 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// noOpen explains why no connection is open.
+func noOpen(c *capture, p params, ks []*tcpConn) string {
+	if len(ks) == 0 {
+		return "no connection to " + portText(p.port) + strings.TrimPrefix(noTCP(c, p), "no SYN to "+portText(p.port))
+	}
+	_, why := tcpHandshake(c, p)
+	return "no connection to " + portText(p.port) + " completed its handshake: " + why
+}
+
+// span names a connection's frames: "frames 1–3 and 7".
+func span(k *tcpConn) string {
+	if k.lastFrame == k.firstFrame {
+		return "frame " + itoa(k.firstFrame)
+	}
+	return "frames " + itoa(k.firstFrame) + " to " + itoa(k.lastFrame)
+}
+
+func tcpData(c *capture, p params) (bool, string) {
+	all := p.conns(c)
+	ks := open(all)
+	if len(ks) == 0 {
+		return false, noOpen(c, p, all)
+	}
+	var sent []*tcpConn
+	for _, k := range ks {
+		if k.flows[toServer].bytes > 0 {
+			sent = append(sent, k)
+		}
+	}
+	if len(sent) == 0 {
+		k := ks[0]
+		return false, "the client sent no data on the connection from " + portText(k.key.client.Port()) + " (" + span(k) + ")"
+	}
+	for _, k := range sent {
+		if messageOK(k.head, k.stream[toServer], p.message) {
+			return true, ""
+		}
+	}
+	k := sent[0]
+	return false, "the client sent " + quote(k.head) + " (" + k.flows[toServer].frames.String() +
+		"); the lab's message is " + quote([]byte(p.message))
+}
+
+// echoProblem says what is wrong with a connection's echo, or "".
+func echoProblem(k *tcpConn, port uint16) string {
+	sent, back := k.stream[toServer], k.stream[toClient]
+	switch {
+	case k.mismatch:
+		return "the echo differs from what the client sent at offset " + strconv.FormatInt(k.misAt, 10) + ": " +
+			byteText(k.misGot) + " in frame " + itoa(k.misFrame) + " where the client sent " + byteText(k.misSent) +
+			" in frame " + itoa(k.misCFrame)
+	case back == 0:
+		msg := "no data back from " + portText(port) + ": the client's " + plural(int(sent), "byte") + " (" +
+			k.flows[toServer].frames.String() + ") were never echoed"
+		if r := k.flows[toClient].rst; r != 0 {
+			msg += "; the server reset the connection in frame " + itoa(r)
+		}
+		return msg
+	case back < sent:
+		return "the server echoed " + strconv.FormatInt(back, 10) + " of the client's " + plural(int(sent), "byte") +
+			" (" + k.flows[toClient].frames.String() + ")"
+	case back > sent:
+		return "the server sent " + plural(int(back), "byte") + " (" + k.flows[toClient].frames.String() +
+			") for the client's " + strconv.FormatInt(sent, 10)
+	}
+	return ""
+}
+
+func tcpEcho(c *capture, p params) (bool, string) {
+	all := p.conns(c)
+	ks := open(all)
+	if len(ks) == 0 {
+		return false, noOpen(c, p, all)
+	}
+	good, first := 0, ""
+	for _, k := range ks {
+		if k.stream[toServer] == 0 {
+			continue
+		}
+		why := echoProblem(k, p.port)
+		switch {
+		case k.mismatch:
+			return false, why
+		case why == "":
+			good++
+		case first == "":
+			first = why
+		}
+	}
+	switch {
+	case good > 0:
+		return true, ""
+	case first != "":
+		return false, first
+	}
+	return false, "the client sent no data to echo on " + portText(p.port)
+}
+
+func tcpClose(c *capture, p params) (bool, string) {
+	all := p.conns(c)
+	ks := open(all)
+	if len(ks) == 0 {
+		return false, noOpen(c, p, all)
+	}
+	rank := func(k *tcpConn) int {
+		r := 0
+		if k.flows[toServer].bytes > 0 {
+			r += 2
+		}
+		if k.flows[toServer].fin != 0 || k.flows[toClient].fin != 0 {
+			r++
+		}
+		return r
+	}
+	for _, k := range ks {
+		cf, sf := k.flows[toServer].fin, k.flows[toClient].fin
+		if cf != 0 && sf != 0 && k.flows[toServer].rst == 0 && k.flows[toClient].rst == 0 {
+			return true, ""
+		}
+	}
+	k := best(ks, rank)
+	who := "the connection from " + portText(k.key.client.Port())
+	cr, sr := k.flows[toServer].rst, k.flows[toClient].rst
+	cf, sf := k.flows[toServer].fin, k.flows[toClient].fin
+	switch {
+	case cr != 0 && (sr == 0 || cr < sr):
+		return false, who + " ended with RST from the client (frame " + itoa(cr) + ") instead of FIN"
+	case sr != 0:
+		return false, who + " ended with RST from " + portText(p.port) + " (frame " + itoa(sr) + ") instead of FIN"
+	case cf != 0:
+		return false, "no FIN from " + portText(p.port) + ": the server never closed its side of " + who +
+			" (the client's FIN is frame " + itoa(cf) + ")"
+	case sf != 0:
+		return false, "no FIN from the client: it never closed its side of " + who + " (the server's FIN is frame " +
+			itoa(sf) + ")"
+	}
+	return false, "the capture ends before " + who + " closes (its last segment is frame " + itoa(k.lastFrame) + ")"
+}
+
+// exchange is one connection's request and the first byte of its echo.
+type exchange struct {
+	req, echo           time.Time
+	reqFrame, echoFrame int
+}
+
+// tcpTiming tells a concurrent server from an iterative one by when
+// simultaneous requests are answered: together, or one delay apart.
+func tcpTiming(c *capture, p params, concurrent bool) (bool, string) {
+	all := p.conns(c)
+	ks := open(all)
+	if len(ks) == 0 {
+		return false, noOpen(c, p, all)
+	}
+	var xs []exchange
+	for _, k := range ks {
+		in, out := &k.flows[toServer], &k.flows[toClient]
+		if in.bytes > 0 && out.bytes > 0 && !out.firstAt.Before(in.firstAt) {
+			xs = append(xs, exchange{in.firstAt, out.firstAt, in.firstFrame, out.firstFrame})
+		}
+	}
+	if len(xs) < p.clients {
+		return false, plural(len(xs), "connection") + " to " + portText(p.port) + " got an echo; the lab needs " +
+			itoa(p.clients) + " clients at once"
+	}
+	sort.SliceStable(xs, func(i, j int) bool { return xs[i].req.Before(xs[j].req) })
+	quickest := xs[0].echo.Sub(xs[0].req)
+	for _, x := range xs {
+		quickest = min(quickest, x.echo.Sub(x.req))
+	}
+	delay, estimated := p.delay, p.delay == 0
+	if estimated {
+		delay = quickest
+	} else if quickest < delay/2 {
+		return false, "the server answered in " + durText(quickest) + ", not after the lab's delay of " + durText(delay) +
+			": run it with a delay of " + durText(delay)
+	}
+	if delay < p.minDelay {
+		return false, "the server answered in " + durText(delay) + ", too quickly to tell a concurrent server from an iterative one: run it with a delay of at least " + durText(p.minDelay)
+	}
+	// The largest group of requests sent within half a delay of each other.
+	half := delay / 2
+	gi, gn := 0, 0
+	for i := range xs {
+		j := i
+		for j < len(xs) && xs[j].req.Sub(xs[i].req) < half {
+			j++
+		}
+		if j-i > gn {
+			gi, gn = i, j-i
+		}
+	}
+	group := append([]exchange(nil), xs[gi:gi+gn]...)
+	reqFrames := make([]int, len(group))
+	for i, x := range group {
+		reqFrames[i] = x.reqFrame
+	}
+	delayText := durText(delay)
+	if estimated {
+		delayText += ", the quickest answer"
+	}
+	if gn < p.clients {
+		frames := make([]int, 0, len(xs))
+		times := make([]string, 0, len(xs))
+		for _, x := range xs {
+			frames = append(frames, x.reqFrame)
+			times = append(times, "+"+durText(x.req.Sub(xs[0].req)))
+		}
+		return false, "the clients were not simultaneous: the requests (" + frameList(frames) + ") were sent at " +
+			joinList(times) + ", no " + itoa(p.clients) + " of them within " + durText(half) + " (half the delay of " +
+			delayText + "); start the clients together"
+	}
+	sort.SliceStable(group, func(i, j int) bool { return group[i].echo.Before(group[j].echo) })
+	together := 1 // most echoes within half a delay of each other
+	for i := range group {
+		j := i
+		for j < len(group) && group[j].echo.Sub(group[i].echo) < half {
+			j++
+		}
+		together = max(together, j-i)
+	}
+	t0 := group[0].req
+	echoes := make([]string, len(group))
+	echoFrames := make([]int, len(group))
+	for i, x := range group {
+		echoes[i] = "+" + durText(x.echo.Sub(t0))
+		echoFrames[i] = x.echoFrame
+	}
+	at := "at " + joinList(echoes) + " (" + frameList(echoFrames) + ")"
+	reqs := itoa(gn) + " simultaneous requests (" + frameList(reqFrames) + ")"
+	if concurrent {
+		if together >= p.clients {
+			return true, ""
+		}
+		return false, reqs + " were answered one after another, " + at + ", with a delay of " + delayText +
+			": the server serves one client at a time"
+	}
+	if together == 1 {
+		return true, ""
+	}
+	return false, reqs + " were answered together, " + at + ", with a delay of " + delayText +
+		": the server serves clients concurrently"
+}
+
+func joinList(s []string) string {
+	if len(s) > maxListed {
+		s = append(s[:maxListed:maxListed], "…")
+	}
+	var b bytes.Buffer
+	for i, x := range s {
+		if i > 0 {
+			if i == len(s)-1 {
+				b.WriteString(" and ")
+			} else {
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(x)
+	}
+	return b.String()
+}
+
+// --- ICMP ---
+
+func (p params) pings(c *capture) []*pingReq {
+	var out []*pingReq
+	for i := range c.icmp.reqs {
+		r := &c.icmp.reqs[i]
+		if p.serverOK(r.key.dst) && p.clientOK(r.key.src) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func noPing(c *capture, p params, what string) string {
+	if len(c.icmp.reqs) > 0 {
+		r := c.icmp.reqs[0]
+		return "no ICMP echo request" + what + " between the lab's " + addrsText(p) + "; the request in frame " +
+			itoa(r.frame) + " went from " + r.key.src.String() + " to " + r.key.dst.String()
+	}
+	return "no ICMP echo request" + what + "; " + inventory(c)
+}
+
+func icmpRequest(c *capture, p params) (bool, string) {
+	rs := p.pings(c)
+	if len(rs) == 0 {
+		return false, noPing(c, p, "")
+	}
+	if len(rs) >= p.count {
+		return true, ""
+	}
+	frames := make([]int, len(rs))
+	for i, r := range rs {
+		frames[i] = r.frame
+	}
+	return false, plural(len(rs), "echo request") + " (" + frameList(frames) + "); the lab needs " + itoa(p.count)
+}
+
+func icmpReply(c *capture, p params) (bool, string) {
+	rs := p.pings(c)
+	if len(rs) == 0 {
+		return false, noPing(c, p, " to answer")
+	}
+	var missing []*pingReq
+	for _, r := range rs {
+		if r.reply == 0 {
+			missing = append(missing, r)
+		}
+	}
+	answered := len(rs) - len(missing)
+	if len(missing) == 0 && answered >= p.count {
+		return true, ""
+	}
+	if len(missing) == 0 {
+		return false, plural(answered, "echo request") + " answered; the lab needs " + itoa(p.count)
+	}
+	frames := make([]int, len(missing))
+	seqs := make([]string, 0, len(missing))
+	for i, r := range missing {
+		frames[i] = r.frame
+		if i < maxListed {
+			seqs = append(seqs, itoa(int(r.key.seq)))
+		}
+	}
+	if len(missing) > maxListed {
+		seqs = append(seqs, "…")
+	}
+	msg := itoa(len(missing)) + " of " + plural(len(rs), "echo request") + " got no reply (id 0x" +
+		strconv.FormatUint(uint64(missing[0].key.id), 16) + ", seq " + joinList(seqs) + "; " + frameList(frames) + ")"
+	if c.icmp.strays.n > 0 {
+		k := c.icmp.strayKey
+		msg += "; the replies in " + c.icmp.strays.String() + " match no request by id and sequence (id 0x" +
+			strconv.FormatUint(uint64(k.id), 16) + ", seq " + itoa(int(k.seq)) + ")"
+	}
+	if c.icmp.unreach.n > 0 {
+		msg += "; " + c.icmp.unreach.String() + ": destination unreachable"
+	}
+	if c.sums.icmp.n > 0 {
+		msg += "; bad ICMP checksum in " + c.sums.icmp.String()
+	}
+	return false, msg
+}
+
+// --- the capture itself ---
+
+func frames(c *capture, p params) (bool, string) {
+	if p.iface != "" {
+		found := false
+		for _, n := range c.ifaces {
+			found = found || n == p.iface
+		}
+		if !found {
+			if len(c.ifaces) == 0 {
+				return false, "the capture names no interface (classic pcap); the lab wants one taken on " +
+					strconv.Quote(p.iface) + ", saved as pcapng"
+			}
+			return false, "the capture was taken on " + strconv.Quote(c.ifaces[0]) + ", not " + strconv.Quote(p.iface)
+		}
+	}
+	if c.ipFrames >= p.count {
+		return true, ""
+	}
+	if c.ipFrames == 0 {
+		return false, inventory(c)
+	}
+	return false, "the capture has " + plural(c.ipFrames, "IP frame") + "; the lab needs " + itoa(p.count)
+}

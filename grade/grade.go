@@ -1,0 +1,345 @@
+// Package grade grades students' packet captures against a lab of the class
+// notes — UDP and TCP echo, the concurrent and iterative servers, ping,
+// sniffing — and says in each failed check why, with frame numbers.
+//
+// It is a package of its own because grading a class's captures is a job
+// no package above has: pcapio reads files and decode prints frames, while
+// grading follows flows (gopacket's layers and its TCP reassembly, so that
+// segmentation does not matter), applies a rubric an instructor can edit,
+// compares students with one another, and writes scores in the formats
+// course tools read (CSV, JSON, Gradescope, Autolab).
+//
+// A capture is read once, streaming: per-flow state is bounded (the first
+// bytes of each stream, echoes compared as they arrive, tables capped at
+// maxTracked entries), so a capture's size does not decide the memory used.
+// Damaged captures are graded on the frames that could be read, with a
+// note; an unreadable file scores 0 with its error.
+package grade
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+// Submission is one student's captures: the best-scoring one counts.
+type Submission struct {
+	Student string
+	Files   []string
+}
+
+// CheckResult is one check of one capture.
+type CheckResult struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Points   float64 `json:"points"`
+	Max      float64 `json:"max_points"`
+	Passed   bool    `json:"passed"`
+	Message  string  `json:"message,omitempty"`  // why it failed
+	Feedback string  `json:"feedback,omitempty"` // the rubric's advice, when it failed
+}
+
+// Copy flags a capture that looks copied from, or to, another student's.
+type Copy struct {
+	Student  string `json:"student"`
+	File     string `json:"file"`
+	Evidence string `json:"evidence"`
+}
+
+// Result is one student's grade.
+type Result struct {
+	Student  string        `json:"student"`
+	File     string        `json:"file"` // the capture graded
+	Score    float64       `json:"score"`
+	Max      float64       `json:"max_score"`
+	Frames   int           `json:"frames"`
+	Checks   []CheckResult `json:"checks"`
+	Notes    []string      `json:"notes,omitempty"`    // damage, other captures
+	Warnings []string      `json:"warnings,omitempty"` // checksum errors
+	Copies   []Copy        `json:"copies,omitempty"`
+	Error    string        `json:"error,omitempty"` // why the capture could not be read
+
+	print *fingerprint
+}
+
+// Failed returns the checks that did not pass.
+func (r *Result) Failed() []CheckResult {
+	var out []CheckResult
+	for _, c := range r.Checks {
+		if !c.Passed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// compiled is a rubric with every check's parameters resolved.
+type compiled struct {
+	r      *Rubric
+	params []params
+	ports  ports
+}
+
+func compile(r *Rubric) (*compiled, error) {
+	cr := &compiled{r: r}
+	for _, c := range r.Checks {
+		if kinds[c.Kind] == nil {
+			return nil, fmt.Errorf("check %q: unknown kind %q", c.ID, c.Kind)
+		}
+		p, err := c.resolve(r.Defaults)
+		if err != nil {
+			return nil, fmt.Errorf("check %q: %w", c.ID, err)
+		}
+		cr.params = append(cr.params, p)
+		if !p.portSet {
+			continue
+		}
+		switch c.Kind[:3] {
+		case "udp":
+			if !contains(cr.ports.udp, p.port) {
+				cr.ports.udp = append(cr.ports.udp, p.port)
+			}
+		case "tcp":
+			if !contains(cr.ports.tcp, p.port) {
+				cr.ports.tcp = append(cr.ports.tcp, p.port)
+			}
+		}
+	}
+	return cr, nil
+}
+
+// Options tune a batch.
+type Options struct {
+	Workers int // captures graded at once; 0 means GOMAXPROCS
+}
+
+// Grade grades every submission against r, in parallel, and flags
+// captures that look copied between students. Results are sorted by
+// student, whatever order the workers finish in.
+func Grade(r *Rubric, subs []Submission, opt Options) ([]Result, error) {
+	cr, err := compile(r)
+	if err != nil {
+		return nil, err
+	}
+	type job struct{ sub, file int }
+	var jobs []job
+	for i, s := range subs {
+		for j := range s.Files {
+			jobs = append(jobs, job{i, j})
+		}
+	}
+	out := make([]Result, len(jobs))
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				out[i] = cr.gradeFile(subs[j.sub].Files[j.file])
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	results := make([]Result, 0, len(subs))
+	k := 0
+	for _, s := range subs {
+		files := out[k : k+len(s.Files)]
+		k += len(s.Files)
+		results = append(results, pickBest(cr, s.Student, files))
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Student < results[j].Student })
+	flagCopies(results)
+	return results, nil
+}
+
+// GradeReader grades one capture read from rd; name is how results name it.
+func GradeReader(r *Rubric, student, name string, rd io.Reader) (Result, error) {
+	cr, err := compile(r)
+	if err != nil {
+		return Result{}, err
+	}
+	res := cr.gradeReader(name, rd)
+	res.Student = student
+	return res, nil
+}
+
+// FlagCopies compares results graded separately (GradeReader) with one
+// another, as Grade does for its batch.
+func FlagCopies(results []Result) { flagCopies(results) }
+
+// pickBest keeps the best-scoring of a student's captures and notes the
+// others.
+func pickBest(cr *compiled, student string, files []Result) Result {
+	if len(files) == 0 {
+		res := cr.failAll("no capture file")
+		res.Student = student
+		return res
+	}
+	b := 0
+	for i, f := range files {
+		if f.Error == "" && (files[b].Error != "" || f.Score > files[b].Score) {
+			b = i
+		}
+	}
+	res := files[b]
+	res.Student = student
+	if len(files) > 1 {
+		note := strconv.Itoa(len(files)) + " captures: graded " + res.File + "; also"
+		for i, f := range files {
+			if i == b {
+				continue
+			}
+			if f.Error != "" {
+				note += " " + f.File + " (unreadable)"
+			} else {
+				note += " " + f.File + " (" + score(f.Score) + "/" + score(f.Max) + ")"
+			}
+		}
+		res.Notes = append([]string{note}, res.Notes...)
+	}
+	return res
+}
+
+// score prints points without a needless fraction: 10, 7.5.
+func score(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// failAll is the result of a capture that could not be read: every check
+// failed for that one reason.
+func (cr *compiled) failAll(why string) Result {
+	res := Result{Max: cr.r.MaxScore(), Error: why}
+	for _, c := range cr.r.Checks {
+		res.Checks = append(res.Checks, CheckResult{ID: c.ID, Name: c.Name, Max: c.Points,
+			Message: "the capture could not be read"})
+	}
+	return res
+}
+
+func (cr *compiled) gradeFile(path string) Result {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		}
+		res := cr.failAll(err.Error())
+		res.File = path
+		return res
+	}
+	defer f.Close()
+	return cr.gradeReader(path, f)
+}
+
+func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
+	g := newGrader(cr.ports)
+	if err := g.read(rd); err != nil {
+		res := cr.failAll(err.Error())
+		res.File = name
+		return res
+	}
+	c := g.c
+	fp := c.print // a copy: a pointer into c would keep the whole capture state alive
+	res := Result{File: name, Max: cr.r.MaxScore(), Frames: c.frames, print: &fp}
+	for i, ch := range cr.r.Checks {
+		ok, why := evaluate(c, ch.Kind, cr.params[i])
+		cres := CheckResult{ID: ch.ID, Name: ch.Name, Max: ch.Points, Passed: ok}
+		if ok {
+			cres.Points = ch.Points
+			res.Score += ch.Points
+		} else {
+			cres.Message, cres.Feedback = why, ch.Feedback
+		}
+		res.Checks = append(res.Checks, cres)
+	}
+	res.Notes = notes(c)
+	res.Warnings = c.sums.warnings()
+	return res
+}
+
+// notes words what limited the grading of a capture.
+func notes(c *capture) []string {
+	var n []string
+	if c.damage != nil {
+		what := "reading stopped"
+		var fe *pcapio.FormatError
+		switch {
+		case errors.Is(c.damage, pcapio.ErrTruncated):
+			what = "the capture is cut short"
+		case errors.As(c.damage, &fe):
+			what = "the capture is damaged"
+		}
+		n = append(n, what+" after frame "+itoa(c.frames)+" ("+c.damage.Error()+"): graded on the "+
+			plural(c.frames, "frame")+" before")
+	}
+	if c.badFrames.n > 0 {
+		n = append(n, c.badFrames.String()+" could not be decoded ("+c.badErr+")")
+	}
+	if c.cut.n > 0 {
+		n = append(n, c.cut.String()+" were cut by the snapshot length: their data is incomplete")
+	}
+	if c.ipFrames == 0 && c.frames > 0 {
+		lts := ""
+		for i, lt := range c.linkTypes {
+			if i > 0 {
+				lts += ", "
+			}
+			lts += strconv.Itoa(int(lt))
+		}
+		n = append(n, "no frame holds an IP packet turtle grades (link types: "+lts+")")
+	}
+	for _, d := range []struct {
+		n    int
+		what string
+	}{{c.udp.dropped, "datagrams"}, {c.tcp.dropped, "connections"}, {c.icmp.dropped, "echo requests"}} {
+		if d.n > 0 {
+			n = append(n, "graded on the first "+itoa(maxTracked)+" "+d.what+"; "+itoa(d.n)+" more were not tracked")
+		}
+	}
+	for _, k := range c.tcp.conns {
+		if k.unchecked {
+			n = append(n, "the connection from port "+itoa(int(k.key.client.Port()))+" held more than "+
+				itoa(maxPending>>10)+" KiB awaiting an echo: the rest was counted, not compared")
+			break
+		}
+	}
+	return n
+}
+
+// flagCopies compares every pair of students' captures.
+func flagCopies(results []Result) {
+	for i := range results {
+		a := &results[i]
+		if a.print == nil || a.print.nFrames == 0 {
+			continue
+		}
+		for j := i + 1; j < len(results); j++ {
+			b := &results[j]
+			if b.print == nil || b.print.nFrames == 0 || a.Student == b.Student {
+				continue
+			}
+			why := similar(a.print, b.print)
+			if why == "" {
+				continue
+			}
+			a.Copies = append(a.Copies, Copy{Student: b.Student, File: b.File, Evidence: why})
+			b.Copies = append(b.Copies, Copy{Student: a.Student, File: a.File, Evidence: why})
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package grade
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Real recordings (testdata/recorded/README.md) grade as the forged
+// sessions do: a threaded server is concurrent, an iterative one is not,
+// and loopback's offloaded checksums raise no warning.
+func TestRecordedCaptures(t *testing.T) {
+	for _, tc := range []struct {
+		file, lab string
+		score     float64
+		failed    string // prefix of the one failed check's message
+	}{
+		{"tcp-echo-threaded-lo.pcap", "tcp-echo", 10, ""},
+		{"tcp-echo-threaded-lo.pcap", "tcp-concurrent", 10, ""},
+		{"tcp-echo-threaded-lo.pcap", "tcp-iterative", 5, "iterative: 3 simultaneous requests (frames 4, 9 and 14) were answered together"},
+		{"tcp-echo-iterative-any.pcap", "tcp-echo", 10, ""},
+		{"tcp-echo-iterative-any.pcap", "tcp-iterative", 10, ""},
+		{"tcp-echo-iterative-any.pcap", "tcp-concurrent", 5, "concurrent: 3 simultaneous requests (frames 4, 9 and 14) were answered one after another"},
+		{"udp-echo-lo.pcapng", "udp-echo", 10, ""},
+		{"udp-echo-lo.pcapng", "sniffer", 3, "frames: the capture has 2 IP frames; the lab needs 10"},
+	} {
+		t.Run(tc.file+"/"+tc.lab, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "recorded", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := gradeBytes(t, mustLab(t, tc.lab), data)
+			var failed []string
+			for _, c := range res.Failed() {
+				failed = append(failed, c.ID+": "+c.Message)
+			}
+			if res.Score != tc.score || (tc.failed == "") != (len(failed) == 0) ||
+				(tc.failed != "" && !strings.HasPrefix(failed[0], tc.failed)) {
+				t.Errorf("score %v, failed %q; want %v and %q", res.Score, failed, tc.score, tc.failed)
+			}
+			if len(res.Warnings)+len(res.Notes) > 0 {
+				t.Errorf("warnings %q notes %q on a clean recording", res.Warnings, res.Notes)
+			}
+		})
+	}
+}

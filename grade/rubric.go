@@ -1,0 +1,584 @@
+package grade
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// The built-in labs are rubric files like any an instructor writes, so that
+// --show-lab prints exactly what grades.
+//
+//go:embed labs/*.toml
+var labFiles embed.FS
+
+// Labs returns the names of the built-in labs, sorted.
+func Labs() []string {
+	entries, _ := fs.ReadDir(labFiles, "labs") // embedded: cannot fail
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".toml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// LabSource returns the rubric file of a built-in lab.
+func LabSource(name string) ([]byte, error) {
+	b, err := labFiles.ReadFile("labs/" + name + ".toml")
+	if err != nil {
+		return nil, fmt.Errorf("no lab %q (labs: %s)", name, strings.Join(Labs(), ", "))
+	}
+	return b, nil
+}
+
+// Lab returns the parsed rubric of a built-in lab.
+func Lab(name string) (*Rubric, error) {
+	b, err := LabSource(name)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRubric("lab "+name, b)
+}
+
+// Rubric is what a lab is graded on: checks, each worth points, each with
+// the parameters it looks for in a capture.
+type Rubric struct {
+	Lab         string  `toml:"lab"`
+	Title       string  `toml:"title"`
+	Description string  `toml:"description"`
+	Defaults    Params  `toml:"defaults"`
+	Checks      []Check `toml:"check"`
+}
+
+// Check is one graded property of a capture.
+type Check struct {
+	ID       string  `toml:"id"`       // short name: column headers, Autolab keys
+	Kind     string  `toml:"kind"`     // what is checked; see kinds
+	Name     string  `toml:"name"`     // one line for people
+	Points   float64 `toml:"points"`   // earned when the check passes
+	Feedback string  `toml:"feedback"` // advice shown when it fails
+	Params
+}
+
+// Params are a check's parameters. A nil field is unset: a check's own
+// value wins over [defaults], which wins over the kind's built-in default.
+type Params struct {
+	Port      *int      `toml:"port"`      // the server's port
+	Server    *string   `toml:"server"`    // the server's IP address; "" any
+	Client    *string   `toml:"client"`    // the client's IP address; "" any
+	Message   *string   `toml:"message"`   // the text the client sends; "" any
+	Delay     *Duration `toml:"delay"`     // the server's delay before an echo; 0 estimates it
+	MinDelay  *Duration `toml:"min_delay"` // below this the timing proves nothing
+	Clients   *int      `toml:"clients"`   // simultaneous clients needed
+	Count     *int      `toml:"count"`     // requests or frames needed
+	Interface *string   `toml:"interface"` // pcapng interface name; "" any
+}
+
+// Duration is a time.Duration written as a string in rubric files ("2s",
+// "150ms"); "" is zero.
+type Duration time.Duration
+
+// UnmarshalText parses "2s", "150ms" or "".
+func (d *Duration) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = 0
+		return nil
+	}
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("duration %q: want a number and a unit, like \"2s\" or \"150ms\"", b)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration as time.Duration prints it.
+func (d Duration) MarshalText() ([]byte, error) {
+	if d == 0 {
+		return []byte(""), nil
+	}
+	return []byte(time.Duration(d).String()), nil
+}
+
+// Check kinds and the parameters each uses.
+var kinds = map[string][]string{
+	"udp-request":    {"port", "server", "client", "message"},
+	"udp-echo":       {"port", "server", "client"},
+	"tcp-handshake":  {"port", "server", "client"},
+	"tcp-data":       {"port", "server", "client", "message"},
+	"tcp-echo":       {"port", "server", "client"},
+	"tcp-close":      {"port", "server", "client"},
+	"tcp-concurrent": {"port", "server", "client", "delay", "min_delay", "clients"},
+	"tcp-iterative":  {"port", "server", "client", "delay", "min_delay", "clients"},
+	"icmp-request":   {"server", "client", "count"},
+	"icmp-reply":     {"server", "client", "count"},
+	"frames":         {"count", "interface"},
+}
+
+// Kinds returns the check kinds, sorted.
+func Kinds() []string {
+	ks := make([]string, 0, len(kinds))
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// params is a check's effective parameters, every default filled in.
+type params struct {
+	port      uint16
+	server    netip.Addr // invalid: any
+	client    netip.Addr
+	message   string
+	delay     time.Duration
+	minDelay  time.Duration
+	clients   int
+	count     int
+	iface     string
+	portSet   bool
+	hasServer bool
+	hasClient bool
+}
+
+// set reports which parameters p sets, by rubric key.
+func (p *Params) set() []string {
+	var keys []string
+	add := func(ok bool, k string) {
+		if ok {
+			keys = append(keys, k)
+		}
+	}
+	add(p.Port != nil, "port")
+	add(p.Server != nil, "server")
+	add(p.Client != nil, "client")
+	add(p.Message != nil, "message")
+	add(p.Delay != nil, "delay")
+	add(p.MinDelay != nil, "min_delay")
+	add(p.Clients != nil, "clients")
+	add(p.Count != nil, "count")
+	add(p.Interface != nil, "interface")
+	return keys
+}
+
+// merge returns c's values where set, else d's.
+func merge(c, d Params) Params {
+	if c.Port == nil {
+		c.Port = d.Port
+	}
+	if c.Server == nil {
+		c.Server = d.Server
+	}
+	if c.Client == nil {
+		c.Client = d.Client
+	}
+	if c.Message == nil {
+		c.Message = d.Message
+	}
+	if c.Delay == nil {
+		c.Delay = d.Delay
+	}
+	if c.MinDelay == nil {
+		c.MinDelay = d.MinDelay
+	}
+	if c.Clients == nil {
+		c.Clients = d.Clients
+	}
+	if c.Count == nil {
+		c.Count = d.Count
+	}
+	if c.Interface == nil {
+		c.Interface = d.Interface
+	}
+	return c
+}
+
+// resolve fills in a check's parameters and checks their values.
+func (c *Check) resolve(d Params) (params, error) {
+	m := merge(c.Params, d)
+	p := params{clients: 2, count: 1, minDelay: 100 * time.Millisecond}
+	uses := map[string]bool{}
+	for _, k := range kinds[c.Kind] {
+		uses[k] = true
+	}
+	if uses["port"] {
+		if m.Port == nil {
+			return p, errors.New("needs a port (set port in the check or in [defaults])")
+		}
+		if *m.Port < 1 || *m.Port > 65535 {
+			return p, fmt.Errorf("port %d is not between 1 and 65535", *m.Port)
+		}
+		p.port, p.portSet = uint16(*m.Port), true
+	}
+	addr := func(key string, s *string) (netip.Addr, error) {
+		if s == nil || *s == "" {
+			return netip.Addr{}, nil
+		}
+		a, err := netip.ParseAddr(*s)
+		if err != nil {
+			return a, fmt.Errorf("%s %q is not an IP address", key, *s)
+		}
+		return a.Unmap(), nil
+	}
+	var err error
+	if p.server, err = addr("server", m.Server); err != nil {
+		return p, err
+	}
+	if p.client, err = addr("client", m.Client); err != nil {
+		return p, err
+	}
+	p.hasServer, p.hasClient = p.server.IsValid(), p.client.IsValid()
+	if m.Message != nil {
+		p.message = *m.Message
+	}
+	if m.Delay != nil {
+		p.delay = time.Duration(*m.Delay)
+	}
+	if m.MinDelay != nil {
+		p.minDelay = time.Duration(*m.MinDelay)
+	}
+	if m.Clients != nil {
+		if *m.Clients < 2 || *m.Clients > 1000 {
+			return p, fmt.Errorf("clients %d: want 2 to 1000 (one client shows nothing about concurrency)", *m.Clients)
+		}
+		p.clients = *m.Clients
+	}
+	if m.Count != nil {
+		if *m.Count < 1 || *m.Count > maxTracked {
+			return p, fmt.Errorf("count %d: want 1 to %d", *m.Count, maxTracked)
+		}
+		p.count = *m.Count
+	}
+	if m.Interface != nil {
+		p.iface = *m.Interface
+	}
+	return p, nil
+}
+
+var tomlLine = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// ParseRubric decodes a rubric file strictly: a key it does not know, a
+// parameter the check's kind does not use, a value of the wrong type or out
+// of range is an error naming name and, where the file has it, the line.
+func ParseRubric(name string, data []byte) (*Rubric, error) {
+	var r Rubric
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&r)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			if pe.LastKey != "" {
+				return nil, fmt.Errorf("%s:%d: %s: %s", name, pe.Position.Line, pe.LastKey, pe.Message)
+			}
+			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
+		}
+		// Type errors come as text: "toml: line 4 (last key "check.points"): ...".
+		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil {
+			if m[2] != "" {
+				return nil, fmt.Errorf("%s:%s: %s: %s", name, m[1], m[2], m[3])
+			}
+			return nil, fmt.Errorf("%s:%s: %s", name, m[1], m[3])
+		}
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "toml: "))
+	}
+	loc := newLocator(data)
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0]
+		more := ""
+		if len(und) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(und)-1)
+		}
+		return nil, fmt.Errorf("%s: unknown key %q%s", loc.where(name, []string(k)), k.String(), more)
+	}
+	if r.Lab == "" {
+		return nil, fmt.Errorf("%s: no lab name (lab = \"...\")", name)
+	}
+	if len(r.Checks) == 0 {
+		return nil, fmt.Errorf("%s: no checks ([[check]] tables)", name)
+	}
+	seen := map[string]bool{}
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		at := loc.check(name, i)
+		switch {
+		case !idPattern.MatchString(c.ID):
+			return nil, fmt.Errorf("%s: check %d: id %q: want lower-case letters, digits, - and _", at, i+1, c.ID)
+		case seen[c.ID]:
+			return nil, fmt.Errorf("%s: check %q: id used twice", at, c.ID)
+		case kinds[c.Kind] == nil:
+			return nil, fmt.Errorf("%s: check %q: kind %q: want one of %s", at, c.ID, c.Kind, strings.Join(Kinds(), ", "))
+		case c.Points < 0 || math.IsNaN(c.Points) || math.IsInf(c.Points, 0) || c.Points > 1e6:
+			return nil, fmt.Errorf("%s: check %q: points %v: want a number from 0 to 1000000", at, c.ID, c.Points)
+		}
+		seen[c.ID] = true
+		uses := strings.Join(kinds[c.Kind], " ")
+		for _, k := range c.Params.set() {
+			if !strings.Contains(" "+uses+" ", " "+k+" ") {
+				return nil, fmt.Errorf("%s: check %q (%s) takes no %q (it takes %s)",
+					loc.key(name, i, k), c.ID, c.Kind, k, strings.ReplaceAll(uses, " ", ", "))
+			}
+		}
+		if _, err := c.resolve(r.Defaults); err != nil {
+			return nil, fmt.Errorf("%s: check %q: %v", at, c.ID, err)
+		}
+	}
+	return &r, nil
+}
+
+// MaxScore is the sum of every check's points.
+func (r *Rubric) MaxScore() float64 {
+	var s float64
+	for _, c := range r.Checks {
+		s += c.Points
+	}
+	return s
+}
+
+// Set overrides one parameter: "port=12600" sets it in [defaults] (and
+// removes it from every check of a kind that uses it, so it applies
+// everywhere); "echo.port=12600" sets it in the check with id "echo" only.
+func (r *Rubric) Set(assignment string) error {
+	key, value, ok := strings.Cut(assignment, "=")
+	if !ok {
+		return fmt.Errorf("%q: want KEY=VALUE or CHECK.KEY=VALUE", assignment)
+	}
+	id, key, scoped := strings.Cut(strings.TrimSpace(key), ".")
+	if !scoped {
+		key, id = id, ""
+	}
+	var target *Params
+	if scoped {
+		for i := range r.Checks {
+			if r.Checks[i].ID == id {
+				target = &r.Checks[i].Params
+				uses := " " + strings.Join(kinds[r.Checks[i].Kind], " ") + " "
+				if !strings.Contains(uses, " "+key+" ") {
+					return fmt.Errorf("%q: check %q (%s) takes no %q", assignment, id, r.Checks[i].Kind, key)
+				}
+			}
+		}
+		if target == nil {
+			return fmt.Errorf("%q: no check with id %q", assignment, id)
+		}
+	} else {
+		target = &r.Defaults
+	}
+	if err := setParam(target, key, value); err != nil {
+		return fmt.Errorf("%q: %v", assignment, err)
+	}
+	if !scoped {
+		for i := range r.Checks {
+			clearParam(&r.Checks[i].Params, key)
+		}
+	}
+	for _, c := range r.Checks {
+		if _, err := c.resolve(r.Defaults); err != nil {
+			return fmt.Errorf("%q: check %q: %v", assignment, c.ID, err)
+		}
+	}
+	return nil
+}
+
+func setParam(p *Params, key, value string) error {
+	value = strings.TrimSpace(value)
+	num := func() (*int, error) {
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			return nil, fmt.Errorf("%s wants a whole number", key)
+		}
+		return &n, nil
+	}
+	dur := func() (*Duration, error) {
+		var d Duration
+		if err := d.UnmarshalText([]byte(value)); err != nil {
+			return nil, err
+		}
+		return &d, nil
+	}
+	var err error
+	switch key {
+	case "port":
+		p.Port, err = num()
+	case "clients":
+		p.Clients, err = num()
+	case "count":
+		p.Count, err = num()
+	case "server":
+		p.Server = &value
+	case "client":
+		p.Client = &value
+	case "message":
+		p.Message = &value
+	case "interface":
+		p.Interface = &value
+	case "delay":
+		p.Delay, err = dur()
+	case "min_delay":
+		p.MinDelay, err = dur()
+	default:
+		return fmt.Errorf("unknown parameter %q (parameters: port, server, client, message, delay, min_delay, clients, count, interface)", key)
+	}
+	return err
+}
+
+func clearParam(p *Params, key string) {
+	switch key {
+	case "port":
+		p.Port = nil
+	case "clients":
+		p.Clients = nil
+	case "count":
+		p.Count = nil
+	case "server":
+		p.Server = nil
+	case "client":
+		p.Client = nil
+	case "message":
+		p.Message = nil
+	case "interface":
+		p.Interface = nil
+	case "delay":
+		p.Delay = nil
+	case "min_delay":
+		p.MinDelay = nil
+	}
+}
+
+// locator finds the line of a key in a rubric file. BurntSushi/toml reports
+// unknown keys without their position, so this scans the lines for table
+// headers and "key =" in the simple layout rubric files have; a key it
+// cannot place is reported without a line.
+type locator struct {
+	lines []locLine
+}
+
+type locLine struct {
+	n      int
+	header string // table name for [x] and [[x]] lines
+	array  bool
+	key    string // dotted key of a "key = value" line, quotes removed
+}
+
+func newLocator(data []byte) *locator {
+	l := &locator{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	inMulti := ""
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if inMulti != "" {
+			if strings.Count(line, inMulti)%2 == 1 {
+				inMulti = ""
+			}
+			continue
+		}
+		switch {
+		case line == "" || line[0] == '#':
+			continue
+		case strings.HasPrefix(line, "[["):
+			end := strings.Index(line, "]]")
+			if end > 0 {
+				l.lines = append(l.lines, locLine{n: n, header: normKey(line[2:end]), array: true})
+			}
+			continue
+		case line[0] == '[':
+			end := strings.IndexByte(line, ']')
+			if end > 0 {
+				l.lines = append(l.lines, locLine{n: n, header: normKey(line[1:end])})
+			}
+			continue
+		}
+		if eq := strings.IndexByte(line, '='); eq > 0 {
+			l.lines = append(l.lines, locLine{n: n, key: normKey(line[:eq])})
+			rest := line[eq+1:]
+			for _, q := range []string{`"""`, `'''`} {
+				if strings.Count(rest, q)%2 == 1 {
+					inMulti = q
+				}
+			}
+		}
+	}
+	return l
+}
+
+// normKey removes spaces and quotes from a (dotted) key.
+func normKey(s string) string {
+	parts := strings.Split(s, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return strings.Join(parts, ".")
+}
+
+// where returns "name:line" for the first definition of key k (a path such
+// as [check colour]), or name alone.
+func (l *locator) where(name string, k []string) string {
+	full := strings.Join(k, ".")
+	table := ""
+	for _, ln := range l.lines {
+		if ln.header != "" {
+			table = ln.header
+			if ln.header == full {
+				return name + ":" + strconv.Itoa(ln.n)
+			}
+			continue
+		}
+		path := ln.key
+		if table != "" {
+			path = table + "." + ln.key
+		}
+		if path == full || strings.HasPrefix(full, path+".") {
+			return name + ":" + strconv.Itoa(ln.n)
+		}
+	}
+	return name
+}
+
+// check returns "name:line" for the header of the i-th [[check]].
+func (l *locator) check(name string, i int) string {
+	for _, ln := range l.lines {
+		if ln.array && ln.header == "check" {
+			if i == 0 {
+				return name + ":" + strconv.Itoa(ln.n)
+			}
+			i--
+		}
+	}
+	return name
+}
+
+// key returns "name:line" for key k inside the i-th [[check]].
+func (l *locator) key(name string, i int, k string) string {
+	idx, in := i, false
+	for _, ln := range l.lines {
+		if ln.header != "" {
+			in = false
+			if ln.array && ln.header == "check" {
+				in = i == 0
+				i--
+			}
+			continue
+		}
+		if in && ln.key == k {
+			return name + ":" + strconv.Itoa(ln.n)
+		}
+	}
+	return l.check(name, idx)
+}
