@@ -44,6 +44,7 @@ func TestRecordUsageErrors(t *testing.T) {
 		{[]string{"record", "nope", "-o", "x"}, `unknown scenario "nope"`},
 		{[]string{"record", "--list", "udp-echo"}, "--list takes no scenario"},
 		{[]string{"record", "udp-echo", "-o", "x", "--timeout", "0s"}, "--timeout 0s"},
+		{[]string{"record", "udp-echo", "-o", "x", "--attempts", "0"}, "--attempts 0"},
 		{[]string{"record", "--bogus"}, "unknown flag: --bogus"},
 	} {
 		code, out, errs := turtle(t, nil, c.args...)

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/turtle-sniffer/turtle/record"
+)
+
+const recordAbout = `Record runs one of turtle's echo scenarios in-process on a loopback (in a
+network namespace of its own when turtle may create one, else on the host's
+lo), captures it, and writes the capture as pcap, and with --golden the text
+'turtle read' prints for it. Recordings are normalized by default (fixed
+ports, sequence numbers, IP identifications and timestamps, checksums
+recomputed) so that recording again gives the same text; --normalize=false
+keeps the frames as captured. 'turtle record --list' lists the scenarios.
+
+A recording whose events come in another order than the scenario's timing
+provides for (a machine too busy) is made again, up to --attempts times,
+and each such attempt is reported on stderr.
+
+Capturing needs root or CAP_NET_RAW. Exit status: 0 recorded, 1 the
+recording failed (including a kernel that split or merged segments in a way
+the fixture cannot rely on), 2 a usage error.`
+
+func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("record", "record SCENARIO -o FILE [--golden FILE] [flags] | record --list", recordAbout,
+		"turtle record udp-echo -o testdata/udp-echo.pcap --golden testdata/golden/udp-echo.golden", stdout, stderr)
+	output := fs.StringP("output", "o", "", "write the capture to `FILE` (- for standard output)")
+	golden := fs.String("golden", "", "also write the turtle text of the capture to `FILE`")
+	normalize := fs.Bool("normalize", true, "rewrite the frames so that recording again gives the same text")
+	netns := fs.Bool("netns", true, "record in a network namespace of its own when permitted (false: the host's lo)")
+	timeout := fs.Duration("timeout", record.DefaultTimeout, "give up on an attempt after `D`")
+	attempts := fs.Int("attempts", record.DefaultAttempts, "record up to `N` times while the machine is too busy for the scenario's timing")
+	list := fs.Bool("list", false, "list the scenarios and exit")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle record: "+format+" (run 'turtle record --help')\n", a...)
+		return 2
+	}
+	if *list {
+		if fs.NArg() > 0 {
+			return usageErr("--list takes no scenario")
+		}
+		for _, s := range record.List() {
+			fmt.Fprintf(stdout, "%-20s %s\n", s.Name, s.About)
+		}
+		return 0
+	}
+	switch {
+	case fs.NArg() == 0:
+		return usageErr("no scenario given; 'turtle record --list' lists them")
+	case fs.NArg() > 1:
+		return usageErr("one scenario at a time, got %d", fs.NArg())
+	case *output == "":
+		return usageErr("-o FILE is required")
+	case *timeout <= 0:
+		return usageErr("--timeout %v: must be positive", *timeout)
+	case *attempts <= 0:
+		return usageErr("--attempts %d: must be positive", *attempts)
+	}
+	name := fs.Arg(0)
+	if _, ok := record.Lookup(name); !ok {
+		fmt.Fprintf(stderr, "turtle record: unknown scenario %q (run 'turtle record --list')\n", name)
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg := &record.Config{Raw: !*normalize, HostLoopback: !*netns, Timeout: *timeout, Attempts: *attempts}
+	r, err := record.Record(ctx, name, cfg)
+	if errors.Is(err, os.ErrPermission) {
+		fmt.Fprintf(stderr, "turtle record: %s: capturing on lo needs root or CAP_NET_RAW (%v)\n", name, rootCause(err))
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle record: %v\n", err)
+		return 1
+	}
+
+	for i, e := range r.Retried {
+		fmt.Fprintf(stderr, "turtle record: attempt %d of %d: %v; recorded again\n", i+1, *attempts, e)
+	}
+
+	var pcap bytes.Buffer
+	if err := r.WritePcap(&pcap); err != nil {
+		fmt.Fprintf(stderr, "turtle record: %s: %v\n", *output, err)
+		return 1
+	}
+	if err := writeOutput(*output, pcap.Bytes(), stdout); err != nil {
+		fmt.Fprintf(stderr, "turtle record: %v\n", err)
+		return 1
+	}
+	if *golden != "" {
+		text, err := r.Text()
+		if err == nil {
+			err = os.WriteFile(*golden, text, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle record: %s: %v\n", *golden, unwrapPathError(err))
+			return 1
+		}
+	}
+	var how []string
+	if r.Normalized {
+		how = append(how, "normalized")
+	} else {
+		how = append(how, "raw")
+	}
+	if r.Netns {
+		how = append(how, "in a network namespace")
+	} else {
+		how = append(how, "on the host's lo")
+	}
+	msg := stdout
+	if *output == "-" {
+		msg = stderr
+	}
+	fmt.Fprintf(msg, "%s: %d frames to %s (%s)", name, len(r.Packets), displayOutput(*output), strings.Join(how, ", "))
+	if *golden != "" {
+		fmt.Fprintf(msg, ", text to %s", *golden)
+	}
+	fmt.Fprintln(msg)
+	return 0
+}
+
+// writeOutput writes data to the file name, or to stdout for "-".
+func writeOutput(name string, data []byte, stdout io.Writer) error {
+	if name == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(name, data, 0o644)
+}
+
+func displayOutput(name string) string {
+	if name == "-" {
+		return "standard output"
+	}
+	return name
+}
+
+// rootCause is the failed system call of an error chain ("socket:
+// operation not permitted"), for a message that says the rest itself.
+func rootCause(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se
+	}
+	return err
+}

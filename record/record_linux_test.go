@@ -1,0 +1,209 @@
+//go:build linux
+
+package record
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sebdah/goldie/v2"
+
+	"github.com/turtle-sniffer/turtle/golden/goldentest"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("recording needs root: a network namespace (CAP_SYS_ADMIN) and a packet socket (CAP_NET_RAW); CI runs as root")
+	}
+}
+
+// mustRecord records a scenario, trying again more often than the
+// default when the machine is too busy (go test runs packages side by
+// side, some of them flooding interfaces): what is tested is that stable
+// recordings are identical, and unstable ones are caught.
+func mustRecord(t *testing.T, name string, cfg *Config) *Recording {
+	t.Helper()
+	c := Config{Attempts: 5}
+	if cfg != nil {
+		c = *cfg
+		c.Attempts = max(c.Attempts, 5)
+	}
+	r, err := Record(context.Background(), name, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range r.Retried {
+		t.Logf("recorded again after: %v", e)
+	}
+	return r
+}
+
+// Every scenario recorded twice gives the same frames, byte for byte but
+// for what keeps the real spacing (frame timestamps, TCP timestamp option
+// values and so the TCP checksum), the same turtle text, and the text of
+// the committed fixture. With GOLDIE_UPDATE=1, a scenario whose text
+// changed has its fixture and golden rewritten together.
+func TestRecordTwice(t *testing.T) {
+	needRoot(t)
+	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "testdata", "golden")), goldie.WithNameSuffix(".golden"))
+	for _, sc := range List() {
+		t.Run(sc.Name, func(t *testing.T) {
+			a := mustRecord(t, sc.Name, nil)
+			b := mustRecord(t, sc.Name, nil)
+			if !a.Netns || !a.Normalized {
+				t.Fatalf("recorded with netns %v, normalized %v; want both", a.Netns, a.Normalized)
+			}
+			if len(a.Packets) != len(b.Packets) {
+				t.Fatalf("%d frames, then %d", len(a.Packets), len(b.Packets))
+			}
+			for i := range a.Packets {
+				pa, pb := stable(t, a.LinkType, a.Packets[i].Data), stable(t, b.LinkType, b.Packets[i].Data)
+				if !bytes.Equal(pa, pb) {
+					t.Errorf("frame %d differs:\n%x\n%x", i+1, pa, pb)
+				}
+				decodeValid(t, a.Packets[i])
+			}
+			ta, err := a.Text()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb, err := b.Text()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(ta, tb) {
+				t.Errorf("the turtle text differs between two recordings:\n%s\n----\n%s", ta, tb)
+			}
+			again, err := Normalize(a.LinkType, a.Packets, NormalizeOptions{Ports: map[uint16]uint16{udpPort: udpPort, tcpPort: tcpPort}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range again {
+				if !bytes.Equal(again[i].Data, a.Packets[i].Data) {
+					t.Errorf("frame %d: a normalized recording is not a fixed point of Normalize", i+1)
+				}
+			}
+			if goldentest.Updating() {
+				updateFixture(t, a, ta)
+				return
+			}
+			g.Assert(t, sc.Name, ta)
+		})
+	}
+}
+
+// updateFixture rewrites the scenario's capture and golden when its text
+// changed (only then: the capture's timestamps change on every recording).
+func updateFixture(t *testing.T, r *Recording, text []byte) {
+	t.Helper()
+	goldenPath := filepath.Join("..", "testdata", "golden", r.Scenario+".golden")
+	if old, err := os.ReadFile(goldenPath); err == nil && bytes.Equal(old, text) {
+		return
+	}
+	var pcap bytes.Buffer
+	if err := r.WritePcap(&pcap); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "testdata", r.Scenario+".pcap"), pcap.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(goldenPath, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("updated testdata/%s.pcap and its golden", r.Scenario)
+}
+
+// stable returns a copy of an Ethernet/IPv4 frame without what keeps the
+// real time: TCP timestamp option values (milliseconds since an arbitrary
+// start, so two recordings may straddle a tick differently) and the TCP
+// checksum that covers them (checked valid separately).
+func stable(t *testing.T, lt pcapio.LinkType, frame []byte) []byte {
+	t.Helper()
+	b := bytes.Clone(frame)
+	off, nw := networkOffset(lt, b)
+	if nw != netIPv4 || b[off+9] != protoTCP {
+		return b
+	}
+	tcp := b[off+int(b[off]&0xf)*4:]
+	binary.BigEndian.PutUint16(tcp[16:], 0)
+	opts := tcp[20 : int(tcp[12]>>4)*4]
+	for len(opts) > 1 && opts[0] != 0 {
+		if opts[0] == 1 {
+			opts = opts[1:]
+			continue
+		}
+		n := int(opts[1])
+		if n < 2 || n > len(opts) {
+			t.Fatalf("malformed TCP options in %x", frame)
+		}
+		if opts[0] == 8 {
+			clear(opts[2:n])
+		}
+		opts = opts[n:]
+	}
+	return b
+}
+
+// On the host's loopback (no namespace), with everyone else's traffic
+// around, the scenarios keep only their own frames. The datagram
+// scenarios print their golden text there too; TCP's teardown may take
+// three segments instead of four without the namespace's quickack route,
+// so only the scenario's own checks apply to it.
+func TestRecordHostLoopback(t *testing.T) {
+	needRoot(t)
+	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "testdata", "golden")), goldie.WithNameSuffix(".golden"))
+	for _, name := range []string{"udp-echo", "icmp-ping", "udp-unreachable", "tcp-echo"} {
+		t.Run(name, func(t *testing.T) {
+			r := mustRecord(t, name, &Config{HostLoopback: true})
+			if r.Netns {
+				t.Fatal("recorded in a namespace, want the host's lo")
+			}
+			for _, p := range r.Packets {
+				decodeValid(t, p)
+			}
+			if name == "tcp-echo" || goldentest.Updating() {
+				return
+			}
+			text, err := r.Text()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.Assert(t, name, text)
+		})
+	}
+}
+
+// Raw recordings keep what the kernel sent, real timestamps included.
+func TestRecordRaw(t *testing.T) {
+	needRoot(t)
+	r := mustRecord(t, "udp-echo", &Config{Raw: true})
+	if r.Normalized || len(r.Packets) != 2 {
+		t.Fatalf("normalized %v, %d frames; want raw, 2", r.Normalized, len(r.Packets))
+	}
+	if s, ok := summarize(r.LinkType, r.Packets[0].Data); !ok || s.dport != udpPort || s.payload != len(helloTurtle) {
+		t.Errorf("raw datagram to port %d with %d bytes, want %d and %d", s.dport, s.payload, udpPort, len(helloTurtle))
+	}
+	if ts := r.Packets[0].Info.Timestamp; ts.Year() < 2020 {
+		t.Errorf("raw timestamp %v, want the time of recording", ts)
+	}
+}
+
+// Without the privilege to capture, recording fails with an error that
+// says so (os.ErrPermission), before any traffic. As root this is tested
+// on the binary run as nobody (cmd/turtle).
+func TestRecordUnprivileged(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root; cmd/turtle's TestRecordAsNobody covers this")
+	}
+	_, err := Record(context.Background(), "udp-echo", nil)
+	if !errors.Is(err, os.ErrPermission) {
+		t.Fatalf("error %v, want one matching os.ErrPermission", err)
+	}
+}

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Regenerates the fixtures that `turtle record` made (testdata/*.pcap and
+# their goldens, listed under "Recorded" in testdata/golden.list). Needs
+# root (a network namespace and a packet socket). Run from anywhere.
+set -eu
+cd "$(dirname "$0")/.."
+go build -o "${TMPDIR:-/tmp}/turtle-record.$$" ./cmd/turtle
+trap 'rm -f "${TMPDIR:-/tmp}/turtle-record.$$"' EXIT
+for name in udp-echo tcp-echo tcp-echo-concurrent tcp-echo-iterative icmp-ping udp-unreachable; do
+	"${TMPDIR:-/tmp}/turtle-record.$$" record "$name" -o "testdata/$name.pcap" --golden "testdata/golden/$name.golden"
+done
