@@ -45,3 +45,40 @@ func TestRecordedCaptures(t *testing.T) {
 		})
 	}
 }
+
+// The project's own fixtures, recorded by `turtle record` (../testdata),
+// grade as their scenarios say: each lab's own recording scores full marks,
+// and the concurrent and iterative recordings fail each other's lab.
+func TestTurtleRecordFixtures(t *testing.T) {
+	for _, tc := range []struct {
+		file, lab string
+		score     float64
+		failed    string
+	}{
+		{"udp-echo.pcap", "udp-echo", 10, ""},
+		{"tcp-echo.pcap", "tcp-echo", 10, ""},
+		{"tcp-echo-concurrent.pcap", "tcp-echo", 10, ""},
+		{"tcp-echo-concurrent.pcap", "tcp-concurrent", 10, ""},
+		{"tcp-echo-concurrent.pcap", "tcp-iterative", 5, "iterative: 3 simultaneous requests"},
+		{"tcp-echo-iterative.pcap", "tcp-iterative", 10, ""},
+		{"tcp-echo-iterative.pcap", "tcp-concurrent", 5, "concurrent: 3 simultaneous requests"},
+		{"icmp-ping.pcap", "ping", 10, ""},
+		{"udp-unreachable.pcap", "udp-echo", 4, "echo: "},
+	} {
+		t.Run(tc.file+"/"+tc.lab, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := gradeBytes(t, mustLab(t, tc.lab), data)
+			var failed []string
+			for _, c := range res.Failed() {
+				failed = append(failed, c.ID+": "+c.Message)
+			}
+			if res.Score != tc.score || (tc.failed == "") != (len(failed) == 0) ||
+				(tc.failed != "" && !strings.HasPrefix(failed[0], tc.failed)) {
+				t.Errorf("score %v, failed %q; want %v and %q", res.Score, failed, tc.score, tc.failed)
+			}
+		})
+	}
+}
