@@ -49,6 +49,7 @@ type Case struct {
 	Format      string // --format, "turtle" when not given
 	Count       int    // -c, 0 for no limit
 	ExpectError string // --expect-error, "" when the capture must read cleanly
+	Filter      string // -f, a tcpdump filter; "" prints every frame
 }
 
 // ParseManifest reads and parses a manifest file.
@@ -122,6 +123,7 @@ func newCase(fields []string, line int) (*Case, error) {
 	fs.IntVarP(&c.Count, "count", "c", 0, "")
 	fs.StringVar(&c.Format, "format", "turtle", "")
 	fs.StringVar(&c.ExpectError, "expect-error", "", "")
+	fs.StringVarP(&c.Filter, "filter", "f", "", "")
 	if err := fs.Parse(c.Args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			err = errors.New("unknown flag: --help")

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -170,6 +171,11 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 		if opt.Containers {
 			rec = &recorder{src: pr}
 			src = rec
+		}
+		if c.Filter != "" {
+			if src, err = filter.NewSource(src, c.Filter, pr.LinkType(), filter.FileOptions(pr)); err != nil {
+				return err
+			}
 		}
 		err = p.Copy(src, c.Count)
 		if errors.Is(err, decode.ErrLimit) {

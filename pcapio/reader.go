@@ -370,6 +370,11 @@ type packetMeta struct {
 // Format returns the format of the file.
 func (r *Reader) Format() Format { return r.format }
 
+// BigEndian reports whether the file (classic pcap) or its current section
+// (pcapng) was written big-endian. Null/loopback link headers are in the
+// writer's byte order, so filters over them need it.
+func (r *Reader) BigEndian() bool { return r.be }
+
 // Compressed reports whether the input was gzip-compressed.
 func (r *Reader) Compressed() bool { return r.gzip }
 

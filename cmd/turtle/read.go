@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -26,6 +27,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
 	format := fs.String("format", "turtle", "output format: "+strings.Join(formatNames, ", "))
+	filterExpr := fs.StringP("filter", "f", "", "print only frames matching the tcpdump filter `EXPR` (e.g. \"tcp port 12500\")")
 	colorMode := fs.String("color", "auto", "colour the verbose format: auto (a terminal, NO_COLOR unset), always or never")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -42,6 +44,9 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	f, err := newFormat(*format)
 	if err != nil {
+		return usageErr("%v", err)
+	}
+	if err := checkFilter(*filterExpr); err != nil {
 		return usageErr("%v", err)
 	}
 	color, err := colorWanted(*colorMode, stdout, *output != "")
@@ -65,7 +70,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	prog := newProgress(stderr, out)
 	code := 0
 	for _, name := range fs.Args() {
-		err := readFile(p, name, stdin, *count, prog)
+		err := readFile(p, name, stdin, *count, *filterExpr, prog)
 		if errors.Is(err, decode.ErrLimit) {
 			break
 		}
@@ -88,9 +93,10 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-// readFile prints the frames of one capture through p, with a progress
-// line on standard error for big files when prog is on.
-func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, prog *progress) error {
+// readFile prints the frames of one capture through p, only those that
+// match expr when it is not empty, with a progress line on standard error
+// for big files when prog is on.
+func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
 	var in io.Reader = stdin
 	if name != "-" {
 		file, err := os.Open(name)
@@ -106,7 +112,34 @@ func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, prog *
 	if err != nil {
 		return err
 	}
-	return p.Copy(prog.source(r), limit)
+	var src decode.Source = prog.source(r)
+	if expr != "" {
+		if src, err = filter.NewSource(src, expr, r.LinkType(), filter.FileOptions(r)); err != nil {
+			return err
+		}
+	}
+	return p.Copy(src, limit)
+}
+
+// checkFilter refuses, before any file is read, an expression that no link
+// type turtle decodes accepts (a syntax error, an unknown name). Whether it
+// fits each file's own link type is checked when the file is opened.
+func checkFilter(expr string) error {
+	if expr == "" {
+		return nil
+	}
+	var first error
+	for _, lt := range []pcapio.LinkType{pcapio.LinkTypeEthernet, pcapio.LinkTypeLinuxSLL2,
+		pcapio.LinkTypeLinuxSLL, pcapio.LinkTypeRaw, pcapio.LinkTypeNull} {
+		_, err := filter.New(expr, lt, 262144)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // fileSize is the size of a regular file, or 0 (a pipe, a terminal).

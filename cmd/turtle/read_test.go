@@ -262,3 +262,31 @@ func TestReadCorpus(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// -f keeps only the frames a tcpdump filter matches, compiled for each
+// file's link type; a bad expression is a usage error before any file is
+// read, and a link type it cannot be compiled for is that file's error.
+func TestReadFilter(t *testing.T) {
+	code, out, errs := turtle(t, nil, "read", "-f", "icmp", "../../testdata/ethernet-branches.pcap", "../../testdata/linux-sll.pcap")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	// The forged captures hold one whole ICMP echo request, one ICMP
+	// message under an IHL of 15, one ICMP cut at 2 bytes, and one on SLL.
+	if n := strings.Count(out, "\t - ICMP Packet"); n != 4 {
+		t.Errorf("printed %d ICMP blocks, want 4:\n%s", n, out)
+	}
+	if strings.Contains(out, "UDP Segment") || strings.Contains(out, "TCP Segment") {
+		t.Errorf("the filter let other protocols through:\n%s", out)
+	}
+
+	code, _, errs = turtle(t, nil, "read", "-f", "tcp port", "../../testdata/ethernet-branches.pcap")
+	if code != 2 || !strings.Contains(errs, `filter "tcp port": syntax error at column`) {
+		t.Errorf("bad expression: exit %d, stderr %q", code, errs)
+	}
+	code, out, errs = turtle(t, nil, "read", "-f", "udp", "../../testdata/radiotap.pcap", "../../testdata/udp-echo.pcap")
+	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "radiotap.pcap: filter \"udp\"") ||
+		strings.Count(out, "UDP Segment") != 2 {
+		t.Errorf("unsupported link type: exit %d, stderr %q, %d UDP blocks", code, errs, strings.Count(out, "UDP Segment"))
+	}
+}

@@ -38,8 +38,9 @@ Capturing needs root or CAP_NET_RAW. Started as root, turtle switches to the
 -Z user (default nobody) once the capture and the file are open, before it
 decodes any frame; -Z root keeps root.
 
-A FILTER in tcpdump syntax runs in the kernel; this version compiles it
-with libpcap, so it needs a turtle built with -tags pcap.`
+A FILTER in tcpdump syntax (the trailing arguments, or -f EXPR) runs in
+the kernel. turtle compiles it with its own compiler, which emits the
+program libpcap would; a turtle built with -tags pcap uses libpcap's.`
 
 func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sniff", "sniff [flags] [FILTER...]", sniffAbout,
@@ -53,6 +54,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	promisc := fs.Bool("promisc", false, "put the interface in promiscuous mode")
 	runAs := fs.StringP("user", "Z", "nobody", "started as root, continue as `USER` once the capture is open (root: stay root)")
 	bufKiB := fs.IntP("buffer-size", "B", live.DefaultBufferSize>>10, "kernel capture buffer in `KiB`")
+	filterExpr := fs.StringP("filter", "f", "", "capture only frames matching the tcpdump filter `EXPR` (or give it as trailing arguments)")
 	libpcap := fs.Bool("libpcap", false, "capture through libpcap even where AF_PACKET exists (needs -tags pcap)")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -85,8 +87,10 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
-	if fs.NArg() > 0 {
-		expr := strings.Join(fs.Args(), " ")
+	if *filterExpr != "" && fs.NArg() > 0 {
+		return usageErr("give the filter either with -f or as arguments, not both")
+	}
+	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
 		lt, err := live.LinkTypeOf(ifc.Name, cfg)
 		if err != nil {
 			return openFailure(stderr, ifc.Name, err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sebdah/goldie/v2"
 
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/live/livetest"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -435,5 +436,42 @@ func TestSniffUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"ifaces", "extra"}, nil, &stdout, &stderr); code != 2 {
 		t.Errorf("ifaces extra: exit %d", code)
+	}
+}
+
+// A filter runs in the kernel: of the three known frames only the one it
+// matches is captured, whether given as arguments or with -f.
+func TestSniffFilter(t *testing.T) {
+	livetest.RequireRoot(t)
+	for _, args := range [][]string{{"icmp"}, {"-f", "icmp and not port 7"}} {
+		a, b := livetest.Pair(t)
+		p := start(t, b, nil, append([]string{"sniff", "-i", "b0", "-c", "1", "--format", "basic"}, args...)...)
+		p.waitDropped(t, 65534)
+		frames := livetest.KnownFrames(t)
+		a.SendFrames(t, "a0", frames...)
+		code, stdout, stderr := p.wait(t)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, stderr:\n%s", args, code, stderr)
+		}
+		want := "(" + string(decode.AppendBytesRepr(nil, frames[2])) + ", ('b0', 2048, 0, 1, "
+		if !strings.HasPrefix(stdout, want) || strings.Count(stdout, "\n") != 1 {
+			t.Errorf("%v: captured\n%s\nwant only the ICMP frame\n%s", args, stdout, want)
+		}
+	}
+}
+
+func TestSniffFilterErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sniff", "-i", "lo", "tcp", "port", "http-alt-nonsense"}, `filter "tcp port http-alt-nonsense"`},
+		{[]string{"sniff", "-i", "lo", "-f", "udp", "port", "53"}, "either with -f or as arguments"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, nil, &stdout, &stderr)
+		if code == 0 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want one line with %q", tc.args, code, stderr.String(), tc.want)
+		}
 	}
 }
