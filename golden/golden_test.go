@@ -471,7 +471,7 @@ func TestManifestSyntax(t *testing.T) {
 		{"a x y\na x z\n", `m:2: case "a" is already defined on line 1`},
 		{"a x y -c\n", "m:1: case a: read options: flag needs an argument"},
 		{"a x y -c -2\n", "m:1: case a: read options: -c -2: the frame count cannot be negative"},
-		{"a x y --filter udp\n", "m:1: case a: read options: unknown flag: --filter"},
+		{"a x y --bogus udp\n", "m:1: case a: read options: unknown flag: --bogus"},
 		{"a x y extra\n", `m:1: case a: read options: unexpected argument "extra"`},
 		{"a 'x y\n", "m:1: column 3: unterminated ' quote"},
 		{"a x y --expect-error ''\n", "m:1: case a: read options: --expect-error needs a non-empty text"},
