@@ -55,6 +55,9 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return usageErr("unknown --format %q (want ascii, hex or raw)", *format)
 	}
+	if f == follow.Raw && isTerminal(stdout) {
+		return usageErr("--format raw writes the bytes unescaped: redirect standard output to a file or a pipe")
+	}
 	streamSet := fs.Changed("stream")
 	if *list && (streamSet || *tuple != "") {
 		return usageErr("--list lists every stream: it takes no --stream or --tuple")

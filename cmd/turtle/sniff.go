@@ -80,6 +80,9 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	if *output == "-" && isTerminal(stdout) {
+		return usageErr("-w - writes a binary capture: redirect standard output to a file or a pipe")
+	}
 	printing := !*quiet && *output != "-"
 
 	ifc, err := pickInterface(*ifName)
