@@ -49,9 +49,19 @@ func AppendDataBlock(dst []byte, prefix string, data []byte) []byte {
 			p += 4 - r
 		}
 		whole := (end - p) >> 2
+		src := data[p>>2 : p>>2+whole]
 		seg := out[o : o+4*whole]
-		for k, c := range data[p>>2 : p>>2+whole] {
-			binary.LittleEndian.PutUint32(seg[4*k:], escapeWords[c])
+		k := 0
+		for ; k+4 <= len(src); k += 4 { // four escapes, two 8-byte stores
+			w := seg[4*k : 4*k+16]
+			binary.LittleEndian.PutUint64(w[0:8], uint64(escapeWords[src[k]])|uint64(escapeWords[src[k+1]])<<32)
+			binary.LittleEndian.PutUint64(w[8:16], uint64(escapeWords[src[k+2]])|uint64(escapeWords[src[k+3]])<<32)
+		}
+		for ; k+2 <= len(src); k += 2 {
+			binary.LittleEndian.PutUint64(seg[4*k:], uint64(escapeWords[src[k]])|uint64(escapeWords[src[k+1]])<<32)
+		}
+		if k < len(src) {
+			binary.LittleEndian.PutUint32(seg[4*k:], escapeWords[src[k]])
 		}
 		o += 4 * whole
 		p += 4 * whole
