@@ -79,4 +79,3 @@ func run(n int, out, format string) error {
 	}
 	return nil
 }
-
