@@ -104,6 +104,9 @@ func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr s
 			return unwrapPathError(err)
 		}
 		defer file.Close()
+		if fi, err := file.Stat(); err == nil && fi.IsDir() {
+			return errors.New("is a directory, not a capture file")
+		}
 		in = file
 	}
 	prog.begin(name, fileSize(in))
