@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/follow"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -40,6 +41,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stream := fs.Int("stream", -1, "follow stream `N` (from --list; default 0)")
 	tuple := fs.String("tuple", "", "follow the streams between `SRC:PORT-DST:PORT` ([IPv6]:PORT for IPv6)")
 	format := fs.String("format", "ascii", "how to print the bytes: ascii, hex or raw")
+	filterExpr := fs.StringP("filter", "f", "", "consider only frames matching the tcpdump filter `EXPR`")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -54,6 +56,9 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f, ok := follow.ParseFormat(*format)
 	if !ok {
 		return usageErr("unknown --format %q (want ascii, hex or raw)", *format)
+	}
+	if err := checkFilter(*filterExpr); err != nil {
+		return usageErr("%v", err)
 	}
 	if f == follow.Raw && isTerminal(stdout) {
 		return usageErr("--format raw writes the bytes unescaped: redirect standard output to a file or a pipe")
@@ -88,6 +93,13 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
 		return 1
 	}
+	var src decode.Source = r
+	if *filterExpr != "" {
+		if src, err = filter.NewSource(r, *filterExpr, r.LinkType(), filter.FileOptions(r)); err != nil {
+			fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
+			return 1
+		}
+	}
 
 	// Write errors are told apart from a damaged capture by their type.
 	w := &follow.Writer{W: stdout, Report: stderr, Format: f}
@@ -108,7 +120,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return ok
 		}
 	}
-	streams, err := follow.Run(r, opt)
+	streams, err := follow.Run(src, opt)
 	var code int
 	switch {
 	case *list:

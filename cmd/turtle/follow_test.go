@@ -105,3 +105,18 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// -f narrows the streams to those a tcpdump filter matches.
+func TestFollowFilter(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"follow", "--list", "-f", "port 40002", "../../testdata/tcp-echo-concurrent.pcap"}, nil, &stdout, &stderr)
+	if code != 0 || strings.Count(stdout.String(), "\n") != 2 || !strings.Contains(stdout.String(), "127.0.0.1:40002") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr %q; want the header and the one stream of port 40002", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"follow", "-f", "port", "../../testdata/tcp-echo.pcap"}, nil, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), `filter "port"`) {
+		t.Errorf("bad filter: exit %d, stderr %q", code, stderr.String())
+	}
+}
