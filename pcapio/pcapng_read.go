@@ -325,8 +325,10 @@ func (b *ngBlock) tooBig(caplen uint32) error {
 
 // packet reads an Enhanced Packet Block, or an obsolete Packet Block (whose
 // interface id is 16 bits followed by a drop count). Both have the same
-// layout otherwise, and flags (epb_flags, pack_flags) as option 2. Being
-// the per-packet path, it makes an ngBlock only to report an error.
+// layout otherwise, and flags (epb_flags, pack_flags) as option 2. It makes
+// an ngBlock only to report an error. ZeroCopyReadPacketData reads most
+// Enhanced Packet Blocks inline and must agree with it, down to which blocks
+// it refuses (TestFastPathMatchesBlock).
 func (r *Reader) packet(n int, body []byte, obsolete bool) ([]byte, error) {
 	id := r.u32(body)
 	if obsolete {
