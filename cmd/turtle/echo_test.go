@@ -157,20 +157,28 @@ func TestEchoClients(t *testing.T) {
 	}
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// freePorts returns n distinct loopback TCP addresses that were free a
+// moment ago. The listeners are held until all are taken, so the kernel
+// cannot hand out one port twice.
+func freePorts(t *testing.T, n int) []string {
+	t.Helper()
+	addrs := make([]string, n)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs
 }
 
 func TestEchoServerOnceAndBench(t *testing.T) {
 	for _, mode := range []string{"iterative", "event"} {
 		t.Run(mode, func(t *testing.T) {
-			addr, statsAddr := freePort(t), freePort(t)
+			ports := freePorts(t, 2)
+			addr, statsAddr := ports[0], ports[1]
 			type result struct {
 				code     int
 				out, err string
@@ -191,7 +199,11 @@ func TestEchoServerOnceAndBench(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatalf("server did not start: %v", err)
 				}
-				time.Sleep(10 * time.Millisecond)
+				select {
+				case r := <-done:
+					t.Fatalf("server ended before it answered: code %d, stderr %q", r.code, r.err)
+				case <-time.After(10 * time.Millisecond):
+				}
 			}
 			code, out, errs := runEchoArgs("", "bench", "--addr", addr, "--clients", "1", "--messages", "5", "--size", "100")
 			if code != 0 || !strings.Contains(out, "completed 1, failed 0; 5 messages echoed") {
