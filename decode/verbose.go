@@ -118,21 +118,25 @@ func (v *Verbose) sep(i int) {
 	}
 }
 
+// paint appends s, in the ANSI colour when colour is asked for.
+func (v *Verbose) paint(color, s string) {
+	if v.Color {
+		v.s(color)
+		v.s(s)
+		v.s(ansiReset)
+		return
+	}
+	v.s(s)
+}
+
 // name starts a layer line: "Name: ", coloured when asked.
 func (v *Verbose) name(n string) {
-	if v.Color {
-		v.s(ansiCyan)
-		v.s(n)
-		v.s(ansiReset)
-	} else {
-		v.s(n)
-	}
+	v.paint(ansiCyan, n)
 	v.s(": ")
 }
 
-// named appends "N (name)", or just N when the number has no name.
-func (v *Verbose) named(n uint64, name string) {
-	v.u(n)
+// paren appends " (name)", or nothing for an empty name.
+func (v *Verbose) paren(name string) {
 	if name != "" {
 		v.s(" (")
 		v.s(name)
@@ -140,25 +144,19 @@ func (v *Verbose) named(n uint64, name string) {
 	}
 }
 
+// named appends "N (name)", or just N when the number has no name.
+func (v *Verbose) named(n uint64, name string) {
+	v.u(n)
+	v.paren(name)
+}
+
 // etherType appends "0x0800 (IPv4)".
 func (v *Verbose) etherType(t uint16) {
 	v.hex(uint64(t))
-	if n := etherTypeName(t); n != "" {
-		v.s(" (")
-		v.s(n)
-		v.s(")")
-	}
+	v.paren(etherTypeName(t))
 }
 
-func (v *Verbose) red(s string) {
-	if v.Color {
-		v.s(ansiRed)
-		v.s(s)
-		v.s(ansiReset)
-	} else {
-		v.s(s)
-	}
-}
+func (v *Verbose) red(s string) { v.paint(ansiRed, s) }
 
 func (v *Verbose) problem(pr *Problem) {
 	if v.Color {

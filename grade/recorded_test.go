@@ -26,19 +26,7 @@ func TestRecordedCaptures(t *testing.T) {
 		{"udp-echo-lo.pcapng", "sniffer", 3, "frames: the capture has 2 IP frames; the lab needs 10"},
 	} {
 		t.Run(tc.file+"/"+tc.lab, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", "recorded", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := gradeBytes(t, mustLab(t, tc.lab), data)
-			var failed []string
-			for _, c := range res.Failed() {
-				failed = append(failed, c.ID+": "+c.Message)
-			}
-			if res.Score != tc.score || (tc.failed == "") != (len(failed) == 0) ||
-				(tc.failed != "" && !strings.HasPrefix(failed[0], tc.failed)) {
-				t.Errorf("score %v, failed %q; want %v and %q", res.Score, failed, tc.score, tc.failed)
-			}
+			res := checkRecording(t, filepath.Join("testdata", "recorded", tc.file), tc.lab, tc.score, tc.failed)
 			if len(res.Warnings)+len(res.Notes) > 0 {
 				t.Errorf("warnings %q notes %q on a clean recording", res.Warnings, res.Notes)
 			}
@@ -66,19 +54,27 @@ func TestTurtleRecordFixtures(t *testing.T) {
 		{"udp-unreachable.pcap", "udp-echo", 4, "echo: "},
 	} {
 		t.Run(tc.file+"/"+tc.lab, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "testdata", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := gradeBytes(t, mustLab(t, tc.lab), data)
-			var failed []string
-			for _, c := range res.Failed() {
-				failed = append(failed, c.ID+": "+c.Message)
-			}
-			if res.Score != tc.score || (tc.failed == "") != (len(failed) == 0) ||
-				(tc.failed != "" && !strings.HasPrefix(failed[0], tc.failed)) {
-				t.Errorf("score %v, failed %q; want %v and %q", res.Score, failed, tc.score, tc.failed)
-			}
+			checkRecording(t, filepath.Join("..", "testdata", tc.file), tc.lab, tc.score, tc.failed)
 		})
 	}
+}
+
+// checkRecording grades the capture at path against lab and checks the
+// score and the start of the first failed check's message ("" for none).
+func checkRecording(t *testing.T, path, lab string, score float64, failed string) Result {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := gradeBytes(t, mustLab(t, lab), data)
+	var got []string
+	for _, c := range res.Failed() {
+		got = append(got, c.ID+": "+c.Message)
+	}
+	if res.Score != score || (failed == "") != (len(got) == 0) ||
+		(failed != "" && !strings.HasPrefix(got[0], failed)) {
+		t.Errorf("score %v, failed %q; want %v and %q", res.Score, got, score, failed)
+	}
+	return res
 }
