@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
 	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
 	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
+	"draw":   {runDraw, "draw a capture as a ladder diagram or a connection timeline (SVG, Mermaid, text)"},
 }
 
 func main() {

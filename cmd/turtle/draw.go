@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/draw"
+	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+const drawAbout = `Draw draws a capture as a picture: a ladder (one column per endpoint, the server's
+well-known port on the right; one arrow per frame, labelled SYN, SYN-ACK,
+ACK, "Hello turtle" (12 B), FIN-ACK, RST, ICMP port unreachable; the frame
+number, as turtle read numbers it, and the time since the first frame on the
+left) or a timeline (one row per TCP connection or UDP exchange, a bar from
+its first to its last frame, the request and the echo marked, the delay
+written beside it: three clients of an iterative server make a staircase).
+
+Payload is quoted escaped (\\, \", \r, \n, \t, \xNN) and cut after 20 bytes.
+Idle time longer than --gap is drawn as a break mark with its length.
+Resets, retransmissions, ICMP errors and frames cut by the snapshot length
+are drawn in red (text: a heavy line and "!"), with a legend.
+
+Formats: svg (the default; one self-contained file), mermaid (a
+sequenceDiagram or gantt chart to paste into Markdown) and text (for the
+terminal, Unicode box drawing, or plain ASCII with --ascii). At most
+--max-frames arrows (and timeline rows) are drawn; the picture says how many
+more there were. The capture is read once, streaming, in bounded memory.
+
+Exit status: 0 when the capture was read completely and drawn, 1 when it
+could not be read (what was read is drawn first) or the output could not be
+written, 2 for a usage error.`
+
+func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("draw", "draw [--kind ladder|timeline] [--format svg|mermaid|text] [-f EXPR] [--stream N] [-o FILE] CAPTURE",
+		drawAbout, "turtle draw --format text testdata/tcp-echo.pcap\n  turtle draw --kind timeline -o class.svg testdata/tcp-echo-iterative.pcap", stdout, stderr)
+	kind := fs.String("kind", "ladder", "what to draw: `ladder` or timeline")
+	format := fs.String("format", "svg", "picture format: `svg`, mermaid or text")
+	ascii := fs.Bool("ascii", false, "with --format text: plain ASCII instead of Unicode box drawing")
+	filterExpr := fs.StringP("filter", "f", "", "draw only frames matching the tcpdump filter `EXPR` (numbered as turtle read -f numbers them)")
+	stream := fs.Int("stream", -1, "draw only TCP stream `N`, as turtle follow --list numbers them")
+	maxFrames := fs.Int("max-frames", draw.DefaultMaxFrames, "draw at most `N` arrows (and timeline rows)")
+	gap := fs.Duration("gap", draw.DefaultGap, "draw a break mark for idle time longer than `D`")
+	output := fs.StringP("output", "o", "", "write the picture to `FILE` instead of standard output")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle draw: "+format+" (run 'turtle draw --help')\n", a...)
+		return 2
+	}
+	switch {
+	case fs.NArg() != 1:
+		return usageErr("want one capture file, got %d arguments", fs.NArg())
+	case *kind != "ladder" && *kind != "timeline":
+		return usageErr("unknown --kind %q (want ladder or timeline)", *kind)
+	case *format != "svg" && *format != "mermaid" && *format != "text":
+		return usageErr("unknown --format %q (want svg, mermaid or text)", *format)
+	case *ascii && *format != "text":
+		return usageErr("--ascii is for --format text")
+	case *maxFrames < 1:
+		return usageErr("--max-frames %d: want at least 1", *maxFrames)
+	case *gap <= 0:
+		return usageErr("--gap %v: want a positive duration such as 500ms", *gap)
+	case fs.Changed("stream") && *stream < 0:
+		return usageErr("--stream %d: stream numbers start at 0", *stream)
+	}
+	if err := checkFilter(*filterExpr); err != nil {
+		return usageErr("%v", err)
+	}
+	name := fs.Arg(0)
+	in, closeIn, err := openCapture(name, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
+		return 1
+	}
+	defer closeIn()
+	r, err := pcapio.NewReader(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
+		return 1
+	}
+	var src decode.Source = r
+	if *filterExpr != "" {
+		if src, err = filter.NewSource(r, *filterExpr, r.LinkType(), filter.FileOptions(r)); err != nil {
+			fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
+			return 1
+		}
+	}
+	title := displayName(name)
+	if *stream >= 0 {
+		title += fmt.Sprintf(", TCP stream %d", *stream)
+	}
+	if *filterExpr != "" {
+		title += ", filter " + *filterExpr
+	}
+	d, readErr := draw.Collect(src, draw.Options{MaxFrames: *maxFrames, Stream: *stream, Gap: *gap, Title: title})
+	code := 0
+	if readErr != nil {
+		fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), readErr)
+		code = 1
+	}
+	if *stream >= 0 && d.Drawn == 0 && readErr == nil {
+		fmt.Fprintf(stderr, "turtle draw: %s: no TCP stream %d (run 'turtle follow --list %s')\n", displayName(name), *stream, name)
+		return 1
+	}
+
+	out := stdout
+	var file *os.File
+	if *output != "" {
+		if file, err = os.Create(*output); err != nil {
+			fmt.Fprintf(stderr, "turtle draw: %v\n", unwrapPathErrorNamed(*output, err))
+			return 1
+		}
+		out = file
+	}
+	bw := bufio.NewWriter(out)
+	werr := writePicture(bw, d, *kind, *format, *ascii)
+	if werr == nil {
+		werr = bw.Flush()
+	}
+	if file != nil {
+		if cerr := file.Close(); werr == nil {
+			werr = cerr
+		}
+	}
+	if werr != nil {
+		fmt.Fprintf(stderr, "turtle draw: write output: %v\n", werr)
+		return 1
+	}
+	return code
+}
+
+// writePicture writes d as the kind and format asked for.
+func writePicture(w io.Writer, d *draw.Diagram, kind, format string, ascii bool) error {
+	switch kind + "/" + format {
+	case "ladder/svg":
+		return draw.WriteLadderSVG(w, d, draw.SVGOptions{})
+	case "ladder/mermaid":
+		return draw.WriteLadderMermaid(w, d)
+	case "ladder/text":
+		return draw.WriteLadderText(w, d, ascii)
+	case "timeline/svg":
+		return draw.WriteTimelineSVG(w, d, draw.SVGOptions{})
+	case "timeline/mermaid":
+		return draw.WriteTimelineMermaid(w, d)
+	case "timeline/text":
+		return draw.WriteTimelineText(w, d, ascii)
+	}
+	return errors.New("unknown picture " + kind + "/" + format)
+}
