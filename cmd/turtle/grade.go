@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/grade/htmlreport"
 )
 
 var gradeAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
@@ -33,7 +34,7 @@ Exit status: 0 when grading ran (whatever the scores), 1 when it could not
 
 func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("grade",
-		"grade --lab LAB|--rubric FILE [--student-from dirname|filename] PATH... [--csv FILE] [--json FILE] [--gradescope DIR] [--autolab]",
+		"grade --lab LAB|--rubric FILE [--student-from dirname|filename] PATH... [--csv FILE] [--json FILE] [--gradescope DIR] [--autolab] [--html DIR]",
 		gradeAbout, "turtle grade --lab tcp-echo --student-from dirname submissions/ --csv grades.csv", stdout, stderr)
 	lab := fs.String("lab", "", "grade against the built-in `LAB`")
 	rubricFile := fs.String("rubric", "", "grade against the rubric `FILE` (TOML)")
@@ -44,6 +45,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	jsonFile := fs.String("json", "", "also write the grades as JSON to `FILE`")
 	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
 	autolab := fs.Bool("autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
+	htmlDir := fs.String("html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU)")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -152,6 +154,11 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				fail(err)
 				break
 			}
+		}
+	}
+	if *htmlDir != "" {
+		if err := htmlreport.Write(*htmlDir, r, results, htmlreport.Options{}); err != nil {
+			fail(err)
 		}
 	}
 	if *autolab {
