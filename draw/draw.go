@@ -21,6 +21,7 @@ package draw
 import (
 	"io"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
@@ -71,7 +72,8 @@ type Arrow struct {
 	Idle time.Duration
 }
 
-// Row is one connection or exchange of the timeline.
+// Row is one connection or exchange of the timeline: a TCP connection, a
+// UDP conversation, an ICMP echo request and its reply.
 type Row struct {
 	Proto       string // "TCP", "UDP", "ICMP"
 	Client      string
@@ -205,6 +207,8 @@ type seen struct {
 	fl               *flow
 	dir              int  // 0 client to server
 	data             bool // carries application data
+	// The timeline row's names, when not the flow's endpoints (ICMP).
+	rowProto, rowClient, rowServer string
 }
 
 func (c *collector) frame(number int, data []byte, ci pcapio.CaptureInfo) {
@@ -433,6 +437,9 @@ func (c *collector) icmp(typ, code uint8, rest [4]byte, hasRest bool, body []byt
 		} else {
 			s.toRole = 1
 		}
+		if hasRest {
+			c.echo(src, dst, echoRep, uint16(rest[0])<<8|uint16(rest[1]), uint16(rest[2])<<8|uint16(rest[3]), s)
+		}
 		return true
 	case isErr:
 		s.problems |= ProblemICMPError
@@ -479,6 +486,28 @@ func (c *collector) icmp(typ, code uint8, rest [4]byte, hasRest bool, body []byt
 		return true
 	}
 	return len(c.opt.Ports) == 0
+}
+
+// echo files an ICMP echo request or reply under its exchange (one per
+// identifier and sequence number) for the timeline.
+func (c *collector) echo(src, dst netip.Addr, reply bool, id, seq uint16, s *seen) {
+	client, server := src, dst
+	if reply {
+		client, server, s.dir = dst, src, 1
+	}
+	k := flowKey{proto: 1, a: netip.AddrPortFrom(client, id), b: netip.AddrPortFrom(server, seq)}
+	fl := c.flows[k]
+	if fl == nil {
+		if len(c.flows) >= maxFlows {
+			return
+		}
+		fl = &flow{client: k.a, stream: -1, row: -1}
+		c.flows[k] = fl
+	}
+	s.fl, s.data = fl, true
+	s.rowProto = "ICMP"
+	s.rowClient = client.String() + " id " + strconv.Itoa(int(id))
+	s.rowServer = server.String() + " seq " + strconv.Itoa(int(seq))
 }
 
 func key(proto uint8, a, b netip.AddrPort) flowKey {
@@ -547,8 +576,12 @@ func (c *collector) row(s *seen, at time.Duration) {
 		if s.dir == 1 {
 			server = s.from
 		}
+		r := Row{Proto: proto, Client: fl.client.String(), Server: server.String(), First: at}
+		if s.rowProto != "" {
+			r.Proto, r.Client, r.Server = s.rowProto, s.rowClient, s.rowServer
+		}
 		fl.row = len(c.d.Rows)
-		c.d.Rows = append(c.d.Rows, Row{Proto: proto, Client: fl.client.String(), Server: server.String(), First: at})
+		c.d.Rows = append(c.d.Rows, r)
 	}
 	r := &c.d.Rows[fl.row]
 	r.Last = at

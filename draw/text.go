@@ -242,7 +242,7 @@ func WriteTimelineText(w io.Writer, d *Diagram, ascii bool) error {
 	var b strings.Builder
 	b.WriteString("timeline of " + d.Title + ": " + plural(len(d.Rows)+d.RowsOmitted, "conversation") + ", " + d.counts() + "\n\n")
 	if len(d.Rows) == 0 {
-		b.WriteString("(no TCP connection or UDP exchange to draw)\n")
+		b.WriteString("(no TCP connection, UDP exchange or ping to draw)\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}

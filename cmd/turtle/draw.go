@@ -17,7 +17,7 @@ const drawAbout = `Draw draws a capture as a picture: a ladder (one column per e
 well-known port on the right; one arrow per frame, labelled SYN, SYN-ACK,
 ACK, "Hello turtle" (12 B), FIN-ACK, RST, ICMP port unreachable; the frame
 number, as turtle read numbers it, and the time since the first frame on the
-left) or a timeline (one row per TCP connection or UDP exchange, a bar from
+left) or a timeline (one row per TCP connection, UDP exchange or ping, a bar from
 its first to its last frame, the request and the echo marked, the delay
 written beside it: three clients of an iterative server make a staircase).
 
