@@ -17,9 +17,11 @@ package htmlreport
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -52,7 +54,7 @@ func Write(dir string, r *grade.Rubric, results []grade.Result, opt Options) err
 		opt.MaxListing = defaultListing
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
+		return fmt.Errorf("%s: cannot make the folder: %w", dir, pathErr(err))
 	}
 	pages := PageNames(results)
 	ports := labPorts(r)
@@ -74,9 +76,19 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, pathErr(err))
 	}
 	return nil
+}
+
+// pathErr drops the operation and path that os puts in an error, since
+// the caller names the file.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // PageNames maps each student to a page file name: the name kept to
