@@ -33,7 +33,7 @@ pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;background
 a{color:#1a4a8a}
 @media (max-width:600px){body{padding:.5rem}th,td{padding:.25rem .3rem}.hide-narrow{display:none}.score{font-size:1.5rem}
 #checks thead{display:none}#checks tr{display:block;border-bottom:1px solid #ccc;padding:.3rem 0}#checks td{display:block;border:0;text-align:left;padding:.1rem .3rem}}
-@media print{th button{color:inherit}th button::after{content:""!important}a[href^="#"]{text-decoration:none;color:inherit}
+@media print{h2,h3{break-after:avoid}tr{break-inside:avoid}th button{color:inherit}th button::after{content:""!important}a[href^="#"]{text-decoration:none;color:inherit}
 a[href$=".html"]::after{content:" (" attr(href) ")";font-size:.8em}details{display:block}details>summary{display:none}
 .scroll{overflow:visible}figure{break-inside:avoid;overflow:visible}figure svg{max-width:100%;height:auto}body{max-width:none}}
 `
