@@ -372,3 +372,22 @@ func TestStreamsMatchFollow(t *testing.T) {
 		}
 	}
 }
+
+// FrameLink makes frame numbers links, for a page that lists the frames.
+func TestSVGFrameLinks(t *testing.T) {
+	d := collectFile(t, "../testdata/tcp-echo.pcap", Options{Stream: -1})
+	var b bytes.Buffer
+	err := WriteLadderSVG(&b, d, SVGOptions{FrameLink: func(n int) string {
+		if n%2 == 0 {
+			return "f" + itoa(n)
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, "links", b.Bytes())
+	if got := strings.Count(b.String(), `<a href="#f`); got != 5 || !strings.Contains(b.String(), `<a href="#f4"><text`) {
+		t.Errorf("%d links, want 5 (the even frames)", got)
+	}
+}

@@ -25,6 +25,7 @@ const svgStyle = `<style>
 text{font-family:monospace;font-size:12px;fill:#222}
 .title{font-size:13px;font-weight:bold}
 .muted{fill:#666}
+.link{fill:#1a4a8a;text-decoration:underline}
 .life{stroke:#999;stroke-dasharray:4 3}
 .box{fill:#eef3fb;stroke:#5b7db1}
 .server{fill:#fdf1e0;stroke:#c08a2d}
@@ -139,9 +140,12 @@ func (s *svg) open(id string, w, h int, title, desc string) {
 }
 
 // SVGOptions: ID prefixes the element ids, so that several pictures can
-// share one HTML page.
+// share one HTML page; FrameLink, when set, makes each frame number of the
+// ladder a link to the fragment it returns ("" for none), for a page that
+// lists the frames.
 type SVGOptions struct {
-	ID string // default "ladder" or "timeline"
+	ID        string // default "ladder" or "timeline"
+	FrameLink func(frame int) string
 }
 
 // ladderDesc is the ladder as sentences, the picture's text alternative.
@@ -225,7 +229,23 @@ func WriteLadderSVG(w io.Writer, d *Diagram, opt SVGOptions) error {
 			cls, tcls, head = "problem", "ptext", id+"-phead"
 			s.text(left-10, base, "ptext", "middle", "!")
 		}
-		s.text(12+l.frameW*charW, base, tcls, "end", strconv.Itoa(a.Frame))
+		link := ""
+		if opt.FrameLink != nil {
+			link = opt.FrameLink(a.Frame)
+		}
+		if link != "" {
+			s.raw(`<a href="#`)
+			s.b = svgEscape(s.b, link)
+			s.raw(`">`)
+		}
+		fcls := tcls
+		if link != "" {
+			fcls = strings.TrimSpace("link " + tcls)
+		}
+		s.text(12+l.frameW*charW, base, fcls, "end", strconv.Itoa(a.Frame))
+		if link != "" {
+			s.raw("</a>\n")
+		}
 		s.text(12+(l.frameW+2)*charW, base, tcls, "", seconds(a.At))
 		label := fit(a.Label, maxLabel)
 		if a.From == a.To {

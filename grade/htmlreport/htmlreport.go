@@ -439,8 +439,17 @@ func (d *studentData) pictures(path string, ports []uint16, wanted map[int]bool,
 	if rerr != nil {
 		d.ReadError = rerr.Error()
 	}
+	listed := map[int]bool{}
+	for _, f := range ls.out {
+		listed[f.Number] = true
+	}
 	var b bytes.Buffer
-	draw.WriteLadderSVG(&b, dg, draw.SVGOptions{ID: "ladder"})
+	draw.WriteLadderSVG(&b, dg, draw.SVGOptions{ID: "ladder", FrameLink: func(n int) string {
+		if listed[n] {
+			return "f" + strconv.Itoa(n)
+		}
+		return ""
+	}})
 	// draw escapes every name and label it writes into the SVG (its tests
 	// parse the result with encoding/xml, hostile names included).
 	d.Ladder = template.HTML(b.String())
