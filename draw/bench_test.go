@@ -54,3 +54,16 @@ func BenchmarkLadder1000Text(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCollect100k draws 100,000 IMIX frames with the default 200
+// arrows: B/op shows the memory stays that of 200 arrows and the bounded
+// tables, whatever the capture's length.
+func BenchmarkCollect100k(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := Collect(&imixSource{g: fixtures.NewIMIX(), n: 100000}, Options{Stream: -1})
+		if err != nil || len(d.Arrows) != DefaultMaxFrames {
+			b.Fatalf("%d arrows, %v", len(d.Arrows), err)
+		}
+	}
+}

@@ -169,6 +169,7 @@ type collector struct {
 	p, inner decode.Packet
 	lastAt   time.Duration
 	started  bool
+	label    []byte
 }
 
 // Collect reads every frame of src (streaming) and returns the diagram.
@@ -218,8 +219,10 @@ func (c *collector) frame(number int, data []byte, ci pcapio.CaptureInfo) {
 	}
 	p := &c.p
 	p.Decode(ci.LinkType, data)
-	var s seen
-	if !c.classify(p, &s) {
+	s := seen{label: c.label[:0]} // one label buffer for all frames: no allocation per frame
+	ok := c.classify(p, &s)
+	c.label = s.label
+	if !ok {
 		return
 	}
 	if ci.CaptureLength < ci.Length || p.Problem.Kind == decode.ProblemTruncated {
@@ -254,6 +257,7 @@ func (c *collector) frame(number int, data []byte, ci pcapio.CaptureInfo) {
 		a.Idle = at - c.lastAt
 	}
 	c.lastAt = at
+	c.label = s.label
 	c.d.Problems |= s.problems
 	c.d.Arrows = append(c.d.Arrows, a)
 }
