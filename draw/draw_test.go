@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -389,5 +390,21 @@ func TestSVGFrameLinks(t *testing.T) {
 	wellFormed(t, "links", b.Bytes())
 	if got := strings.Count(b.String(), `<a href="#f`); got != 5 || !strings.Contains(b.String(), `<a href="#f4"><text`) {
 		t.Errorf("%d links, want 5 (the even frames)", got)
+	}
+}
+
+// IPv6 endpoints are named as addresses with ports are ([::1]:12500),
+// in Linux cooked captures (tcpdump -i any) too.
+func TestIPv6(t *testing.T) {
+	s := fixtures.NewSession(pcapio.LinkTypeLinuxSLL2)
+	server := netip.MustParseAddrPort("[2001:db8::2]:12500")
+	client := netip.MustParseAddrPort("[2001:db8::1]:51000")
+	s.TCP(client, server, 1, 2).Echo(0, []byte("hi"), time.Millisecond)
+	d := collectBytes(t, s.Bytes(fixtures.PcapNG), Options{Stream: -1})
+	if len(d.Endpoints) != 2 || d.Endpoints[0].Name != "[2001:db8::1]:51000" || d.Endpoints[1].Name != "[2001:db8::2]:12500" {
+		t.Fatalf("columns %+v", d.Endpoints)
+	}
+	if len(d.Arrows) != 10 || d.Arrows[3].Label != `"hi" (2 B)` || len(d.Rows) != 1 || !d.Rows[0].HasEcho {
+		t.Fatalf("%d arrows, frame 4 %q, rows %+v", len(d.Arrows), d.Arrows[3].Label, d.Rows)
 	}
 }
