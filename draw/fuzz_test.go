@@ -29,7 +29,11 @@ func (s *frameSource) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, erro
 	data := s.b[:n]
 	s.b = s.b[n:]
 	s.n++
-	ci := pcapio.CaptureInfo{Timestamp: time.Unix(0, int64(s.n)*int64(300*time.Millisecond)), CaptureLength: n, Length: n + extra, LinkType: s.link}
+	at := time.Duration(s.n) * 300 * time.Millisecond
+	if s.b != nil && n > 0 && data[0]&0x80 != 0 {
+		at -= 2 * time.Second // timestamps do go backwards in real captures
+	}
+	ci := pcapio.CaptureInfo{Timestamp: time.Unix(0, int64(at)), CaptureLength: n, Length: n + extra, LinkType: s.link}
 	return data, ci, nil
 }
 

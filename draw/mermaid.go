@@ -80,14 +80,17 @@ func WriteTimelineMermaid(w io.Writer, d *Diagram) error {
 	b.WriteString("gantt\n")
 	b.WriteString("    title " + mermaidEscape("timeline of "+d.Title) + "\n")
 	b.WriteString("    dateFormat x\n    axisFormat %S.%L s\n")
-	ms := func(t time.Duration) string { return strconv.FormatInt(int64(t/time.Millisecond), 10) }
+	end := d.end()
+	ms := func(t time.Duration) string { return strconv.FormatInt(int64(clampTime(t, end)/time.Millisecond), 10) }
+	msRaw := func(t time.Duration) string { return strconv.FormatInt(int64(t/time.Millisecond), 10) }
 	// A task needs a length: one that starts and ends in the same
 	// millisecond lasts one.
 	until := func(a, z time.Duration) string {
+		a, z = clampTime(a, end), clampTime(z, end)
 		if z/time.Millisecond <= a/time.Millisecond {
 			z = a + time.Millisecond
 		}
-		return ms(z)
+		return msRaw(z)
 	}
 	for i := range d.Rows {
 		r := &d.Rows[i]

@@ -331,10 +331,11 @@ func WriteTimelineSVG(w io.Writer, d *Diagram, opt SVGOptions) error {
 	height := headH + 8 + len(d.Rows)*rowH + 12 + legend*notes
 	end := d.end()
 	x := func(t time.Duration) int {
+		t = clampTime(t, end)
 		if end <= 0 {
 			return left
 		}
-		return left + int((int64(t)*plotW+int64(end)/2)/int64(end))
+		return left + scale(t, end, plotW)
 	}
 	var s svg
 	s.open(id, width, height, "Timeline of "+d.Title, d.timelineDesc())

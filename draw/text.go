@@ -2,6 +2,7 @@ package draw
 
 import (
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -252,10 +253,11 @@ func WriteTimelineText(w io.Writer, d *Diagram, ascii bool) error {
 	}
 	end := d.end()
 	pos := func(t time.Duration) int {
+		t = clampTime(t, end) // a capture's timestamps may go backwards
 		if end <= 0 {
 			return 0
 		}
-		return int((int64(t)*int64(timelineBar-1) + int64(end)/2) / int64(end))
+		return scale(t, end, timelineBar-1)
 	}
 	endText := seconds(end) + " s"
 	b.WriteString(strings.Repeat(" ", nameW+2) + "0 s" + strings.Repeat(" ", max(timelineBar-3-len(endText), 1)) + endText + "\n")
@@ -293,4 +295,16 @@ func WriteTimelineText(w io.Writer, d *Diagram, ascii bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// clampTime keeps t within [0, end]: frames stamped before the capture's
+// first one (timestamps do go backwards) are drawn at its start.
+func clampTime(t, end time.Duration) time.Duration {
+	return min(max(t, 0), max(end, 0))
+}
+
+// scale maps t in [0, end] to [0, n], rounded; in floating point, since
+// t*n overflows for captures that span decades (timestamps 0 and 2010).
+func scale(t, end time.Duration, n int) int {
+	return int(math.Round(float64(t) / float64(end) * float64(n)))
 }

@@ -1,0 +1,43 @@
+package draw
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+// Every capture of the tcpdump corpus draws without a panic, every kind
+// and format, into well-formed SVG; found through TURTLE_CORPUS.
+func TestCorpusDraw(t *testing.T) {
+	dir := os.Getenv("TURTLE_CORPUS")
+	if dir == "" {
+		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
+	arrows, problems := 0, 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapio.NewReader(f)
+		if err != nil {
+			f.Close()
+			continue
+		}
+		d, _ := Collect(r, Options{Stream: -1, Title: filepath.Base(name)})
+		f.Close()
+		for suffix, pic := range pictures(t, d) {
+			if filepath.Ext(suffix) == ".svg" {
+				wellFormed(t, filepath.Base(name)+" "+suffix, pic)
+			}
+		}
+		arrows += len(d.Arrows)
+		if d.Problems != 0 {
+			problems++
+		}
+	}
+	t.Logf("%d arrows from %d files, %d with problems drawn", arrows, len(files), problems)
+}
