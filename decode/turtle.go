@@ -6,7 +6,7 @@ import (
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// Indentation of the classroom code (turtle-format.md, section 1).
+// Indentation of the classroom code (docs/turtle-format.md, section 1).
 const (
 	tab1     = "\t - "
 	tab2     = "\t\t - "

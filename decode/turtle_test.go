@@ -9,7 +9,7 @@ import (
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// The example of turtle-format.md, section 4, with its tabs.
+// A UDP datagram on loopback, in turtle text with its tabs (docs/turtle-format.md).
 const specExample = "\nEthernet Frame:\n" +
 	"\t - Destination: 00:00:00:00:00:00, Source: 00:00:00:00:00:00, Protocol: 8\n" +
 	"\t - IPv4 Packet:\n" +
