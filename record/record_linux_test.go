@@ -13,6 +13,7 @@ import (
 
 	"github.com/sebdah/goldie/v2"
 
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/golden/goldentest"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -60,15 +61,15 @@ func TestRecordTwice(t *testing.T) {
 			if !a.Netns || !a.Normalized {
 				t.Fatalf("recorded with netns %v, normalized %v; want both", a.Netns, a.Normalized)
 			}
-			if len(a.Packets) != len(b.Packets) {
-				t.Fatalf("%d frames, then %d", len(a.Packets), len(b.Packets))
+			if len(a.Frames) != len(b.Frames) {
+				t.Fatalf("%d frames, then %d", len(a.Frames), len(b.Frames))
 			}
-			for i := range a.Packets {
-				pa, pb := stable(t, a.LinkType, a.Packets[i].Data), stable(t, b.LinkType, b.Packets[i].Data)
+			for i := range a.Frames {
+				pa, pb := stable(t, a.LinkType, a.Frames[i].Data), stable(t, b.LinkType, b.Frames[i].Data)
 				if !bytes.Equal(pa, pb) {
 					t.Errorf("frame %d differs:\n%x\n%x", i+1, pa, pb)
 				}
-				decodeValid(t, a.Packets[i])
+				decodeValid(t, a.Frames[i])
 			}
 			ta, err := a.Text()
 			if err != nil {
@@ -81,12 +82,12 @@ func TestRecordTwice(t *testing.T) {
 			if !bytes.Equal(ta, tb) {
 				t.Errorf("the turtle text differs between two recordings:\n%s\n----\n%s", ta, tb)
 			}
-			again, err := Normalize(a.LinkType, a.Packets, NormalizeOptions{Ports: map[uint16]uint16{udpPort: udpPort, tcpPort: tcpPort}})
+			again, err := Normalize(a.LinkType, a.Frames, NormalizeOptions{Ports: map[uint16]uint16{udpPort: udpPort, tcpPort: tcpPort}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := range again {
-				if !bytes.Equal(again[i].Data, a.Packets[i].Data) {
+				if !bytes.Equal(again[i].Data, a.Frames[i].Data) {
 					t.Errorf("frame %d: a normalized recording is not a fixed point of Normalize", i+1)
 				}
 			}
@@ -127,13 +128,13 @@ func updateFixture(t *testing.T, r *Recording, text []byte) {
 func stable(t *testing.T, lt pcapio.LinkType, frame []byte) []byte {
 	t.Helper()
 	b := bytes.Clone(frame)
-	off, nw := networkOffset(lt, b)
-	if nw != netIPv4 || b[off+9] != protoTCP {
+	var p decode.Packet
+	p.Decode(lt, b)
+	if p.Layers&decode.LayerTCP == 0 {
 		return b
 	}
-	tcp := b[off+int(b[off]&0xf)*4:]
-	binary.BigEndian.PutUint16(tcp[16:], 0)
-	opts := tcp[20 : int(tcp[12]>>4)*4]
+	binary.BigEndian.PutUint16(p.TCP.Segment[16:], 0)
+	opts := p.TCP.Options
 	for len(opts) > 1 && opts[0] != 0 {
 		if opts[0] == 1 {
 			opts = opts[1:]
@@ -165,7 +166,7 @@ func TestRecordHostLoopback(t *testing.T) {
 			if r.Netns {
 				t.Fatal("recorded in a namespace, want the host's lo")
 			}
-			for _, p := range r.Packets {
+			for _, p := range r.Frames {
 				decodeValid(t, p)
 			}
 			if name == "tcp-echo" || goldentest.Updating() {
@@ -184,13 +185,14 @@ func TestRecordHostLoopback(t *testing.T) {
 func TestRecordRaw(t *testing.T) {
 	needRoot(t)
 	r := mustRecord(t, "udp-echo", &Config{Raw: true})
-	if r.Normalized || len(r.Packets) != 2 {
-		t.Fatalf("normalized %v, %d frames; want raw, 2", r.Normalized, len(r.Packets))
+	if r.Normalized || len(r.Frames) != 2 {
+		t.Fatalf("normalized %v, %d frames; want raw, 2", r.Normalized, len(r.Frames))
 	}
-	if s, ok := summarize(r.LinkType, r.Packets[0].Data); !ok || s.dport != udpPort || s.payload != len(helloTurtle) {
+	var d dissector
+	if s, ok := d.summarize(r.LinkType, r.Frames[0].Data); !ok || s.dport != udpPort || s.payload != len(helloTurtle) {
 		t.Errorf("raw datagram to port %d with %d bytes, want %d and %d", s.dport, s.payload, udpPort, len(helloTurtle))
 	}
-	if ts := r.Packets[0].Info.Timestamp; ts.Year() < 2020 {
+	if ts := r.Frames[0].Info.Timestamp; ts.Year() < 2020 {
 		t.Errorf("raw timestamp %v, want the time of recording", ts)
 	}
 }
