@@ -2,6 +2,16 @@ package decode
 
 import "encoding/binary"
 
+// TCP flag bits as the classroom code reads them from the offset/flags word.
+const (
+	TCPFlagFIN = 1 << iota
+	TCPFlagSYN
+	TCPFlagRST
+	TCPFlagPSH
+	TCPFlagACK
+	TCPFlagURG
+)
+
 // TCPHeader is a TCP header with its options and verified checksum.
 type TCPHeader struct {
 	SrcPort, DstPort uint16

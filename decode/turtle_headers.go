@@ -8,38 +8,6 @@ import "encoding/binary"
 // turtle.go). Lengths are checked first; every read after that is at a fixed
 // offset inside the checked length, so no input can index out of range.
 
-// Fixed header lengths the classroom code unpacks (struct.unpack sizes).
-const (
-	EthernetHeaderLen  = 14
-	IPv4HeaderLen      = 20
-	ICMPHeaderLen      = 4
-	TCPHeaderLen       = 14 // the classroom code unpacks only up to the flags
-	UDPHeaderLen       = 8
-	LinuxSLLHeaderLen  = 16
-	LinuxSLL2HeaderLen = 20
-	LoopbackHeaderLen  = 4
-)
-
-// Ethernet is an Ethernet II header as the classroom code reads it: no VLAN
-// unwrapping, no FCS, everything after the EtherType is payload.
-type Ethernet struct {
-	Dst, Src  [6]byte
-	EtherType uint16 // as on the wire (0x0800 for IPv4)
-	Payload   []byte
-}
-
-// Decode reads b into e and reports whether b held a whole header.
-func (e *Ethernet) Decode(b []byte) bool {
-	if len(b) < EthernetHeaderLen {
-		return false
-	}
-	copy(e.Dst[:], b[0:6])
-	copy(e.Src[:], b[6:12])
-	e.EtherType = binary.BigEndian.Uint16(b[12:14])
-	e.Payload = b[14:]
-	return true
-}
-
 // SwappedEtherType is the number the classroom code prints as the Ethernet
 // protocol: socket.htons on a little-endian host swaps the two bytes, so
 // IPv4 (0x0800) prints 8, ARP 1544, IPv6 56710.
@@ -102,16 +70,6 @@ type TCP struct {
 	Flags            uint16 // the low six bits: URG ACK PSH RST SYN FIN
 	Payload          []byte
 }
-
-// TCP flag bits as the classroom code reads them from the offset/flags word.
-const (
-	TCPFlagFIN = 1 << iota
-	TCPFlagSYN
-	TCPFlagRST
-	TCPFlagPSH
-	TCPFlagACK
-	TCPFlagURG
-)
 
 // Decode reads b into s and reports whether b held 14 bytes.
 func (s *TCP) Decode(b []byte) bool {
