@@ -21,7 +21,6 @@ const (
 	EthernetHeaderLen  = 14
 	IPv4HeaderLen      = 20
 	ICMPHeaderLen      = 4
-	TCPHeaderLen       = 14 // the classroom code unpacks only up to the flags
 	UDPHeaderLen       = 8
 	LinuxSLLHeaderLen  = 16
 	LinuxSLL2HeaderLen = 20

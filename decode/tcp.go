@@ -28,7 +28,7 @@ type TCPHeader struct {
 }
 
 // TCP flag bits beyond the six the classroom format prints (TCPFlagFIN to
-// TCPFlagURG, defined with it): ECN echo, congestion window reduced, and
+// TCPFlagURG, above): ECN echo, congestion window reduced, and
 // the accurate-ECN bit (formerly NS).
 const (
 	TCPFlagECE = 1 << (iota + 6)
