@@ -34,13 +34,17 @@ type Container struct {
 }
 
 // DefaultContainers returns the re-encodings of --containers: classic pcap
-// in µs, in ns, big-endian (µs), and pcapng with ns timestamps.
+// in µs and in ns, little- and big-endian, and pcapng with ns timestamps
+// in both byte orders. It is the project's one list of container
+// encodings: the tests that print a capture in every encoding use it too.
 func DefaultContainers() []Container {
 	return []Container{
 		pcapContainer("pcap", false, nil),
 		pcapContainer("pcap-ns", true, nil),
 		pcapContainer("pcap-be", false, binary.BigEndian),
-		{Name: "pcapng", Encode: encodeNg, Keep: keepWireLength},
+		pcapContainer("pcap-ns-be", true, binary.BigEndian),
+		{Name: "pcapng", Encode: ngEncoder(nil), Keep: keepWireLength},
+		{Name: "pcapng-be", Encode: ngEncoder(binary.BigEndian), Keep: keepWireLength},
 	}
 }
 
@@ -96,17 +100,23 @@ func keepWireLength(ci pcapio.CaptureInfo) pcapio.CaptureInfo {
 	return ci
 }
 
+// ngEncoder returns the encoder of pcapng in the given byte order (nil:
+// little-endian).
+func ngEncoder(order binary.ByteOrder) func(w io.Writer, pkts []Frame) error {
+	return func(w io.Writer, pkts []Frame) error { return encodeNg(w, pkts, order) }
+}
+
 // encodeNg writes pkts as pcapng with ns timestamps, keeping every
 // packet's interface index, name, link type and direction: a packet whose
 // index was defined differently earlier (a later section of the original)
 // starts a new section.
-func encodeNg(w io.Writer, pkts []Frame) error {
+func encodeNg(w io.Writer, pkts []Frame, order binary.ByteOrder) error {
 	type iface struct {
 		link pcapio.LinkType
 		name string
 	}
 	var ifaces []iface
-	nw, err := pcapio.NewNgWriter(w, pcapio.NgOptions{Application: "turtle golden --containers"})
+	nw, err := pcapio.NewNgWriter(w, pcapio.NgOptions{Application: "turtle golden --containers", ByteOrder: order})
 	if err != nil {
 		return err
 	}
@@ -123,7 +133,7 @@ func encodeNg(w io.Writer, pkts []Frame) error {
 		want := iface{ci.LinkType, ci.InterfaceName}
 		if idx < len(ifaces) && ifaces[idx] != want {
 			// An interface, once written, cannot change within a section.
-			if err := nw.NewSection(pcapio.NgOptions{}); err != nil {
+			if err := nw.NewSection(pcapio.NgOptions{ByteOrder: order}); err != nil {
 				return err
 			}
 			ifaces = ifaces[:0]

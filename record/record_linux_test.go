@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sebdah/goldie/v2"
-
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/golden/goldentest"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -49,11 +47,12 @@ func mustRecord(t *testing.T, name string, cfg *Config) *Recording {
 // Every scenario recorded twice gives the same frames, byte for byte but
 // for what keeps the real spacing (frame timestamps, TCP timestamp option
 // values and so the TCP checksum), the same turtle text, and the text of
-// the committed fixture. With GOLDIE_UPDATE=1, a scenario whose text
-// changed has its fixture and golden rewritten together.
+// the committed fixture's golden. The golden belongs to the manifest
+// (testdata/golden.list) and is only read here. With GOLDIE_UPDATE=1, a
+// scenario whose text changed has its capture rewritten; the manifest then
+// rewrites the golden (turtle golden update --only NAME).
 func TestRecordTwice(t *testing.T) {
 	needRoot(t)
-	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "testdata", "golden")), goldie.WithNameSuffix(".golden"))
 	for _, sc := range List() {
 		t.Run(sc.Name, func(t *testing.T) {
 			a := mustRecord(t, sc.Name, nil)
@@ -91,23 +90,35 @@ func TestRecordTwice(t *testing.T) {
 					t.Errorf("frame %d: a normalized recording is not a fixed point of Normalize", i+1)
 				}
 			}
-			if goldentest.Updating() {
-				updateFixture(t, a, ta)
+			committed := committedGolden(t, sc.Name)
+			if bytes.Equal(committed, ta) {
 				return
 			}
-			g.Assert(t, sc.Name, ta)
+			if goldentest.Updating() {
+				updateCapture(t, a)
+				return
+			}
+			t.Errorf("the recording prints differently from testdata/golden/%s.golden (rewrite the capture with GOLDIE_UPDATE=1, then its golden with turtle golden update --only %s):\n%s\n----\n%s",
+				sc.Name, sc.Name, ta, committed)
 		})
 	}
 }
 
-// updateFixture rewrites the scenario's capture and golden when its text
-// changed (only then: the capture's timestamps change on every recording).
-func updateFixture(t *testing.T, r *Recording, text []byte) {
+// committedGolden returns the manifest's golden of a scenario's fixture.
+func committedGolden(t *testing.T, name string) []byte {
 	t.Helper()
-	goldenPath := filepath.Join("..", "testdata", "golden", r.Scenario+".golden")
-	if old, err := os.ReadFile(goldenPath); err == nil && bytes.Equal(old, text) {
-		return
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "golden", name+".golden"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return b
+}
+
+// updateCapture rewrites the scenario's committed capture (only when its
+// text changed: the capture's timestamps change on every recording). Its
+// golden is the manifest's to rewrite.
+func updateCapture(t *testing.T, r *Recording) {
+	t.Helper()
 	var pcap bytes.Buffer
 	if err := r.WritePcap(&pcap); err != nil {
 		t.Fatal(err)
@@ -115,10 +126,7 @@ func updateFixture(t *testing.T, r *Recording, text []byte) {
 	if err := os.WriteFile(filepath.Join("..", "testdata", r.Scenario+".pcap"), pcap.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(goldenPath, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("updated testdata/%s.pcap and its golden", r.Scenario)
+	t.Logf("updated testdata/%s.pcap; now rewrite its golden: go run ./cmd/turtle golden update --only %s", r.Scenario, r.Scenario)
 }
 
 // stable returns a copy of an Ethernet/IPv4 frame without what keeps the
@@ -159,7 +167,6 @@ func stable(t *testing.T, lt pcapio.LinkType, frame []byte) []byte {
 // so only the scenario's own checks apply to it.
 func TestRecordHostLoopback(t *testing.T) {
 	needRoot(t)
-	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "testdata", "golden")), goldie.WithNameSuffix(".golden"))
 	for _, name := range []string{"udp-echo", "icmp-ping", "udp-unreachable", "tcp-echo"} {
 		t.Run(name, func(t *testing.T) {
 			r := mustRecord(t, name, &Config{HostLoopback: true})
@@ -176,7 +183,9 @@ func TestRecordHostLoopback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g.Assert(t, name, text)
+			if want := committedGolden(t, name); !bytes.Equal(text, want) {
+				t.Errorf("the recording on the host's lo prints differently from its golden:\n%s\n----\n%s", text, want)
+			}
 		})
 	}
 }
