@@ -174,3 +174,30 @@ func tcpOptionName(k uint8) string {
 	}
 	return ""
 }
+
+// appendTCPFlags appends the set flags: names joined by ", " (long), or
+// tcpdump's letters ("S.", "P.") when short; "none" when none is set.
+func appendTCPFlags(dst []byte, flags uint16, long bool) []byte {
+	if flags == 0 {
+		return append(dst, "none"...)
+	}
+	if !long {
+		for _, f := range tcpFlagLetters {
+			if flags&f.bit != 0 {
+				dst = append(dst, f.letter)
+			}
+		}
+		return dst
+	}
+	first := true
+	for _, f := range tcpFlagNames {
+		if flags&f.bit != 0 {
+			if !first {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, f.name...)
+			first = false
+		}
+	}
+	return dst
+}

@@ -118,3 +118,20 @@ func appendPrintable[T string | []byte](dst []byte, b T) []byte {
 	}
 	return dst
 }
+
+const upperHex = "0123456789ABCDEF"
+
+// appendMAC appends b as upper-case hex pairs joined by ':' ("-" when b is
+// empty, as a cooked header with no address records).
+func appendMAC(dst []byte, b []byte) []byte {
+	if len(b) == 0 {
+		return append(dst, '-')
+	}
+	for i, c := range b {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, upperHex[c>>4], upperHex[c&15])
+	}
+	return dst
+}

@@ -236,23 +236,6 @@ func appendFlag(dst []byte, flags, bit uint16) []byte {
 	return append(dst, '0')
 }
 
-const upperHex = "0123456789ABCDEF"
-
-// appendMAC appends b as upper-case hex pairs joined by ':' ("-" when b is
-// empty, as a cooked header with no address records).
-func appendMAC(dst []byte, b []byte) []byte {
-	if len(b) == 0 {
-		return append(dst, '-')
-	}
-	for i, c := range b {
-		if i > 0 {
-			dst = append(dst, ':')
-		}
-		dst = append(dst, upperHex[c>>4], upperHex[c&15])
-	}
-	return dst
-}
-
 func appendIPv4(dst []byte, a [4]byte) []byte {
 	for i, c := range a {
 		if i > 0 {

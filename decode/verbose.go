@@ -249,22 +249,6 @@ func (v *Verbose) frameLine(f *Frame) {
 	v.nl()
 }
 
-// wireLength is the frame's length on the wire; a source that does not
-// know it (0) gets the captured length.
-func wireLength(f *Frame) int {
-	if f.Info.Length == 0 {
-		return len(f.Data)
-	}
-	return f.Info.Length
-}
-
-func interfaceName(f *Frame) string {
-	if f.Info.InterfaceName == "" && f.Live != nil {
-		return f.Live.Interface
-	}
-	return f.Info.InterfaceName
-}
-
 func (v *Verbose) link(p *Packet) {
 	switch {
 	case p.Layers&LayerEthernet != 0:
@@ -807,33 +791,6 @@ func (v *Verbose) tcp(t *TCPHeader, n int) {
 		b = rest
 	}
 	v.nl()
-}
-
-// appendTCPFlags appends the set flags: names joined by ", " (long), or
-// tcpdump's letters ("S.", "P.") when short; "none" when none is set.
-func appendTCPFlags(dst []byte, flags uint16, long bool) []byte {
-	if flags == 0 {
-		return append(dst, "none"...)
-	}
-	if !long {
-		for _, f := range tcpFlagLetters {
-			if flags&f.bit != 0 {
-				dst = append(dst, f.letter)
-			}
-		}
-		return dst
-	}
-	first := true
-	for _, f := range tcpFlagNames {
-		if flags&f.bit != 0 {
-			if !first {
-				dst = append(dst, ", "...)
-			}
-			dst = append(dst, f.name...)
-			first = false
-		}
-	}
-	return dst
 }
 
 func (v *Verbose) udp(u *UDPHeader) {
