@@ -48,9 +48,9 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 			return appendTruncated(dst, tab1, "Ethernet Frame", len(b), EthernetHeaderLen)
 		}
 		dst = append(dst, tab1+"Destination: "...)
-		dst = appendMAC(dst, e.Dst[:])
+		dst = appendMAC(dst, e.Dst[:], upperHex)
 		dst = append(dst, ", Source: "...)
-		dst = appendMAC(dst, e.Src[:])
+		dst = appendMAC(dst, e.Src[:], upperHex)
 		return t.appendNetwork(dst, e.EtherType, e.Payload)
 
 	case pcapio.LinkTypeLinuxSLL:
@@ -64,7 +64,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, ", Hardware Type: "...)
 		dst = strconv.AppendUint(dst, uint64(s.HardwareType), 10)
 		dst = append(dst, ", Source: "...)
-		dst = appendMAC(dst, s.Addr)
+		dst = appendMAC(dst, s.Addr, upperHex)
 		return t.appendNetwork(dst, s.Protocol, s.Payload)
 
 	case pcapio.LinkTypeLinuxSLL2:
@@ -80,7 +80,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, ", Hardware Type: "...)
 		dst = strconv.AppendUint(dst, uint64(s.HardwareType), 10)
 		dst = append(dst, ", Source: "...)
-		dst = appendMAC(dst, s.Addr)
+		dst = appendMAC(dst, s.Addr, upperHex)
 		return t.appendNetwork(dst, s.Protocol, s.Payload)
 
 	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
