@@ -81,7 +81,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat})
+		Only: *only, Containers: *containers, Parallel: *parallel})
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}
@@ -124,7 +124,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
-	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, NewFormat: newFormat})
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only})
 	if err != nil {
 		return goldenUsage(stderr, "golden update", "--only: %v", err)
 	}
@@ -203,7 +203,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("capture: %w", err))
 	}
 	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
-	opt := golden.Options{NewFormat: newFormat}
+	opt := golden.Options{}
 	r := golden.Run(context.Background(), one, c, opt)
 	if r.Err != nil {
 		return fail(r.Err)
