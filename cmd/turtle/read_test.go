@@ -11,6 +11,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/golden"
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -253,14 +254,7 @@ func TestReadFlags(t *testing.T) {
 // Every file of tcpdump's test corpus reads without a panic and ends in
 // success or in exactly one error line (TURTLE_CORPUS=../shared/corpus).
 func TestReadCorpus(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set: the tcpdump corpus is not available")
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "tcpdump", "*.pcap*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures under %s/tcpdump (%v)", dir, err)
-	}
+	files := testcorpus.Files(t, "*.pcap*")
 	failed := 0
 	for _, file := range files {
 		for _, format := range []string{"turtle", "basic"} {
