@@ -5,17 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Every capture of the tcpdump corpus draws without a panic, every kind
-// and format, into well-formed SVG; found through TURTLE_CORPUS.
+// and format, into well-formed SVG (testcorpus finds it).
 func TestCorpusDraw(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
+	files := testcorpus.Files(t, "*")
 	arrows, problems := 0, 0
 	for _, name := range files {
 		f, err := os.Open(name)
