@@ -281,7 +281,7 @@ func (d *indexData) histogram(scores []float64, max float64) {
 		d.Hist = append(d.Hist, histBar{Label: label, Count: c, X: x, W: barW, H: h, Y: plotH + 20 - h, TY: plotH + 20 - h - 4})
 		desc = append(desc, label+": "+strconv.Itoa(c))
 	}
-	d.HistDesc = "Number of students per score. " + strings.Join(desc, "; ") + "."
+	d.HistDesc = "Students per score (points, left to right): " + strings.Join(desc, "; ") + "."
 }
 
 func max0(i int) int {

@@ -68,7 +68,7 @@ var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <text x="{{.X}}" dx="18" y="{{.TY}}" text-anchor="middle" font-size="12" font-family="sans-serif">{{.Count}}</text>
 <text x="{{.X}}" dx="18" y="{{$.HistAxisY}}" dy="16" text-anchor="middle" font-size="12" font-family="sans-serif">{{.Label}}</text>
 {{end}}</svg>
-<figcaption>Students per score (points, left to right). {{.HistDesc}}</figcaption>
+<figcaption>{{.HistDesc}}</figcaption>
 </figure>
 </section>
 <section>
