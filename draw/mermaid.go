@@ -37,7 +37,7 @@ func mermaidText(s string, colon bool) string {
 func WriteLadderMermaid(w io.Writer, d *Diagram) error {
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
-	b.WriteString("    %% ladder of " + strings.NewReplacer("\n", " ", "\r", " ").Replace(d.Title) + ": " + d.counts() + "\n")
+	b.WriteString("    %% ladder of " + strings.NewReplacer("\n", " ", "\r", " ").Replace(d.Title) + ": " + d.counts(len(d.Arrows)) + "\n")
 	for i, e := range d.Endpoints {
 		b.WriteString("    participant e" + strconv.Itoa(i) + " as " + mermaidEscape(e.Name) + "\n")
 	}

@@ -151,7 +151,7 @@ type SVGOptions struct {
 // ladderDesc is the ladder as sentences, the picture's text alternative.
 func (d *Diagram) ladderDesc() string {
 	var b strings.Builder
-	b.WriteString(d.counts() + ". ")
+	b.WriteString(d.counts(len(d.Arrows)) + ". ")
 	for _, a := range d.Arrows {
 		b.WriteString("Frame " + strconv.Itoa(a.Frame) + " at " + seconds(a.At) + " s, " + d.Endpoints[a.From].Name +
 			" to " + d.Endpoints[a.To].Name + ": " + a.Label)
@@ -201,7 +201,7 @@ func WriteLadderSVG(w io.Writer, d *Diagram, opt SVGOptions) error {
 		`<marker id="`, id, `-phead" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#c62828"/></marker>`,
 		"</defs>\n")
 	s.text(12, 18, "title", "", "Ladder of "+d.Title)
-	s.text(12, 34, "muted", "", d.counts())
+	s.text(12, 34, "muted", "", d.counts(len(d.Arrows)))
 	bottom := height - 12 - legend*(len(notes)+1)
 	for i, e := range d.Endpoints {
 		class := "box"
@@ -340,7 +340,7 @@ func WriteTimelineSVG(w io.Writer, d *Diagram, opt SVGOptions) error {
 	var s svg
 	s.open(id, width, height, "Timeline of "+d.Title, d.timelineDesc())
 	s.text(12, 18, "title", "", "Timeline of "+d.Title)
-	s.text(12, 34, "muted", "", plural(len(d.Rows)+d.RowsOmitted, "conversation")+", "+d.counts())
+	s.text(12, 34, "muted", "", plural(len(d.Rows)+d.RowsOmitted, "conversation")+", "+d.counts(d.Drawn))
 	// The axis: five ticks in seconds since the first frame.
 	axisY := headH - 6
 	s.line(left, axisY, left+plotW, axisY, "axis", "")

@@ -53,10 +53,11 @@ func (d *Diagram) ladderLayout() ladderLayout {
 }
 
 // counts is the line under a picture's title: what was drawn of what.
-func (d *Diagram) counts() string {
-	s := plural(d.Frames, "frame") + " read, " + strconv.Itoa(d.Drawn) + " drawn"
-	if d.Drawn < d.Frames {
-		s += " (the others are not IP, or not of the chosen stream or ports)"
+// drawn is the arrows of a ladder, or the frames a timeline's rows hold.
+func (d *Diagram) counts(drawn int) string {
+	s := plural(d.Frames, "frame") + " read, " + strconv.Itoa(drawn) + " drawn"
+	if n := d.Frames - d.Drawn; n > 0 {
+		s += " (" + strconv.Itoa(n) + " not IP, or not of the chosen stream or ports)"
 	}
 	return s
 }
@@ -103,7 +104,7 @@ func WriteLadderText(w io.Writer, d *Diagram, ascii bool) error {
 	width := left + n*spacing
 
 	var b strings.Builder
-	b.WriteString("ladder of " + d.Title + ": " + d.counts() + "\n\n")
+	b.WriteString("ladder of " + d.Title + ": " + d.counts(len(d.Arrows)) + "\n\n")
 	if n == 0 {
 		b.WriteString("(nothing to draw)\n")
 		_, err := io.WriteString(w, b.String())
@@ -241,7 +242,7 @@ func WriteTimelineText(w io.Writer, d *Diagram, ascii bool) error {
 		g = asciiGlyphs
 	}
 	var b strings.Builder
-	b.WriteString("timeline of " + d.Title + ": " + plural(len(d.Rows)+d.RowsOmitted, "conversation") + ", " + d.counts() + "\n\n")
+	b.WriteString("timeline of " + d.Title + ": " + plural(len(d.Rows)+d.RowsOmitted, "conversation") + ", " + d.counts(d.Drawn) + "\n\n")
 	if len(d.Rows) == 0 {
 		b.WriteString("(no TCP connection, UDP exchange or ping to draw)\n")
 		_, err := io.WriteString(w, b.String())
