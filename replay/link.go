@@ -51,7 +51,8 @@ func bsdFamilyType(af uint32) (uint16, bool) {
 // ToEthernet appends to dst the Ethernet frame that carries the frame
 // data of link type lt, and returns it:
 //
-//   - Ethernet: data as it is.
+//   - Ethernet: data as it is (refused below 14 bytes, which the kernel
+//     would pad rather than send as is).
 //   - Linux cooked v1 (SLL) and v2 (SLL2): the cooked header is replaced by
 //     SynthDst, SynthSrc and the header's protocol as EtherType; Linux's
 //     ETH_P_802_2 and ETH_P_802_3 (an 802.2 LLC or raw 802.3 payload)
@@ -73,6 +74,10 @@ func ToEthernet(dst []byte, lt pcapio.LinkType, data []byte) ([]byte, error) {
 	)
 	switch lt {
 	case pcapio.LinkTypeEthernet:
+		if len(data) < ethHdrLen {
+			// The kernel would pad it with zeros rather than send it as is.
+			return dst, fmt.Errorf("%d-byte frame is shorter than an Ethernet header (14 bytes)", len(data))
+		}
 		return append(dst, data...), nil
 	case pcapio.LinkTypeLinuxSLL:
 		if len(data) < 16 {

@@ -190,7 +190,7 @@ type runner struct {
 // otherwise: frames and files that failed are in the Stats and went to
 // opt.Report.
 func Run(ctx context.Context, s Sender, inputs []Input, opt Options) (Stats, error) {
-	if err := check(&opt); err != nil {
+	if err := opt.Check(); err != nil {
 		return Stats{}, err
 	}
 	r := &runner{ctx: ctx, s: s, opt: opt}
@@ -218,7 +218,9 @@ loop:
 	return r.st, err
 }
 
-func check(o *Options) error {
+// Check reports Options that Run refuses: two paces at once, a rate or
+// speed out of range, a negative count, a filter no link type accepts.
+func (o Options) Check() error {
 	modes := 0
 	if o.PPS != 0 {
 		modes++
@@ -366,7 +368,7 @@ func (r *runner) frame(file string, n int, lt pcapio.LinkType, data []byte, ts t
 			return err
 		}
 		out := data
-		if lt != pcapio.LinkTypeEthernet {
+		if lt != pcapio.LinkTypeEthernet || len(data) < ethHdrLen {
 			var err error
 			if r.scratch, err = ToEthernet(r.scratch[:0], lt, data); err != nil {
 				r.failed(file, n, err)

@@ -51,10 +51,20 @@ func captureOf(t *testing.T, c fixtures.Capture, enc fixtures.Encoding) []byte {
 	return buf.Bytes()
 }
 
+// ethernetCapture is the fixture of every Ethernet branch, less its frames
+// shorter than an Ethernet header (which replay refuses, as the kernel does:
+// TestShortFrames).
 func ethernetCapture(t *testing.T) (fixtures.Capture, []byte) {
 	t.Helper()
 	for _, c := range fixtures.Captures() {
 		if c.LinkType == pcapio.LinkTypeEthernet {
+			var keep []fixtures.Frame
+			for _, f := range c.Frames {
+				if len(f.Data) >= 14 {
+					keep = append(keep, f)
+				}
+			}
+			c.Frames = keep
 			return c, captureOf(t, c, fixtures.PcapMicro)
 		}
 	}
@@ -239,6 +249,22 @@ func TestCancel(t *testing.T) {
 		replay.Options{PPS: 100, Loop: replay.Forever})
 	if !errors.Is(err, context.Canceled) || st.Sent == 0 || int(st.Sent) != len(s.frames) {
 		t.Fatalf("got %v, stats %+v, %d frames", err, st, len(s.frames))
+	}
+}
+
+func TestShortFrames(t *testing.T) {
+	c := fixtures.Capture{Name: "short", LinkType: pcapio.LinkTypeEthernet, Frames: []fixtures.Frame{
+		{Data: make([]byte, 14)}, {Data: make([]byte, 13)}, {Data: nil}, {Data: make([]byte, 60)},
+	}}
+	for _, opt := range []replay.Options{{Speed: 1e6}, {TopSpeed: true}} {
+		var s fakeSender
+		var errs reported
+		opt.Report = errs.add
+		st, err := replay.Run(context.Background(), &s, []replay.Input{replay.Bytes("short.pcap", captureOf(t, c, fixtures.PcapMicro))}, opt)
+		if err != nil || st.Sent != 2 || st.Failed != 2 || len(errs) != 2 ||
+			errs[0].Error() != "short.pcap: frame 2: 13-byte frame is shorter than an Ethernet header (14 bytes)" {
+			t.Fatalf("%v, %+v, %v", err, st, errs)
+		}
 	}
 }
 
