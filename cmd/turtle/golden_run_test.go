@@ -25,7 +25,7 @@ func runManifest(t *testing.T) string {
 	manifest := filepath.Join(dir, "cases.list")
 	for _, c := range []struct {
 		name, capture, copyAs string
-		opts               []string
+		opts                  []string
 	}{
 		{"udp-echo", "udp-echo.pcap", "udp echo's.pcap", nil},
 		{"tcp-echo", "tcp-echo.pcap", "-tcp echo.pcap", nil},
