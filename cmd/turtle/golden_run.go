@@ -18,7 +18,7 @@ compared with the golden as turtle's text is. CMD runs without a shell: it is
 split into words with the manifest's quoting ('...', "...", backslash) and the
 path, made absolute, replaces {} inside its word, so it reaches the program
 as one argument whatever characters it holds. For a pipeline, run a shell
-yourself: --run 'sh -c "decoder \"\$1\" | tr a-f A-F" sh {}'. A case with -f
+yourself: --run "sh -c 'decoder \"\$1\" | tr a-f A-F' sh {}". A case with -f
 or -c gets a temporary pcap of just its frames. A program that exits
 non-zero (unless the case expects a damaged capture) or prints nothing fails
 its case with its exit status and the last lines of its standard error; one
