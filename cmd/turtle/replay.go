@@ -46,6 +46,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "stop after `N` frames sent or failed (0: no limit)")
 	loop := fs.Int("loop", 1, "play the files `N` times (0: until Ctrl-C or -c)")
 	filterExpr := fs.StringP("filter", "f", "", "send only frames matching the tcpdump filter `EXPR`")
+	libpcap := fs.Bool("libpcap", false, "send through libpcap even where AF_PACKET exists (needs -tags pcap)")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -93,7 +94,11 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle replay: %v\n", err)
 		return 1
 	}
-	s, err := live.OpenSender(ifc.Name)
+	open := live.OpenSender
+	if *libpcap {
+		open = live.OpenSenderLibpcap
+	}
+	s, err := open(ifc.Name)
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
 			fmt.Fprintf(stderr, "turtle replay: sending on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw=eip $(which turtle)\n", ifc.Name)
