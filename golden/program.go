@@ -84,17 +84,22 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options, s *scrat
 		return r
 	}
 	if c.Filter != "" || c.Count > 0 {
-		tmp, n, err := selectFrames(path, c)
+		tmp, _, err := selectFrames(path, c)
 		if err != nil {
 			r.Err = fmt.Errorf("select the case's frames: %w", err)
 			return r
 		}
 		defer os.Remove(tmp)
 		path = tmp
-		r.Frames = n
 	}
-	s.out.Reset()
-	status, tail, err := execProgram(ctx, p, path, &s.out)
+	fr := FramingOf(c.Format)
+	golden, err := os.ReadFile(m.Resolve(c.Golden))
+	if err != nil {
+		r.Err = fmt.Errorf("read golden: %w", err)
+		return r
+	}
+	out := newStreamCompare(fr, golden, &s.out)
+	status, tail, err := execProgram(ctx, p, path, out)
 	if err != nil {
 		r.Err = err
 		if tail != "" {
@@ -102,20 +107,13 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options, s *scrat
 		}
 		return r
 	}
-	fr := FramingOf(c.Format)
-	if r.Frames == 0 {
-		r.Frames = len(fr.pieces(s.out.Bytes()))
-	}
-	golden, err := os.ReadFile(m.Resolve(c.Golden))
-	if err != nil {
-		r.Err = fmt.Errorf("read golden: %w", err)
-		return r
-	}
+	d, frames := out.finish()
+	r.Frames = frames
 	failed := ""
 	switch {
 	case status != 0 && c.ExpectError == "":
 		failed = fmt.Sprintf("%s exited with status %d", p.Args[0], status)
-	case s.out.Len() == 0 && len(golden) > 0:
+	case out.n == 0 && len(golden) > 0:
 		failed = fmt.Sprintf("%s printed nothing (exit status %d)", p.Args[0], status)
 	}
 	if failed != "" {
@@ -126,17 +124,101 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options, s *scrat
 		}
 		return r
 	}
-	if d := compare("golden", fr, golden, s.out.Bytes()); d != nil {
+	if d != nil {
 		r.Diffs = append(r.Diffs, d)
 	}
 	return r
+}
+
+// streamCompare compares a program's output with the golden frame by
+// frame as it arrives (the framing's boundaries depend only on the bytes
+// around them, so a frame is complete once the next one starts), keeping
+// only the frame in progress: the verdict is the one compare gives on the
+// whole text. A golden with CRLF line endings, which compare reports with
+// a hint that depends on the whole output, is compared whole instead (the
+// output is bounded by Program.MaxOutput).
+type streamCompare struct {
+	fr      Framing
+	want    [][]byte
+	golden  []byte
+	whole   *bytes.Buffer // CRLF golden: the output, compared at the end
+	pending []byte        // the frame in progress
+	n       int64         // bytes written
+	got     int           // frames completed
+	d       *Diff
+}
+
+func newStreamCompare(fr Framing, golden []byte, buf *bytes.Buffer) *streamCompare {
+	s := &streamCompare{fr: fr, golden: golden}
+	if bytes.Contains(golden, []byte("\r\n")) {
+		buf.Reset()
+		s.whole = buf
+	} else {
+		s.want = fr.pieces(golden)
+	}
+	return s
+}
+
+func (s *streamCompare) Write(p []byte) (int, error) {
+	s.n += int64(len(p))
+	if s.whole != nil {
+		return s.whole.Write(p)
+	}
+	s.pending = append(s.pending, p...)
+	starts := s.fr.Split(s.pending)
+	for k := 0; k+1 < len(starts); k++ {
+		s.frame(s.pending[starts[k]:starts[k+1]])
+	}
+	s.pending = append(s.pending[:0], s.pending[starts[len(starts)-1]:]...)
+	return len(p), nil
+}
+
+// frame compares the next complete frame of the output.
+func (s *streamCompare) frame(got []byte) {
+	i := s.got
+	s.got++
+	var want []byte
+	if i < len(s.want) {
+		want = s.want[i]
+		if bytes.Equal(want, got) {
+			return
+		}
+	}
+	s.differs(i, want, got)
+}
+
+func (s *streamCompare) differs(i int, want, got []byte) {
+	if s.d == nil {
+		s.d = &Diff{Against: "golden", Unit: s.fr.Unit, Index: i + 1,
+			Text: unifiedDiff("golden", s.fr.Unit, i+1, want, got)}
+	}
+	s.d.Changed++
+}
+
+// finish ends the output and returns the difference (nil when the output
+// is the golden byte for byte) and the frames the output held.
+func (s *streamCompare) finish() (*Diff, int) {
+	if s.whole != nil {
+		return compare("golden", s.fr, s.golden, s.whole.Bytes()), len(s.fr.pieces(s.whole.Bytes()))
+	}
+	if len(s.pending) > 0 {
+		s.frame(s.pending)
+		s.pending = s.pending[:0]
+	}
+	for i := s.got; i < len(s.want); i++ {
+		s.differs(i, s.want[i], nil)
+	}
+	if s.d != nil {
+		s.d.Want, s.d.Got = len(s.want), s.got
+	}
+	return s.d, s.got
 }
 
 // execProgram runs p with {} replaced by path, its standard output into
 // out (at most p.MaxOutput bytes). It returns the exit status, the tail of
 // standard error, and an error when the program could not start, ran out
 // of time or printed too much; its whole process group is killed then.
-func execProgram(ctx context.Context, p *Program, path string, out *bytes.Buffer) (status int, tail string, err error) {
+func execProgram(ctx context.Context, p *Program, path string, out io.Writer) (status int, tail string, err error) {
 	timeout, limit := p.Timeout, p.MaxOutput
 	if timeout <= 0 {
 		timeout = DefaultProgramTimeout
@@ -167,7 +249,6 @@ func execProgram(ctx context.Context, p *Program, path string, out *bytes.Buffer
 	n, copyErr := io.Copy(out, io.LimitReader(stdout, limit+1))
 	tooMuch := n > limit
 	if tooMuch {
-		out.Truncate(int(limit))
 		cancel() // kills the group: the program would print on
 	}
 	waitErr := cmd.Wait()
