@@ -63,7 +63,7 @@ could not be read, 2 for a usage error.`
 
 func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("golden check", "golden check [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {}']", goldenCheckAbout+goldenRunAbout,
-		"turtle golden check --only ethernet-turtle --containers", stdout, stderr)
+		"turtle golden check --only ethernet-turtle --containers\n  turtle golden check --run 'python3 scripts/classroom_turtle.py {}'", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap, pcap-ns, pcap-be and pcapng")

@@ -354,3 +354,17 @@ func TestReplayUsage(t *testing.T) {
 		t.Errorf("--help: exit %d\n%s", code, stdout.String())
 	}
 }
+
+// Without the privilege, replay says what is missing in one line.
+func TestReplayUnprivileged(t *testing.T) {
+	livetest.RequireRoot(t) // to become nobody
+	file := writeCapture(t, livetest.KnownFrames(t)...)
+	if err := os.Chmod(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, nil, &syscall.Credential{Uid: 65534, Gid: 65534}, "replay", "-i", "lo", file)
+	code, stdout, stderr := p.wait(t)
+	if code != 1 || stdout != "" || stderr != "turtle replay: sending on lo needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw=eip $(which turtle)\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
