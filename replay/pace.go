@@ -15,6 +15,11 @@ import (
 // offset), so lateness never accumulates.
 const spinBelow = 2 * time.Millisecond
 
+// spinLast is how long before a frame's time the pacer stops a fine sleep
+// (nanosleep, where there is one) and spins: a woken thread takes some
+// microseconds to run again.
+const spinLast = 30 * time.Microsecond
+
 // pacer decides when each frame goes.
 type pacer struct {
 	pps   float64
@@ -76,6 +81,10 @@ func (p *pacer) until(ctx context.Context, due time.Time) error {
 		d := time.Until(due)
 		if d <= 0 {
 			return nil
+		}
+		if fineSleep && d > spinLast && d <= spinBelow {
+			sleepFine(d - spinLast)
+			continue
 		}
 		if d <= spinBelow {
 			for i := 0; time.Now().Before(due); i++ {

@@ -195,6 +195,9 @@ func Run(ctx context.Context, s Sender, inputs []Input, opt Options) (Stats, err
 	}
 	r := &runner{ctx: ctx, s: s, opt: opt}
 	r.pace.init(&opt)
+	if !opt.TopSpeed {
+		defer preciseThread()()
+	}
 	loops := max(opt.Loop, 1)
 	var err error
 loop:
