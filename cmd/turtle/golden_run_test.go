@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,5 +188,38 @@ func TestGoldenRunUsage(t *testing.T) {
 		if code != 2 || !strings.HasPrefix(stderr, "turtle golden check: ") {
 			t.Errorf("%q: exit %d, %s", args, code, stderr)
 		}
+	}
+}
+
+// A case that expects a damaged capture judges the program's text only: a
+// decoder that prints the frames before the damage and exits non-zero
+// passes it, and fails the cases of whole captures.
+func TestGoldenRunExpectError(t *testing.T) {
+	needPython(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	manifest := runManifest(t)
+	data, err := os.ReadFile("../../testdata/udp-echo.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(filepath.Dir(manifest), "cut.pcap")
+	// Cut inside the second record's header, where the classroom code stops
+	// reading as turtle does (cut inside a record, it prints the part).
+	end := 24 + 16 + int(binary.LittleEndian.Uint32(data[24+8:])) + 8
+	if err := os.WriteFile(cut, data[:end], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runGolden([]string{"add", "cut", cut, "--manifest", manifest, "--", "--expect-error", "truncated"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("golden add: %d %s", code, stderr.String())
+	}
+	classroom := abs(t, "../../scripts/classroom_turtle.py")
+	code, out, _ := goldenRun(t, "--manifest", manifest, "--only", "cut", "--only", "udp-echo",
+		"--run", `sh -c 'python3 "$0" "$1"; exit 3' `+classroom+` {}`)
+	if code != 1 || !strings.HasPrefix(out, "FAIL udp-echo (") || !strings.Contains(out, ": sh exited with status 3; its standard error is empty\n") ||
+		!strings.HasSuffix(out, "1 passed, 1 failed\n") {
+		t.Fatalf("exit %d, stdout:\n%s", code, out)
 	}
 }
