@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/turtle-sniffer/turtle/live"
+	"github.com/turtle-sniffer/turtle/pcapio"
 	"github.com/turtle-sniffer/turtle/replay"
 )
 
@@ -108,6 +109,10 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer s.Close()
+	if lt := s.LinkType(); lt != pcapio.LinkTypeEthernet {
+		fmt.Fprintf(stderr, "turtle replay: %s is not an Ethernet device (link type %d): replay sends Ethernet frames\n", ifc.Name, lt)
+		return 1
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -367,4 +368,23 @@ func TestReplayUnprivileged(t *testing.T) {
 	if code != 1 || stdout != "" || stderr != "turtle replay: sending on lo needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw=eip $(which turtle)\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+}
+
+// A device that takes no Ethernet frames (a tun device: raw IP) is refused
+// before anything is sent.
+func TestReplayNotEthernet(t *testing.T) {
+	livetest.RequireRoot(t)
+	ns := livetest.New(t)
+	if out, err := execIPNS(ns, "tuntap", "add", "dev", "tun0", "mode", "tun"); err != nil {
+		t.Skipf("no tun device here: %v\n%s", err, out)
+	}
+	ns.IP(t, "link", "set", "tun0", "up")
+	code, stderr := replayIn(t, ns, "-i", "tun0", "../../testdata/udp-echo.pcap")
+	if code != 1 || stderr != "turtle replay: tun0 is not an Ethernet device (link type 101): replay sends Ethernet frames\n" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func execIPNS(ns *livetest.NS, args ...string) ([]byte, error) {
+	return exec.Command("ip", append([]string{"-n", ns.Name}, args...)...).CombinedOutput()
 }
