@@ -69,9 +69,22 @@ func ParseCommand(line string) ([]string, error) {
 	return nil, fmt.Errorf("command %q has no {} for the capture's path", line)
 }
 
-// runProgram is run for a Program: the program's output stands for the
-// text turtle would print.
-func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Result {
+// checkProgram is Check for a Program: its output stands for the text
+// turtle would print.
+func checkProgram(ctx context.Context, m *Manifest, cases []*Case, opt Options) []Result {
+	results := make([]Result, len(cases))
+	forEach(ctx, len(cases), opt.Parallel, func(i int, _ *scratch) {
+		if err := ctx.Err(); err != nil {
+			results[i] = Result{Case: cases[i], Err: err}
+			return
+		}
+		results[i] = runProgram(ctx, m, cases[i], opt)
+	})
+	return results
+}
+
+// runProgram runs opt.Program for one case and compares its output.
+func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 	r := Result{Case: c}
 	p := opt.Program
 	path, err := filepath.Abs(m.Resolve(c.Capture))
@@ -98,7 +111,7 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options, s *scrat
 		r.Err = fmt.Errorf("read golden: %w", err)
 		return r
 	}
-	out := newStreamCompare(fr, golden, &s.out)
+	out := newOutputCompare(fr, golden)
 	status, tail, err := execProgram(ctx, p, path, out)
 	if err != nil {
 		r.Err = err
@@ -130,14 +143,14 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options, s *scrat
 	return r
 }
 
-// streamCompare compares a program's output with the golden frame by
+// outputCompare compares a program's output with the golden frame by
 // frame as it arrives (the framing's boundaries depend only on the bytes
 // around them, so a frame is complete once the next one starts), keeping
 // only the frame in progress: the verdict is the one compare gives on the
 // whole text. A golden with CRLF line endings, which compare reports with
 // a hint that depends on the whole output, is compared whole instead (the
 // output is bounded by Program.MaxOutput).
-type streamCompare struct {
+type outputCompare struct {
 	fr      Framing
 	want    [][]byte
 	golden  []byte
@@ -148,18 +161,17 @@ type streamCompare struct {
 	d       *Diff
 }
 
-func newStreamCompare(fr Framing, golden []byte, buf *bytes.Buffer) *streamCompare {
-	s := &streamCompare{fr: fr, golden: golden}
+func newOutputCompare(fr Framing, golden []byte) *outputCompare {
+	s := &outputCompare{fr: fr, golden: golden}
 	if bytes.Contains(golden, []byte("\r\n")) {
-		buf.Reset()
-		s.whole = buf
+		s.whole = new(bytes.Buffer)
 	} else {
 		s.want = fr.pieces(golden)
 	}
 	return s
 }
 
-func (s *streamCompare) Write(p []byte) (int, error) {
+func (s *outputCompare) Write(p []byte) (int, error) {
 	s.n += int64(len(p))
 	if s.whole != nil {
 		return s.whole.Write(p)
@@ -174,7 +186,7 @@ func (s *streamCompare) Write(p []byte) (int, error) {
 }
 
 // frame compares the next complete frame of the output.
-func (s *streamCompare) frame(got []byte) {
+func (s *outputCompare) frame(got []byte) {
 	i := s.got
 	s.got++
 	var want []byte
@@ -187,7 +199,7 @@ func (s *streamCompare) frame(got []byte) {
 	s.differs(i, want, got)
 }
 
-func (s *streamCompare) differs(i int, want, got []byte) {
+func (s *outputCompare) differs(i int, want, got []byte) {
 	if s.d == nil {
 		s.d = &Diff{Against: "golden", Unit: s.fr.Unit, Index: i + 1,
 			Text: unifiedDiff("golden", s.fr.Unit, i+1, want, got)}
@@ -197,7 +209,7 @@ func (s *streamCompare) differs(i int, want, got []byte) {
 
 // finish ends the output and returns the difference (nil when the output
 // is the golden byte for byte) and the frames the output held.
-func (s *streamCompare) finish() (*Diff, int) {
+func (s *outputCompare) finish() (*Diff, int) {
 	if s.whole != nil {
 		return compare("golden", s.fr, s.golden, s.whole.Bytes()), len(s.fr.pieces(s.whole.Bytes()))
 	}

@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// streamCompare, fed the output in pieces of any size, reaches the verdict
+// outputCompare, fed the output in pieces of any size, reaches the verdict
 // compare reaches on the whole text: the same first frame, diff, counts.
-func TestStreamCompareMatchesCompare(t *testing.T) {
+func TestOutputCompareMatchesCompare(t *testing.T) {
 	goldens, _ := filepath.Glob("../testdata/golden/*.golden")
 	if len(goldens) == 0 {
 		t.Fatal("no goldens in ../testdata/golden")
@@ -50,8 +50,7 @@ func TestStreamCompareMatchesCompare(t *testing.T) {
 				for _, g := range [][]byte{golden, bytes.ReplaceAll(golden, []byte("\n"), []byte("\r\n"))} {
 					got := mutate(golden)
 					want := compare("golden", fr, g, got)
-					var buf bytes.Buffer
-					s := newStreamCompare(fr, g, &buf)
+					s := newOutputCompare(fr, g)
 					for rest := got; len(rest) > 0; {
 						n := min(len(rest), 1+rng.IntN(200))
 						s.Write(rest[:n])

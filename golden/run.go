@@ -25,6 +25,9 @@ func Check(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Program != nil {
+		return checkProgram(ctx, m, cases, opt), nil
+	}
 	results := make([]Result, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
 		results[i] = run(ctx, m, cases[i], opt, s)
@@ -42,7 +45,6 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 		return nil, err
 	}
 	opt.Containers = false
-	opt.Program = nil // goldens are turtle's own text
 	results := make([]Result, len(cases))
 	outputs := make([][]byte, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
@@ -149,9 +151,6 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 	if err := ctx.Err(); err != nil {
 		r.Err = err
 		return r
-	}
-	if opt.Program != nil {
-		return runProgram(ctx, m, c, opt, s)
 	}
 	format, err := opt.newFormat(c.Format)
 	if err != nil {
