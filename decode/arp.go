@@ -48,5 +48,5 @@ func appendARPProto(dst []byte, a *ARP, addr []byte) []byte {
 	if a.PType == 0x0800 && len(addr) == 4 {
 		return appendIPv4(dst, [4]byte(addr))
 	}
-	return appendHexColon(dst, addr)
+	return appendMAC(dst, addr, lowerHex)
 }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -14,14 +14,7 @@ import (
 // without a panic: one valid JSON object per line, one summary line, no
 // control byte. The corpus is found through TURTLE_CORPUS.
 func TestCorpusFormats(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus files in %s/tcpdump: %v", dir, err)
-	}
+	files := testcorpus.Files(t, "*")
 	var v Verbose
 	var s Summary
 	var j JSON

@@ -17,7 +17,7 @@ var escapes, escapeWords = func() (t [256][4]byte, w [256]uint32) {
 	return t, w
 }()
 
-// AppendDataBlock appends data as the classroom format_multi_line does: the
+// appendDataBlock appends data as the classroom format_multi_line does: the
 // bytes as `\xNN` escapes, cut into lines of exactly width characters
 // (80 - len(prefix), made even), each line prefixed. Escapes are split
 // across lines when the width calls for it (74 characters hold 18.5 of
@@ -26,7 +26,7 @@ var escapes, escapeWords = func() (t [256][4]byte, w [256]uint32) {
 // The text's size is known in advance, so the buffer grows once and each
 // line is filled in place: a partial escape left from the previous line,
 // whole escapes a word at a time, and the start of an escape the line cuts.
-func AppendDataBlock(dst []byte, prefix string, data []byte) []byte {
+func appendDataBlock(dst []byte, prefix string, data []byte) []byte {
 	if len(data) == 0 {
 		return append(dst, '\n')
 	}

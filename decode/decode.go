@@ -44,3 +44,19 @@ type Source interface {
 type Format interface {
 	AppendFrame(dst []byte, f *Frame) []byte
 }
+
+// wireLength is the frame's length on the wire; a source that does not
+// know it (0) gets the captured length.
+func wireLength(f *Frame) int {
+	if f.Info.Length == 0 {
+		return len(f.Data)
+	}
+	return f.Info.Length
+}
+
+func interfaceName(f *Frame) string {
+	if f.Info.InterfaceName == "" && f.Live != nil {
+		return f.Live.Interface
+	}
+	return f.Info.InterfaceName
+}

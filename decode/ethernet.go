@@ -2,6 +2,26 @@ package decode
 
 import "encoding/binary"
 
+// Ethernet is an Ethernet II header as the classroom code reads it: no VLAN
+// unwrapping, no FCS, everything after the EtherType is payload.
+type Ethernet struct {
+	Dst, Src  [6]byte
+	EtherType uint16 // as on the wire (0x0800 for IPv4)
+	Payload   []byte
+}
+
+// Decode reads b into e and reports whether b held a whole header.
+func (e *Ethernet) Decode(b []byte) bool {
+	if len(b) < EthernetHeaderLen {
+		return false
+	}
+	copy(e.Dst[:], b[0:6])
+	copy(e.Src[:], b[6:12])
+	e.EtherType = binary.BigEndian.Uint16(b[12:14])
+	e.Payload = b[14:]
+	return true
+}
+
 // LLC is the IEEE 802.2 header of an 802.3 frame (length instead of an
 // EtherType), with the SNAP extension when DSAP and SSAP are 0xaa.
 type LLC struct {

@@ -21,6 +21,10 @@ type IPv4Header struct {
 	Src, Dst    netip.Addr
 	Options     []byte
 	Payload     []byte
+	// Header is the whole header, options included, as captured: set
+	// when Options is (the header fits the data and IHL is at least 5),
+	// so that a caller can rewrite fields in place.
+	Header []byte
 	// Missing is how many bytes of the datagram (per its total length)
 	// are not in the frame.
 	Missing int
@@ -53,7 +57,7 @@ func (p *Packet) decodeIPv4(b []byte) {
 	ip.Checksum = Checksum{Value: binary.BigEndian.Uint16(b[10:12])}
 	ip.Src = netip.AddrFrom4([4]byte(b[12:16]))
 	ip.Dst = netip.AddrFrom4([4]byte(b[16:20]))
-	ip.Options, ip.Payload, ip.Missing = nil, nil, 0
+	ip.Options, ip.Payload, ip.Header, ip.Missing = nil, nil, nil, 0
 	p.Layers |= LayerIPv4
 
 	hl := int(ip.IHL) * 4
@@ -72,6 +76,7 @@ func (p *Packet) decodeIPv4(b []byte) {
 		return
 	}
 	ip.Options = b[IPv4HeaderLen:hl]
+	ip.Header = b[:hl]
 	if !p.noVerify {
 		ip.Checksum.verify(b[:hl], 10, 0)
 	}

@@ -161,7 +161,7 @@ func (j *JSON) hwaddr(k string, v []byte) {
 	j.key(k)
 	j.b = append(j.b, '"')
 	if len(v) > 0 {
-		j.b = appendHexColon(j.b, v)
+		j.b = appendMAC(j.b, v, lowerHex)
 	}
 	j.b = append(j.b, '"', ',')
 }

@@ -16,6 +16,17 @@ import (
 // serializer and cross-check these checksums against its own, and turtle
 // follow uses its TCP reassembly.
 
+// Fixed header lengths the classroom code unpacks (struct.unpack sizes).
+const (
+	EthernetHeaderLen  = 14
+	IPv4HeaderLen      = 20
+	ICMPHeaderLen      = 4
+	UDPHeaderLen       = 8
+	LinuxSLLHeaderLen  = 16
+	LinuxSLL2HeaderLen = 20
+	LoopbackHeaderLen  = 4
+)
+
 // Layers is a set of decoded layers.
 type Layers uint32
 

@@ -150,7 +150,7 @@ func (s *Summary) arp(a *ARP) {
 		s.str("Reply ")
 		s.b = appendARPProto(s.b, a, a.SenderProto)
 		s.str(" is-at ")
-		s.b = appendHexColon(s.b, a.SenderHW)
+		s.b = appendMAC(s.b, a.SenderHW, lowerHex)
 	default:
 		s.str("opcode ")
 		s.u(uint64(a.Op))

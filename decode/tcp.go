@@ -2,6 +2,16 @@ package decode
 
 import "encoding/binary"
 
+// TCP flag bits as the classroom code reads them from the offset/flags word.
+const (
+	TCPFlagFIN = 1 << iota
+	TCPFlagSYN
+	TCPFlagRST
+	TCPFlagPSH
+	TCPFlagACK
+	TCPFlagURG
+)
+
 // TCPHeader is a TCP header with its options and verified checksum.
 type TCPHeader struct {
 	SrcPort, DstPort uint16
@@ -18,7 +28,7 @@ type TCPHeader struct {
 }
 
 // TCP flag bits beyond the six the classroom format prints (TCPFlagFIN to
-// TCPFlagURG, defined with it): ECN echo, congestion window reduced, and
+// TCPFlagURG, above): ECN echo, congestion window reduced, and
 // the accurate-ECN bit (formerly NS).
 const (
 	TCPFlagECE = 1 << (iota + 6)
@@ -163,4 +173,31 @@ func tcpOptionName(k uint8) string {
 		return "TCP fast open"
 	}
 	return ""
+}
+
+// appendTCPFlags appends the set flags: names joined by ", " (long), or
+// tcpdump's letters ("S.", "P.") when short; "none" when none is set.
+func appendTCPFlags(dst []byte, flags uint16, long bool) []byte {
+	if flags == 0 {
+		return append(dst, "none"...)
+	}
+	if !long {
+		for _, f := range tcpFlagLetters {
+			if flags&f.bit != 0 {
+				dst = append(dst, f.letter)
+			}
+		}
+		return dst
+	}
+	first := true
+	for _, f := range tcpFlagNames {
+		if flags&f.bit != 0 {
+			if !first {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, f.name...)
+			first = false
+		}
+	}
+	return dst
 }

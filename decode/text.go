@@ -9,7 +9,11 @@ import (
 // Small appenders shared by the verbose, summary and json formats: every
 // one appends to the caller's buffer, none allocates.
 
-const lowerHex = "0123456789abcdef"
+// The digits of hex text in either case.
+const (
+	lowerHex = "0123456789abcdef"
+	upperHex = "0123456789ABCDEF"
+)
 
 func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
 
@@ -18,21 +22,6 @@ func appendInt(dst []byte, v int) []byte { return strconv.AppendInt(dst, int64(v
 // appendHex appends b as lower-case hex digits, no separators.
 func appendHex(dst, b []byte) []byte {
 	for _, c := range b {
-		dst = append(dst, lowerHex[c>>4], lowerHex[c&15])
-	}
-	return dst
-}
-
-// appendHexColon appends b as lower-case hex pairs joined by ':', as MAC
-// addresses are written ("-" when b is empty).
-func appendHexColon(dst, b []byte) []byte {
-	if len(b) == 0 {
-		return append(dst, '-')
-	}
-	for i, c := range b {
-		if i > 0 {
-			dst = append(dst, ':')
-		}
 		dst = append(dst, lowerHex[c>>4], lowerHex[c&15])
 	}
 	return dst
@@ -115,6 +104,23 @@ func appendPrintable[T string | []byte](dst []byte, b T) []byte {
 			c = '.'
 		}
 		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendMAC appends b as hex pairs joined by ':', as link-layer addresses
+// are written, with the digits of hex: lowerHex (the verbose, summary and
+// json formats) or upperHex (the turtle format). An empty b, as a cooked
+// header with no address records, is "-".
+func appendMAC(dst, b []byte, hex string) []byte {
+	if len(b) == 0 {
+		return append(dst, '-')
+	}
+	for i, c := range b {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, hex[c>>4], hex[c&15])
 	}
 	return dst
 }

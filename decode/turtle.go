@@ -6,7 +6,7 @@ import (
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// Indentation of the classroom code (turtle-format.md, section 1).
+// Indentation of the classroom code (docs/turtle-format.md, section 1).
 const (
 	tab1     = "\t - "
 	tab2     = "\t\t - "
@@ -25,10 +25,10 @@ type Turtle struct {
 	sll  LinuxSLL
 	sll2 LinuxSLL2
 	loop Loopback
-	ip   IPv4
-	icmp ICMP
-	tcp  TCP
-	udp  UDP
+	ip   turtleIPv4
+	icmp turtleICMP
+	tcp  turtleTCP
+	udp  turtleUDP
 }
 
 var _ Format = (*Turtle)(nil)
@@ -48,9 +48,9 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 			return appendTruncated(dst, tab1, "Ethernet Frame", len(b), EthernetHeaderLen)
 		}
 		dst = append(dst, tab1+"Destination: "...)
-		dst = appendMAC(dst, e.Dst[:])
+		dst = appendMAC(dst, e.Dst[:], upperHex)
 		dst = append(dst, ", Source: "...)
-		dst = appendMAC(dst, e.Src[:])
+		dst = appendMAC(dst, e.Src[:], upperHex)
 		return t.appendNetwork(dst, e.EtherType, e.Payload)
 
 	case pcapio.LinkTypeLinuxSLL:
@@ -64,7 +64,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, ", Hardware Type: "...)
 		dst = strconv.AppendUint(dst, uint64(s.HardwareType), 10)
 		dst = append(dst, ", Source: "...)
-		dst = appendMAC(dst, s.Addr)
+		dst = appendMAC(dst, s.Addr, upperHex)
 		return t.appendNetwork(dst, s.Protocol, s.Payload)
 
 	case pcapio.LinkTypeLinuxSLL2:
@@ -80,7 +80,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, ", Hardware Type: "...)
 		dst = strconv.AppendUint(dst, uint64(s.HardwareType), 10)
 		dst = append(dst, ", Source: "...)
-		dst = appendMAC(dst, s.Addr)
+		dst = appendMAC(dst, s.Addr, upperHex)
 		return t.appendNetwork(dst, s.Protocol, s.Payload)
 
 	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
@@ -117,7 +117,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 // and, for IPv4 only, decodes the network layer by the classroom rules.
 func (t *Turtle) appendNetwork(dst []byte, etherType uint16, b []byte) []byte {
 	dst = append(dst, ", Protocol: "...)
-	proto := SwappedEtherType(etherType)
+	proto := swappedEtherType(etherType)
 	dst = strconv.AppendUint(dst, uint64(proto), 10)
 	dst = append(dst, '\n')
 	if proto != swappedIPv4 {
@@ -159,11 +159,11 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 		dst = append(dst, ", Checksum: "...)
 		dst = strconv.AppendUint(dst, uint64(c.Checksum), 10)
 		dst = append(dst, "\n"+tab2+"Data:\n"...)
-		return AppendDataBlock(dst, dataTab3, c.Payload)
+		return appendDataBlock(dst, dataTab3, c.Payload)
 	case 6:
 		s := &t.tcp
 		if !s.Decode(b) {
-			return appendTruncated(dst, tab1, "TCP Segment", len(b), TCPHeaderLen)
+			return appendTruncated(dst, tab1, "TCP Segment", len(b), turtleTCPHeaderLen)
 		}
 		dst = append(dst, tab1+"TCP Segment:\n"+tab2+"Source Port: "...)
 		dst = strconv.AppendUint(dst, uint64(s.SrcPort), 10)
@@ -186,7 +186,7 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 		dst = append(dst, ", FIN: "...)
 		dst = appendFlag(dst, s.Flags, TCPFlagFIN)
 		dst = append(dst, "\n"+tab2+"Data:\n"...)
-		return AppendDataBlock(dst, dataTab3, s.Payload)
+		return appendDataBlock(dst, dataTab3, s.Payload)
 	case 17:
 		u := &t.udp
 		if !u.Decode(b) {
@@ -199,10 +199,10 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 		dst = append(dst, ", Length: "...)
 		dst = strconv.AppendUint(dst, uint64(u.Length), 10)
 		dst = append(dst, "\n"+tab2+"Data:\n"...)
-		return AppendDataBlock(dst, dataTab3, u.Payload)
+		return appendDataBlock(dst, dataTab3, u.Payload)
 	}
 	dst = append(dst, tab1+"Data:\n"...)
-	return AppendDataBlock(dst, dataTab2, b)
+	return appendDataBlock(dst, dataTab2, b)
 }
 
 // appendTruncated appends the line that stands where the classroom code
@@ -234,23 +234,6 @@ func appendFlag(dst []byte, flags, bit uint16) []byte {
 		return append(dst, '1')
 	}
 	return append(dst, '0')
-}
-
-const upperHex = "0123456789ABCDEF"
-
-// appendMAC appends b as upper-case hex pairs joined by ':' ("-" when b is
-// empty, as a cooked header with no address records).
-func appendMAC(dst []byte, b []byte) []byte {
-	if len(b) == 0 {
-		return append(dst, '-')
-	}
-	for i, c := range b {
-		if i > 0 {
-			dst = append(dst, ':')
-		}
-		dst = append(dst, upperHex[c>>4], upperHex[c&15])
-	}
-	return dst
 }
 
 func appendIPv4(dst []byte, a [4]byte) []byte {

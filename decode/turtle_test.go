@@ -9,7 +9,7 @@ import (
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// The example of turtle-format.md, section 4, with its tabs.
+// A UDP datagram on loopback, in turtle text with its tabs (docs/turtle-format.md).
 const specExample = "\nEthernet Frame:\n" +
 	"\t - Destination: 00:00:00:00:00:00, Source: 00:00:00:00:00:00, Protocol: 8\n" +
 	"\t - IPv4 Packet:\n" +
@@ -57,7 +57,7 @@ func TestDataBlock(t *testing.T) {
 		data[i] = byte(i)
 	}
 	for _, tc := range tests {
-		if got := string(AppendDataBlock(nil, tc.prefix, data[:tc.n])); got != tc.want {
+		if got := string(appendDataBlock(nil, tc.prefix, data[:tc.n])); got != tc.want {
 			t.Errorf("%s: got\n%q\nwant\n%q", tc.name, got, tc.want)
 		}
 	}
@@ -100,8 +100,8 @@ func TestTurtleProtocolSwap(t *testing.T) {
 		etherType uint16
 		want      uint16
 	}{{0x0800, 8}, {0x0806, 1544}, {0x86dd, 56710}, {0x8100, 129}} {
-		if got := SwappedEtherType(tc.etherType); got != tc.want {
-			t.Errorf("SwappedEtherType(%#04x) = %d, want %d", tc.etherType, got, tc.want)
+		if got := swappedEtherType(tc.etherType); got != tc.want {
+			t.Errorf("swappedEtherType(%#04x) = %d, want %d", tc.etherType, got, tc.want)
 		}
 	}
 }
@@ -268,7 +268,7 @@ func FuzzDataBlock(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, pre uint8) {
 		head := []byte("head")[:pre%5]
 		for _, prefix := range []string{"\t   ", dataTab2, dataTab3} {
-			got := string(AppendDataBlock(append([]byte(nil), head...), prefix, data))
+			got := string(appendDataBlock(append([]byte(nil), head...), prefix, data))
 			if want := string(head) + referenceDataBlock(prefix, data); got != want {
 				t.Fatalf("prefix %q, %d bytes:\n got %q\nwant %q", prefix, len(data), got, want)
 			}

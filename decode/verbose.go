@@ -81,14 +81,14 @@ func (v *Verbose) AppendFrame(dst []byte, f *Frame) []byte {
 			v.s(" (a later fragment: its transport header is in an earlier frame)")
 		}
 		v.nl()
-		v.b = appendHexRows(v.b, "    ", p.Payload)
+		v.b = AppendHexRows(v.b, "    ", 0, 0, p.Payload)
 	}
 	if len(p.Trailer) > 0 {
 		v.s("  ")
 		v.name("Trailer")
 		v.bytes(len(p.Trailer))
 		v.s(" after the packet (padding or frame check sequence)\n")
-		v.b = appendHexRows(v.b, "    ", p.Trailer)
+		v.b = AppendHexRows(v.b, "    ", 0, 0, p.Trailer)
 	}
 	v.nl()
 	out := v.b
@@ -249,31 +249,15 @@ func (v *Verbose) frameLine(f *Frame) {
 	v.nl()
 }
 
-// wireLength is the frame's length on the wire; a source that does not
-// know it (0) gets the captured length.
-func wireLength(f *Frame) int {
-	if f.Info.Length == 0 {
-		return len(f.Data)
-	}
-	return f.Info.Length
-}
-
-func interfaceName(f *Frame) string {
-	if f.Info.InterfaceName == "" && f.Live != nil {
-		return f.Live.Interface
-	}
-	return f.Info.InterfaceName
-}
-
 func (v *Verbose) link(p *Packet) {
 	switch {
 	case p.Layers&LayerEthernet != 0:
 		e := &p.Eth
 		v.s("  ")
 		v.name("Ethernet")
-		v.b = appendHexColon(v.b, e.Src[:])
+		v.b = appendMAC(v.b, e.Src[:], lowerHex)
 		v.s(" > ")
-		v.b = appendHexColon(v.b, e.Dst[:])
+		v.b = appendMAC(v.b, e.Dst[:], lowerHex)
 		if e.EtherType >= 0x0600 {
 			v.s(", type ")
 			v.etherType(e.EtherType)
@@ -294,7 +278,7 @@ func (v *Verbose) link(p *Packet) {
 			v.b = appendHexN(v.b, uint64(l.Control), 2)
 			if l.SNAP && p.Problem.Field != "snap" {
 				v.s(", SNAP OUI ")
-				v.b = appendHexColon(v.b, l.OUI[:])
+				v.b = appendMAC(v.b, l.OUI[:], lowerHex)
 				v.s(", type ")
 				v.etherType(l.SNAPType)
 			}
@@ -309,7 +293,7 @@ func (v *Verbose) link(p *Packet) {
 		v.s(", hardware type ")
 		v.u(uint64(s.HardwareType))
 		v.s(", address ")
-		v.b = appendHexColon(v.b, s.Addr)
+		v.b = appendMAC(v.b, s.Addr, lowerHex)
 		v.s(", protocol ")
 		v.etherType(s.Protocol)
 		v.nl()
@@ -324,7 +308,7 @@ func (v *Verbose) link(p *Packet) {
 		v.s(", hardware type ")
 		v.u(uint64(s.HardwareType))
 		v.s(", address ")
-		v.b = appendHexColon(v.b, s.Addr)
+		v.b = appendMAC(v.b, s.Addr, lowerHex)
 		v.s(", protocol ")
 		v.etherType(s.Protocol)
 		v.nl()
@@ -367,7 +351,7 @@ func (v *Verbose) arp(a *ARP) {
 	case a.Op == 2 && a.PType == 0x0800:
 		v.b = appendARPProto(v.b, a, a.SenderProto)
 		v.s(" is at ")
-		v.b = appendHexColon(v.b, a.SenderHW)
+		v.b = appendMAC(v.b, a.SenderHW, lowerHex)
 	default:
 		v.s("opcode ")
 		v.named(uint64(a.Op), arpOpName(a.Op))
@@ -383,11 +367,11 @@ func (v *Verbose) arp(a *ARP) {
 	v.s(", opcode ")
 	v.named(uint64(a.Op), arpOpName(a.Op))
 	v.s("\n    sender ")
-	v.b = appendHexColon(v.b, a.SenderHW)
+	v.b = appendMAC(v.b, a.SenderHW, lowerHex)
 	v.s(" ")
 	v.b = appendARPProto(v.b, a, a.SenderProto)
 	v.s(", target ")
-	v.b = appendHexColon(v.b, a.TargetHW)
+	v.b = appendMAC(v.b, a.TargetHW, lowerHex)
 	v.s(" ")
 	v.b = appendARPProto(v.b, a, a.TargetProto)
 	v.nl()
@@ -693,7 +677,7 @@ func (v *Verbose) icmpv6(c *ICMPv6Header) {
 			case kind == 1 || kind == 2:
 				v.s(name)
 				v.s(" ")
-				v.b = appendHexColon(v.b, data)
+				v.b = appendMAC(v.b, data, lowerHex)
 			case kind == 3 && len(data) == 30:
 				v.s("prefix ")
 				v.b = appendIPv6(v.b, [16]byte(data[14:30]))
@@ -807,33 +791,6 @@ func (v *Verbose) tcp(t *TCPHeader, n int) {
 		b = rest
 	}
 	v.nl()
-}
-
-// appendTCPFlags appends the set flags: names joined by ", " (long), or
-// tcpdump's letters ("S.", "P.") when short; "none" when none is set.
-func appendTCPFlags(dst []byte, flags uint16, long bool) []byte {
-	if flags == 0 {
-		return append(dst, "none"...)
-	}
-	if !long {
-		for _, f := range tcpFlagLetters {
-			if flags&f.bit != 0 {
-				dst = append(dst, f.letter)
-			}
-		}
-		return dst
-	}
-	first := true
-	for _, f := range tcpFlagNames {
-		if flags&f.bit != 0 {
-			if !first {
-				dst = append(dst, ", "...)
-			}
-			dst = append(dst, f.name...)
-			first = false
-		}
-	}
-	return dst
 }
 
 func (v *Verbose) udp(u *UDPHeader) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync/atomic"
 	"time"
 )
 
@@ -25,38 +24,17 @@ type UDPServer struct {
 	// Once echoes a single datagram and returns.
 	Once bool
 
-	st   counters
-	addr atomic.Pointer[net.Addr]
+	st counters
 }
 
 // Stats returns the counters; each datagram counts as one connection.
 func (s *UDPServer) Stats() Stats { return s.st.snapshot() }
-
-// Addr returns the address being served, or nil before Serve starts.
-func (s *UDPServer) Addr() net.Addr {
-	if a := s.addr.Load(); a != nil {
-		return *a
-	}
-	return nil
-}
-
-// ListenAndServe listens on the UDP address addr and serves it; see Serve.
-func (s *UDPServer) ListenAndServe(ctx context.Context, addr string) error {
-	var lc net.ListenConfig
-	pc, err := lc.ListenPacket(ctx, "udp", addr)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ctx, pc)
-}
 
 // Serve echoes datagrams on pc until ctx is cancelled (or, with Once, after
 // one). An echo in progress when ctx is cancelled is still sent if its
 // Delay ends within Grace. Serve closes pc and returns only when its
 // goroutines have ended; the error is nil after a cancel or Once.
 func (s *UDPServer) Serve(ctx context.Context, pc net.PacketConn) error {
-	a := pc.LocalAddr()
-	s.addr.Store(&a)
 	grace := s.Grace
 	if grace <= 0 {
 		grace = DefaultGrace

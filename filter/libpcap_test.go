@@ -11,12 +11,12 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/filter/internal/pcapref"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 	"golang.org/x/net/bpf"
 )
@@ -421,16 +421,7 @@ type corpusFile struct {
 // gopacket's pcapgo (our own reader is written elsewhere), keeping files of
 // link types this package compiles for.
 func readCorpus(t *testing.T, maxPerFile int) []corpusFile {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set")
-	}
-	dir = filepath.Join(dir, "tcpdump")
-	names, err := filepath.Glob(filepath.Join(dir, "*.pcap*"))
-	if err != nil || len(names) == 0 {
-		t.Skipf("no capture files in %s", dir)
-	}
-	sort.Strings(names)
+	names := testcorpus.Files(t, "*.pcap*")
 	var files []corpusFile
 	for _, name := range names {
 		raw, err := os.ReadFile(name)

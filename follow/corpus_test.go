@@ -3,20 +3,16 @@ package follow
 import (
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Every capture of the tcpdump corpus reassembles without a panic, every
 // stream followed in ascii; found through TURTLE_CORPUS.
 func TestCorpusFollow(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
+	files := testcorpus.Files(t, "*")
 	streams := 0
 	for _, name := range files {
 		f, err := os.Open(name)
@@ -32,6 +28,9 @@ func TestCorpusFollow(t *testing.T) {
 		ss, _ := Run(r, Options{Select: func(*Stream) bool { return true }, Chunk: w.Chunk, End: w.End})
 		streams += len(ss)
 		f.Close()
+	}
+	if streams == 0 {
+		t.Errorf("no TCP stream in %d corpus files: the corpus holds hundreds of TCP conversations", len(files))
 	}
 	t.Logf("%d streams in %d files", streams, len(files))
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"text/tabwriter"
+
+	"github.com/turtle-sniffer/turtle/decode"
 )
 
 // Format is how Writer shows the bytes of a stream.
@@ -67,7 +69,7 @@ func (w *Writer) Chunk(s *Stream, c Chunk) error {
 	case ASCII:
 		b = appendASCII(b, mark(c.Dir), c.Data)
 	case Hex:
-		b = appendHex(b, mark(c.Dir), c.Offset, c.Data)
+		b = decode.AppendHexRows(b, hexPrefix(c.Dir), c.Offset, 8, c.Data)
 	case Raw:
 		b = append(b, c.Data...)
 	}
@@ -116,6 +118,14 @@ func (w *Writer) header(s *Stream) {
 	b = append(b, '\n')
 	w.buf = b
 	w.report().Write(b) // a failed write shows on the next chunk's write
+}
+
+// hexPrefix begins the hex rows of a direction: "> 00000039  48 54 ...".
+func hexPrefix(d Dir) string {
+	if d == ClientToServer {
+		return "> "
+	}
+	return "< "
 }
 
 func mark(d Dir) byte {
@@ -169,38 +179,6 @@ func appendASCII(b []byte, m byte, data []byte) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
-
-// appendHex appends rows of 16 bytes: "> 00000039  48 54 ... 0d 0a  HTTP/1.1 200 OK..".
-func appendHex(b []byte, m byte, offset int64, data []byte) []byte {
-	for i := 0; i < len(data); i += 16 {
-		row := data[i:min(i+16, len(data))]
-		b = append(b, m, ' ')
-		off := offset + int64(i)
-		for s := 28; s >= 0; s -= 4 {
-			b = append(b, hexDigits[(off>>uint(s))&15])
-		}
-		b = append(b, ' ')
-		for j := range 16 {
-			if j == 8 {
-				b = append(b, ' ')
-			}
-			if j < len(row) {
-				b = append(b, ' ', hexDigits[row[j]>>4], hexDigits[row[j]&15])
-			} else {
-				b = append(b, "   "...)
-			}
-		}
-		b = append(b, ' ', ' ')
-		for _, c := range row {
-			if c < 0x20 || c >= 0x7f {
-				c = '.'
-			}
-			b = append(b, c)
-		}
-		b = append(b, '\n')
-	}
-	return b
-}
 
 // appendSummary appends "stream 0: 10.0.0.1:51000 > 10.0.0.2:80, closed;
 // > 52 bytes in 4 segments, ...; < ...".

@@ -13,8 +13,8 @@ import (
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// Packet is one captured packet with its own copy of the data.
-type Packet struct {
+// Frame is one captured frame with its own copy of the data.
+type Frame struct {
 	Info pcapio.CaptureInfo
 	Data []byte
 }
@@ -27,20 +27,24 @@ type Container struct {
 	// Encode writes pkts to w as one capture file. An error wrapping
 	// errors.ErrUnsupported (several link types for classic pcap, a
 	// timestamp before 1970) skips the container for that case.
-	Encode func(w io.Writer, pkts []Packet) error
+	Encode func(w io.Writer, pkts []Frame) error
 	// Keep returns what the container keeps of a packet's info:
 	// timestamps cut to its resolution, fields it has no place for zeroed.
 	Keep func(ci pcapio.CaptureInfo) pcapio.CaptureInfo
 }
 
 // DefaultContainers returns the re-encodings of --containers: classic pcap
-// in µs, in ns, big-endian (µs), and pcapng with ns timestamps.
+// in µs and in ns, little- and big-endian, and pcapng with ns timestamps
+// in both byte orders. It is the project's one list of container
+// encodings: the tests that print a capture in every encoding use it too.
 func DefaultContainers() []Container {
 	return []Container{
 		pcapContainer("pcap", false, nil),
 		pcapContainer("pcap-ns", true, nil),
 		pcapContainer("pcap-be", false, binary.BigEndian),
-		{Name: "pcapng", Encode: encodeNg, Keep: keepWireLength},
+		pcapContainer("pcap-ns-be", true, binary.BigEndian),
+		{Name: "pcapng", Encode: ngEncoder(nil), Keep: keepWireLength},
+		{Name: "pcapng-be", Encode: ngEncoder(binary.BigEndian), Keep: keepWireLength},
 	}
 }
 
@@ -51,7 +55,7 @@ func pcapContainer(name string, nano bool, order binary.ByteOrder) Container {
 	}
 	return Container{
 		Name: name,
-		Encode: func(w io.Writer, pkts []Packet) error {
+		Encode: func(w io.Writer, pkts []Frame) error {
 			link := pcapio.LinkTypeEthernet
 			if len(pkts) > 0 {
 				link = pkts[0].Info.LinkType
@@ -96,17 +100,23 @@ func keepWireLength(ci pcapio.CaptureInfo) pcapio.CaptureInfo {
 	return ci
 }
 
+// ngEncoder returns the encoder of pcapng in the given byte order (nil:
+// little-endian).
+func ngEncoder(order binary.ByteOrder) func(w io.Writer, pkts []Frame) error {
+	return func(w io.Writer, pkts []Frame) error { return encodeNg(w, pkts, order) }
+}
+
 // encodeNg writes pkts as pcapng with ns timestamps, keeping every
 // packet's interface index, name, link type and direction: a packet whose
 // index was defined differently earlier (a later section of the original)
 // starts a new section.
-func encodeNg(w io.Writer, pkts []Packet) error {
+func encodeNg(w io.Writer, pkts []Frame, order binary.ByteOrder) error {
 	type iface struct {
 		link pcapio.LinkType
 		name string
 	}
 	var ifaces []iface
-	nw, err := pcapio.NewNgWriter(w, pcapio.NgOptions{Application: "turtle golden --containers"})
+	nw, err := pcapio.NewNgWriter(w, pcapio.NgOptions{Application: "turtle golden --containers", ByteOrder: order})
 	if err != nil {
 		return err
 	}
@@ -123,7 +133,7 @@ func encodeNg(w io.Writer, pkts []Packet) error {
 		want := iface{ci.LinkType, ci.InterfaceName}
 		if idx < len(ifaces) && ifaces[idx] != want {
 			// An interface, once written, cannot change within a section.
-			if err := nw.NewSection(pcapio.NgOptions{}); err != nil {
+			if err := nw.NewSection(pcapio.NgOptions{ByteOrder: order}); err != nil {
 				return err
 			}
 			ifaces = ifaces[:0]
@@ -148,13 +158,13 @@ func encodeNg(w io.Writer, pkts []Packet) error {
 
 // checkContainers re-encodes pkts in every container and compares the text
 // read back with the text of the packets as the container keeps them.
-func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, pkts []Packet, s *scratch) {
+func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, pkts []Frame, s *scratch) {
 	containers := opt.Encoders
 	if containers == nil {
 		containers = DefaultContainers()
 	}
 	var errs []error
-	kept := make([]Packet, len(pkts))
+	kept := make([]Frame, len(pkts))
 	for _, c := range containers {
 		s.file.Reset()
 		if err := c.Encode(&s.file, pkts); err != nil {
@@ -166,7 +176,7 @@ func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, p
 			continue
 		}
 		for i := range pkts {
-			kept[i] = Packet{Info: c.Keep(pkts[i].Info), Data: pkts[i].Data}
+			kept[i] = Frame{Info: c.Keep(pkts[i].Info), Data: pkts[i].Data}
 		}
 		s.text.Reset()
 		p := &decode.Printer{Format: format, W: &s.text}
@@ -200,7 +210,7 @@ func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, p
 
 // sliceSource yields packets from memory, as a decode.Source.
 type sliceSource struct {
-	pkts []Packet
+	pkts []Frame
 	next int
 }
 

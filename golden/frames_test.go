@@ -14,7 +14,7 @@ import (
 // text exactly where one frame's text ends and the next begins, for every
 // forged frame.
 func TestFramingMatchesFormats(t *testing.T) {
-	for _, name := range decode.FormatNames {
+	for _, name := range decode.FormatNames() {
 		fr := FramingOf(name)
 		if fr.Unit != "frame" {
 			t.Logf("format %s: no framing, reports use line numbers", name)

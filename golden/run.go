@@ -243,13 +243,13 @@ func checkReadErr(c *Case, err error) error {
 // the containers check re-encodes exactly what was printed.
 type recorder struct {
 	src  decode.Source
-	pkts []Packet
+	pkts []Frame
 }
 
 func (r *recorder) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 	data, ci, err := r.src.ZeroCopyReadPacketData()
 	if err == nil {
-		r.pkts = append(r.pkts, Packet{Info: ci, Data: bytes.Clone(data)})
+		r.pkts = append(r.pkts, Frame{Info: ci, Data: bytes.Clone(data)})
 	}
 	return data, ci, err
 }

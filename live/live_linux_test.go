@@ -101,6 +101,13 @@ func TestVethFramesTurtleText(t *testing.T) {
 		t.Fatalf("link type %d, want Ethernet", h.LinkType())
 	}
 	frames := livetest.KnownFrames(t)
+	t.Cleanup(func() { // where lost frames went: a0's TX and b0's RX counters
+		if t.Failed() {
+			st, _ := h.Stats()
+			t.Logf("a0: %s\nb0: %s\nhandle: %+v", a.IP(t, "-s", "-o", "link", "show", "dev", "a0"),
+				b.IP(t, "-s", "-o", "link", "show", "dev", "b0"), st)
+		}
+	})
 	a.SendFrames(t, "a0", frames...)
 	got := readN(t, h, len(frames), ipv4Only)
 

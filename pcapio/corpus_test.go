@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 )
 
 // corpusExceptions lists corpus files where pcapio and tcpdump (libpcap
@@ -27,14 +29,7 @@ var corpusExceptions = map[string]string{
 // and compares what pcapio reads from the original with what it reads from
 // tcpdump's output, which is a plain, well-formed file.
 func TestCorpus(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set")
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus files under %s: %v", dir, err)
-	}
+	files := testcorpus.Files(t, "*")
 	tcpdump, _ := exec.LookPath("tcpdump")
 	if tcpdump == "" {
 		t.Log("tcpdump not on PATH: only checking that every file reads without a panic")

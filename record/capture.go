@@ -18,6 +18,7 @@ import (
 type capture struct {
 	h     *live.Handle
 	lt    pcapio.LinkType
+	d     dissector           // used by read only
 	match func(*summary) bool // called with mu held
 
 	mu      sync.Mutex
@@ -47,11 +48,11 @@ func (c *capture) read() {
 			}
 			return
 		}
-		s, ok := summarize(c.lt, data)
+		s, ok := c.d.summarize(c.lt, data)
 		c.mu.Lock()
 		if ok && c.match(&s) {
 			ci.CaptureLength = len(data)
-			c.st.add(Packet{Info: ci, Data: bytes.Clone(data)}, s)
+			c.st.add(Frame{Info: ci, Data: bytes.Clone(data)}, s)
 			c.notify()
 		}
 		c.mu.Unlock()
@@ -101,7 +102,7 @@ func (c *capture) stop() (state, live.Stats, error) {
 
 // state is what the capture kept, with the bookkeeping scenarios wait on.
 type state struct {
-	pkts  []Packet
+	pkts  []Frame
 	sums  []summary
 	tcp   []*tcpTrack // connections in order of first appearance
 	conns map[flowKey]*tcpTrack
@@ -125,7 +126,7 @@ type dirTrack struct {
 	sizes   []int // payload sizes of the segments that carried data
 }
 
-func (st *state) add(p Packet, s summary) {
+func (st *state) add(p Frame, s summary) {
 	st.pkts = append(st.pkts, p)
 	st.sums = append(st.sums, s)
 	if s.proto != protoTCP {

@@ -12,7 +12,7 @@ import (
 func tcpState(segs ...summary) *state {
 	st := &state{conns: make(map[flowKey]*tcpTrack)}
 	for _, s := range segs {
-		st.add(Packet{}, s)
+		st.add(Frame{}, s)
 	}
 	return st
 }
@@ -79,7 +79,7 @@ func TestTrackClose(t *testing.T) {
 		seg(true, flagACK|flagFIN, c+31, s+31, 0),
 		seg(false, flagACK|flagFIN, s+31, c+32, 0),
 	} {
-		st.add(Packet{}, x)
+		st.add(Frame{}, x)
 	}
 	if !tcpDataAcked(0)(st) {
 		t.Error("data not seen acknowledged")
@@ -87,7 +87,7 @@ func TestTrackClose(t *testing.T) {
 	if tcpClosed(1)(st) {
 		t.Fatal("closed before the server's FIN was acknowledged")
 	}
-	st.add(Packet{}, seg(true, flagACK, c+32, s+32, 0))
+	st.add(Frame{}, seg(true, flagACK, c+32, s+32, 0))
 	if !tcpClosed(1)(st) {
 		t.Error("not closed after both FINs were acknowledged")
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -73,9 +74,9 @@ var ErrUnstable = errors.New("cannot be made stable")
 // rewrite faithfully: IPv6, fragments, and frames cut short by the
 // snapshot length (their checksums cannot be recomputed). Frames that are
 // not IP pass with only their timestamp moved.
-func Normalize(lt pcapio.LinkType, pkts []Packet, opt NormalizeOptions) ([]Packet, error) {
+func Normalize(lt pcapio.LinkType, pkts []Frame, opt NormalizeOptions) ([]Frame, error) {
 	n := newNormalizer(opt)
-	out := make([]Packet, len(pkts))
+	out := make([]Frame, len(pkts))
 	var first time.Time
 	for i, p := range pkts {
 		data := bytes.Clone(p.Data)
@@ -87,7 +88,7 @@ func Normalize(lt pcapio.LinkType, pkts []Packet, opt NormalizeOptions) ([]Packe
 			first = info.Timestamp
 		}
 		info.Timestamp = n.epoch.Add(info.Timestamp.Sub(first))
-		out[i] = Packet{Info: info, Data: data}
+		out[i] = Frame{Info: info, Data: data}
 	}
 	return out, nil
 }
@@ -128,6 +129,7 @@ type tcpConn struct {
 }
 
 type normalizer struct {
+	d         dissector
 	epoch     time.Time
 	ports     map[portKey]uint16
 	known     map[uint16]uint16
@@ -155,7 +157,7 @@ func newNormalizer(opt NormalizeOptions) *normalizer {
 		conns:    make(map[flowKey]*tcpConn),
 	}
 	if n.epoch.IsZero() {
-		n.epoch = DefaultEpoch
+		n.epoch = DefaultEpoch()
 	}
 	if n.nextPort == 0 {
 		n.nextPort = DefaultFirstPort
@@ -171,49 +173,43 @@ func newNormalizer(opt NormalizeOptions) *normalizer {
 
 // frame rewrites one frame in place.
 func (n *normalizer) frame(lt pcapio.LinkType, b []byte, ci pcapio.CaptureInfo) error {
-	off, nw := networkOffset(lt, b)
-	switch nw {
-	case netOther:
-		return nil
-	case netIPv6:
+	p := &n.d.pkt
+	p.Decode(lt, b)
+	switch p.EtherType {
+	case 0x0800:
+	case 0x86dd:
 		return fmt.Errorf("IPv6 is not normalized: %w", ErrUnstable)
+	default:
+		return nil // not IP, or a link type the decoder does not know
 	}
 	if ci.Length > len(b) {
 		return fmt.Errorf("cut to %d of %d bytes by the snapshot length, so its checksums cannot be recomputed: %w",
 			len(b), ci.Length, ErrUnstable)
 	}
-	ip := b[off:]
-	if len(ip) < 20 {
-		return fmt.Errorf("IPv4 header truncated (%d of 20 bytes): %w", len(ip), ErrUnstable)
+	ip := &p.IPv4
+	if pr := p.Problem; pr.Layer == "ipv4" {
+		if pr.Kind == decode.ProblemTruncated {
+			return fmt.Errorf("IPv4 header truncated (%d of %d bytes): %w", pr.Value, pr.Need, ErrUnstable)
+		}
+		return fmt.Errorf("IPv4 header: %s %d (%s): %w", pr.Field, pr.Value, pr.Note, ErrUnstable)
 	}
-	ihl := int(ip[0]&0x0f) * 4
-	total := int(binary.BigEndian.Uint16(ip[2:]))
-	if ihl < 20 || total < ihl || total > len(ip) {
-		return fmt.Errorf("IPv4 header length %d or total length %d does not fit the %d bytes captured: %w",
-			ihl, total, len(ip), ErrUnstable)
+	if ip.Missing > 0 {
+		return fmt.Errorf("IPv4 total length %d is beyond the %d bytes captured: %w",
+			ip.TotalLength, len(ip.Header)+len(ip.Payload), ErrUnstable)
 	}
-	ip = ip[:total]
-	if frag := binary.BigEndian.Uint16(ip[6:]); frag&0x3fff != 0 {
-		return fmt.Errorf("IPv4 fragment (flags and offset %#04x) is not normalized: %w", frag, ErrUnstable)
+	if ip.Flags&decode.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
+		return fmt.Errorf("IPv4 fragment (flags and offset %#04x) is not normalized: %w",
+			uint16(ip.Flags)<<13|ip.FragOffset, ErrUnstable)
 	}
-	return n.ipv4(ip)
+	return n.ipv4(ip.Header, ip.Payload, true)
 }
 
 // ipv4 rewrites a whole IPv4 datagram or the part of one an ICMP error
-// quotes: the mappings are those of the original, and checksums are
-// recomputed only over what is complete.
-func (n *normalizer) ipv4(ip []byte) error {
-	ihl := int(ip[0]&0x0f) * 4
-	if ihl < 20 || len(ip) < ihl {
-		return nil // a quoted header cut short: nothing more to map
-	}
-	total := int(binary.BigEndian.Uint16(ip[2:]))
-	complete := total >= ihl && total <= len(ip)
-	if complete {
-		ip = ip[:total]
-	}
+// quotes, given its header and the transport bytes after it (cut to the
+// total length when complete): the mappings are those of the original, and
+// checksums are recomputed only over what is complete.
+func (n *normalizer) ipv4(ip, t []byte, complete bool) error {
 	proto := ip[9]
-	t := ip[ihl:]
 	key := flowKey{proto: proto}
 	copy(key.src[:], ip[12:16])
 	copy(key.dst[:], ip[16:20])
@@ -237,7 +233,7 @@ func (n *normalizer) ipv4(ip []byte) error {
 		}
 	}
 	binary.BigEndian.PutUint16(ip[10:], 0)
-	binary.BigEndian.PutUint16(ip[10:], checksum(ip[:ihl], 0))
+	binary.BigEndian.PutUint16(ip[10:], checksum(ip, 0))
 	return nil
 }
 
@@ -417,8 +413,16 @@ func (n *normalizer) icmp(t []byte, complete bool) error {
 		}
 		binary.BigEndian.PutUint16(t[4:], to)
 	case isICMPError(typ):
-		if q := t[8:]; len(q) >= 20 && q[0]>>4 == 4 {
-			if err := n.ipv4(q); err != nil {
+		// The quote is decoded after the frame: the frame's own
+		// decoded headers are not needed any more.
+		q := &n.d.quoted
+		if n.d.decodeQuoted(t[8:]) {
+			ip := &q.IPv4
+			tq, complete := ip.Payload, ip.Missing == 0
+			if pr := q.Problem; pr.Layer == "ipv4" { // total length below the header's
+				tq, complete = q.Payload, false
+			}
+			if err := n.ipv4(ip.Header, tq, complete); err != nil {
 				return err
 			}
 		}

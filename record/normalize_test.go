@@ -26,7 +26,7 @@ var (
 
 // forge serializes layers into an Ethernet frame with correct lengths and
 // checksums, then spoils the transport checksum as a loopback does.
-func forge(t testing.TB, at time.Duration, ls ...gopacket.SerializableLayer) Packet {
+func forge(t testing.TB, at time.Duration, ls ...gopacket.SerializableLayer) Frame {
 	t.Helper()
 	eth := &layers.Ethernet{SrcMAC: make(net.HardwareAddr, 6), DstMAC: make(net.HardwareAddr, 6), EthernetType: layers.EthernetTypeIPv4}
 	for _, l := range ls {
@@ -55,7 +55,7 @@ func forge(t testing.TB, at time.Duration, ls ...gopacket.SerializableLayer) Pac
 	case protoUDP:
 		binary.BigEndian.PutUint16(ip[ihl+6:], 0xfe2b)
 	}
-	return Packet{Info: pcapio.CaptureInfo{Timestamp: t0.Add(at), CaptureLength: len(data), Length: len(data),
+	return Frame{Info: pcapio.CaptureInfo{Timestamp: t0.Add(at), CaptureLength: len(data), Length: len(data),
 		LinkType: pcapio.LinkTypeEthernet}, Data: data}
 }
 
@@ -106,7 +106,7 @@ type decoded struct {
 	icmp *layers.ICMPv4
 }
 
-func decodeValid(t *testing.T, p Packet) decoded {
+func decodeValid(t *testing.T, p Frame) decoded {
 	t.Helper()
 	pkt := gopacket.NewPacket(p.Data, layers.LayerTypeEthernet, gopacket.Default)
 	if el := pkt.ErrorLayer(); el != nil {
@@ -180,7 +180,7 @@ func TestNormalizeTCP(t *testing.T) {
 		cisn, sisn uint32 = 0xdeadbeef, 0xfffffff0 // the server's wraps past zero
 		cts, sts   uint32 = 777777, 0xfffffff0     // and so does its clock
 	)
-	in := []Packet{
+	in := []Frame{
 		forge(t, 0, ip4(client, server, 4242, layers.IPProtocolTCP), tcpSeg(cport, sport, cisn, 0, "S", cts, 0)),
 		forge(t, 10*time.Microsecond, ip4(server, client, 0, layers.IPProtocolTCP), tcpSeg(sport, cport, sisn, cisn+1, "SA", sts, cts)),
 		forge(t, 20*time.Microsecond, ip4(client, server, 4243, layers.IPProtocolTCP), tcpSeg(cport, sport, cisn+1, sisn+1, "A", cts, sts)),
@@ -236,8 +236,8 @@ func TestNormalizeTCP(t *testing.T) {
 		if got := sackBlocks(tcp); len(got) != len(w.sack) || len(got) > 0 && (got[0] != w.sack[0] || got[1] != w.sack[1]) {
 			t.Errorf("frame %d: SACK %v, want %v", i+1, got, w.sack)
 		}
-		if got := out[i].Info.Timestamp; !got.Equal(DefaultEpoch.Add(w.at)) {
-			t.Errorf("frame %d: timestamp %v, want %v", i+1, got, DefaultEpoch.Add(w.at))
+		if got := out[i].Info.Timestamp; !got.Equal(DefaultEpoch().Add(w.at)) {
+			t.Errorf("frame %d: timestamp %v, want %v", i+1, got, DefaultEpoch().Add(w.at))
 		}
 		if len(tcp.Payload) != w.payloadLen {
 			t.Errorf("frame %d: payload %d bytes, want %d", i+1, len(tcp.Payload), w.payloadLen)
@@ -258,7 +258,7 @@ func TestNormalizeTCP(t *testing.T) {
 // Connections are numbered in order of appearance, and so are their ISNs
 // and ports; a port in Options.Ports is never given to another.
 func TestNormalizeSecondConnection(t *testing.T) {
-	in := []Packet{
+	in := []Frame{
 		forge(t, 0, ip4(client, server, 1, layers.IPProtocolTCP), tcpSeg(40001, 12500, 5, 0, "S", 1, 0)),
 		forge(t, 0, ip4(client, server, 1, layers.IPProtocolTCP), tcpSeg(60000, 8080, 77, 0, "S", 1, 0)),
 	}
@@ -284,7 +284,7 @@ func TestNormalizeUDPAndUnreachable(t *testing.T) {
 	icmpErr := forge(t, 200*time.Microsecond,
 		&layers.IPv4{Version: 4, IHL: 5, TOS: 0xc0, TTL: 64, Id: 31337, Protocol: layers.IPProtocolICMPv4, SrcIP: server, DstIP: client},
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 3)}, gopacket.Payload(quoted))
-	out, err := Normalize(pcapio.LinkTypeEthernet, []Packet{dgram, icmpErr}, NormalizeOptions{Ports: map[uint16]uint16{44444: 10001}})
+	out, err := Normalize(pcapio.LinkTypeEthernet, []Frame{dgram, icmpErr}, NormalizeOptions{Ports: map[uint16]uint16{44444: 10001}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestNormalizeEcho(t *testing.T) {
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(8, 0), Id: 0x4d2e, Seq: 7}, gopacket.Payload("ping"))
 	rep := forge(t, time.Millisecond, ip4(server, client, 0x9999, layers.IPProtocolICMPv4),
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(0, 0), Id: 0x4d2e, Seq: 7}, gopacket.Payload("ping"))
-	out, err := Normalize(pcapio.LinkTypeEthernet, []Packet{req, rep}, NormalizeOptions{})
+	out, err := Normalize(pcapio.LinkTypeEthernet, []Frame{req, rep}, NormalizeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestNormalizeEcho(t *testing.T) {
 func TestNormalizeLinkTypes(t *testing.T) {
 	p := forge(t, 0, ip4(client, server, 99, layers.IPProtocolUDP), &layers.UDP{SrcPort: 1111, DstPort: 2222}, gopacket.Payload("x"))
 	ipBytes := p.Data[14:]
-	want, err := Normalize(pcapio.LinkTypeEthernet, []Packet{p}, NormalizeOptions{})
+	want, err := Normalize(pcapio.LinkTypeEthernet, []Frame{p}, NormalizeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,8 +349,8 @@ func TestNormalizeLinkTypes(t *testing.T) {
 		{pcapio.LinkTypeLinuxSLL2, sll2, 20},
 		{pcapio.LinkTypeNull, null, 4},
 	} {
-		in := Packet{Info: pcapio.CaptureInfo{Timestamp: t0, CaptureLength: len(c.data), Length: len(c.data)}, Data: c.data}
-		got, err := Normalize(c.lt, []Packet{in}, NormalizeOptions{})
+		in := Frame{Info: pcapio.CaptureInfo{Timestamp: t0, CaptureLength: len(c.data), Length: len(c.data)}, Data: c.data}
+		got, err := Normalize(c.lt, []Frame{in}, NormalizeOptions{})
 		if err != nil {
 			t.Fatalf("link type %d: %v", c.lt, err)
 		}
@@ -379,26 +379,26 @@ func TestNormalizeUnstable(t *testing.T) {
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, v6, udp); err != nil {
 		t.Fatal(err)
 	}
-	ipv6 := Packet{Info: pcapio.CaptureInfo{CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}, Data: buf.Bytes()}
+	ipv6 := Frame{Info: pcapio.CaptureInfo{CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}, Data: buf.Bytes()}
 
-	for name, p := range map[string]Packet{"snaplen": cut, "fragment": fragment, "IPv6": ipv6} {
-		if _, err := Normalize(pcapio.LinkTypeEthernet, []Packet{p}, NormalizeOptions{}); !errors.Is(err, ErrUnstable) {
+	for name, p := range map[string]Frame{"snaplen": cut, "fragment": fragment, "IPv6": ipv6} {
+		if _, err := Normalize(pcapio.LinkTypeEthernet, []Frame{p}, NormalizeOptions{}); !errors.Is(err, ErrUnstable) {
 			t.Errorf("%s: error %v, want ErrUnstable", name, err)
 		}
 	}
 
 	// A frame that is not IP passes, only its timestamp moved.
-	arp := Packet{Info: pcapio.CaptureInfo{Timestamp: t0, CaptureLength: 42, Length: 42}, Data: make([]byte, 42)}
+	arp := Frame{Info: pcapio.CaptureInfo{Timestamp: t0, CaptureLength: 42, Length: 42}, Data: make([]byte, 42)}
 	binary.BigEndian.PutUint16(arp.Data[12:], 0x0806)
-	out, err := Normalize(pcapio.LinkTypeEthernet, []Packet{arp}, NormalizeOptions{})
-	if err != nil || !bytes.Equal(out[0].Data, arp.Data) || !out[0].Info.Timestamp.Equal(DefaultEpoch) {
+	out, err := Normalize(pcapio.LinkTypeEthernet, []Frame{arp}, NormalizeOptions{})
+	if err != nil || !bytes.Equal(out[0].Data, arp.Data) || !out[0].Info.Timestamp.Equal(DefaultEpoch()) {
 		t.Errorf("ARP frame: %v", err)
 	}
 }
 
 // Normalize never panics, whatever the bytes, and rewrites only IPv4.
 func FuzzNormalize(f *testing.F) {
-	for _, p := range []Packet{
+	for _, p := range []Frame{
 		forge(f, 0, ip4(client, server, 1, layers.IPProtocolTCP), tcpSeg(1, 2, 3, 4, "SA", 5, 6, 7, 8)),
 		forge(f, 0, ip4(client, server, 1, layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, gopacket.Payload("x")),
 		forge(f, 0, ip4(client, server, 1, layers.IPProtocolICMPv4), &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 3)},
@@ -408,8 +408,8 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(uint16(pcapio.LinkTypeRaw), p.Data[14:])
 	}
 	f.Fuzz(func(t *testing.T, lt uint16, data []byte) {
-		p := Packet{Info: pcapio.CaptureInfo{CaptureLength: len(data), Length: len(data)}, Data: data}
-		out, err := Normalize(pcapio.LinkType(lt), []Packet{p, p}, NormalizeOptions{})
+		p := Frame{Info: pcapio.CaptureInfo{CaptureLength: len(data), Length: len(data)}, Data: data}
+		out, err := Normalize(pcapio.LinkType(lt), []Frame{p, p}, NormalizeOptions{})
 		if err == nil && (len(out) != 2 || len(out[0].Data) != len(data)) {
 			t.Fatalf("Normalize changed a frame's length")
 		}

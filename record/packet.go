@@ -6,11 +6,12 @@ import (
 
 	"github.com/gopacket/gopacket"
 
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// Packet is one captured frame: its capture metadata and its bytes.
-type Packet struct {
+// Frame is one captured frame: its capture metadata and its bytes.
+type Frame struct {
 	Info pcapio.CaptureInfo
 	Data []byte
 }
@@ -24,78 +25,26 @@ const (
 
 // TCP flag bits (the 13th byte of the header).
 const (
-	flagFIN = 0x01
-	flagSYN = 0x02
-	flagRST = 0x04
-	flagACK = 0x10
+	flagFIN = decode.TCPFlagFIN
+	flagSYN = decode.TCPFlagSYN
+	flagRST = decode.TCPFlagRST
+	flagACK = decode.TCPFlagACK
 )
 
-// network says what a frame carries above its link layer.
-type network uint8
+// dissector finds the layers of a frame with the project's decoder: the
+// frame itself, and the datagram an ICMP error quotes. The recorder reads
+// fields from the decoded headers and rewrites them through the slices
+// the decoder points into the frame. Keep one per goroutine: decoding
+// reuses the two packets.
+type dissector struct {
+	pkt, quoted decode.Packet
+}
 
-const (
-	netOther network = iota // not IP, or a link type the recorder does not know
-	netIPv4
-	netIPv6
-)
-
-// networkOffset finds the network header in a frame of link type lt: its
-// offset and whether it is IPv4 or IPv6. It knows the link types a Linux
-// capture produces (Ethernet, with 802.1Q tags, cooked v1 and v2, raw IP)
-// and the BSD loopback headers.
-func networkOffset(lt pcapio.LinkType, b []byte) (int, network) {
-	etherType := func(t uint16, off int) (int, network) {
-		switch t {
-		case 0x0800:
-			return off, netIPv4
-		case 0x86dd:
-			return off, netIPv6
-		}
-		return 0, netOther
-	}
-	switch lt {
-	case pcapio.LinkTypeEthernet:
-		off := 12
-		for len(b) >= off+2 {
-			t := binary.BigEndian.Uint16(b[off:])
-			if t != 0x8100 && t != 0x88a8 {
-				return etherType(t, off+2)
-			}
-			off += 4
-		}
-	case pcapio.LinkTypeRaw, 228, 229:
-		if len(b) == 0 {
-			return 0, netOther
-		}
-		switch {
-		case lt == 228 || lt == pcapio.LinkTypeRaw && b[0]>>4 == 4:
-			return 0, netIPv4
-		case lt == 229 || lt == pcapio.LinkTypeRaw && b[0]>>4 == 6:
-			return 0, netIPv6
-		}
-	case pcapio.LinkTypeLinuxSLL:
-		if len(b) >= 16 {
-			return etherType(binary.BigEndian.Uint16(b[14:]), 16)
-		}
-	case pcapio.LinkTypeLinuxSLL2:
-		if len(b) >= 20 {
-			return etherType(binary.BigEndian.Uint16(b[0:]), 20)
-		}
-	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
-		if len(b) >= 4 {
-			fam := binary.LittleEndian.Uint32(b)
-			if lt == pcapio.LinkTypeLoop || fam&0xffff == 0 {
-				fam = binary.BigEndian.Uint32(b)
-			}
-			switch fam {
-			case 2:
-				return 4, netIPv4
-			case 10, 24, 28, 30:
-				return 4, netIPv6
-			}
-		}
-	}
-	return 0, netOther
+// decodeQuoted decodes the IPv4 datagram an ICMP error quotes, cut short
+// or not, and reports whether its header is there whole.
+func (d *dissector) decodeQuoted(q []byte) bool {
+	d.quoted.Decode(pcapio.LinkTypeIPv4, q)
+	return d.quoted.IPv4.Header != nil && d.quoted.Layers&decode.LayerIPv4 != 0
 }
 
 // summary is what the recorder's bookkeeping needs of one IPv4 packet.
@@ -118,69 +67,69 @@ type summary struct {
 	qsport, qdport uint16
 }
 
-// summarize parses the IPv4 packet in a frame of link type lt. ok is false
-// for anything else and for packets too short to tell.
-func summarize(lt pcapio.LinkType, b []byte) (s summary, ok bool) {
-	off, nw := networkOffset(lt, b)
-	if nw != netIPv4 {
+// summarize decodes the IPv4 packet in a frame of link type lt. ok is
+// false for anything else and for packets too short to tell: an IPv4
+// header the decoder finds cut or invalid, or a TCP, UDP or ICMP header
+// shorter than 20, 8 and 8 bytes.
+func (d *dissector) summarize(lt pcapio.LinkType, b []byte) (s summary, ok bool) {
+	p := &d.pkt
+	p.Decode(lt, b)
+	if p.Layers&decode.LayerIPv4 == 0 || p.Problem.Layer == "ipv4" {
 		return s, false
 	}
-	ip := b[off:]
-	if len(ip) < 20 || ip[0]>>4 != 4 {
-		return s, false
-	}
-	ihl := int(ip[0]&0x0f) * 4
-	total := int(binary.BigEndian.Uint16(ip[2:]))
-	if ihl < 20 || total < ihl || len(ip) < ihl {
-		return s, false
-	}
-	if total < len(ip) {
-		ip = ip[:total] // Ethernet padding
-	}
-	s.proto = ip[9]
-	copy(s.src[:], ip[12:16])
-	copy(s.dst[:], ip[16:20])
-	if binary.BigEndian.Uint16(ip[6:])&0x1fff != 0 {
+	ip := &p.IPv4
+	s.proto = ip.Protocol
+	s.src, s.dst = ip.Src.As4(), ip.Dst.As4()
+	if p.Fragment {
 		return s, true // a later fragment: no transport header
 	}
-	t := ip[ihl:]
+	// The payload sizes follow the IPv4 total length, as the sender meant
+	// them, whatever the capture kept.
+	transport := int(ip.TotalLength) - int(ip.IHL)*4
 	switch s.proto {
 	case protoTCP:
-		if len(t) < 20 {
+		if p.Layers&decode.LayerTCP == 0 {
 			return s, false
 		}
-		s.sport, s.dport = binary.BigEndian.Uint16(t), binary.BigEndian.Uint16(t[2:])
-		s.seq, s.ack = binary.BigEndian.Uint32(t[4:]), binary.BigEndian.Uint32(t[8:])
-		s.flags = t[13]
-		doff := int(t[12]>>4) * 4
-		s.payload = max(total-ihl-doff, 0)
+		t := &p.TCP
+		s.sport, s.dport = t.SrcPort, t.DstPort
+		s.seq, s.ack = t.Seq, t.Ack
+		s.flags = uint8(t.Flags)
+		s.payload = max(transport-int(t.DataOffset)*4, 0)
 	case protoUDP:
-		if len(t) < 8 {
+		if p.Layers&decode.LayerUDP == 0 {
 			return s, false
 		}
-		s.sport, s.dport = binary.BigEndian.Uint16(t), binary.BigEndian.Uint16(t[2:])
-		s.payload = max(total-ihl-8, 0)
+		s.sport, s.dport = p.UDP.SrcPort, p.UDP.DstPort
+		s.payload = max(transport-8, 0)
 	case protoICMP:
-		if len(t) < 8 {
+		c := &p.ICMP
+		if p.Layers&decode.LayerICMP == 0 || !c.HasRest {
 			return s, false
 		}
-		s.icmpType, s.icmpCode = t[0], t[1]
-		s.payload = max(total-ihl-8, 0)
+		s.icmpType, s.icmpCode = c.Type, c.Code
+		s.payload = max(transport-8, 0)
 		switch {
-		case isEcho(t[0]):
-			s.echoID, s.echoSeq = binary.BigEndian.Uint16(t[4:]), binary.BigEndian.Uint16(t[6:])
-		case isICMPError(t[0]):
-			q := t[8:]
-			if len(q) >= 20 && q[0]>>4 == 4 {
-				qihl := int(q[0]&0x0f) * 4
-				s.quoted = true
-				s.qproto = q[9]
-				copy(s.qsrc[:], q[12:16])
-				copy(s.qdst[:], q[16:20])
-				if qihl >= 20 && len(q) >= qihl+4 && (s.qproto == protoTCP || s.qproto == protoUDP) {
-					s.qsport = binary.BigEndian.Uint16(q[qihl:])
-					s.qdport = binary.BigEndian.Uint16(q[qihl+2:])
-				}
+		case isEcho(c.Type):
+			s.echoID, s.echoSeq = binary.BigEndian.Uint16(c.Rest[0:2]), binary.BigEndian.Uint16(c.Rest[2:4])
+		case isICMPError(c.Type):
+			d.quoted.Decode(pcapio.LinkTypeIPv4, c.Body)
+			q := &d.quoted
+			if q.Layers&decode.LayerIPv4 == 0 || q.IPv4.Version != 4 {
+				break
+			}
+			s.quoted = true
+			s.qproto = q.IPv4.Protocol
+			s.qsrc, s.qdst = q.IPv4.Src.As4(), q.IPv4.Dst.As4()
+			// A quote holds at least 8 bytes of the transport header,
+			// enough for the ports; the decoder names TCP's only when
+			// its 20 bytes are all there, which Linux's quotes (up to
+			// 576 bytes) always are.
+			switch {
+			case q.Layers&decode.LayerTCP != 0:
+				s.qsport, s.qdport = q.TCP.SrcPort, q.TCP.DstPort
+			case q.Layers&decode.LayerUDP != 0:
+				s.qsport, s.qdport = q.UDP.SrcPort, q.UDP.DstPort
 			}
 		}
 	}
@@ -218,6 +167,6 @@ func pseudoSum(src, dst []byte, proto uint8, n int) uint32 {
 	return gopacket.ComputeChecksum(ph[:], 0)
 }
 
-// DefaultEpoch is where normalized timestamps begin: the first frame of a
-// normalized recording is stamped 2000-01-01 00:00:00 UTC.
-var DefaultEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// DefaultEpoch returns where normalized timestamps begin: the first frame
+// of a normalized recording is stamped 2000-01-01 00:00:00 UTC.
+func DefaultEpoch() time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }

@@ -66,7 +66,7 @@ type Config struct {
 type Recording struct {
 	Scenario   string
 	LinkType   pcapio.LinkType
-	Packets    []Packet // normalized unless Config.Raw
+	Frames     []Frame // normalized unless Config.Raw
 	Normalized bool
 	Netns      bool    // recorded in a network namespace of its own (else on the host's lo)
 	Retried    []error // why each earlier attempt failed (each wraps ErrBusy)
@@ -166,13 +166,13 @@ func recordOnce(ctx context.Context, sc Scenario, c *Config) (*Recording, error)
 	if err := sc.check(&st); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := &Recording{Scenario: name, LinkType: s.cap.lt, Packets: st.pkts, Netns: e.netns()}
+	r := &Recording{Scenario: name, LinkType: s.cap.lt, Frames: st.pkts, Netns: e.netns()}
 	if !c.Raw {
-		norm, err := Normalize(r.LinkType, r.Packets, NormalizeOptions{Ports: s.ports})
+		norm, err := Normalize(r.LinkType, r.Frames, NormalizeOptions{Ports: s.ports})
 		if err != nil {
 			return nil, fmt.Errorf("%s: normalize: %w", name, err)
 		}
-		r.Packets, r.Normalized = norm, true
+		r.Frames, r.Normalized = norm, true
 	}
 	return r, nil
 }
@@ -184,7 +184,7 @@ func (r *Recording) WritePcap(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for i, p := range r.Packets {
+	for i, p := range r.Frames {
 		if err := pw.WritePacket(p.Info, p.Data); err != nil {
 			return fmt.Errorf("write frame %d: %w", i+1, err)
 		}

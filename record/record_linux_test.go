@@ -11,8 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sebdah/goldie/v2"
-
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/golden/goldentest"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -48,11 +47,12 @@ func mustRecord(t *testing.T, name string, cfg *Config) *Recording {
 // Every scenario recorded twice gives the same frames, byte for byte but
 // for what keeps the real spacing (frame timestamps, TCP timestamp option
 // values and so the TCP checksum), the same turtle text, and the text of
-// the committed fixture. With GOLDIE_UPDATE=1, a scenario whose text
-// changed has its fixture and golden rewritten together.
+// the committed fixture's golden. The golden belongs to the manifest
+// (testdata/golden.list) and is only read here. With GOLDIE_UPDATE=1, a
+// scenario whose text changed has its capture rewritten; the manifest then
+// rewrites the golden (turtle golden update --only NAME).
 func TestRecordTwice(t *testing.T) {
 	needRoot(t)
-	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "testdata", "golden")), goldie.WithNameSuffix(".golden"))
 	for _, sc := range List() {
 		t.Run(sc.Name, func(t *testing.T) {
 			a := mustRecord(t, sc.Name, nil)
@@ -60,15 +60,15 @@ func TestRecordTwice(t *testing.T) {
 			if !a.Netns || !a.Normalized {
 				t.Fatalf("recorded with netns %v, normalized %v; want both", a.Netns, a.Normalized)
 			}
-			if len(a.Packets) != len(b.Packets) {
-				t.Fatalf("%d frames, then %d", len(a.Packets), len(b.Packets))
+			if len(a.Frames) != len(b.Frames) {
+				t.Fatalf("%d frames, then %d", len(a.Frames), len(b.Frames))
 			}
-			for i := range a.Packets {
-				pa, pb := stable(t, a.LinkType, a.Packets[i].Data), stable(t, b.LinkType, b.Packets[i].Data)
+			for i := range a.Frames {
+				pa, pb := stable(t, a.LinkType, a.Frames[i].Data), stable(t, b.LinkType, b.Frames[i].Data)
 				if !bytes.Equal(pa, pb) {
 					t.Errorf("frame %d differs:\n%x\n%x", i+1, pa, pb)
 				}
-				decodeValid(t, a.Packets[i])
+				decodeValid(t, a.Frames[i])
 			}
 			ta, err := a.Text()
 			if err != nil {
@@ -81,32 +81,44 @@ func TestRecordTwice(t *testing.T) {
 			if !bytes.Equal(ta, tb) {
 				t.Errorf("the turtle text differs between two recordings:\n%s\n----\n%s", ta, tb)
 			}
-			again, err := Normalize(a.LinkType, a.Packets, NormalizeOptions{Ports: map[uint16]uint16{udpPort: udpPort, tcpPort: tcpPort}})
+			again, err := Normalize(a.LinkType, a.Frames, NormalizeOptions{Ports: map[uint16]uint16{udpPort: udpPort, tcpPort: tcpPort}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := range again {
-				if !bytes.Equal(again[i].Data, a.Packets[i].Data) {
+				if !bytes.Equal(again[i].Data, a.Frames[i].Data) {
 					t.Errorf("frame %d: a normalized recording is not a fixed point of Normalize", i+1)
 				}
 			}
-			if goldentest.Updating() {
-				updateFixture(t, a, ta)
+			committed := committedGolden(t, sc.Name)
+			if bytes.Equal(committed, ta) {
 				return
 			}
-			g.Assert(t, sc.Name, ta)
+			if goldentest.Updating() {
+				updateCapture(t, a)
+				return
+			}
+			t.Errorf("the recording prints differently from testdata/golden/%s.golden (rewrite the capture with GOLDIE_UPDATE=1, then its golden with turtle golden update --only %s):\n%s\n----\n%s",
+				sc.Name, sc.Name, ta, committed)
 		})
 	}
 }
 
-// updateFixture rewrites the scenario's capture and golden when its text
-// changed (only then: the capture's timestamps change on every recording).
-func updateFixture(t *testing.T, r *Recording, text []byte) {
+// committedGolden returns the manifest's golden of a scenario's fixture.
+func committedGolden(t *testing.T, name string) []byte {
 	t.Helper()
-	goldenPath := filepath.Join("..", "testdata", "golden", r.Scenario+".golden")
-	if old, err := os.ReadFile(goldenPath); err == nil && bytes.Equal(old, text) {
-		return
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "golden", name+".golden"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return b
+}
+
+// updateCapture rewrites the scenario's committed capture (only when its
+// text changed: the capture's timestamps change on every recording). Its
+// golden is the manifest's to rewrite.
+func updateCapture(t *testing.T, r *Recording) {
+	t.Helper()
 	var pcap bytes.Buffer
 	if err := r.WritePcap(&pcap); err != nil {
 		t.Fatal(err)
@@ -114,10 +126,7 @@ func updateFixture(t *testing.T, r *Recording, text []byte) {
 	if err := os.WriteFile(filepath.Join("..", "testdata", r.Scenario+".pcap"), pcap.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(goldenPath, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("updated testdata/%s.pcap and its golden", r.Scenario)
+	t.Logf("updated testdata/%s.pcap; now rewrite its golden: go run ./cmd/turtle golden update --only %s", r.Scenario, r.Scenario)
 }
 
 // stable returns a copy of an Ethernet/IPv4 frame without what keeps the
@@ -127,13 +136,13 @@ func updateFixture(t *testing.T, r *Recording, text []byte) {
 func stable(t *testing.T, lt pcapio.LinkType, frame []byte) []byte {
 	t.Helper()
 	b := bytes.Clone(frame)
-	off, nw := networkOffset(lt, b)
-	if nw != netIPv4 || b[off+9] != protoTCP {
+	var p decode.Packet
+	p.Decode(lt, b)
+	if p.Layers&decode.LayerTCP == 0 {
 		return b
 	}
-	tcp := b[off+int(b[off]&0xf)*4:]
-	binary.BigEndian.PutUint16(tcp[16:], 0)
-	opts := tcp[20 : int(tcp[12]>>4)*4]
+	binary.BigEndian.PutUint16(p.TCP.Segment[16:], 0)
+	opts := p.TCP.Options
 	for len(opts) > 1 && opts[0] != 0 {
 		if opts[0] == 1 {
 			opts = opts[1:]
@@ -158,14 +167,13 @@ func stable(t *testing.T, lt pcapio.LinkType, frame []byte) []byte {
 // so only the scenario's own checks apply to it.
 func TestRecordHostLoopback(t *testing.T) {
 	needRoot(t)
-	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "testdata", "golden")), goldie.WithNameSuffix(".golden"))
 	for _, name := range []string{"udp-echo", "icmp-ping", "udp-unreachable", "tcp-echo"} {
 		t.Run(name, func(t *testing.T) {
 			r := mustRecord(t, name, &Config{HostLoopback: true})
 			if r.Netns {
 				t.Fatal("recorded in a namespace, want the host's lo")
 			}
-			for _, p := range r.Packets {
+			for _, p := range r.Frames {
 				decodeValid(t, p)
 			}
 			if name == "tcp-echo" || goldentest.Updating() {
@@ -175,7 +183,9 @@ func TestRecordHostLoopback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g.Assert(t, name, text)
+			if want := committedGolden(t, name); !bytes.Equal(text, want) {
+				t.Errorf("the recording on the host's lo prints differently from its golden:\n%s\n----\n%s", text, want)
+			}
 		})
 	}
 }
@@ -184,13 +194,14 @@ func TestRecordHostLoopback(t *testing.T) {
 func TestRecordRaw(t *testing.T) {
 	needRoot(t)
 	r := mustRecord(t, "udp-echo", &Config{Raw: true})
-	if r.Normalized || len(r.Packets) != 2 {
-		t.Fatalf("normalized %v, %d frames; want raw, 2", r.Normalized, len(r.Packets))
+	if r.Normalized || len(r.Frames) != 2 {
+		t.Fatalf("normalized %v, %d frames; want raw, 2", r.Normalized, len(r.Frames))
 	}
-	if s, ok := summarize(r.LinkType, r.Packets[0].Data); !ok || s.dport != udpPort || s.payload != len(helloTurtle) {
+	var d dissector
+	if s, ok := d.summarize(r.LinkType, r.Frames[0].Data); !ok || s.dport != udpPort || s.payload != len(helloTurtle) {
 		t.Errorf("raw datagram to port %d with %d bytes, want %d and %d", s.dport, s.payload, udpPort, len(helloTurtle))
 	}
-	if ts := r.Packets[0].Info.Timestamp; ts.Year() < 2020 {
+	if ts := r.Frames[0].Info.Timestamp; ts.Year() < 2020 {
 		t.Errorf("raw timestamp %v, want the time of recording", ts)
 	}
 }

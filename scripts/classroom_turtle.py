@@ -2,7 +2,7 @@
 """The classroom Turtle Sniffer's printing code, run over a classic pcap file.
 
 An independent reference for turtle's Go decoder: the functions below follow
-../shared/turtle-format.md line by line (ethernet_frame, ipv4_packet, ...),
+docs/turtle-format.md line by line (ethernet_frame, ipv4_packet, ...),
 as the classroom code does, and print each Ethernet frame of a little- or
 big-endian classic pcap. Where the classroom code would raise (a header
 shorter than what it unpacks) this prints turtle's documented truncation

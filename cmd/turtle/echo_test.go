@@ -231,7 +231,11 @@ func TestEchoBenchReportsServerPeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := &echo.TCPServer{Mode: echo.Pool}
+	// The delay holds each request in service long enough that all five
+	// clients, started together, are served at once: without it a fast
+	// client can finish before the last one connects, and the peak is
+	// lower through no fault of bench's (seen once as "peak 3").
+	srv := &echo.TCPServer{Mode: echo.Pool, Delay: 300 * time.Millisecond}
 	done := make(chan error, 2)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	go func() { done <- echo.ServeStats(ctx, sl, srv.Stats) }()

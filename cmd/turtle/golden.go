@@ -55,8 +55,9 @@ differing frame and a unified diff of that frame's text. It ends with the
 line 'N passed, M failed'. A case whose capture is damaged fails with the
 read error unless the case declares it with --expect-error.
 
---containers also re-encodes each capture as pcap (µs), pcap-ns, big-endian
-pcap and pcapng in memory and checks that each gives the same text.
+--containers also re-encodes each capture as pcap (µs and ns, little- and
+big-endian) and pcapng (both byte orders) in memory and checks that each
+gives the same text.
 
 Exit status: 0 when every case passed, 1 when one failed or the manifest
 could not be read, 2 for a usage error.`
@@ -66,7 +67,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 		"turtle golden check --only ethernet-turtle --containers\n  turtle golden check --run 'python3 scripts/classroom_turtle.py {}'", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
-	containers := fs.Bool("containers", false, "also check re-encodings as pcap, pcap-ns, pcap-be and pcapng")
+	containers := fs.Bool("containers", false, "also check re-encodings as pcap (µs, ns, either byte order) and pcapng (either byte order)")
 	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
 	prog := addRunFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
@@ -89,7 +90,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat, Program: program})
+		Only: *only, Containers: *containers, Parallel: *parallel, Program: program})
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}
@@ -132,7 +133,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
-	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, NewFormat: newFormat})
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only})
 	if err != nil {
 		return goldenUsage(stderr, "golden update", "--only: %v", err)
 	}
@@ -211,7 +212,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("capture: %w", err))
 	}
 	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
-	opt := golden.Options{NewFormat: newFormat}
+	opt := golden.Options{}
 	r := golden.Run(context.Background(), one, c, opt)
 	if r.Err != nil {
 		return fail(r.Err)

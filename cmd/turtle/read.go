@@ -26,7 +26,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("read", "read [flags] FILE...", readAbout, "turtle read -c 10 testdata/udp-echo.pcap", stdout, stderr)
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
-	format := fs.String("format", "turtle", "output format: "+strings.Join(formatNames, ", "))
+	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", "))
 	filterExpr := fs.StringP("filter", "f", "", "print only frames matching the tcpdump filter `EXPR` (e.g. \"tcp port 12500\")")
 	colorMode := fs.String("color", "auto", "colour the verbose format: auto (a terminal, NO_COLOR unset), always or never")
 	if ok, code := parseFlags(fs, args); !ok {
@@ -42,7 +42,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *count < 0 {
 		return usageErr("-c %d: the frame count cannot be negative", *count)
 	}
-	f, err := newFormat(*format)
+	makeFormat, err := decode.FormatMaker(*format)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -53,7 +53,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	f = withColor(f, color)
+	f := withColor(makeFormat(), color)
 	out := stdout
 	if *output != "" {
 		file, err := os.Create(*output)
@@ -66,7 +66,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	// Capture files format on every core; the text stays in capture order.
 	p := &decode.Printer{Format: f, W: out, Workers: runtime.GOMAXPROCS(0),
-		NewFormat: func() decode.Format { f, _ := newFormat(*format); return withColor(f, color) }}
+		NewFormat: func() decode.Format { return withColor(makeFormat(), color) }}
 	prog := newProgress(stderr, out)
 	code := 0
 	for _, name := range fs.Args() {

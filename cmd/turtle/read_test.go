@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sebdah/goldie/v2"
-
+	"github.com/turtle-sniffer/turtle/golden"
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // turtle runs the command in process and returns its exit code, stdout
@@ -32,34 +33,52 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 	return path
 }
 
-// Every forged capture prints its golden text, in every container encoding
-// (pcap µs/ns in both byte orders, pcapng in both): one golden per capture
-// and format.
+// Every forged capture prints its golden text through `turtle read`, in
+// every container encoding of golden.DefaultContainers. The goldens belong
+// to the manifest (testdata/golden.list): this test only reads them, and
+// a forged capture or format without a manifest case fails.
 func TestReadGolden(t *testing.T) {
-	g := goldie.New(t, goldie.WithFixtureDir("../../testdata/golden"), goldie.WithNameSuffix(".golden"))
+	const manifest = "../../testdata/golden.list"
+	m, err := golden.ParseManifest(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldens := map[[2]string]string{} // capture and format to golden path
+	for _, c := range m.Cases {
+		if len(c.Args) == 0 || len(c.Args) == 2 && c.Args[0] == "--format" {
+			goldens[[2]string{c.Capture, c.Format}] = filepath.Join(filepath.Dir(manifest), c.Golden)
+		}
+	}
 	for _, c := range fixtures.Captures() {
+		frames := make([]golden.Frame, len(c.Frames))
+		for i, f := range c.Frames {
+			frames[i] = golden.Frame{Data: f.Data, Info: pcapio.CaptureInfo{Timestamp: fixtures.Timestamp(i),
+				CaptureLength: len(f.Data), Length: max(f.Length, len(f.Data)), LinkType: c.LinkType}}
+		}
 		for _, format := range []string{"turtle", "basic"} {
-			name := c.Name
-			if format != "turtle" {
-				name += "." + format
-			}
-			t.Run(name, func(t *testing.T) {
-				var first string
-				for _, enc := range fixtures.Encodings {
+			t.Run(c.Name+"."+format, func(t *testing.T) {
+				path, ok := goldens[[2]string{c.Name + ".pcap", format}]
+				if !ok {
+					t.Fatalf("%s has no case for %s.pcap --format %s: add one (turtle golden add)", manifest, c.Name, format)
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, enc := range golden.DefaultContainers() {
 					var buf bytes.Buffer
-					if err := fixtures.Write(&buf, c, enc); err != nil {
-						t.Fatal(err)
+					if err := enc.Encode(&buf, frames); err != nil {
+						t.Fatalf("%s: %v", enc.Name, err)
 					}
-					path := writeTemp(t, c.Name+"."+string(enc), buf.Bytes())
-					code, out, errs := turtle(t, nil, "read", "--format", format, path)
+					file := writeTemp(t, c.Name+"."+enc.Name, buf.Bytes())
+					code, out, errs := turtle(t, nil, "read", "--format", format, file)
 					if code != 0 || errs != "" {
-						t.Fatalf("%s: exit %d, stderr %q", enc, code, errs)
+						t.Fatalf("%s: exit %d, stderr %q", enc.Name, code, errs)
 					}
-					if enc == fixtures.PcapMicro {
-						first = out
-						g.Assert(t, name, []byte(out))
-					} else if out != first {
-						t.Errorf("%s prints differently from %s", enc, fixtures.PcapMicro)
+					if out != string(want) {
+						t.Errorf("%s as %s prints differently from %s (the manifest owns it: "+
+							"turtle golden update, or GOLDIE_UPDATE=1 go test ./golden/goldentest/):\n%s",
+							c.Name, enc.Name, path, firstDifference(out, string(want)))
 					}
 				}
 			})
@@ -235,14 +254,7 @@ func TestReadFlags(t *testing.T) {
 // Every file of tcpdump's test corpus reads without a panic and ends in
 // success or in exactly one error line (TURTLE_CORPUS=../shared/corpus).
 func TestReadCorpus(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set: the tcpdump corpus is not available")
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "tcpdump", "*.pcap*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures under %s/tcpdump (%v)", dir, err)
-	}
+	files := testcorpus.Files(t, "*.pcap*")
 	failed := 0
 	for _, file := range files {
 		for _, format := range []string{"turtle", "basic"} {

@@ -124,7 +124,7 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *output == "-" {
 		msg = stderr
 	}
-	fmt.Fprintf(msg, "%s: %d frames to %s (%s)", name, len(r.Packets), displayOutput(*output), strings.Join(how, ", "))
+	fmt.Fprintf(msg, "%s: %d frames to %s (%s)", name, len(r.Frames), displayOutput(*output), strings.Join(how, ", "))
 	if *golden != "" {
 		fmt.Fprintf(msg, ", text to %s", *golden)
 	}

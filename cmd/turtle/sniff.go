@@ -50,7 +50,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame")
 	output := fs.StringP("write", "w", "", "also write the frames to the pcap `FILE` (- for standard output)")
 	quiet := fs.BoolP("quiet", "q", false, "print no frames (with -w: only write the file)")
-	format := fs.String("format", "turtle", "output format: "+strings.Join(formatNames, ", "))
+	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", "))
 	promisc := fs.Bool("promisc", false, "put the interface in promiscuous mode")
 	runAs := fs.StringP("user", "Z", "nobody", "started as root, continue as `USER` once the capture is open (root: stay root)")
 	bufKiB := fs.IntP("buffer-size", "B", live.DefaultBufferSize>>10, "kernel capture buffer in `KiB`")
@@ -76,7 +76,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *bufKiB < 1024 || *bufKiB > 1<<22 {
 		return usageErr("-B %d: the buffer size must be 1024 to 4194304 KiB", *bufKiB)
 	}
-	f, err := newFormat(*format)
+	f, err := decode.NewFormat(*format)
 	if err != nil {
 		return usageErr("%v", err)
 	}

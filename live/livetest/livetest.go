@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -133,7 +134,35 @@ func Pair(t testing.TB) (a, b *NS) {
 	a.IP(t, "link", "set", "a0", "up")
 	b.IP(t, "addr", "add", IPB.String()+"/24", "dev", "b0")
 	b.IP(t, "link", "set", "b0", "up")
+	a.WaitUp(t, "a0")
+	b.WaitUp(t, "b0")
 	return a, b
+}
+
+// WaitUp returns once the kernel has finished bringing the interface up,
+// so that frames sent on it are transmitted. `ip link set up` returns
+// before that: the carrier of a veth end comes on when both ends are up,
+// and the kernel's link watcher, a work item that needs the RTNL lock
+// (which other namespaces being made or deleted on a busy host hold for a
+// long while), then sets the operational state to UP and attaches the
+// transmit queue discipline, in one go. Until it has run, the device has
+// the noop discipline, which drops every frame sent and still lets sendto
+// report success: a test that sent right after Pair lost its frames now
+// and then (a0's TX dropped counter showed them) and timed out waiting
+// for them. So WaitUp waits for that state, not for a time.
+func (ns *NS) WaitUp(t testing.TB, ifname string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := ns.IP(t, "-o", "link", "show", "dev", ifname)
+		if strings.Contains(out, ",LOWER_UP>") && strings.Contains(out, " state UP ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s in %s is not up after 10 s: %s", ifname, ns.Name, out)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // Index is the interface index of name in the namespace.

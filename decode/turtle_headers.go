@@ -4,54 +4,26 @@ import "encoding/binary"
 
 // The classroom decoders below fill reused structs and report only whether
 // the bytes held the fixed part they unpack: the turtle format names the
-// layer and the byte counts when they did not (see Truncated lines in
-// turtle.go). Lengths are checked first; every read after that is at a fixed
+// layer and the byte counts when they did not (see appendTruncated in
+// turtle.go, and docs/turtle-format.md section 6). Lengths are checked first; every read after that is at a fixed
 // offset inside the checked length, so no input can index out of range.
 
-// Fixed header lengths the classroom code unpacks (struct.unpack sizes).
-const (
-	EthernetHeaderLen  = 14
-	IPv4HeaderLen      = 20
-	ICMPHeaderLen      = 4
-	TCPHeaderLen       = 14 // the classroom code unpacks only up to the flags
-	UDPHeaderLen       = 8
-	LinuxSLLHeaderLen  = 16
-	LinuxSLL2HeaderLen = 20
-	LoopbackHeaderLen  = 4
-)
-
-// Ethernet is an Ethernet II header as the classroom code reads it: no VLAN
-// unwrapping, no FCS, everything after the EtherType is payload.
-type Ethernet struct {
-	Dst, Src  [6]byte
-	EtherType uint16 // as on the wire (0x0800 for IPv4)
-	Payload   []byte
-}
-
-// Decode reads b into e and reports whether b held a whole header.
-func (e *Ethernet) Decode(b []byte) bool {
-	if len(b) < EthernetHeaderLen {
-		return false
-	}
-	copy(e.Dst[:], b[0:6])
-	copy(e.Src[:], b[6:12])
-	e.EtherType = binary.BigEndian.Uint16(b[12:14])
-	e.Payload = b[14:]
-	return true
-}
-
-// SwappedEtherType is the number the classroom code prints as the Ethernet
+// swappedEtherType is the number the classroom code prints as the Ethernet
 // protocol: socket.htons on a little-endian host swaps the two bytes, so
 // IPv4 (0x0800) prints 8, ARP 1544, IPv6 56710.
-func SwappedEtherType(t uint16) uint16 { return t<<8 | t>>8 }
+func swappedEtherType(t uint16) uint16 { return t<<8 | t>>8 }
+
+// turtleTCPHeaderLen is what the classroom code unpacks of a TCP header:
+// only up to the flags.
+const turtleTCPHeaderLen = 14
 
 // swappedIPv4 is the swapped value the classroom code tests for IPv4.
 const swappedIPv4 = 8
 
-// IPv4 is the part of an IPv4 header the classroom code prints. HeaderLength
+// turtleIPv4 is the part of an IPv4 header the classroom code prints. HeaderLength
 // is IHL*4 used as is: below 20 or beyond the data, no check is made, and
 // the payload is not trimmed to the Total Length, so padding stays in it.
-type IPv4 struct {
+type turtleIPv4 struct {
 	Version      uint8
 	HeaderLength int
 	TTL          uint8
@@ -61,7 +33,7 @@ type IPv4 struct {
 }
 
 // Decode reads b into ip and reports whether b held 20 bytes.
-func (ip *IPv4) Decode(b []byte) bool {
+func (ip *turtleIPv4) Decode(b []byte) bool {
 	if len(b) < IPv4HeaderLen {
 		return false
 	}
@@ -75,15 +47,15 @@ func (ip *IPv4) Decode(b []byte) bool {
 	return true
 }
 
-// ICMP is the fixed part of an ICMP header.
-type ICMP struct {
+// turtleICMP is the fixed part of an ICMP header.
+type turtleICMP struct {
 	Type, Code uint8
 	Checksum   uint16
 	Payload    []byte
 }
 
 // Decode reads b into c and reports whether b held 4 bytes.
-func (c *ICMP) Decode(b []byte) bool {
+func (c *turtleICMP) Decode(b []byte) bool {
 	if len(b) < ICMPHeaderLen {
 		return false
 	}
@@ -93,9 +65,9 @@ func (c *ICMP) Decode(b []byte) bool {
 	return true
 }
 
-// TCP is the part of a TCP header the classroom code unpacks. Offset is the
+// turtleTCP is the part of a TCP header the classroom code unpacks. Offset is the
 // data offset in bytes, used as is (it may be below 14 or beyond the data).
-type TCP struct {
+type turtleTCP struct {
 	SrcPort, DstPort uint16
 	Sequence, Ack    uint32
 	Offset           int
@@ -103,19 +75,9 @@ type TCP struct {
 	Payload          []byte
 }
 
-// TCP flag bits as the classroom code reads them from the offset/flags word.
-const (
-	TCPFlagFIN = 1 << iota
-	TCPFlagSYN
-	TCPFlagRST
-	TCPFlagPSH
-	TCPFlagACK
-	TCPFlagURG
-)
-
 // Decode reads b into s and reports whether b held 14 bytes.
-func (s *TCP) Decode(b []byte) bool {
-	if len(b) < TCPHeaderLen {
+func (s *turtleTCP) Decode(b []byte) bool {
+	if len(b) < turtleTCPHeaderLen {
 		return false
 	}
 	s.SrcPort = binary.BigEndian.Uint16(b[0:2])
@@ -129,15 +91,15 @@ func (s *TCP) Decode(b []byte) bool {
 	return true
 }
 
-// UDP is a UDP header; Length is the header's own length field.
-type UDP struct {
+// turtleUDP is a UDP header; Length is the header's own length field.
+type turtleUDP struct {
 	SrcPort, DstPort uint16
 	Length           uint16
 	Payload          []byte
 }
 
 // Decode reads b into u and reports whether b held 8 bytes.
-func (u *UDP) Decode(b []byte) bool {
+func (u *turtleUDP) Decode(b []byte) bool {
 	if len(b) < UDPHeaderLen {
 		return false
 	}
