@@ -10,8 +10,9 @@
 // or raw-IP frame needs before an Ethernet device takes it (ToEthernet).
 //
 // Run streams: it reads one frame at a time through pcapio's zero-copy
-// path (a batch of at most maxBatch frames is copied for --topspeed), so
-// memory stays flat whatever the size of the capture. Nothing is dropped
+// path (--topspeed copies a batch of at most 256 frames and 1 MiB, sent
+// with one system call), so memory stays flat whatever the size of the
+// capture. Nothing is dropped
 // silently: every frame is sent, filtered out, or counted as failed and
 // reported with its file and frame number, and a file that cannot be read
 // to its end or has frames of a link type no Ethernet device takes is
