@@ -4,6 +4,7 @@ package live
 
 import (
 	"net"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -61,10 +62,43 @@ func openAFPacketSender(name string) (sender, error) {
 	return &afpacketSender{fd: fd, iface: name, lt: lt, ifmtu: ifc.MTU}, nil
 }
 
+// A full transmit queue answers ENOBUFS (the qdisc dropped the frame) or
+// EAGAIN: the device will take the frame a moment later, so the sender
+// waits and tries again, as tcpreplay does, instead of counting a frame
+// the device would take as refused. The wait starts at minBackoff and
+// doubles to maxBackoff; a queue still full after giveUpAfter is an error.
+const (
+	minBackoff  = 10 * time.Microsecond
+	maxBackoff  = time.Millisecond
+	giveUpAfter = 2 * time.Second
+)
+
+func transient(err error) bool { return err == unix.ENOBUFS || err == unix.EAGAIN }
+
+// backoff waits before trying a full queue again; false means give up.
+type backoff struct {
+	wait  time.Duration
+	since time.Time
+}
+
+func (b *backoff) again() bool {
+	if b.wait == 0 {
+		b.wait, b.since = minBackoff, time.Now()
+	} else if time.Since(b.since) > giveUpAfter {
+		return false
+	}
+	ts := unix.NsecToTimespec(int64(b.wait))
+	for unix.Nanosleep(&ts, &ts) == unix.EINTR {
+	}
+	b.wait = min(2*b.wait, maxBackoff)
+	return true
+}
+
 func (s *afpacketSender) send(frame []byte) error {
+	var b backoff
 	for {
 		_, err := unix.Write(s.fd, frame)
-		if err == unix.EINTR {
+		if err == unix.EINTR || transient(err) && b.again() {
 			continue
 		}
 		if err != nil {
@@ -75,6 +109,7 @@ func (s *afpacketSender) send(frame []byte) error {
 }
 
 func (s *afpacketSender) sendBatch(frames [][]byte) (int, error) {
+	var b backoff
 	done := 0
 	for done < len(frames) {
 		batch := frames[done:min(len(frames), done+maxBatch)]
@@ -106,6 +141,11 @@ func (s *afpacketSender) sendBatch(frames [][]byte) (int, error) {
 		switch {
 		case errno == unix.EINTR:
 			continue
+		case transient(errno):
+			if b.again() {
+				continue
+			}
+			return done, &SendError{Iface: s.iface, Len: len(batch[0]), Err: syscallError("sendmmsg", errno)}
 		case errno != 0:
 			// sendmmsg reports an error only when the first message
 			// fails; a later failure ends the batch early and shows up
@@ -113,6 +153,7 @@ func (s *afpacketSender) sendBatch(frames [][]byte) (int, error) {
 			return done, &SendError{Iface: s.iface, Len: len(batch[0]), Err: syscallError("sendmmsg", errno)}
 		}
 		done += int(r)
+		b = backoff{}
 	}
 	return done, nil
 }

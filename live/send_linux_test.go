@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -81,5 +82,42 @@ func TestSenderNoInterface(t *testing.T) {
 	err := ns.Do(func() error { _, err := live.OpenSender("nosuch0"); return err })
 	if err == nil || !strings.Contains(err.Error(), "nosuch0") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A full transmit queue (a token bucket on a0 that holds two frames)
+// answers ENOBUFS; the Sender waits for room instead of refusing frames
+// the device takes a moment later, so every frame arrives, in order.
+func TestSenderWaitsForAFullQueue(t *testing.T) {
+	livetest.RequireRoot(t)
+	if _, err := exec.LookPath("tc"); err != nil {
+		t.Skip("needs tc (iproute2) to give a0 a small queue")
+	}
+	a, b := livetest.Pair(t)
+	if out, err := exec.Command("ip", "netns", "exec", a.Name, "tc", "qdisc", "add", "dev", "a0", "root",
+		"tbf", "rate", "8mbit", "burst", "2000", "limit", "3000").CombinedOutput(); err != nil {
+		t.Skipf("tc qdisc tbf: %v\n%s", err, out)
+	}
+	h := open(t, b, "b0", nil)
+	s := openSender(t, a, "a0")
+	base := livetest.KnownFrames(t)[0]
+	var frames [][]byte
+	for i := range 200 {
+		f := append(append([]byte(nil), base...), bytes.Repeat([]byte{byte(i)}, 1000-len(base))...)
+		frames = append(frames, f)
+	}
+	if n, err := s.SendBatch(frames[:100]); n != 100 || err != nil {
+		t.Fatalf("batch: sent %d, %v", n, err)
+	}
+	for _, f := range frames[100:] {
+		if err := s.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := readN(t, h, len(frames), ipv4Only)
+	for i := range frames {
+		if !bytes.Equal(got[i].data, frames[i]) {
+			t.Fatalf("frame %d differs or is out of order", i+1)
+		}
 	}
 }
