@@ -25,6 +25,9 @@ func Check(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Program != nil {
+		return checkProgram(ctx, m, cases, opt), nil
+	}
 	results := make([]Result, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
 		results[i] = run(ctx, m, cases[i], opt, s)

@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
 	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
 	"draw":   {runDraw, "draw a capture as a ladder diagram or a connection timeline (SVG, Mermaid, text)"},
+	"replay": {runReplay, "send the frames of capture files out of an interface, paced or at top speed"},
 }
 
 func main() {
