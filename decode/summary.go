@@ -28,7 +28,11 @@ func (s *Summary) AppendFrame(dst []byte, f *Frame) []byte {
 	p := &s.pkt
 	p.noVerify = true
 	p.Decode(f.Info.LinkType, f.Data)
-	s.b = s.clk.appendTimeOfDay(dst, f.Info.Timestamp)
+	if f.Info.NoTimestamp {
+		s.b = append(dst, "--:--:--.---------"...)
+	} else {
+		s.b = s.clk.appendTimeOfDay(dst, f.Info.Timestamp)
+	}
 	s.c(' ')
 	s.shown = false
 	s.line(p, f)
