@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -158,7 +160,7 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 	var rec *recorder
 	p := &decode.Printer{Format: format, W: &s.out}
 	readErr := func() error {
-		f, err := os.Open(m.Resolve(c.Capture))
+		f, err := inputfile.Open(m.Resolve(c.Capture))
 		if err != nil {
 			return &openError{err}
 		}
@@ -190,7 +192,7 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 	}
 
 	fr := FramingOf(c.Format)
-	golden, err := os.ReadFile(m.Resolve(c.Golden))
+	golden, err := readGolden(m.Resolve(c.Golden))
 	missing := errors.Is(err, os.ErrNotExist)
 	if err != nil && !missing {
 		r.Err = fmt.Errorf("read golden: %w", err)
@@ -249,4 +251,14 @@ func (r *recorder) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) 
 		r.pkts = append(r.pkts, Packet{Info: ci, Data: bytes.Clone(data)})
 	}
 	return data, ci, err
+}
+
+// readGolden reads a golden file, refusing a device or a directory.
+func readGolden(path string) ([]byte, error) {
+	f, err := inputfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/follow"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -176,7 +176,7 @@ func openCapture(name string, stdin io.Reader) (io.Reader, func(), error) {
 	if name == "-" {
 		return stdin, func() {}, nil
 	}
-	file, err := os.Open(name)
+	file, err := inputfile.Open(name) // no directory, no device
 	if err != nil {
 		return nil, nil, unwrapPathError(err)
 	}
