@@ -33,6 +33,9 @@ type Options struct {
 	// Encoders are the re-encodings Containers checks; nil means
 	// DefaultContainers().
 	Encoders []Container
+	// AllowOutside lets a case name a capture or golden outside the
+	// manifest's folder (see Manifest.CheckInside).
+	AllowOutside bool
 }
 
 func (o *Options) newFormat(name string) (decode.Format, error) {

@@ -78,16 +78,6 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	return results, nil
 }
 
-func writeGolden(path string, text []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write golden: %w", err)
-	}
-	if err := os.WriteFile(path, text, 0o644); err != nil {
-		return fmt.Errorf("write golden: %w", err)
-	}
-	return nil
-}
-
 func (m *Manifest) selectCases(only []string) ([]*Case, error) {
 	if len(only) == 0 {
 		return m.Cases, nil
@@ -148,6 +138,10 @@ func Run(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Result {
 	r := Result{Case: c}
 	if err := ctx.Err(); err != nil {
+		r.Err = err
+		return r
+	}
+	if err := m.checkPaths(c, opt); err != nil {
 		r.Err = err
 		return r
 	}

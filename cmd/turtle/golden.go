@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/spf13/pflag"
+
 	"github.com/turtle-sniffer/turtle/golden"
 )
 
@@ -68,6 +70,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap, pcap-ns, pcap-be and pcapng")
 	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
+	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -80,7 +83,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat})
+		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat, AllowOutside: *outside})
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}
@@ -112,6 +115,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		"turtle golden update --only ethernet-turtle && git diff testdata/golden", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "update only the case `NAME` (repeatable)")
+	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -123,7 +127,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
-	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, NewFormat: newFormat})
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, NewFormat: newFormat, AllowOutside: *outside})
 	if err != nil {
 		return goldenUsage(stderr, "golden update", "--only: %v", err)
 	}
@@ -159,6 +163,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		goldenAddAbout, "turtle golden add sll-basic testdata/linux-sll.pcap -- --format basic -c 3", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE` (created if missing)")
 	goldenPath := fs.String("golden", "", "write the golden to `FILE` (default golden/NAME.golden beside the manifest)")
+	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -202,7 +207,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("capture: %w", err))
 	}
 	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
-	opt := golden.Options{NewFormat: newFormat}
+	opt := golden.Options{NewFormat: newFormat, AllowOutside: *outside}
 	r := golden.Run(context.Background(), one, c, opt)
 	if r.Err != nil {
 		return fail(r.Err)
@@ -227,4 +232,10 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 func goldenUsage(stderr io.Writer, cmd, format string, a ...any) int {
 	fmt.Fprintf(stderr, "turtle %s: %s (run 'turtle %s --help')\n", cmd, fmt.Sprintf(format, a...), cmd)
 	return 2
+}
+
+// allowOutsideFlag is --allow-outside: a manifest's captures and goldens
+// must be inside its folder unless it is given.
+func allowOutsideFlag(fs *pflag.FlagSet) *bool {
+	return fs.Bool("allow-outside", false, "let the manifest name captures and goldens outside its folder (absolute paths, .., symbolic links out)")
 }
