@@ -68,30 +68,15 @@ func (m *Manifest) checkPaths(c *Case, opt Options) error {
 	return nil
 }
 
-// writeGolden replaces the golden at path with text: written to a
-// temporary file beside it and renamed over it, so that a golden that is a
-// symbolic link is replaced, never written through, and a reader never
-// sees half a golden.
-func writeGolden(path string, text []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write golden: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write golden: %w", err)
-	}
-	_, err = tmp.Write(text)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+// replaceGolden renames the temporary file tmp, written beside the golden,
+// over the golden at path: a golden that is a symbolic link is replaced,
+// never written through, and a reader never sees half a golden.
+func replaceGolden(tmp, path string) error {
+	err := os.Chmod(tmp, 0o644)
 	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("write golden: %w", err)
 	}
 	return nil

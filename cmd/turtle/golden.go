@@ -58,7 +58,9 @@ line 'N passed, M failed'. A case whose capture is damaged fails with the
 read error unless the case declares it with --expect-error.
 
 --containers also re-encodes each capture as pcap (µs), pcap-ns, big-endian
-pcap and pcapng in memory and checks that each gives the same text.
+pcap and pcapng in memory, a batch of packets at a time, and checks that each
+gives the same text. The text is compared frame by frame as it is printed:
+memory stays flat whatever the size of the capture.
 
 Exit status: 0 when every case passed, 1 when one failed or the manifest
 could not be read, 2 for a usage error.`
