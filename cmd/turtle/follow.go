@@ -30,6 +30,11 @@ sends the other lines to standard error. Lines starting "# " name the
 stream, report the bytes the capture misses (a gap is reported, never
 filled in) and sum up retransmissions and out-of-order segments.
 
+Memory is bounded: the first 65,536 connections are tracked, and at most
+16 MB of out-of-order data (1 MB per stream) waits for a hole to fill; past
+either limit a note on standard error says what was left out (later
+connections' segments, holes given up and reported as gaps).
+
 Exit status: 0 when the stream was found and the capture read completely,
 1 when the stream does not exist or the capture is damaged (what was read
 is printed first), 2 for a usage error.`
@@ -120,7 +125,12 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return ok
 		}
 	}
+	var capped follow.Capped
+	opt.Capped = &capped
 	streams, err := follow.Run(src, opt)
+	if capped.Hit() {
+		fmt.Fprintf(stderr, "turtle follow: %s: note: %s\n", displayName(name), capped.Message(opt.Limits))
+	}
 	var code int
 	switch {
 	case *list:
