@@ -281,6 +281,11 @@ func (l *loop) read(c *econn, now int64) {
 		c.out = c.out[:copy(c.out, c.out[c.off:])]
 		c.off = 0
 	}
+	if cap(c.out) < l.cfg.maxBuffered {
+		// Exactly MaxBuffered, which the queue never exceeds: append's
+		// doubling would otherwise let it take up to twice that.
+		c.out = append(make([]byte, 0, l.cfg.maxBuffered), c.out...)
+	}
 	c.out = append(c.out, data...)
 }
 
