@@ -77,6 +77,10 @@ const (
 	DefaultIdleTimeout = 30 * time.Second
 	DefaultMaxBuffered = 8 << 10
 	DefaultGrace       = 5 * time.Second
+	// DefaultMinRate: 30 bytes both ways in each 30 s window. A classroom
+	// client sending a line every few seconds moves more; a slowloris
+	// sending a byte every 10 s moves 6.
+	DefaultMinRate = 1
 )
 
 // blockingBuf is the most a blocking-mode connection reads at once. It is
@@ -92,6 +96,9 @@ type config struct {
 	maxBuffered int
 	grace       time.Duration
 	once        bool
+	// quota is the bytes a connection must move in each idle window to
+	// keep its slot: MinRate × idle, at least 1.
+	quota int64
 }
 
 func (s *TCPServer) config() config {
@@ -125,5 +132,10 @@ func (s *TCPServer) config() config {
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
 	}
+	rate := s.MinRate
+	if rate == 0 {
+		rate = DefaultMinRate
+	}
+	c.quota = max(int64(rate)*int64(c.idle/time.Second), 1)
 	return c
 }
