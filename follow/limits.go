@@ -21,8 +21,9 @@ type Limits struct {
 	MaxBufferedBytesPerStream int64
 }
 
-// The defaults: about 100 MB for a capture of 65,536 streams and 16 MB of
-// out-of-order data, 1 MB of it in one stream.
+// The defaults: 65,536 connections (a million SYNs, one connection each,
+// peak at some 140 MB: about 2 KB a connection between gopacket's and
+// ours) and 16 MB of out-of-order data, 1 MB of it in one stream.
 const (
 	DefaultMaxStreams                = 65536
 	DefaultMaxBufferedBytes          = 16 << 20
