@@ -55,8 +55,8 @@ func TestEventDefaultsBoundMemory(t *testing.T) {
 	if worst := DefaultMaxConns*(2*DefaultMaxBuffered+1<<10) + 20<<20; worst >= 256e6 {
 		t.Errorf("the defaults allow %d MB", worst/1e6)
 	}
-	if testing.Short() {
-		t.Skip("-short: runs a server and 400 clients")
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race: runs a server and 400 clients and measures its memory")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestEventDefaultsBoundMemory$")
 	cmd.Env = append(os.Environ(), "TURTLE_ECHO_MEM_SERVER=1")

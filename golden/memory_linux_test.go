@@ -75,8 +75,8 @@ func TestGoldenCheckMemoryIsFlat(t *testing.T) {
 		}
 		os.Exit(0)
 	}
-	if testing.Short() {
-		t.Skip("-short: builds and checks a 40 MB capture")
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race: builds and checks a 40 MB capture and measures memory")
 	}
 	dir := t.TempDir()
 	writeBomb(t, filepath.Join(dir, "bomb.pcap.gz"))
