@@ -97,7 +97,11 @@ func (p *Packet) decodeIPv4(b []byte) {
 		p.Fragment = true
 		return
 	}
-	whole := ip.Missing == 0 && ip.Flags&IPv4MoreFragments == 0
+	// UDP's checksum covers the bytes its own length field names, so a
+	// datagram captured whole is judged even when the total length claims
+	// more (tcpdump and tshark do too); TCP's and ICMP's cover what the
+	// total length says.
+	whole := (ip.Missing == 0 || ip.Protocol == 17) && ip.Flags&IPv4MoreFragments == 0
 	p.transport(ip.Protocol, ip.Payload, whole)
 }
 

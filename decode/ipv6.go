@@ -87,6 +87,7 @@ func (p *Packet) decodeIPv6(b []byte) {
 		}
 	}
 	whole := ip.Missing == 0
+	fragment := false // a first fragment with more to come
 	next := ip.NextHeader
 	for isIPv6Ext(next) {
 		if ip.NumExt == MaxIPv6Ext {
@@ -124,6 +125,7 @@ func (p *Packet) decodeIPv6(b []byte) {
 				return
 			}
 			whole = whole && !more
+			fragment = fragment || more
 		}
 	}
 	ip.Protocol, ip.Payload = next, body
@@ -131,7 +133,8 @@ func (p *Packet) decodeIPv6(b []byte) {
 		p.Payload = body
 		return
 	}
-	p.transport(next, body, whole)
+	// As for IPv4: UDP's checksum covers what its own length names.
+	p.transport(next, body, whole || next == 17 && !fragment)
 }
 
 // nextIPv6Option steps through the TLV options of a Hop-by-Hop or

@@ -28,9 +28,13 @@ func (j *JSON) AppendFrame(dst []byte, f *Frame) []byte {
 	j.b = append(dst, '{')
 	j.num("frame", uint64(max(f.Number, 0)))
 	j.key("time")
-	j.b = append(j.b, '"')
-	j.b = j.clk.appendRFC3339(j.b, f.Info.Timestamp)
-	j.b = append(j.b, '"', ',')
+	if f.Info.NoTimestamp {
+		j.b = append(j.b, "null,"...)
+	} else {
+		j.b = append(j.b, '"')
+		j.b = j.clk.appendRFC3339(j.b, f.Info.Timestamp)
+		j.b = append(j.b, '"', ',')
+	}
 	j.num("caplen", uint64(len(f.Data)))
 	j.num("len", uint64(wireLength(f)))
 	j.num("link_type", uint64(f.Info.LinkType))
@@ -596,7 +600,10 @@ func (j *JSON) dns(d *DNSMessage) {
 // appendJSONString appends s as a JSON string. Valid UTF-8 passes
 // through except the C0 and C1 control characters and DEL, which are
 // escaped (\n, \r, \t, or \u00XX) so none reaches a terminal; each byte
-// of invalid UTF-8 becomes U+FFFD, as encoding/json does.
+// of invalid UTF-8 becomes U+FFFD, as encoding/json does. The marks that
+// change how a viewer orders or breaks text (LRM, RLM, the bidi embeddings,
+// overrides and isolates, U+2028 and U+2029) are escaped as \u200e and so
+// on, so that a viewer shows them rather than obeys them.
 func appendJSONString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
@@ -629,10 +636,20 @@ func appendJSONString[T string | []byte](dst []byte, s T) []byte {
 			dst = append(dst, `\ufffd`...)
 		case r < 0xa0: // C1 controls
 			dst = append(dst, '\\', 'u', '0', '0', lowerHex[r>>4], lowerHex[r&15])
+		case isBidiOrSeparator(r):
+			dst = append(dst, '\\', 'u', lowerHex[r>>12], lowerHex[r>>8&15], lowerHex[r>>4&15], lowerHex[r&15])
 		default:
 			dst = append(dst, s[i:i+n]...)
 		}
 		i += n
 	}
 	return append(dst, '"')
+}
+
+// isBidiOrSeparator reports the invisible characters that reorder or break
+// text in a viewer: U+200E/F (LRM, RLM), U+202A-U+202E (embeddings and
+// overrides), U+2066-U+2069 (isolates), U+2028/9 (line and paragraph
+// separators).
+func isBidiOrSeparator(r rune) bool {
+	return r == 0x200e || r == 0x200f || (r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

@@ -239,7 +239,7 @@ func (p *Packet) invalid(layer, field string, value int, note string) {
 func (p *Packet) pseudoSum(proto uint8, length int) uint64 {
 	var s uint64
 	if p.Layers&LayerIPv6 != 0 {
-		src, dst := p.IPv6.Src.As16(), p.IPv6.Dst.As16()
+		src, dst := p.IPv6.Src.As16(), p.IPv6.finalDst()
 		s = onesSum(src[:], 0)
 		s = onesSum(dst[:], s)
 	} else {

@@ -28,7 +28,11 @@ func (s *Summary) AppendFrame(dst []byte, f *Frame) []byte {
 	p := &s.pkt
 	p.noVerify = true
 	p.Decode(f.Info.LinkType, f.Data)
-	s.b = s.clk.appendTimeOfDay(dst, f.Info.Timestamp)
+	if f.Info.NoTimestamp {
+		s.b = append(dst, "--:--:--.---------"...)
+	} else {
+		s.b = s.clk.appendTimeOfDay(dst, f.Info.Timestamp)
+	}
 	s.c(' ')
 	s.shown = false
 	s.line(p, f)
@@ -198,13 +202,13 @@ func (s *Summary) ip(p *Packet, proto uint8) {
 			return
 		}
 		s.str("UDP")
-		s.length(len(p.UDP.Payload))
+		s.length(len(p.UDP.Payload) + p.UDP.Missing) // the UDP length, as tcpdump
 	case p.Layers&LayerICMP != 0:
 		s.endpoints(p, -1, -1)
-		s.icmp(&p.ICMP, len(p.ICMP.Body)+8)
+		s.icmp(&p.ICMP, len(p.ICMP.Body)+8+p.ipMissing())
 	case p.Layers&LayerICMPv6 != 0:
 		s.endpoints(p, -1, -1)
-		s.icmpv6(&p.ICMPv6, len(p.ICMPv6.Body)+8)
+		s.icmpv6(&p.ICMPv6, len(p.ICMPv6.Body)+8+p.ipMissing())
 	case p.Problem.Kind != ProblemNone:
 		s.endpoints(p, -1, -1)
 		s.problem(&p.Problem)
@@ -219,13 +223,13 @@ func (s *Summary) ip(p *Packet, proto uint8) {
 		if p.Fragment {
 			s.str(" fragment")
 		}
-		s.length(len(p.Payload))
+		s.length(len(p.Payload) + p.ipMissing())
 	}
 }
 
 func (s *Summary) tcp(p *Packet) {
 	t := &p.TCP
-	n := len(t.Payload)
+	n := len(t.Payload) + p.ipMissing() // per the IP header, as tcpdump
 	s.str("Flags [")
 	if t.Flags == 0 {
 		s.str("none")

@@ -55,30 +55,63 @@ type clock struct {
 	sec  int64
 	text [19]byte // "2006-01-02T15:04:05"
 	ok   bool
+	fits bool // the year of sec has four digits
 }
 
 // appendRFC3339 appends t in UTC as RFC 3339 with 9 fractional digits:
-// "2026-01-05T09:00:00.000001234Z".
+// "2026-01-05T09:00:00.000001234Z". A time whose year does not fit in four
+// digits (RFC 3339 has no other) is written as seconds since the epoch
+// with 9 fractional digits instead: "253402300800.539464000".
 func (c *clock) appendRFC3339(dst []byte, t time.Time) []byte {
-	dst = append(dst, c.date(t)...)
+	d, ok := c.date(t)
+	if !ok {
+		return appendEpochSeconds(dst, t)
+	}
+	dst = append(dst, d...)
 	dst = appendNanos(dst, t)
 	return append(dst, 'Z')
 }
 
 // appendTimeOfDay appends the UTC time of day with ns: "09:00:00.000001234".
 func (c *clock) appendTimeOfDay(dst []byte, t time.Time) []byte {
-	dst = append(dst, c.date(t)[11:]...)
+	d, ok := c.date(t)
+	if !ok { // the time of day is still well defined past year 9999
+		h, m, s := t.UTC().Clock()
+		dst = append(dst, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10))
+		return appendNanos(dst, t)
+	}
+	dst = append(dst, d[11:]...)
 	return appendNanos(dst, t)
 }
 
-func (c *clock) date(t time.Time) []byte {
+// date returns "2006-01-02T15:04:05" for t, and false when the year does
+// not fit in four digits.
+func (c *clock) date(t time.Time) ([]byte, bool) {
 	if s := t.Unix(); !c.ok || s != c.sec {
-		if b := t.UTC().AppendFormat(c.text[:0], "2006-01-02T15:04:05"); len(b) != len(c.text) {
-			copy(c.text[:], "0000-00-00T00:00:00") // a year beyond 9999
-		}
+		b := t.UTC().AppendFormat(c.text[:0], "2006-01-02T15:04:05")
+		c.fits = len(b) == len(c.text) && b[0] != '-'
 		c.sec, c.ok = s, true
 	}
-	return c.text[:]
+	return c.text[:], c.fits
+}
+
+// appendEpochSeconds appends t as seconds since the epoch with 9
+// fractional digits ("-1.500000000" is half a second before -1).
+func appendEpochSeconds(dst []byte, t time.Time) []byte {
+	sec, ns := t.Unix(), int64(t.Nanosecond())
+	if sec < 0 && ns > 0 {
+		sec, ns = sec+1, 1_000_000_000-ns
+		if sec == 0 {
+			dst = append(dst, '-')
+		}
+	}
+	if sec < 0 {
+		dst = append(dst, '-')
+		dst = appendUint(dst, uint64(-sec))
+	} else {
+		dst = appendUint(dst, uint64(sec))
+	}
+	return appendNanos(dst, time.Unix(0, ns))
 }
 
 func appendNanos(dst []byte, t time.Time) []byte {

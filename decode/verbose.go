@@ -221,7 +221,11 @@ func (v *Verbose) frameLine(f *Frame) {
 	v.s("Frame ")
 	v.b = appendInt(v.b, f.Number)
 	v.s(": ")
-	v.b = v.clk.appendRFC3339(v.b, f.Info.Timestamp)
+	if f.Info.NoTimestamp {
+		v.s("no timestamp")
+	} else {
+		v.b = v.clk.appendRFC3339(v.b, f.Info.Timestamp)
+	}
 	v.s(", ")
 	v.b = appendInt(v.b, len(f.Data))
 	v.s(" bytes captured, ")

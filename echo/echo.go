@@ -61,11 +61,26 @@ func ParseMode(s string) (Mode, error) {
 var ErrNotSupported = errors.New("not supported here")
 
 // Defaults used when the corresponding TCPServer field is zero.
+//
+// They keep a default server under 256 MB whatever its clients do. The
+// event loop holds at most DefaultMaxBuffered bytes for a client that sends
+// and never reads: 10,000 clients × 8 KiB = 78 MiB of queues; Go's
+// collector may let the heap grow to twice what is live, 156 MiB; the
+// loop's state (under 1 KiB a connection: 10 MiB) and the runtime (about
+// 15 MiB) bring it to some 180 MiB. (With 64 KiB it was 625 MiB of queues.)
+// The blocking modes hold a 4 KiB read buffer and a goroutine stack of 8
+// KiB or so a connection: 10,000 × 12 KiB = 117 MiB. A queue of 8 KiB costs
+// nothing in the classroom: an echo is written at once when the client
+// reads, and only the part the kernel does not take is queued.
 const (
 	DefaultMaxConns    = 10000
 	DefaultIdleTimeout = 30 * time.Second
-	DefaultMaxBuffered = 64 << 10
+	DefaultMaxBuffered = 8 << 10
 	DefaultGrace       = 5 * time.Second
+	// DefaultMinRate: 30 bytes both ways in each 30 s window. A classroom
+	// client sending a line every few seconds moves more; a slowloris
+	// sending a byte every 10 s moves 6.
+	DefaultMinRate = 1
 )
 
 // blockingBuf is the most a blocking-mode connection reads at once. It is
@@ -81,6 +96,9 @@ type config struct {
 	maxBuffered int
 	grace       time.Duration
 	once        bool
+	// quota is the bytes a connection must move in each idle window to
+	// keep its slot: MinRate × idle, at least 1.
+	quota int64
 }
 
 func (s *TCPServer) config() config {
@@ -114,5 +132,10 @@ func (s *TCPServer) config() config {
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
 	}
+	rate := s.MinRate
+	if rate == 0 {
+		rate = DefaultMinRate
+	}
+	c.quota = max(int64(rate)*int64(c.idle/time.Second), 1)
 	return c
 }

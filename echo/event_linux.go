@@ -32,7 +32,8 @@ type econn struct {
 	interest uint32 // events registered with epoll
 	out      []byte // echo not yet written: out[off:]
 	off      int
-	last     int64 // when the client last sent or took data (loop clock)
+	last     int64 // when the connection last moved its quota of bytes (loop clock)
+	moved    int64 // bytes moved since then (MinRate)
 	waiting  bool  // out is held back until its Delay timer fires
 	eof      bool  // the client closed its sending side
 	dead     bool  // an I/O error: close at the end of this handler
@@ -252,7 +253,7 @@ func (l *loop) read(c *econn, now int64) {
 		c.eof = true
 		return
 	}
-	c.last = now
+	l.progress(c, n, now)
 	data := l.buf[:n]
 	l.st.buffered(c.pending() + n)
 	if l.cfg.delay > 0 {
@@ -271,6 +272,7 @@ func (l *loop) read(c *econn, now int64) {
 			return
 		}
 		w = max(w, 0)
+		l.progress(c, w, now)
 		l.st.bytes.Add(int64(w))
 		if w == n {
 			return
@@ -280,6 +282,11 @@ func (l *loop) read(c *econn, now int64) {
 	if c.off > 0 {
 		c.out = c.out[:copy(c.out, c.out[c.off:])]
 		c.off = 0
+	}
+	if cap(c.out) < l.cfg.maxBuffered {
+		// Exactly MaxBuffered, which the queue never exceeds: append's
+		// doubling would otherwise let it take up to twice that.
+		c.out = append(make([]byte, 0, l.cfg.maxBuffered), c.out...)
 	}
 	c.out = append(c.out, data...)
 }
@@ -297,7 +304,7 @@ func (l *loop) flush(c *econn, now int64) {
 		return
 	}
 	c.off += w
-	c.last = now
+	l.progress(c, w, now)
 	l.st.bytes.Add(int64(w))
 	if c.off == len(c.out) {
 		c.off = 0
@@ -513,5 +520,14 @@ func (l *loop) closeFDs() {
 			unix.Close(*fd)
 			*fd = -1
 		}
+	}
+}
+
+// progress counts n bytes moved by c; once it has moved its quota (MinRate
+// × IdleTimeout) its idle window starts again. A slowloris, a byte every
+// few seconds, never does and is dropped when its window ends.
+func (l *loop) progress(c *econn, n int, now int64) {
+	if c.moved += int64(n); c.moved >= l.cfg.quota {
+		c.moved, c.last = 0, now
 	}
 }

@@ -132,6 +132,7 @@ func ServeStats(ctx context.Context, ln net.Listener, stats func() Stats) error 
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	defer ln.Close()
+	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -142,8 +143,20 @@ func ServeStats(ctx context.Context, ln net.Listener, stats func() Stats) error 
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue
 			}
-			return fmt.Errorf("stats: accept: %w", err)
+			if !retryAccept(err) {
+				return fmt.Errorf("stats: accept: %w", err)
+			}
+			// Out of descriptors: wait and try again, as the echo
+			// listener does, rather than stop answering for good.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return nil
+			}
+			continue
 		}
+		backoff = 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

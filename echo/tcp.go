@@ -31,6 +31,14 @@ type TCPServer struct {
 	// DefaultIdleTimeout, negative means never.
 	IdleTimeout time.Duration
 
+	// MinRate is the slowloris defence: a connection must move (receive
+	// and echo) at least MinRate × IdleTimeout bytes in each IdleTimeout
+	// window, in bytes per second, or it is dropped when the window ends,
+	// so that clients sending a byte every few seconds cannot hold every
+	// slot. Zero means DefaultMinRate, negative means any byte will do
+	// (IdleTimeout alone).
+	MinRate int
+
 	// MaxBuffered caps the bytes held for one connection (received but not
 	// yet echoed). A client that sends but does not read is not read from
 	// until its backlog drains. Zero means DefaultMaxBuffered; the blocking
@@ -222,9 +230,18 @@ func (b *blocking) serveConn(nc net.Conn) {
 	defer bufPool.Put(bp)
 	buf := (*bp)[:min(len(*bp), b.cfg.maxBuffered)]
 	idle := b.cfg.idle
+	// The read deadline is the end of the current window; it moves on
+	// only once the connection has moved its quota of bytes (MinRate).
+	var moved int64
+	windowEnd := time.Now().Add(idle)
+	progress := func(n int) {
+		if moved += int64(n); moved >= b.cfg.quota {
+			moved, windowEnd = 0, time.Now().Add(idle)
+		}
+	}
 	for {
 		if idle > 0 {
-			nc.SetReadDeadline(time.Now().Add(idle))
+			nc.SetReadDeadline(windowEnd)
 		}
 		// The order matters: set the deadline, then declare the connection
 		// idle, then look at draining; beginDrain does the reverse, so one
@@ -237,13 +254,19 @@ func (b *blocking) serveConn(nc net.Conn) {
 		c.busy.Store(true)
 		if n > 0 {
 			b.st.buffered(n)
-			if b.cfg.delay > 0 && !b.sleep(b.cfg.delay) {
-				return
+			if b.cfg.delay > 0 {
+				if !b.sleep(b.cfg.delay) {
+					return
+				}
+				// The server's own sleep does not count against the client.
+				windowEnd = later(windowEnd, time.Now().Add(idle))
 			}
 			if idle > 0 {
 				nc.SetWriteDeadline(time.Now().Add(idle))
 			}
+			progress(n)
 			w, werr := nc.Write(buf[:n])
+			progress(w)
 			b.st.bytes.Add(int64(w))
 			if werr != nil {
 				b.countIdle(werr)
@@ -317,4 +340,11 @@ func (b *blocking) forceClose() {
 	for c := range b.conns {
 		c.nc.Close()
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

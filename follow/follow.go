@@ -121,19 +121,27 @@ type Options struct {
 	// End is called for each selected stream after its last chunk, when
 	// the capture has been read.
 	End func(s *Stream) error
+	// Limits bound the streams and out-of-order data held; the zero
+	// value means the defaults.
+	Limits Limits
+	// Capped, when not nil, is set to what the limits left out.
+	Capped *Capped
 }
 
 // Run reads every frame of src, reassembles its TCP streams and returns
 // them all in index order. It returns src's error, if any, with the
 // streams as far as they got.
 func Run(src decode.Source, opt Options) ([]*Stream, error) {
-	r := &run{opt: opt}
+	r := &run{opt: opt, limits: opt.Limits.withDefaults(), flows: make(map[flowKey]struct{})}
 	pool := reassembly.NewStreamPool(r)
 	asm := reassembly.NewAssembler(pool)
 	// Bound what out-of-order data may hold: beyond it the oldest hole is
 	// given up (and reported as a gap), so memory stays bounded.
-	asm.MaxBufferedPagesPerConnection = 4096
-	asm.MaxBufferedPagesTotal = 65536
+	asm.MaxBufferedPagesPerConnection = pages(r.limits.MaxBufferedBytesPerStream)
+	asm.MaxBufferedPagesTotal = pages(r.limits.MaxBufferedBytes)
+	if opt.Capped != nil {
+		defer func() { *opt.Capped = r.capped }()
+	}
 
 	var p decode.Packet
 	var tcp layers.TCP
@@ -154,17 +162,24 @@ func Run(src decode.Source, opt Options) ([]*Stream, error) {
 			continue
 		}
 		var flow gopacket.Flow
+		var src, dst netip.Addr
 		if p.Layers&decode.LayerIPv6 != 0 {
 			s, d := p.IPv6.Src.As16(), p.IPv6.Dst.As16()
 			flow = gopacket.NewFlow(layers.EndpointIPv6, s[:], d[:])
+			src, dst = p.IPv6.Src, p.IPv6.Dst
 		} else {
 			s, d := p.IPv4.Src.As4(), p.IPv4.Dst.As4()
 			flow = gopacket.NewFlow(layers.EndpointIPv4, s[:], d[:])
+			src, dst = p.IPv4.Src, p.IPv4.Dst
+		}
+		if !r.track(netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))) {
+			continue
 		}
 		r.ctx.ci = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: ci.Length}
 		asm.AssembleWithContext(flow, &tcp, &r.ctx)
 	}
 	if r.err == nil {
+		r.flushing = true // gaps from here on are the capture's end, not a limit
 		asm.FlushAll()
 	}
 	for _, s := range r.streams {
@@ -185,6 +200,11 @@ type run struct {
 	streams []*Stream
 	ctx     context
 	err     error // from a callback: stops the run
+
+	limits   Limits
+	flows    map[flowKey]struct{} // the connections tracked
+	capped   Capped
+	flushing bool
 }
 
 type context struct{ ci gopacket.CaptureInfo }
@@ -281,6 +301,11 @@ func (h *half) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Assemble
 		c.Missing = int64(skip)
 		s.Gaps[d]++
 		s.Missing[d] += int64(skip)
+		// Before the end of the capture, gopacket gives a hole up only
+		// when the out-of-order data reached a limit.
+		if !h.r.flushing {
+			h.r.capped.BufferGaps++
+		}
 	}
 	c.Offset = s.Bytes[d] + s.Missing[d]
 	s.Bytes[d] += int64(n)

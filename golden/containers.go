@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -156,55 +157,142 @@ func encodeNg(w io.Writer, pkts []Frame, order binary.ByteOrder) error {
 	return nil
 }
 
-// checkContainers re-encodes pkts in every container and compares the text
-// read back with the text of the packets as the container keeps them.
-func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, pkts []Frame, s *scratch) {
+// Containers are checked in batches of packets, each batch re-encoded as
+// a capture of its own, so that memory holds one batch whatever the size
+// of the capture.
+const (
+	batchPackets = 1024
+	batchBytes   = 1 << 20
+)
+
+// checkContainers reads the first n packets of the capture at path again,
+// re-encodes them in every container, batch by batch, and compares the
+// text read back with the text of the packets as the container keeps them.
+func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, path string, n int, s *scratch) {
 	containers := opt.Encoders
 	if containers == nil {
 		containers = DefaultContainers()
 	}
+	type state struct {
+		d          *Diff
+		want, got  int // frames so far
+		skip, fail bool
+	}
+	states := make([]state, len(containers))
 	var errs []error
-	kept := make([]Frame, len(pkts))
-	for _, c := range containers {
-		s.file.Reset()
-		if err := c.Encode(&s.file, pkts); err != nil {
-			if errors.Is(err, errors.ErrUnsupported) {
-				r.Skipped = append(r.Skipped, c.Name+": "+err.Error())
-			} else {
-				errs = append(errs, fmt.Errorf("encode as %s: %w", c.Name, err))
-			}
-			continue
-		}
-		for i := range pkts {
-			kept[i] = Frame{Info: c.Keep(pkts[i].Info), Data: pkts[i].Data}
-		}
-		s.text.Reset()
-		p := &decode.Printer{Format: format, W: &s.text}
-		if err := p.Copy(&sliceSource{pkts: kept}, 0); err != nil {
-			errs = append(errs, fmt.Errorf("print packets kept by %s: %w", c.Name, err))
-			continue
-		}
-		want := bytes.Clone(s.text.Bytes())
-
-		s.text.Reset()
-		p = &decode.Printer{Format: format, W: &s.text}
-		err := func() error {
-			pr, err := pcapio.NewReader(bytes.NewReader(s.file.Bytes()))
-			if err != nil {
-				return err
-			}
-			return p.Copy(pr, 0)
-		}()
+	err := func() error {
+		f, err := inputfile.Open(path)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("read back the capture re-encoded as %s: %w", c.Name, err))
-			continue
+			return err
 		}
-		if d := compare(c.Name, fr, want, s.text.Bytes()); d != nil {
+		defer f.Close()
+		pr, err := pcapio.NewReader(f)
+		if err != nil {
+			return err
+		}
+		var pkts []Frame
+		kept := make([]Frame, 0, batchPackets)
+		for base := 0; base < n; base += len(pkts) {
+			pkts = pkts[:0]
+			size := 0
+			for len(pkts) < batchPackets && size < batchBytes && base+len(pkts) < n {
+				data, ci, err := pr.ReadPacketData()
+				if err != nil {
+					return err
+				}
+				pkts = append(pkts, Frame{Info: ci, Data: data})
+				size += len(data)
+			}
+			for k, c := range containers {
+				st := &states[k]
+				if st.skip || st.fail {
+					continue
+				}
+				s.file.Reset()
+				if err := c.Encode(&s.file, pkts); err != nil {
+					if errors.Is(err, errors.ErrUnsupported) {
+						r.Skipped = append(r.Skipped, c.Name+": "+err.Error())
+						st.skip = true
+					} else {
+						errs = append(errs, fmt.Errorf("encode as %s: %w", c.Name, err))
+						st.fail = true
+					}
+					continue
+				}
+				kept = kept[:0]
+				for i := range pkts {
+					kept = append(kept, Frame{Info: c.Keep(pkts[i].Info), Data: pkts[i].Data})
+				}
+				s.text.Reset()
+				if err := printNumbered(format, &s.text, &sliceSource{pkts: kept}, base); err != nil {
+					errs = append(errs, fmt.Errorf("print packets kept by %s: %w", c.Name, err))
+					st.fail = true
+					continue
+				}
+				want := bytes.Clone(s.text.Bytes())
+				s.text.Reset()
+				err := func() error {
+					rb, err := pcapio.NewReader(bytes.NewReader(s.file.Bytes()))
+					if err != nil {
+						return err
+					}
+					return printNumbered(format, &s.text, rb, base)
+				}()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("read back the capture re-encoded as %s: %w", c.Name, err))
+					st.fail = true
+					continue
+				}
+				got := s.text.Bytes()
+				if d := compare(c.Name, fr, want, got); d != nil {
+					if st.d == nil {
+						st.d = d
+						d.Index += st.want
+					} else {
+						st.d.Changed += d.Changed
+					}
+					st.want += d.Want
+					st.got += d.Got
+				} else {
+					w := len(fr.pieces(want))
+					st.want += w
+					st.got += w
+				}
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("read the capture again for the containers: %w", err))
+	}
+	for k := range states {
+		if d := states[k].d; d != nil && !states[k].skip {
+			d.Want, d.Got = states[k].want, states[k].got
 			r.Diffs = append(r.Diffs, d)
 		}
 	}
 	if len(errs) > 0 {
 		r.Err = errors.Join(append([]error{r.Err}, errs...)...)
+	}
+}
+
+// printNumbered prints every packet of src to w, numbering the frames
+// from base+1.
+func printNumbered(format decode.Format, w io.Writer, src decode.Source, base int) error {
+	p := &decode.Printer{Format: format, W: w}
+	var f decode.Frame
+	for f.Number = base + 1; ; f.Number++ {
+		data, ci, err := src.ZeroCopyReadPacketData()
+		if err == io.EOF {
+			return p.Flush()
+		}
+		if err != nil {
+			return err
+		}
+		f.Data, f.Info = data, ci
+		if err := p.Print(&f); err != nil {
+			return err
+		}
 	}
 }
 

@@ -149,7 +149,7 @@ func unifiedDiff(against, unit string, n int, want, got []byte) string {
 		from, to = "original "+label, against+" "+label
 	}
 	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: diffLines(want), B: diffLines(got), FromFile: from, ToFile: to, Context: 3,
+		A: diffLines(escapeControls(want)), B: diffLines(escapeControls(got)), FromFile: from, ToFile: to, Context: 3,
 	})
 	if err != nil || text == "" {
 		// Equal line lists can only mean bytes difflib cannot show.

@@ -36,6 +36,9 @@ type Options struct {
 	// Program, when set, is run for each case and its output compared
 	// instead of turtle's own text (Check only; see Program).
 	Program *Program
+	// AllowOutside lets a case name a capture or golden outside the
+	// manifest's folder (see Manifest.CheckInside).
+	AllowOutside bool
 }
 
 func (o *Options) newFormat(name string) (decode.Format, error) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
 // Manifest is a parsed manifest file: one case per line,
@@ -54,7 +56,7 @@ type Case struct {
 
 // ParseManifest reads and parses a manifest file.
 func ParseManifest(path string) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, MaxManifestBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
@@ -200,7 +202,7 @@ func (c *Case) String() string {
 // Append adds c to the manifest file at path (creating it if needed) as
 // one line, after checking the name is not taken.
 func Append(path string, c *Case) error {
-	old, err := os.ReadFile(path)
+	old, err := inputfile.ReadFile(path, MaxManifestBytes)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read manifest: %w", err)
 	}

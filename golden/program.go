@@ -14,6 +14,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -83,6 +84,14 @@ func checkProgram(ctx context.Context, m *Manifest, cases []*Case, opt Options) 
 	return results
 }
 
+// outputLimit is MaxOutput, or its default.
+func (p *Program) outputLimit() int64 {
+	if p.MaxOutput > 0 {
+		return p.MaxOutput
+	}
+	return DefaultMaxOutput
+}
+
 // runProgram runs opt.Program for one case and compares its output.
 func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 	r := Result{Case: c}
@@ -92,9 +101,15 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 		r.Err = err
 		return r
 	}
-	if _, err := os.Stat(path); err != nil {
+	if err := m.checkPaths(c, opt); err != nil {
 		r.Err = err
 		return r
+	}
+	if f, err := inputfile.Open(path); err != nil {
+		r.Err = err
+		return r
+	} else {
+		f.Close()
 	}
 	if c.Filter != "" || c.Count > 0 {
 		tmp, _, err := selectFrames(path, c)
@@ -106,7 +121,9 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 		path = tmp
 	}
 	fr := FramingOf(c.Format)
-	golden, err := os.ReadFile(m.Resolve(c.Golden))
+	// The program's output streams, but the golden it is compared with is
+	// held whole: bounded by the same limit as the program's output.
+	golden, err := inputfile.ReadFile(m.Resolve(c.Golden), p.outputLimit())
 	if err != nil {
 		r.Err = fmt.Errorf("read golden: %w", err)
 		return r
@@ -231,12 +248,9 @@ func (s *outputCompare) finish() (*Diff, int) {
 // standard error, and an error when the program could not start, ran out
 // of time or printed too much; its whole process group is killed then.
 func execProgram(ctx context.Context, p *Program, path string, out io.Writer) (status int, tail string, err error) {
-	timeout, limit := p.Timeout, p.MaxOutput
+	timeout, limit := p.Timeout, p.outputLimit()
 	if timeout <= 0 {
 		timeout = DefaultProgramTimeout
-	}
-	if limit <= 0 {
-		limit = DefaultMaxOutput
 	}
 	args := make([]string, len(p.Args))
 	for i, a := range p.Args {

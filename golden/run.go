@@ -1,10 +1,13 @@
 package golden
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -38,7 +42,10 @@ func Check(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 // Update runs the selected cases of m and rewrites the goldens whose text
 // changed. A result with Updated set has the golden's old text as its
 // difference, so the change can be reviewed; a case whose capture does not
-// read as declared fails and its golden is left alone.
+// read as declared fails and its golden is left alone. Each case's text
+// streams to a temporary file beside its golden, renamed over the golden
+// when it differs, so memory stays flat and a golden that is a symbolic
+// link is replaced, never written through.
 func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	cases, err := m.selectCases(opt.Only)
 	if err != nil {
@@ -46,47 +53,75 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	}
 	opt.Containers = false
 	results := make([]Result, len(cases))
-	outputs := make([][]byte, len(cases))
+	temps := make([]string, len(cases))
+	sums := make([][sha256.Size]byte, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
-		results[i] = run(ctx, m, cases[i], opt, s)
-		outputs[i] = bytes.Clone(s.out.Bytes())
+		c := cases[i]
+		if err := m.checkPaths(c, opt); err != nil {
+			results[i] = Result{Case: c, Err: err}
+			return
+		}
+		path := m.Resolve(c.Golden)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			results[i] = Result{Case: c, Err: fmt.Errorf("write golden: %w", err)}
+			return
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+		if err != nil {
+			results[i] = Result{Case: c, Err: fmt.Errorf("write golden: %w", err)}
+			return
+		}
+		h := sha256.New()
+		bw := bufio.NewWriterSize(io.MultiWriter(tmp, h), 64<<10)
+		s.keep = bw
+		results[i] = run(ctx, m, c, opt, s)
+		s.keep = nil
+		err = bw.Flush()
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil && results[i].Err == nil {
+			results[i].Err = fmt.Errorf("write golden: %w", err)
+		}
+		temps[i] = tmp.Name()
+		h.Sum(sums[i][:0])
 	})
-	// Write in manifest order, so that two cases sharing a golden are
+	// Rename in manifest order, so that two cases sharing a golden are
 	// caught rather than raced.
 	written := make(map[string]int)
 	for i := range results {
 		r := &results[i]
-		if r.Err != nil {
+		tmp := temps[i]
+		if tmp == "" {
 			continue
 		}
-		path := filepath.Clean(m.Resolve(r.Case.Golden))
-		if j, ok := written[path]; ok {
-			if !bytes.Equal(outputs[j], outputs[i]) {
-				r.Err = fmt.Errorf("golden %s is shared with case %s, whose text differs", r.Case.Golden, cases[j].Name)
+		rename := false
+		func() {
+			if r.Err != nil {
+				return
 			}
-			continue
+			path := filepath.Clean(m.Resolve(r.Case.Golden))
+			if j, ok := written[path]; ok {
+				if sums[j] != sums[i] {
+					r.Err = fmt.Errorf("golden %s is shared with case %s, whose text differs", r.Case.Golden, cases[j].Name)
+				}
+				return
+			}
+			written[path] = i
+			if len(r.Diffs) == 0 {
+				return
+			}
+			if err := replaceGolden(tmp, path); err != nil {
+				r.Err = err
+				return
+			}
+			rename, r.Updated = true, true
+		}()
+		if !rename {
+			os.Remove(tmp)
 		}
-		written[path] = i
-		if len(r.Diffs) == 0 {
-			continue
-		}
-		if err := writeGolden(path, outputs[i]); err != nil {
-			r.Err = err
-			continue
-		}
-		r.Updated = true
 	}
 	return results, nil
-}
-
-func writeGolden(path string, text []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write golden: %w", err)
-	}
-	if err := os.WriteFile(path, text, 0o644); err != nil {
-		return fmt.Errorf("write golden: %w", err)
-	}
-	return nil
 }
 
 func (m *Manifest) selectCases(only []string) ([]*Case, error) {
@@ -106,7 +141,7 @@ func (m *Manifest) selectCases(only []string) ([]*Case, error) {
 
 // scratch is one worker's reusable memory.
 type scratch struct {
-	out  bytes.Buffer // the case's text
+	keep io.Writer    // where Update keeps the case's text; nil otherwise
 	text bytes.Buffer // a container's text
 	file bytes.Buffer // a re-encoded capture
 }
@@ -145,10 +180,15 @@ func Run(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 	return run(ctx, m, c, opt, new(scratch))
 }
 
-// run is Run with a worker's scratch; the text is left in s.out.
+// run is Run with a worker's scratch. The text is compared with the golden
+// as it is printed (and copied to s.keep when set), never held whole.
 func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Result {
 	r := Result{Case: c}
 	if err := ctx.Err(); err != nil {
+		r.Err = err
+		return r
+	}
+	if err := m.checkPaths(c, opt); err != nil {
 		r.Err = err
 		return r
 	}
@@ -157,11 +197,27 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 		r.Err = err
 		return r
 	}
-	s.out.Reset()
+	fr := FramingOf(c.Format)
+	gf, err := inputfile.Open(m.Resolve(c.Golden))
+	missing := errors.Is(err, os.ErrNotExist)
+	if err != nil && !missing {
+		r.Err = fmt.Errorf("read golden: %w", err)
+		return r
+	}
+	var golden io.Reader
+	if gf != nil {
+		defer gf.Close()
+		golden = gf
+	}
+	cmp := newStreamCompare("golden", fr, golden)
+	var out io.Writer = cmp
+	if s.keep != nil {
+		out = io.MultiWriter(cmp, s.keep)
+	}
 	var rec *recorder
-	p := &decode.Printer{Format: format, W: &s.out}
+	p := &decode.Printer{Format: format, W: out}
 	readErr := func() error {
-		f, err := os.Open(m.Resolve(c.Capture))
+		f, err := inputfile.Open(m.Resolve(c.Capture))
 		if err != nil {
 			return &openError{err}
 		}
@@ -191,15 +247,11 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 		r.Err = err
 		return r
 	}
-
-	fr := FramingOf(c.Format)
-	golden, err := os.ReadFile(m.Resolve(c.Golden))
-	missing := errors.Is(err, os.ErrNotExist)
-	if err != nil && !missing {
+	d, err := cmp.finish()
+	if err != nil {
 		r.Err = fmt.Errorf("read golden: %w", err)
 		return r
 	}
-	d := compare("golden", fr, golden, s.out.Bytes())
 	if missing && d == nil { // an empty output still needs its (empty) golden
 		d = &Diff{Against: "golden", Unit: fr.Unit, Index: 1}
 	}
@@ -210,7 +262,7 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 		r.Diffs = append(r.Diffs, d)
 	}
 	if opt.Containers && rec != nil {
-		checkContainers(&r, opt, format, fr, rec.pkts, s)
+		checkContainers(&r, opt, format, fr, m.Resolve(c.Capture), rec.n, s)
 	}
 	return r
 }
@@ -239,17 +291,17 @@ func checkReadErr(c *Case, err error) error {
 	return nil
 }
 
-// recorder keeps a copy of every packet a Printer reads from src, so that
-// the containers check re-encodes exactly what was printed.
+// recorder counts the packets a Printer reads from src, so that the
+// containers check re-encodes exactly those.
 type recorder struct {
-	src  decode.Source
-	pkts []Frame
+	src decode.Source
+	n   int
 }
 
 func (r *recorder) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 	data, ci, err := r.src.ZeroCopyReadPacketData()
 	if err == nil {
-		r.pkts = append(r.pkts, Frame{Info: ci, Data: bytes.Clone(data)})
+		r.n++
 	}
 	return data, ci, err
 }

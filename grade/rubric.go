@@ -279,6 +279,9 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // parameter the check's kind does not use, a value of the wrong type or out
 // of range is an error naming name and, where the file has it, the line.
 func ParseRubric(name string, data []byte) (*Rubric, error) {
+	if err := CheckRubricLimits(name, data); err != nil { // before the TOML parser sees it
+		return nil, err
+	}
 	var r Rubric
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&r)
 	if err != nil {

@@ -391,12 +391,27 @@ func (h *afpacket) nextBlock() error {
 	}
 	st := h.status(h.block)
 	if atomic.LoadUint32(st)&unix.TP_STATUS_USER == 0 {
-		err := h.rc.Read(func(uintptr) bool {
-			return h.stopped.Load() || atomic.LoadUint32(st)&unix.TP_STATUS_USER != 0
+		var sockErr syscall.Errno
+		err := h.rc.Read(func(fd uintptr) bool {
+			if h.stopped.Load() || atomic.LoadUint32(st)&unix.TP_STATUS_USER != 0 {
+				return true
+			}
+			// Woken with no block: the kernel may have set an error on
+			// the socket (ENETDOWN when the device is unregistered). The
+			// netpoller is edge-triggered, so it is read now or never.
+			if e, gerr := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); gerr == nil && e != 0 {
+				sockErr = syscall.Errno(e)
+				return true
+			}
+			return false
 		})
 		switch {
 		case h.stopped.Load() || errors.Is(err, os.ErrClosed):
 			return ErrStopped
+		case sockErr == unix.ENETDOWN || sockErr == unix.ENXIO || sockErr == unix.ENODEV:
+			return fmt.Errorf("%w (%v)", ErrGone, sockErr)
+		case sockErr != 0:
+			return fmt.Errorf("wait for frames: %w", sockErr)
 		case err != nil:
 			return fmt.Errorf("wait for frames: %w", err)
 		}

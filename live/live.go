@@ -72,6 +72,10 @@ type Stats struct {
 var (
 	// ErrStopped is returned by reads after Stop or Close.
 	ErrStopped = errors.New("capture stopped")
+	// ErrGone is returned (wrapped, with the kernel's error) when the
+	// interface being captured on disappears or goes down for good, as
+	// tcpdump's "The interface disappeared".
+	ErrGone = errors.New("the interface went down or disappeared")
 	// ErrNotSupported is returned where this build has no way to capture.
 	ErrNotSupported = errors.New("live capture is not supported on " + runtime.GOOS +
 		" without libpcap: build turtle with -tags pcap")

@@ -133,6 +133,10 @@ type CaptureInfo struct {
 	InterfaceIndex int       // pcapng interface id; 0 for classic pcap
 	InterfaceName  string    // pcapng if_name, or the live interface; "" when unknown
 	Direction      Direction // from epb_flags or the live socket
+	// NoTimestamp is set for a pcapng Simple Packet Block, which carries no
+	// time: Timestamp is then the epoch plus if_tsoffset, as libpcap
+	// reports it, and the formats print no time.
+	NoTimestamp bool
 }
 
 // Format names a capture file format.

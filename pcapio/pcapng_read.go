@@ -398,6 +398,6 @@ func (b *ngBlock) simplePacket() ([]byte, error) {
 	if caplen > maxPacketData {
 		return nil, b.tooBig(caplen)
 	}
-	r.cur = packetMeta{sec: f.offset, wire: int(wire), link: f.link}
+	r.cur = packetMeta{sec: f.offset, wire: int(wire), link: f.link, noTime: true}
 	return body[4 : 4+caplen : 4+caplen], nil
 }

@@ -112,10 +112,10 @@ func TestPcapngBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []CaptureInfo{
-		{time.Unix(0, 0).UTC(), 8, 20, LinkTypeEthernet, 0, "em1", 0},
-		{time.Unix(0, 0).UTC(), 3, 3, LinkTypeEthernet, 0, "em1", 0},
-		{time.Unix(0, 1500000).UTC(), 20, 20, LinkTypeRaw, 1, "", DirectionOutbound},
-		{time.Unix(2, 500000000).UTC(), 20, 1000, LinkTypeEthernet, 0, "em1", DirectionInbound},
+		{time.Unix(0, 0).UTC(), 8, 20, LinkTypeEthernet, 0, "em1", 0, true}, // SPBs: no timestamp
+		{time.Unix(0, 0).UTC(), 3, 3, LinkTypeEthernet, 0, "em1", 0, true},
+		{time.Unix(0, 1500000).UTC(), 20, 20, LinkTypeRaw, 1, "", DirectionOutbound, false},
+		{time.Unix(2, 500000000).UTC(), 20, 1000, LinkTypeEthernet, 0, "em1", DirectionInbound, false},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d packets, want %d", len(got), len(want))

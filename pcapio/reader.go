@@ -417,6 +417,7 @@ func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 					InterfaceIndex: c.index,
 					InterfaceName:  r.ifaces[c.index].name,
 					Direction:      c.dir,
+					NoTimestamp:    c.noTime,
 				}, nil
 			}
 		}
@@ -442,6 +443,7 @@ type packetMeta struct {
 	index     int
 	link      LinkType
 	dir       Direction
+	noTime    bool // a Simple Packet Block
 }
 
 // Format returns the format of the file.

@@ -95,7 +95,7 @@ func TestProgressLine(t *testing.T) {
 	}
 	p.next = time.Time{}
 	p.tick()
-	if got := buf.String(); !strings.HasPrefix(got, "\r\x1b[Kturtle read: big?.pcap  1234 frames  5.0 of 8.0 MB (62%)  ") || !strings.HasSuffix(got, " MB/s") {
+	if got := buf.String(); !strings.HasPrefix(got, "\r\x1b[Kturtle read: big\\x1b.pcap  1234 frames  5.0 of 8.0 MB (62%)  ") || !strings.HasSuffix(got, " MB/s") {
 		t.Errorf("line %q", got)
 	}
 	buf.Reset()

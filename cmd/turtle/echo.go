@@ -159,6 +159,7 @@ func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 	delay := fs.Duration("delay", 0, "sleep between receiving and echoing")
 	idle := fs.Duration("idle-timeout", echo.DefaultIdleTimeout, "drop a client silent (or not reading) this long; 0 never")
 	maxBuf := fs.Int("max-buffered", echo.DefaultMaxBuffered, "most bytes held for one connection before reading from it stops")
+	minRate := fs.Int("min-rate", echo.DefaultMinRate, "bytes/s a client must move (both ways) over each idle-timeout window, against slowloris; -1 any byte will do")
 	grace := fs.Duration("grace", echo.DefaultGrace, "how long in-flight echoes may finish after SIGINT/SIGTERM")
 	once := fs.Bool("once", false, "serve one connection, then exit")
 	stats := fs.Bool("stats", false, "print a stats line at exit (and on SIGUSR1 regardless)")
@@ -183,7 +184,7 @@ func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 		idleTimeout = -1 // the flag's 0 means never; the API's 0 means default
 	}
 	srv := &echo.TCPServer{Mode: mode, MaxConns: *maxConns, Delay: *delay, IdleTimeout: idleTimeout,
-		MaxBuffered: *maxBuf, Grace: *grace, Once: *once}
+		MaxBuffered: *maxBuf, Grace: *grace, Once: *once, MinRate: *minRate}
 	out := &lockedWriter{w: stdout}
 	ctx, stop := serverContext(func() { statsLine(out, srv.Stats()) })
 	defer stop()

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/follow"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -29,6 +29,11 @@ raw writes the bytes unchanged (both directions, in capture order) and
 sends the other lines to standard error. Lines starting "# " name the
 stream, report the bytes the capture misses (a gap is reported, never
 filled in) and sum up retransmissions and out-of-order segments.
+
+Memory is bounded: the first 65,536 connections are tracked, and at most
+16 MB of out-of-order data (1 MB per stream) waits for a hole to fill; past
+either limit a note on standard error says what was left out (later
+connections' segments, holes given up and reported as gaps).
 
 Exit status: 0 when the stream was found and the capture read completely,
 1 when the stream does not exist or the capture is damaged (what was read
@@ -120,7 +125,12 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return ok
 		}
 	}
+	var capped follow.Capped
+	opt.Capped = &capped
 	streams, err := follow.Run(src, opt)
+	if capped.Hit() {
+		fmt.Fprintf(stderr, "turtle follow: %s: note: %s\n", displayName(name), capped.Message(opt.Limits))
+	}
 	var code int
 	switch {
 	case *list:
@@ -176,7 +186,7 @@ func openCapture(name string, stdin io.Reader) (io.Reader, func(), error) {
 	if name == "-" {
 		return stdin, func() {}, nil
 	}
-	file, err := os.Open(name)
+	file, err := inputfile.Open(name) // no directory, no device
 	if err != nil {
 		return nil, nil, unwrapPathError(err)
 	}

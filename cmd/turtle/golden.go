@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/spf13/pflag"
+
 	"github.com/turtle-sniffer/turtle/golden"
 )
 
@@ -56,8 +58,9 @@ line 'N passed, M failed'. A case whose capture is damaged fails with the
 read error unless the case declares it with --expect-error.
 
 --containers also re-encodes each capture as pcap (µs and ns, little- and
-big-endian) and pcapng (both byte orders) in memory and checks that each
-gives the same text.
+big-endian) and pcapng (both byte orders) in memory, a batch of packets at a
+time, and checks that each gives the same text. The text is compared frame by frame as it is printed:
+memory stays flat whatever the size of the capture.
 
 Exit status: 0 when every case passed, 1 when one failed or the manifest
 could not be read, 2 for a usage error.`
@@ -70,6 +73,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap (µs, ns, either byte order) and pcapng (either byte order)")
 	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
 	prog := addRunFlags(fs)
+	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -90,7 +94,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *parallel, Program: program})
+		Only: *only, Containers: *containers, Parallel: *parallel, Program: program, AllowOutside: *outside})
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}
@@ -122,6 +126,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		"turtle golden update --only ethernet-turtle && git diff testdata/golden", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "update only the case `NAME` (repeatable)")
+	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -133,7 +138,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
-	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only})
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, AllowOutside: *outside})
 	if err != nil {
 		return goldenUsage(stderr, "golden update", "--only: %v", err)
 	}
@@ -169,6 +174,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		goldenAddAbout, "turtle golden add sll-basic testdata/linux-sll.pcap -- --format basic -c 3", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE` (created if missing)")
 	goldenPath := fs.String("golden", "", "write the golden to `FILE` (default golden/NAME.golden beside the manifest)")
+	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -212,7 +218,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("capture: %w", err))
 	}
 	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
-	opt := golden.Options{}
+	opt := golden.Options{AllowOutside: *outside}
 	r := golden.Run(context.Background(), one, c, opt)
 	if r.Err != nil {
 		return fail(r.Err)
@@ -237,4 +243,10 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 func goldenUsage(stderr io.Writer, cmd, format string, a ...any) int {
 	fmt.Fprintf(stderr, "turtle %s: %s (run 'turtle %s --help')\n", cmd, fmt.Sprintf(format, a...), cmd)
 	return 2
+}
+
+// allowOutsideFlag is --allow-outside: a manifest's captures and goldens
+// must be inside its folder unless it is given.
+func allowOutsideFlag(fs *pflag.FlagSet) *bool {
+	return fs.Bool("allow-outside", false, "let the manifest name captures and goldens outside its folder (absolute paths, .., symbolic links out)")
 }

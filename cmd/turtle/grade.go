@@ -11,6 +11,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
 var gradeAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
@@ -83,7 +84,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		r, err = grade.Lab(*lab)
 	} else {
 		var data []byte
-		data, err = os.ReadFile(*rubricFile)
+		data, err = inputfile.ReadFile(*rubricFile, grade.MaxRubricBytes)
 		if err != nil {
 			err = unwrapPathError(err)
 			err = fmt.Errorf("%s: %w", *rubricFile, err)

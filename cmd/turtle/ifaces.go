@@ -50,9 +50,9 @@ func runIfaces(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			kind = "loopback"
 		}
 		if ifc.Description != "" {
-			kind = strings.TrimSpace(kind + " (" + ifc.Description + ")")
+			kind = strings.TrimSpace(kind + " (" + printableName(ifc.Description) + ")")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strconv.Itoa(ifc.Index), ifc.Name, addr, state, kind)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strconv.Itoa(ifc.Index), printableName(ifc.Name), addr, state, kind)
 	}
 	if runtime.GOOS == "linux" {
 		fmt.Fprintf(tw, "-\t%s\t%s\t%s\t%s\n", live.Any, "-", "up", "(all interfaces, Linux cooked frames)")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/echo"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -114,14 +115,10 @@ func (p *progress) tick() {
 	p.drawn = true
 }
 
-// printableName replaces the bytes of a file name that a terminal would
-// act on.
+// printableName is a file or interface name for a terminal: every byte or
+// rune a terminal would act on (C0 and C1 controls, ESC, BEL, bidi marks,
+// invalid UTF-8) escaped as echo's replies are (\x1b, \a, \u202e), so a
+// name cannot move the cursor or forge a line.
 func printableName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c < 0x20 || c == 0x7f {
-			b[i] = '?'
-		}
-	}
-	return string(b)
+	return string(echo.AppendPrintable(nil, []byte(s)))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -99,14 +100,11 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
 	var in io.Reader = stdin
 	if name != "-" {
-		file, err := os.Open(name)
+		file, err := inputfile.Open(name) // no directory, no device
 		if err != nil {
 			return unwrapPathError(err)
 		}
 		defer file.Close()
-		if fi, err := file.Stat(); err == nil && fi.IsDir() {
-			return errors.New("is a directory, not a capture file")
-		}
 		in = file
 	}
 	prog.begin(name, fileSize(in))

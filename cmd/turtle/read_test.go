@@ -240,7 +240,7 @@ func TestReadFlags(t *testing.T) {
 		{[]string{"read", "-c", "-1", path}, 2, "-c -1"},
 		{[]string{"read", "--bogus", path}, 2, "unknown flag: --bogus"},
 		{[]string{"read", "../../README.md"}, 1, "README.md: invalid: not a capture file"},
-		{[]string{"read", "../../testdata"}, 1, "turtle read: ../../testdata: is a directory, not a capture file\n"},
+		{[]string{"read", "../../testdata"}, 1, "turtle read: ../../testdata: open: is a directory, not a file\n"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"--help"}, 0, "Commands:"},
 	} {

@@ -84,6 +84,11 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("-w - writes a binary capture: redirect standard output to a file or a pipe")
 	}
 	printing := !*quiet && *output != "-"
+	// Everything is checked before the capture and the -w file are opened:
+	// a wrong -Z must not truncate the file it names.
+	if err := checkUser(*runAs); err != nil {
+		return fail("%v", err)
+	}
 
 	ifc, err := pickInterface(*ifName)
 	if err != nil {

@@ -17,12 +17,36 @@ func dropPrivileges(name string) error {
 	if os.Geteuid() != 0 || name == "root" {
 		return nil
 	}
+	u, err := lookupUser(name)
+	if err != nil {
+		return err
+	}
+	return switchUser(name, u)
+}
+
+// checkUser says whether dropPrivileges(name) can find the user, so that a
+// wrong -Z fails before any output file is created or truncated.
+func checkUser(name string) error {
+	if os.Geteuid() != 0 || name == "root" {
+		return nil
+	}
+	_, err := lookupUser(name)
+	return err
+}
+
+// lookupUser finds a user by name or by number.
+func lookupUser(name string) (*user.User, error) {
 	u, err := user.Lookup(name)
 	if err != nil {
 		if u, err = user.LookupId(name); err != nil {
-			return fmt.Errorf("-Z %s: no such user", name)
+			return nil, fmt.Errorf("-Z %s: no such user", name)
 		}
 	}
+	return u, nil
+}
+
+// switchUser sets the ids and groups of u.
+func switchUser(name string, u *user.User) error {
 	uid, err1 := strconv.Atoi(u.Uid)
 	gid, err2 := strconv.Atoi(u.Gid)
 	if err1 != nil || err2 != nil {

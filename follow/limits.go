@@ -1,0 +1,107 @@
+package follow
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Limits bound the memory Run holds whatever the capture holds: a million
+// SYNs would otherwise be a million streams (some 1.3 KB each), and
+// out-of-order segments a page of gopacket's assembler (1,900 bytes) each.
+// The zero value means the defaults.
+type Limits struct {
+	// MaxStreams is how many streams are tracked; segments of
+	// connections first seen after that are counted and skipped.
+	MaxStreams int
+	// MaxBufferedBytes and MaxBufferedBytesPerStream bound the
+	// out-of-order data waiting for a hole to fill, in all and per
+	// direction of a stream: past them the oldest hole is given up, and
+	// reported as a gap.
+	MaxBufferedBytes          int64
+	MaxBufferedBytesPerStream int64
+}
+
+// The defaults: 65,536 connections (a million SYNs, one connection each,
+// peak at some 140 MB: about 2 KB a connection between gopacket's and
+// ours) and 16 MB of out-of-order data, 1 MB of it in one stream.
+const (
+	DefaultMaxStreams                = 65536
+	DefaultMaxBufferedBytes          = 16 << 20
+	DefaultMaxBufferedBytesPerStream = 1 << 20
+)
+
+// pageBytes is the size of a page of gopacket's assembler
+// (reassembly.pageBytes, not exported).
+const pageBytes = 1900
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxStreams <= 0 {
+		l.MaxStreams = DefaultMaxStreams
+	}
+	if l.MaxBufferedBytes <= 0 {
+		l.MaxBufferedBytes = DefaultMaxBufferedBytes
+	}
+	if l.MaxBufferedBytesPerStream <= 0 {
+		l.MaxBufferedBytesPerStream = DefaultMaxBufferedBytesPerStream
+	}
+	return l
+}
+
+func pages(n int64) int { return int(max(n/pageBytes, 1)) }
+
+// Capped says what Run left out because of its Limits.
+type Capped struct {
+	// Streams is set when the stream table was full; SkippedSegments
+	// counts the segments of the connections that were not tracked.
+	Streams         bool
+	SkippedSegments int
+	// BufferGaps counts the holes given up because the out-of-order
+	// data reached a limit, before the capture ended.
+	BufferGaps int
+}
+
+// Hit reports whether any limit was reached.
+func (c *Capped) Hit() bool { return c.Streams || c.BufferGaps > 0 }
+
+// Message is one line that says which limits were reached, for stderr.
+func (c *Capped) Message(l Limits) string {
+	l = l.withDefaults()
+	var msg string
+	if c.Streams {
+		msg = fmt.Sprintf("only the first %d TCP connections are tracked: %d segments of later ones were skipped", l.MaxStreams, c.SkippedSegments)
+	}
+	if c.BufferGaps > 0 {
+		if msg != "" {
+			msg += "; "
+		}
+		msg += fmt.Sprintf("out-of-order data reached its limit (%d MB, %d MB per stream): %d holes were given up and are reported as gaps",
+			l.MaxBufferedBytes>>20, l.MaxBufferedBytesPerStream>>20, c.BufferGaps)
+	}
+	return msg
+}
+
+// flowKey names a connection whichever way its segment goes.
+type flowKey struct{ a, b netip.AddrPort }
+
+func newFlowKey(a, b netip.AddrPort) flowKey {
+	if b.Compare(a) < 0 {
+		a, b = b, a
+	}
+	return flowKey{a, b}
+}
+
+// track reports whether the segment from a to b belongs to a tracked
+// connection, adding it while the table has room.
+func (r *run) track(a, b netip.AddrPort) bool {
+	k := newFlowKey(a, b)
+	if _, ok := r.flows[k]; ok {
+		return true
+	}
+	if len(r.flows) >= r.limits.MaxStreams {
+		r.capped.Streams = true
+		r.capped.SkippedSegments++
+		return false
+	}
+	r.flows[k] = struct{}{}
+	return true
+}
