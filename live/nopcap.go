@@ -24,3 +24,5 @@ func CompileFilter(expr string, lt pcapio.LinkType, snaplen int) ([]bpf.RawInstr
 	}
 	return f.RawInstructions(), nil
 }
+
+func openLibpcapSender(name string) (sender, error) { return nil, ErrSendNotSupported }
