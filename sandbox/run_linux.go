@@ -597,7 +597,12 @@ func (t *tail) write(p []byte) {
 // lines returns the last n lines, control bytes escaped.
 func (t *tail) lines(n int) string {
 	s := strings.TrimRight(string(t.b), "\n")
-	ls := strings.Split(s, "\n")
+	var ls []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Trim(l, " ^~") != "" { // Python's markers under the failing expression say nothing here
+			ls = append(ls, l)
+		}
+	}
 	if len(ls) > n {
 		ls = ls[len(ls)-n:]
 	}

@@ -1,0 +1,150 @@
+package programs
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/fixtures"
+	"github.com/turtle-sniffer/turtle/live"
+	"github.com/turtle-sniffer/turtle/pcapio"
+	"github.com/turtle-sniffer/turtle/sandbox"
+)
+
+// SnifferFrames returns the sniffer labs' reference capture as sent from
+// src to dst, and the text a sniffer on dst's interface ifname prints for
+// each frame in format ("turtle" or "basic", the live recvfrom tuple).
+func SnifferFrames(format, ifname string, src, dst net.HardwareAddr) ([][]byte, []grade.SnifferFrame, error) {
+	f, err := decode.NewFormat(format)
+	if err != nil {
+		return nil, nil, err
+	}
+	ref := fixtures.SnifferLab(src, dst)
+	frames := make([][]byte, len(ref))
+	want := make([]grade.SnifferFrame, len(ref))
+	for i, fr := range ref {
+		frames[i] = fr.Data
+		df := decode.Frame{Number: i + 1, Data: fr.Data,
+			Info: pcapio.CaptureInfo{CaptureLength: len(fr.Data), Length: len(fr.Data), LinkType: pcapio.LinkTypeEthernet}}
+		if format == "basic" {
+			df.Live = &decode.LinkAddr{Interface: ifname, Protocol: binary.BigEndian.Uint16(fr.Data[12:14]),
+				PacketType: packetType(fr.Data[:6], dst), HardwareType: 1, HardwareAddr: bytes.Clone(fr.Data[6:12])}
+		}
+		text := f.AppendFrame(nil, &df)
+		if format == "basic" {
+			text = bytes.TrimSuffix(text, []byte("\n"))
+		}
+		want[i] = grade.SnifferFrame{Name: fr.Name, Text: string(text)}
+	}
+	return frames, want, nil
+}
+
+// packetType is Linux's PACKET_* type of a received frame: to us (0),
+// broadcast (1), multicast (2) or to another host (3).
+func packetType(to, self net.HardwareAddr) uint8 {
+	switch {
+	case bytes.Equal(to, self):
+		return 0
+	case bytes.Equal(to, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}):
+		return 1
+	case to[0]&1 != 0:
+		return 2
+	}
+	return 3
+}
+
+// gradeSniffer runs one sniffer: namespace and veth, program, frames,
+// quiet, stop, compare.
+func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submission, opt Options) grade.Result {
+	fail := func(err error) grade.Result { return failAll(r, sub.Student, err.Error()) }
+	wire, err := sandbox.NewNetns() // turtle's side of the pair
+	if err != nil {
+		return fail(err)
+	}
+	defer wire.Close()
+	ns, err := sandbox.NewNetns() // the student's
+	if err != nil {
+		return fail(err)
+	}
+	defer ns.Close()
+	veth, err := sandbox.NewVeth(wire, ns)
+	if err != nil {
+		return fail(err)
+	}
+	frames, want, err := SnifferFrames(format, veth.B, veth.MACA, veth.MACB)
+	if err != nil {
+		return fail(err)
+	}
+	var sender *live.Sender
+	if err := wire.Do(func() error {
+		var err error
+		sender, err = live.OpenSender(veth.A)
+		return err
+	}); err != nil {
+		return fail(err)
+	}
+	defer sender.Close()
+
+	p, err := sandbox.Start(ctx, sandbox.Config{Command: opt.Command, Dir: sub.Dir, User: opt.User, NetRaw: true,
+		Netns: ns, Limits: opt.Limits})
+	if err != nil {
+		return fail(err)
+	}
+	// Ready: a packet socket open in its namespace, or its first line, or
+	// the time limit.
+	deadline := time.Now().Add(opt.Ready)
+	for !packetSocket(ns) && p.WaitReady(20*time.Millisecond) != nil && time.Now().Before(deadline) {
+		select {
+		case <-p.Exited():
+			return failAll(r, sub.Student, notStarted(p.Wait(), "started"))
+		default:
+		}
+	}
+	var sendErr error
+	for i, f := range frames {
+		if err := sender.Send(f); err != nil {
+			sendErr = fmt.Errorf("frame %d: %w", i+1, err)
+			break
+		}
+		time.Sleep(time.Millisecond) // in order, and not faster than a slow sniffer is woken
+	}
+	p.WaitQuiet(opt.Quiet, opt.Limits.Wall)
+	stopped := false
+	select {
+	case <-p.Exited():
+	default:
+		stopped = true
+	}
+	run := p.Stop(opt.Grace)
+	res, err := grade.GradeSnifferText(r, sub.Student, want, run.Stdout)
+	if err != nil {
+		return fail(err)
+	}
+	res.File = "(program output)"
+	if sendErr != nil {
+		res.Notes = append(res.Notes, "turtle could not send every frame: "+sendErr.Error())
+	}
+	if ctx.Err() != nil {
+		res.Notes = append(res.Notes, "grading was interrupted: graded on what the program printed before")
+	}
+	res.Notes = append(res.Notes, runNotes(run, stopped)...)
+	return res
+}
+
+// packetSocket reports whether a packet socket is open in ns: the sniffer
+// is listening.
+func packetSocket(ns *sandbox.Netns) bool {
+	found := false
+	ns.Do(func() error {
+		b, err := os.ReadFile("/proc/thread-self/net/packet")
+		found = err == nil && bytes.Count(b, []byte{'\n'}) > 1 // a header line, then one per socket
+		return nil
+	})
+	return found
+}
