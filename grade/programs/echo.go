@@ -389,8 +389,10 @@ func setCheck(r *grade.Rubric, res grade.Result, kind string, ok bool, why strin
 
 const clientOutputKind = "client-output"
 
-// WithClientCheck returns a copy of r with the check of a client program's
-// printed lines added (kind client-output, id "output"), unless r has one.
+// WithClientCheck returns a copy of r for grading a client program: the
+// check of its printed lines is added (kind client-output, id "output"),
+// and a lab that accepts any message gets DefaultMessage, which the client
+// reads on its standard input and must send.
 func WithClientCheck(r *grade.Rubric) *grade.Rubric {
 	if hasKind(r, clientOutputKind) {
 		return r
@@ -400,5 +402,8 @@ func WithClientCheck(r *grade.Rubric) *grade.Rubric {
 		ID: "output", Kind: clientOutputKind, Name: "the client prints the server's echo", Points: 4,
 		Feedback: "Print what the server sent back as the class notes do (UDP: \"IP: ADDR | Port: PORT\", then the text; TCP: \"Reply from Server: TEXT\").",
 	})
+	if _, lab, err := echoSetup(r); err == nil && lab.message == DefaultMessage && hasKind(r, "udp-request", "tcp-data") {
+		c.Set("message=" + DefaultMessage) // every kind that takes a message takes this one
+	}
 	return &c
 }

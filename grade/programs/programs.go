@@ -143,6 +143,9 @@ func Grade(ctx context.Context, r *grade.Rubric, subs []Submission, opt Options)
 		return nil, err
 	}
 	opt = opt.withDefaults()
+	if opt.Client {
+		r = WithClientCheck(r)
+	}
 	if opt.KeepCaptures != "" {
 		if err := os.MkdirAll(opt.KeepCaptures, 0o755); err != nil {
 			return nil, err
