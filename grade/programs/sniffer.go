@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
@@ -114,7 +116,21 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 		}
 		time.Sleep(time.Millisecond) // in order, and not faster than a slow sniffer is woken
 	}
-	p.WaitQuiet(opt.Quiet, opt.Limits.Wall)
+	// Done: nothing printed for opt.Quiet while no frame waits in its
+	// socket (a sniffer slowed down by a busy machine is not cut short).
+	deadline = time.Now().Add(opt.Limits.Wall)
+	for {
+		p.WaitQuiet(opt.Quiet, time.Until(deadline))
+		exited := false
+		select {
+		case <-p.Exited():
+			exited = true
+		default:
+		}
+		if exited || !time.Now().Before(deadline) || packetQueued(ns) == 0 {
+			break
+		}
+	}
 	stopped := false
 	select {
 	case <-p.Exited():
@@ -147,4 +163,27 @@ func packetSocket(ns *sandbox.Netns) bool {
 		return nil
 	})
 	return found
+}
+
+// packetQueued returns the bytes waiting in the receive queues of the
+// packet sockets in ns (the Rmem column of /proc/net/packet).
+func packetQueued(ns *sandbox.Netns) int {
+	n := 0
+	ns.Do(func() error {
+		b, err := os.ReadFile("/proc/thread-self/net/packet")
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if i == 0 || len(f) < 7 {
+				continue
+			}
+			if v, err := strconv.Atoi(f[6]); err == nil {
+				n += v
+			}
+		}
+		return nil
+	})
+	return n
 }
