@@ -33,6 +33,9 @@ type Options struct {
 	// Encoders are the re-encodings Containers checks; nil means
 	// DefaultContainers().
 	Encoders []Container
+	// Program, when set, is run for each case and its output compared
+	// instead of turtle's own text (Check only; see Program).
+	Program *Program
 }
 
 func (o *Options) newFormat(name string) (decode.Format, error) {

@@ -42,6 +42,7 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 		return nil, err
 	}
 	opt.Containers = false
+	opt.Program = nil // goldens are turtle's own text
 	results := make([]Result, len(cases))
 	outputs := make([][]byte, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
@@ -148,6 +149,9 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 	if err := ctx.Err(); err != nil {
 		r.Err = err
 		return r
+	}
+	if opt.Program != nil {
+		return runProgram(ctx, m, c, opt, s)
 	}
 	format, err := opt.newFormat(c.Format)
 	if err != nil {

@@ -25,4 +25,9 @@ func CompileFilter(expr string, lt pcapio.LinkType, snaplen int) ([]bpf.RawInstr
 	return f.RawInstructions(), nil
 }
 
-func openLibpcapSender(name string) (sender, error) { return nil, ErrSendNotSupported }
+func openLibpcapSender(name string) (sender, error) {
+	if haveAFPacket {
+		return nil, ErrNoPcap // asked for by OpenSenderLibpcap
+	}
+	return nil, ErrSendNotSupported
+}

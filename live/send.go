@@ -53,7 +53,14 @@ func (e *SendError) Unwrap() error { return e.Err }
 // OpenSender opens iface (a name as `turtle ifaces` lists it) for
 // sending. It needs root or CAP_NET_RAW; errors.Is(err, os.ErrPermission)
 // tells when that is what is missing.
-func OpenSender(iface string) (*Sender, error) {
+func OpenSender(iface string) (*Sender, error) { return openSender(iface, false) }
+
+// OpenSenderLibpcap opens iface for sending through libpcap
+// (pcap_sendpacket) even where AF_PACKET exists; it returns ErrNoPcap in
+// a build without the pcap tag.
+func OpenSenderLibpcap(iface string) (*Sender, error) { return openSender(iface, true) }
+
+func openSender(iface string, libpcap bool) (*Sender, error) {
 	if iface == "" || iface == Any {
 		return nil, fmt.Errorf("send on %q: name one interface to send frames out of", iface)
 	}
@@ -61,7 +68,7 @@ func OpenSender(iface string) (*Sender, error) {
 		s   sender
 		err error
 	)
-	if haveAFPacket {
+	if haveAFPacket && !libpcap {
 		s, err = openAFPacketSender(iface)
 	} else {
 		s, err = openLibpcapSender(iface)

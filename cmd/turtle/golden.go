@@ -17,7 +17,7 @@ each must produce: one case per line, 'name capture golden [read options]',
 reading it must fail with an error containing TEXT).
 
 Usage:
-  turtle golden check  [--manifest FILE] [--only NAME]... [--containers]
+  turtle golden check  [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {}']
   turtle golden update [--manifest FILE] [--only NAME]...
   turtle golden add NAME CAPTURE [--manifest FILE] [-- READ-OPTIONS...]
 
@@ -62,25 +62,34 @@ Exit status: 0 when every case passed, 1 when one failed or the manifest
 could not be read, 2 for a usage error.`
 
 func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("golden check", "golden check [--manifest FILE] [--only NAME]... [--containers]", goldenCheckAbout,
+	fs := newFlagSet("golden check", "golden check [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {}']", goldenCheckAbout+goldenRunAbout,
 		"turtle golden check --only ethernet-turtle --containers", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap, pcap-ns, pcap-be and pcapng")
 	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
+	prog := addRunFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return goldenUsage(stderr, "golden check", "unexpected argument %q", fs.Arg(0))
 	}
+	program, err := prog.program(*containers)
+	if err != nil {
+		return goldenUsage(stderr, "golden check", "%v", err)
+	}
 	m, err := golden.ParseManifest(*manifest)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
 		return 1
 	}
+	if *only, err = prog.only(m, *only); err != nil {
+		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
+		return 1
+	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat})
+		Only: *only, Containers: *containers, Parallel: *parallel, NewFormat: newFormat, Program: program})
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}

@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
 	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
 	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
+	"replay": {runReplay, "send the frames of capture files out of an interface, paced or at top speed"},
 }
 
 func main() {
