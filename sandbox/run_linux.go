@@ -622,3 +622,10 @@ func sizeText(n int64) string {
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }
+
+// CheckUser reports whether name can run student programs: a user that
+// exists and is not root.
+func CheckUser(name string) error {
+	_, _, err := lookupUser(name)
+	return err
+}

@@ -58,3 +58,6 @@ func (p *Process) Stop(grace time.Duration) Result { return Result{} }
 
 // Wait returns an empty result.
 func (p *Process) Wait() Result { return Result{} }
+
+// CheckUser returns ErrNotSupported.
+func CheckUser(name string) error { return ErrNotSupported }

@@ -24,6 +24,7 @@ package programs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,6 +103,9 @@ func Submissions(dirs []string) ([]Submission, error) {
 // Check says whether r can grade programs run the way opt says; it is
 // what the command line checks before starting anything.
 func Check(r *grade.Rubric, opt Options) error {
+	if err := sandbox.CheckUser(opt.User); err != nil {
+		return err
+	}
 	format, err := r.SnifferFormat()
 	if err != nil {
 		return err
@@ -141,6 +145,9 @@ func hasKind(r *grade.Rubric, kinds ...string) bool {
 func Grade(ctx context.Context, r *grade.Rubric, subs []Submission, opt Options) ([]grade.Result, error) {
 	if err := Check(r, opt); err != nil {
 		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, errors.New("running student programs needs root (network namespaces, switching to --user); the programs themselves never run as root")
 	}
 	opt = opt.withDefaults()
 	if opt.Client {
