@@ -22,8 +22,9 @@ for i in $(seq -w 1 "$N"); do
 	cp grade/programs/testdata/turtle-sniffer/sniffer.py "$tmp/class/student$i/"
 done
 
-state() { # what a run could leave behind
-	echo "  ip netns: [$(ip netns list | tr '\n' ' ')]"
+netns_before=$(ip netns list | awk '{print $1}' | sort)
+state() { # what a run could leave behind (other programs' namespaces may come and go)
+	echo "  ip netns entries not there before: [$(comm -13 <(echo "$netns_before") <(ip netns list | awk '{print $1}' | sort) | tr '\n' ' ')]"
 	echo "  veth of turtle's on the host: [$(ip -o link show | awk -F': ' '{print $2}' | grep -E '^tg[ab]' | tr '\n' ' ' || true)]"
 	echo "  processes of nobody: [$(ps -u nobody -o pid=,args= | grep -E 'sniffer.py|turtle-sandbox' | tr '\n' ' ' || true)]"
 	echo "  private folders: [$(ls -d "${TMPDIR:-/tmp}"/turtle-grade-* 2>/dev/null | tr '\n' ' ' || true)]"
@@ -53,7 +54,7 @@ state
 "$tmp/turtle" grade --lab turtle-sniffer --program 'python3 sniffer.py' --jobs "$JOBS" "$tmp/class"/* >"$tmp/table.txt" 2>"$tmp/stderr.txt" &
 pid=$!
 sleep 2
-echo "while grading (turtle pid $pid): $(ps -u nobody -o args= | grep -c 'sniffer.py' || true) sniffers running, $(ls -d "${TMPDIR:-/tmp}"/turtle-grade-"$pid"-* 2>/dev/null | wc -l) private folders"
+echo "while grading (turtle pid $pid): $(ps -u nobody -o args= | grep -c '^python3 sniffer.py' || true) sniffers running, $(ls -d "${TMPDIR:-/tmp}"/turtle-grade-"$pid"-* 2>/dev/null | wc -l) private folders"
 kill -INT "$pid"
 t0=$(date +%s.%N)
 code=0
