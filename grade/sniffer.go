@@ -11,14 +11,15 @@ import (
 // Each check kind judges one layer of that text, so that a student who
 // gets TCP right and UDP wrong earns the TCP points:
 var snifferLayers = map[string]string{
-	"turtle-ethernet": "Ethernet", // the empty line, "Ethernet Frame:" and its Destination line
-	"turtle-ipv4":     "IPv4",     // the IPv4 Packet block
-	"turtle-icmp":     "ICMP",     // the ICMP Packet block, up to its Data line
-	"turtle-tcp":      "TCP",      // the TCP Segment block, flags included
-	"turtle-udp":      "UDP",      // the UDP Segment block
-	"turtle-data":     "data",     // every Data: line and data block
-	"basic-bytes":     "bytes",    // the b'...' of each recvfrom tuple
-	"basic-address":   "address",  // the address tuple (interface, protocol, packet type, hardware type, address)
+	"turtle-ethernet":  "Ethernet",  // the empty line, "Ethernet Frame:" and its Destination line
+	"turtle-ipv4":      "IPv4",      // the IPv4 Packet block
+	"turtle-icmp":      "ICMP",      // the ICMP Packet block, up to its Data line
+	"turtle-tcp":       "TCP",       // the TCP Segment block, flags included
+	"turtle-udp":       "UDP",       // the UDP Segment block
+	"turtle-data":      "data",      // every Data: line and data block
+	"turtle-truncated": "truncated", // every line of the frames whose headers are cut (the classroom code raises on them)
+	"basic-bytes":      "bytes",     // the b'...' of each recvfrom tuple
+	"basic-address":    "address",   // the address tuple (interface, protocol, packet type, hardware type, address)
 }
 
 func init() {
@@ -52,10 +53,23 @@ func (r *Rubric) SnifferFormat() (string, error) {
 
 // SnifferFrame is one frame turtle sent to a sniffer, and the text the
 // sniffer should print for it: for the turtle format the whole block, from
-// its empty line to its last line; for basic one line.
+// its empty line to its last line; for basic one line. Every difference in
+// a frame with a Layer is charged to that layer ("truncated": a frame the
+// classroom code raises on) instead of the layer of its line.
 type SnifferFrame struct {
-	Name string
-	Text string
+	Name  string
+	Text  string
+	Layer string
+}
+
+// HasKind reports whether r has a check of the kind.
+func (r *Rubric) HasKind(kind string) bool {
+	for _, c := range r.Checks {
+		if c.Kind == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // difference is one line of a frame that was not printed as expected.
@@ -216,7 +230,11 @@ func compareTurtle(want []SnifferFrame, lines []string) (map[string][]difference
 		wl := strings.Split(strings.TrimSuffix(w.Text, "\n"), "\n")
 		if k >= len(starts) {
 			for _, s := range segments(wl) {
-				diffs[s.layer] = append(diffs[s.layer], difference{frame: k, outLine: -1})
+				layer := s.layer
+				if w.Layer != "" {
+					layer = w.Layer
+				}
+				diffs[layer] = append(diffs[layer], difference{frame: k, outLine: -1})
 			}
 			continue
 		}
@@ -232,7 +250,15 @@ func compareTurtle(want []SnifferFrame, lines []string) (map[string][]difference
 				got = got[:len(got)-1]
 			}
 		}
-		compareFrame(diffs, k, starts[k], wl, got)
+		if w.Layer == "" {
+			compareFrame(diffs, k, starts[k], wl, got)
+			continue
+		}
+		own := map[string][]difference{}
+		compareFrame(own, k, starts[k], wl, got)
+		for _, ds := range own {
+			diffs[w.Layer] = append(diffs[w.Layer], ds...)
+		}
 	}
 	return diffs, len(starts)
 }

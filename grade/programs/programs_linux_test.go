@@ -169,3 +169,26 @@ func TestEchoClients(t *testing.T) {
 		t.Errorf("the UDP client: %v/%v: %+v", r.Score, r.Max, r)
 	}
 }
+
+// With the 0-point check of the frames the classroom code raises on, the
+// class notes' sniffer still scores full marks, crashes on the first such
+// frame, and the check says what turtle prints instead.
+func TestTruncatedFramesCheck(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	r, err := grade.Lab("turtle-sniffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Checks = append(r.Checks, grade.Check{ID: "truncated", Kind: "turtle-truncated", Name: "cut headers", Points: 0})
+	res, err := Grade(context.Background(), r, []Submission{{"alice", "testdata/turtle-sniffer"}}, Options{Command: "python3 sniffer.py"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res[0]
+	want := `frame 27 (ipv4 cut at 12 bytes), line 4 (output line 310), truncated: expected "\t - IPv4 Packet: truncated (12 of 20 bytes)", printed nothing`
+	if a.Score != 10 || failed(a) != "truncated" || !strings.HasPrefix(a.Failed()[0].Message, want) ||
+		!strings.Contains(strings.Join(a.Notes, "\n"), "struct.error") {
+		t.Fatalf("%v/%v failed %q: %q\nnotes %q", a.Score, a.Max, failed(a), a.Failed()[0].Message, a.Notes)
+	}
+}

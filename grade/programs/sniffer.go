@@ -22,12 +22,18 @@ import (
 // SnifferFrames returns the sniffer labs' reference capture as sent from
 // src to dst, and the text a sniffer on dst's interface ifname prints for
 // each frame in format ("turtle" or "basic", the live recvfrom tuple).
-func SnifferFrames(format, ifname string, src, dst net.HardwareAddr) ([][]byte, []grade.SnifferFrame, error) {
+// With raises, the frames on which the classroom code raises follow, their
+// differences charged to the "truncated" layer.
+func SnifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool) ([][]byte, []grade.SnifferFrame, error) {
 	f, err := decode.NewFormat(format)
 	if err != nil {
 		return nil, nil, err
 	}
 	ref := fixtures.SnifferLab(src, dst)
+	n := len(ref)
+	if raises {
+		ref = append(ref, fixtures.SnifferLabRaises(src, dst)...)
+	}
 	frames := make([][]byte, len(ref))
 	want := make([]grade.SnifferFrame, len(ref))
 	for i, fr := range ref {
@@ -43,6 +49,9 @@ func SnifferFrames(format, ifname string, src, dst net.HardwareAddr) ([][]byte, 
 			text = bytes.TrimSuffix(text, []byte("\n"))
 		}
 		want[i] = grade.SnifferFrame{Name: fr.Name, Text: string(text)}
+		if i >= n {
+			want[i].Layer = "truncated"
+		}
 	}
 	return frames, want, nil
 }
@@ -79,7 +88,7 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 	if err != nil {
 		return fail(err)
 	}
-	frames, want, err := SnifferFrames(format, veth.B, veth.MACA, veth.MACB)
+	frames, want, err := SnifferFrames(format, veth.B, veth.MACA, veth.MACB, r.HasKind("turtle-truncated"))
 	if err != nil {
 		return fail(err)
 	}
