@@ -52,7 +52,7 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultReady = 3 * time.Second
+	DefaultReady = 10 * time.Second
 	DefaultQuiet = 500 * time.Millisecond
 	DefaultGrace = time.Second
 )

@@ -107,10 +107,20 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 	if err != nil {
 		return fail(err)
 	}
-	// Ready: a packet socket open in its namespace, or its first line, or
-	// the time limit.
+	// Ready: a packet socket open in its namespace; or its first line
+	// (then a second more for the socket); or the time limit.
 	deadline := time.Now().Add(opt.Ready)
-	for !packetSocket(ns) && p.WaitReady(20*time.Millisecond) != nil && time.Now().Before(deadline) {
+	var printed time.Time
+	for !packetSocket(ns) && time.Now().Before(deadline) {
+		if printed.IsZero() && p.WaitReady(20*time.Millisecond) == nil {
+			printed = time.Now()
+		}
+		if !printed.IsZero() {
+			if time.Since(printed) > time.Second {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		select {
 		case <-p.Exited():
 			return failAll(r, sub.Student, notStarted(p.Wait(), "started"))
