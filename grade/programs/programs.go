@@ -116,14 +116,12 @@ func Check(r *grade.Rubric, opt Options) error {
 		}
 		return nil
 	}
-	proto, _, err := echoSetup(r)
-	if err != nil {
+	if _, _, err := echoSetup(r); err != nil {
 		return err
 	}
 	if opt.Client && hasKind(r, "tcp-concurrent", "tcp-iterative") {
 		return fmt.Errorf("lab %s judges a server's concurrency: grade a server with --program", r.Lab)
 	}
-	_ = proto
 	return nil
 }
 
