@@ -55,8 +55,13 @@ type Process struct {
 }
 
 // gate waits for one line on descriptor 3 (turtle writes it once the
-// limits are set) and then runs the command.
-const gate = `read -r _ <&3 || exit 125; exec 3<&-; exec /bin/sh -c "$1"`
+// limits are set) and then runs the command; gateNoNewPrivs does so with
+// no_new_privs set (util-linux's setpriv), so that no set-user-ID program
+// gives the student back a privilege.
+const (
+	gate           = `read -r _ <&3 || exit 125; exec 3<&-; exec /bin/sh -c "$1"`
+	gateNoNewPrivs = `read -r _ <&3 || exit 125; exec 3<&-; exec "$2" --no-new-privs /bin/sh -c "$1"`
+)
 
 // Start copies the submission folder, starts the command in it under the
 // limits and returns at once. ctx cancelled (Ctrl-C) stops it as Stop
@@ -114,6 +119,9 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, err
 	}
 	cmd := exec.Command("/bin/sh", "-c", gate, "turtle-sandbox", cfg.Command)
+	if setpriv, err := exec.LookPath("setpriv"); err == nil {
+		cmd = exec.Command("/bin/sh", "-c", gateNoNewPrivs, "turtle-sandbox", cfg.Command, setpriv)
+	}
 	cmd.Dir = p.dir
 	cmd.Env = append([]string{
 		"PATH=/usr/local/bin:/usr/bin:/bin",

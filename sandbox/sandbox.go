@@ -30,7 +30,8 @@
 //   - The program runs as Config.User (nobody by default), with no
 //     supplementary groups, holding no capability except CAP_NET_RAW as an
 //     ambient capability when Config.NetRaw is set (a sniffer needs it for
-//     its AF_PACKET socket).
+//     its AF_PACKET socket), and with no_new_privs set where util-linux's
+//     setpriv is installed, so a set-user-ID program gives nothing back.
 //   - It is its own process group, and at the end every process in its
 //     network namespace is killed, so a child that left the group (setsid)
 //     dies too: nothing can leave the namespace without CAP_SYS_ADMIN.

@@ -80,8 +80,11 @@ func TestIdentity(t *testing.T) {
 
 func TestNoCapabilityWithoutNetRaw(t *testing.T) {
 	requireRoot(t)
-	r := run(t, `grep -E '^Cap(Eff|Prm|Amb)' /proc/self/status`, Limits{})
-	want := "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapAmb:\t0000000000000000\n"
+	r := run(t, `grep -E '^(Cap(Eff|Prm|Amb)|NoNewPrivs)' /proc/self/status`, Limits{})
+	want := "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\n"
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		want = strings.Replace(want, "NoNewPrivs:\t1", "NoNewPrivs:\t0", 1)
+	}
 	if string(r.Stdout) != want {
 		t.Errorf("got\n%s\nwant\n%s", r.Stdout, want)
 	}
