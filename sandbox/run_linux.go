@@ -637,3 +637,21 @@ func CheckUser(name string) error {
 	_, _, err := lookupUser(name)
 	return err
 }
+
+// RemoveStale removes the private folders of turtle processes that no
+// longer exist: a turtle killed with SIGKILL cannot remove its own (its
+// namespaces and programs go with it; see the package doc).
+func RemoveStale() {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "turtle-grade-*-*"))
+	for _, m := range matches {
+		rest := strings.TrimPrefix(filepath.Base(m), "turtle-grade-")
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if unix.Kill(pid, 0) == unix.ESRCH {
+			os.RemoveAll(m)
+		}
+	}
+}

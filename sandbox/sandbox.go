@@ -42,7 +42,8 @@
 //     does not outlive turtle.
 //   - Its working directory is a copy of the submission folder in a private
 //     temporary directory (HOME and TMPDIR point there too), removed at the
-//     end; the submission itself is never written.
+//     end; the submission itself is never written. The folders of a turtle
+//     that was killed (SIGKILL) are removed by the next one (RemoveStale).
 //
 // Everything here needs root (to create namespaces and switch users) and
 // Linux; elsewhere Start returns ErrNotSupported.

@@ -214,3 +214,27 @@ func TestCancel(t *testing.T) {
 		t.Fatalf("signal %q output %q", r.Signal, r.Stdout)
 	}
 }
+
+func TestRemoveStale(t *testing.T) {
+	requireRoot(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(os.TempDir(), "turtle-grade-"+strconv.Itoa(dead.Process.Pid)+"-123")
+	live := filepath.Join(os.TempDir(), "turtle-grade-"+strconv.Itoa(os.Getpid())+"-456")
+	for _, d := range []string{stale, live} {
+		if err := os.MkdirAll(filepath.Join(d, "sub"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer os.RemoveAll(live)
+	defer os.RemoveAll(stale)
+	RemoveStale()
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("%s of a process that ended is still there", stale)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("%s of a running process was removed", live)
+	}
+}

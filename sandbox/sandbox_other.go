@@ -61,3 +61,6 @@ func (p *Process) Wait() Result { return Result{} }
 
 // CheckUser returns ErrNotSupported.
 func CheckUser(name string) error { return ErrNotSupported }
+
+// RemoveStale does nothing.
+func RemoveStale() {}

@@ -147,6 +147,7 @@ func Grade(ctx context.Context, r *grade.Rubric, subs []Submission, opt Options)
 	if os.Geteuid() != 0 {
 		return nil, errors.New("running student programs needs root (network namespaces, switching to --user); the programs themselves never run as root")
 	}
+	sandbox.RemoveStale()
 	opt = opt.withDefaults()
 	if opt.Client {
 		r = WithClientCheck(r)
