@@ -57,10 +57,13 @@ type Process struct {
 // gate waits for one line on descriptor 3 (turtle writes it once the
 // limits are set) and then runs the command; gateNoNewPrivs does so with
 // no_new_privs set (util-linux's setpriv), so that no set-user-ID program
-// gives the student back a privilege.
+// gives the student back a privilege. The gate stays as the init of the
+// program's PID namespace (the command is its child, never PID 1, so its
+// signals act as usual) and ends with the command's status, 128+N when a
+// signal N ended it.
 const (
-	gate           = `read -r _ <&3 || exit 125; exec 3<&-; exec /bin/sh -c "$1"`
-	gateNoNewPrivs = `read -r _ <&3 || exit 125; exec 3<&-; exec "$2" --no-new-privs /bin/sh -c "$1"`
+	gate           = `read -r _ <&3 || exit 125; exec 3<&-; /bin/sh -c "$1"`
+	gateNoNewPrivs = `read -r _ <&3 || exit 125; exec 3<&-; "$2" --no-new-privs /bin/sh -c "$1"`
 )
 
 // Start copies the submission folder, starts the command in it under the
@@ -134,10 +137,14 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	cmd.Stdin = bytes.NewReader(cfg.Stdin)
 	cmd.Stdout, cmd.Stderr = outW, errW
 	cmd.ExtraFiles = []*os.File{gateR}
+	// A PID namespace of its own: the gate is its init, so when the gate
+	// dies (turtle's parent-death signal, or the end of the run) the kernel
+	// kills every process the program started, however it forked.
 	attr := &syscall.SysProcAttr{
 		Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}},
 		Setpgid:    true,
 		Pdeathsig:  syscall.SIGKILL,
+		Cloneflags: syscall.CLONE_NEWPID,
 	}
 	if cfg.NetRaw {
 		attr.AmbientCaps = []uintptr{unix.CAP_NET_RAW}
@@ -451,12 +458,18 @@ func (p *Process) finish() {
 		Elapsed: time.Since(p.start)}
 	p.mu.Unlock()
 	if ws, ok := p.state.Sys().(syscall.WaitStatus); ok {
+		var sig syscall.Signal
 		switch {
+		case ws.Exited() && ws.ExitStatus() > 128 && ws.ExitStatus() <= 128+64:
+			sig = syscall.Signal(ws.ExitStatus() - 128) // the gate's report of its child
 		case ws.Exited():
 			r.Exit = ws.ExitStatus()
 		case ws.Signaled():
-			r.Signal = ws.Signal().String()
-			if ws.Signal() == syscall.SIGXCPU && r.Limit == "" {
+			sig = ws.Signal()
+		}
+		if sig != 0 {
+			r.Signal = sig.String()
+			if sig == syscall.SIGXCPU && r.Limit == "" {
 				r.Limit = "CPU time " + p.lim.CPU.String()
 			}
 		}

@@ -32,14 +32,15 @@
 //     ambient capability when Config.NetRaw is set (a sniffer needs it for
 //     its AF_PACKET socket), and with no_new_privs set where util-linux's
 //     setpriv is installed, so a set-user-ID program gives nothing back.
-//   - It is its own process group, and at the end every process in its
-//     network namespace is killed, so a child that left the group (setsid)
-//     dies too: nothing can leave the namespace without CAP_SYS_ADMIN.
+//   - It is its own process group in a PID namespace of its own, whose
+//     init is the gate: when the program's first process ends, or turtle
+//     dies (the gate's parent-death signal), the kernel kills every process
+//     it started, however it forked. At the end every process in its
+//     network namespace is killed as well.
 //   - Network namespaces are anonymous (never named in /run/netns): the
 //     kernel frees one, and the veth ends in it, when the last process and
 //     the last descriptor of turtle's are gone, even if turtle itself is
-//     killed. The program is started with a parent-death signal, so it
-//     does not outlive turtle.
+//     killed.
 //   - Its working directory is a copy of the submission folder in a private
 //     temporary directory (HOME and TMPDIR point there too), removed at the
 //     end; the submission itself is never written. The folders of a turtle

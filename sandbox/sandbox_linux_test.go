@@ -238,3 +238,61 @@ func TestRemoveStale(t *testing.T) {
 		t.Errorf("%s of a running process was removed", live)
 	}
 }
+
+// When turtle dies, its programs die with it, grandchildren included: the
+// test re-runs itself as a "turtle" that starts a program and is killed.
+func TestProgramsDieWithTurtle(t *testing.T) {
+	if os.Getenv("SANDBOX_CHILD") != "" {
+		p, err := Start(context.Background(), Config{Command: `sleep 300 & sleep 300 & echo "$(pwd)"; wait`})
+		if err != nil {
+			os.Exit(3)
+		}
+		p.WaitReady(5 * time.Second)
+		os.Stdout.Write(p.Output())
+		time.Sleep(time.Minute) // killed before
+		os.Exit(0)
+	}
+	requireRoot(t)
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestProgramsDieWithTurtle$")
+	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	n, _ := out.Read(buf)
+	dir := strings.TrimSpace(string(buf[:n]))
+	if !strings.Contains(dir, "turtle-grade-") {
+		cmd.Process.Kill()
+		t.Fatalf("the child printed %q", dir)
+	}
+	inDir := func() []string {
+		var pids []string
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			if cwd, err := os.Readlink("/proc/" + e.Name() + "/cwd"); err == nil && cwd == dir {
+				pids = append(pids, e.Name())
+			}
+		}
+		return pids
+	}
+	if n := len(inDir()); n < 3 {
+		t.Errorf("%d processes in %s, want the shell and two sleeps", n, dir)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(inDir()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if left := inDir(); len(left) > 0 {
+		t.Errorf("processes %v outlived the turtle that started them", left)
+	}
+	RemoveStale()
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("%s not removed by the next run", dir)
+	}
+}
