@@ -68,7 +68,7 @@ func TestRubricErrorsNameFileLineAndKey(t *testing.T) {
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-ecko\"\nport = 1\n",
 			`my.toml:2: check "a": kind "udp-ecko": want one of basic-address, basic-bytes, client-output, frames, icmp-reply, icmp-request, tcp-close, ` +
-				`tcp-concurrent, tcp-data, tcp-echo, tcp-handshake, tcp-iterative, turtle-data, turtle-ethernet, turtle-icmp, turtle-ipv4, turtle-tcp, turtle-udp, udp-echo, udp-request`,
+				`tcp-concurrent, tcp-data, tcp-echo, tcp-handshake, tcp-iterative, turtle-data, turtle-ethernet, turtle-icmp, turtle-ipv4, turtle-tcp, turtle-truncated, turtle-udp, udp-echo, udp-request`,
 		},
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-echo\"\nport = 1\n[[check]]\nid = \"a\"\nkind = \"udp-echo\"\nport = 1\n",
