@@ -177,7 +177,7 @@ func TestStopKillsEscapedChildren(t *testing.T) {
 	}
 	defer ns.Close()
 	// A child in a session of its own leaves the process group.
-	p, err := Start(context.Background(), Config{Command: `setsid sleep 60 & echo ready; trap "" INT; sleep 60`, Netns: ns})
+	p, err := Start(context.Background(), Config{Command: `trap "" INT; setsid sleep 60 & echo ready; sleep 60`, Netns: ns})
 	if err != nil {
 		t.Fatal(err)
 	}
