@@ -135,18 +135,31 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 		}
 		time.Sleep(time.Millisecond) // in order, and not faster than a slow sniffer is woken
 	}
-	// Done: nothing printed for opt.Quiet while no frame waits in its
-	// socket (a sniffer slowed down by a busy machine is not cut short).
+	// Done: no frame waits in its socket (a sniffer slowed down by a busy
+	// machine is not cut short), and it has printed every frame sent, or
+	// nothing for opt.Quiet.
 	deadline = time.Now().Add(opt.Limits.Wall)
+	step := min(100*time.Millisecond, opt.Quiet)
+	lastLen, quietSince := -1, time.Now()
 	for {
-		p.WaitQuiet(opt.Quiet, time.Until(deadline))
+		p.WaitQuiet(step, time.Until(deadline))
 		exited := false
 		select {
 		case <-p.Exited():
 			exited = true
 		default:
 		}
-		if exited || !time.Now().Before(deadline) || packetQueued(ns) == 0 {
+		if exited || !time.Now().Before(deadline) {
+			break
+		}
+		out := p.Output()
+		if len(out) != lastLen {
+			lastLen, quietSince = len(out), time.Now().Add(-step)
+		}
+		if packetQueued(ns) > 0 {
+			continue
+		}
+		if printedAll(format, want, out) || time.Since(quietSince) >= opt.Quiet {
 			break
 		}
 	}
@@ -205,4 +218,31 @@ func packetQueued(ns *sandbox.Netns) int {
 		return nil
 	})
 	return n
+}
+
+// printedAll reports whether out holds as many frames as want, the last
+// one with all its lines: then a sniffer need not be waited for longer.
+func printedAll(format string, want []grade.SnifferFrame, out []byte) bool {
+	if len(want) == 0 || len(out) == 0 || out[len(out)-1] != '\n' {
+		return false
+	}
+	lines := strings.Split(string(out[:len(out)-1]), "\n")
+	if format == "basic" {
+		n := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, "(b") {
+				n++
+			}
+		}
+		return n >= len(want)
+	}
+	n, last := 0, 0
+	for i, l := range lines {
+		if l == "Ethernet Frame:" {
+			n, last = n+1, i
+		}
+	}
+	// The expected text is an empty line, "Ethernet Frame:" and the rest.
+	rest := strings.Count(want[len(want)-1].Text, "\n") - 2
+	return n >= len(want) && len(lines)-1-last >= rest
 }
