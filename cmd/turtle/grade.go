@@ -47,7 +47,8 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
 	autolab := fs.Bool("autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
 	htmlDir := fs.String("html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
-	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU)")
+	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU), or run N programs at once (0: 2)")
+	pf := addProgramFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -101,22 +102,38 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usageErr("--set %v", err)
 		}
 	}
-	subs, warnings := collectSubmissions(fs.Args(), *from)
-	for _, w := range warnings {
-		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
+	if why := pf.check(r); why != "" {
+		return usageErr("%s", why)
 	}
-	if len(subs) == 0 {
-		fmt.Fprintf(stderr, "turtle grade: no capture file in %s\n", strings.Join(fs.Args(), ", "))
-		return 1
+	var subs []grade.Submission
+	nsubs := fs.NArg() // with --program: one folder per student
+	if !pf.given() {
+		var warnings []string
+		subs, warnings = collectSubmissions(fs.Args(), *from)
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "turtle grade: %s\n", w)
+		}
+		if len(subs) == 0 {
+			fmt.Fprintf(stderr, "turtle grade: no capture file in %s\n", strings.Join(fs.Args(), ", "))
+			return 1
+		}
+		nsubs = len(subs)
 	}
 	single := strings.HasSuffix(*gsDir, ".json")
-	if *autolab && len(subs) != 1 {
-		return usageErr("--autolab grades one student; %d given", len(subs))
+	if *autolab && nsubs != 1 {
+		return usageErr("--autolab grades one student; %d given", nsubs)
 	}
-	if single && len(subs) != 1 {
-		return usageErr("--gradescope %s is one file for one student; %d given (give a directory)", *gsDir, len(subs))
+	if single && nsubs != 1 {
+		return usageErr("--gradescope %s is one file for one student; %d given (give a directory)", *gsDir, nsubs)
 	}
-	results, err := grade.Grade(r, subs, grade.Options{Workers: *jobs})
+	var results []grade.Result
+	interrupted := false
+	if pf.given() {
+		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
+		r = pf.rubric(r)
+	} else {
+		results, err = grade.Grade(r, subs, grade.Options{Workers: *jobs})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
@@ -126,6 +143,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	code := 0
+	if interrupted {
+		code = 1
+	}
 	fail := func(err error) {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		code = 1

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/grade/programs"
+	"github.com/turtle-sniffer/turtle/sandbox"
+)
+
+const gradeProgramsAbout = `
+Programs instead of captures: --program CMD runs each SUBMISSION_DIR's
+program (CMD is a shell command run in a private copy of the folder, as the
+--user, default nobody, never root) in a network namespace of its own:
+  sniffer labs (turtle-sniffer, basic-sniffer): turtle sends the labs'
+    built-in capture to the program's interface and compares what it printed,
+    frame by frame, with turtle's own text;
+  echo labs (udp-echo, tcp-echo, tcp-concurrent, tcp-iterative): the
+    program is the server; turtle's clients drive it, turtle captures its
+    loopback and grades the capture (--keep-captures DIR keeps it).
+--client CMD grades an echo client against turtle's server: it gets the
+lab's message on standard input and its printed lines are checked too.
+Limits: --time-limit, --cpu-limit, --memory-limit, --procs-limit,
+--output-limit; --jobs N runs N programs at once. Needs root and Linux.`
+
+// programFlags are the flags of grading programs rather than captures.
+type programFlags struct {
+	program, client, user, keep *string
+	wall, cpu, ready, quiet     *time.Duration
+	memMiB, procs, outKiB       *int
+}
+
+func addProgramFlags(fs *pflag.FlagSet) *programFlags {
+	return &programFlags{
+		program: fs.String("program", "", "run `CMD` in each submission folder: a sniffer, or an echo lab's server"),
+		client:  fs.String("client", "", "run `CMD` in each submission folder as an echo lab's client"),
+		user:    fs.String("user", "nobody", "run programs as `USER` (never root)"),
+		keep:    fs.String("keep-captures", "", "write each echo run's capture to `DIR`/STUDENT.pcap"),
+		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time"),
+		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time a program's process may use"),
+		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "address space of a program's process, in `MiB`"),
+		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads the --user may run at once"),
+		outKiB:  fs.Int("output-limit", sandbox.DefaultOutput>>10, "standard output kept of a program, in `KiB`; more stops it"),
+		ready:   fs.Duration("ready", programs.DefaultReady, "how long a program may take to start"),
+		quiet:   fs.Duration("quiet", programs.DefaultQuiet, "a sniffer is done when it printed nothing for this long"),
+	}
+}
+
+// given reports whether programs are to be graded.
+func (pf *programFlags) given() bool { return *pf.program != "" || *pf.client != "" }
+
+// check returns a usage error, or "".
+func (pf *programFlags) check(r *grade.Rubric) string {
+	format, err := r.SnifferFormat()
+	switch {
+	case err != nil:
+		return err.Error()
+	case !pf.given() && format != "":
+		return "lab " + r.Lab + " grades a program: give --program 'python3 sniffer.py' and the submission folders"
+	case !pf.given():
+		return ""
+	case *pf.program != "" && *pf.client != "":
+		return "--program and --client both given: grade servers or clients, one at a time"
+	case *pf.wall <= 0 || *pf.cpu <= 0 || *pf.memMiB <= 0 || *pf.procs <= 0 || *pf.outKiB <= 0:
+		return "the limits must be positive"
+	}
+	opt := pf.options(0)
+	if err := programs.Check(r, opt); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func (pf *programFlags) options(jobs int) programs.Options {
+	cmd, client := *pf.program, false
+	if *pf.client != "" {
+		cmd, client = *pf.client, true
+	}
+	return programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
+		Ready: *pf.ready, Quiet: *pf.quiet,
+		Limits: sandbox.Limits{Wall: *pf.wall, CPU: *pf.cpu, Memory: int64(*pf.memMiB) << 20, Procs: *pf.procs,
+			Output: int64(*pf.outKiB) << 10}}
+}
+
+// rubric is the rubric the results are reported against: a client's has
+// the check of its printed lines.
+func (pf *programFlags) rubric(r *grade.Rubric) *grade.Rubric {
+	if *pf.client != "" {
+		return programs.WithClientCheck(r)
+	}
+	return r
+}
+
+// run grades the submission folders; Ctrl-C (SIGINT) or SIGTERM stops the
+// programs running, and what was graded is still reported.
+func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.Writer) ([]grade.Result, bool, error) {
+	subs, err := programs.Submissions(dirs)
+	if err != nil {
+		return nil, false, err
+	}
+	if jobs == 0 {
+		jobs = 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	results, err := programs.Grade(ctx, r, subs, pf.options(jobs))
+	interrupted := ctx.Err() != nil
+	if interrupted {
+		fmt.Fprintln(stderr, "turtle grade: interrupted: the programs were stopped; submissions not run score 0")
+	}
+	return results, interrupted, err
+}
+
+func init() { gradeAbout += "\n" + gradeProgramsAbout }

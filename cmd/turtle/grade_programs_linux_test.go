@@ -1,0 +1,143 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func requireProgramGrading(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (network namespaces, veth pairs, switching users); CI runs as root")
+	}
+	for _, tool := range []string{"python3", "ip", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s", tool)
+		}
+	}
+	if _, err := user.Lookup("nobody"); err != nil {
+		t.Skip("needs the user nobody")
+	}
+}
+
+// hostState is what a grading run could leave behind on the host.
+type hostState struct {
+	netns, links string
+}
+
+func snapshot(t *testing.T) hostState {
+	t.Helper()
+	ns, _ := exec.Command("ip", "netns", "list").Output()
+	links, err := exec.Command("ip", "-o", "link", "show").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range strings.Split(string(links), "\n") {
+		if f := strings.Fields(l); len(f) > 1 {
+			names = append(names, f[1])
+		}
+	}
+	return hostState{string(ns), strings.Join(names, " ")}
+}
+
+// leftovers lists what the turtle process pid left: processes whose
+// working directory is one of its private folders (the students'
+// programs and their children), those folders, namespaces and links.
+func leftovers(t *testing.T, pid int, before hostState) []string {
+	t.Helper()
+	var left []string
+	prefix := filepath.Join(os.TempDir(), "turtle-grade-"+strconv.Itoa(pid)+"-")
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		if cwd, err := os.Readlink("/proc/" + e.Name() + "/cwd"); err == nil && strings.HasPrefix(cwd, prefix) {
+			cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+			left = append(left, "process "+e.Name()+" ("+strings.ReplaceAll(string(cmd), "\x00", " ")+") in "+cwd)
+		}
+	}
+	matches, _ := filepath.Glob(prefix + "*")
+	for _, m := range matches {
+		left = append(left, "folder "+m)
+	}
+	// turtle's namespaces are anonymous; a named one with its pid would
+	// be a leak (other programs on the machine may add and remove theirs).
+	after := snapshot(t)
+	for _, n := range strings.Fields(after.netns) {
+		if strings.Contains(n, strconv.Itoa(pid)) && !strings.Contains(before.netns, n) {
+			left = append(left, "namespace "+n)
+		}
+	}
+	for _, l := range strings.Fields(after.links) {
+		if strings.HasPrefix(l, "tga") || strings.HasPrefix(l, "tgb") {
+			left = append(left, "link "+l)
+		}
+	}
+	return left
+}
+
+// Nothing is left behind after a run that succeeds, one whose program
+// crashes, one cut by the time limit, and one interrupted with Ctrl-C.
+func TestGradeProgramsLeaveNothingBehind(t *testing.T) {
+	requireProgramGrading(t)
+	bin := turtleBinary(t)
+	td := "../../grade/programs/testdata/"
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		sigint time.Duration // send SIGINT this long after the start; 0: none
+		code   int
+		out    string // in the output
+	}{
+		{"success", []string{"--lab", "turtle-sniffer", "--program", "python3 sniffer.py", td + "turtle-sniffer"}, 0, 0,
+			"turtle-sniffer  10/10"},
+		{"crash", []string{"--lab", "turtle-sniffer", "--program", "python3 sniffer.py", td + "turtle-crash-tcp"}, 0, 0,
+			"the program ended with exit status 1"},
+		{"time-out", []string{"--lab", "tcp-concurrent", "--program", "python3 server.py", "--time-limit", "1500ms", td + "server-threaded"}, 0, 0,
+			"stopped at its wall time 1.5s limit"},
+		{"ctrl-c", []string{"--lab", "tcp-concurrent", "--program", "python3 server.py", "--jobs", "2",
+			td + "server-iterative", td + "server-threaded", td + "server-silent"}, 1500 * time.Millisecond, 1,
+			"grading was interrupted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t)
+			cmd := exec.Command(bin, append([]string{"grade"}, tc.args...)...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			pid := cmd.Process.Pid
+			if tc.sigint > 0 {
+				time.Sleep(tc.sigint)
+				if n := len(leftovers(t, pid, before)); n < 2 {
+					t.Errorf("only %d programs and folders while grading: the test would prove nothing", n)
+				}
+				cmd.Process.Signal(syscall.SIGINT)
+			}
+			start := time.Now()
+			cmd.Wait()
+			if tc.sigint > 0 && time.Since(start) > 10*time.Second {
+				t.Errorf("turtle took %v to stop after SIGINT", time.Since(start))
+			}
+			if code := cmd.ProcessState.ExitCode(); code != tc.code || !strings.Contains(stdout.String(), tc.out) {
+				t.Errorf("exit %d, want %d; output lacks %q:\n%s\n%s", code, tc.code, tc.out, stdout.String(), stderr.String())
+			}
+			if left := leftovers(t, pid, before); len(left) > 0 {
+				t.Errorf("left behind:\n%s", strings.Join(left, "\n"))
+			}
+		})
+	}
+}

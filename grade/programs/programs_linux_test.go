@@ -1,0 +1,194 @@
+//go:build linux
+
+package programs
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"os/user"
+	"strings"
+	"testing"
+
+	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/sandbox"
+)
+
+func requireRootPython(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (network namespaces, veth pairs, switching users); CI runs as root")
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("needs python3 to run the classroom programs in testdata/")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs the ip command (iproute2) for veth pairs")
+	}
+	if _, err := user.Lookup("nobody"); err != nil {
+		t.Skip("needs the user nobody")
+	}
+}
+
+// gradeDirs grades testdata folders with a built-in lab.
+func gradeDirs(t *testing.T, lab string, opt Options, dirs ...string) map[string]grade.Result {
+	t.Helper()
+	r, err := grade.Lab(lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range dirs {
+		dirs[i] = "testdata/" + d
+	}
+	subs, err := Submissions(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Grade(context.Background(), r, subs, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]grade.Result{}
+	for _, r := range res {
+		out[r.Student] = r
+	}
+	return out
+}
+
+// failed returns the ids of the failed checks, joined.
+func failed(r grade.Result) string {
+	var ids []string
+	for _, c := range r.Failed() {
+		ids = append(ids, c.ID)
+	}
+	return strings.Join(ids, " ")
+}
+
+func TestTurtleSnifferLab(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	res := gradeDirs(t, "turtle-sniffer", Options{Command: "python3 sniffer.py", Jobs: 5,
+		Limits: sandbox.Limits{Output: 256 << 10}},
+		"turtle-sniffer", "turtle-byteswap", "turtle-datablock", "turtle-crash-tcp", "turtle-forever")
+	for _, tc := range []struct {
+		student, failed string
+		score           float64
+		message, note   string // in a failed check's message, in a note
+	}{
+		{"turtle-sniffer", "", 10, "", ""},
+		{"turtle-byteswap", "ethernet ipv4 icmp tcp udp data", 0,
+			`frame 1 (udp with text), line 3 (output line 3), Ethernet: expected "\t - Destination: 02:74:75:72:74:02, Source: 02:74:75:72:74:01, Protocol: 8", printed "\t - Destination: 02:74:75:72:74:02, Source: 02:74:75:72:74:01, Protocol: 2048"`, ""},
+		{"turtle-datablock", "data", 8,
+			`frame 5 (udp with 37 bytes of data: ends exactly at the end of line 2), line 10 (output line 50), data: expected "\t\t\t   \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x", printed "\t\t\t   \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13"`, ""},
+		{"turtle-crash-tcp", "ethernet ipv4 icmp tcp udp data", 0,
+			`frame 9 (tcp syn with options, no data), line 7 (output line 102), TCP: expected "\t - TCP Segment:", printed nothing`,
+			"struct.error: unpack requires a buffer of 16 bytes"},
+		{"turtle-forever", "ethernet ipv4 icmp tcp udp data", 0, "", "stopped at its output 256 KiB limit"},
+	} {
+		r := res[tc.student]
+		if got := failed(r); got != tc.failed || r.Score != tc.score {
+			t.Errorf("%s: %v/%v, failed %q; want %v and %q\n%+v", tc.student, r.Score, r.Max, got, tc.score, tc.failed, r)
+			continue
+		}
+		if tc.message != "" {
+			found := false
+			for _, c := range r.Failed() {
+				found = found || c.Message == tc.message || strings.HasPrefix(c.Message, tc.message+";")
+			}
+			if !found {
+				t.Errorf("%s: no failed check says\n%s\ngot %+v", tc.student, tc.message, r.Failed())
+			}
+		}
+		if tc.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tc.note) {
+			t.Errorf("%s: notes %q, want one with %q", tc.student, r.Notes, tc.note)
+		}
+	}
+}
+
+func TestBasicSnifferLab(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	res := gradeDirs(t, "basic-sniffer", Options{Command: "python3 basic.py"}, "basic-sniffer")
+	if r := res["basic-sniffer"]; r.Score != 10 {
+		t.Fatalf("the class notes' Basic Sniffer: %v/10: %+v", r.Score, r)
+	}
+}
+
+func TestProgramThatNeverStarts(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	res := gradeDirs(t, "turtle-sniffer", Options{Command: "python3 missing.py"}, "turtle-sniffer")
+	r := res["turtle-sniffer"]
+	if r.Score != 0 || !strings.Contains(r.Error, "the program never started (it ended with exit status 2)") ||
+		!strings.Contains(r.Error, "missing.py") {
+		t.Fatalf("%v: %q", r.Score, r.Error)
+	}
+}
+
+func TestEchoServers(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	res := gradeDirs(t, "tcp-concurrent", Options{Command: "python3 server.py", Jobs: 3},
+		"server-threaded", "server-iterative", "server-silent")
+	want := map[string]string{"server-threaded": "", "server-iterative": "concurrent", "server-silent": "echo concurrent"}
+	for s, f := range want {
+		if got := failed(res[s]); got != f {
+			t.Errorf("tcp-concurrent %s: failed %q, want %q: %+v", s, got, f, res[s])
+		}
+	}
+	res = gradeDirs(t, "tcp-echo", Options{Command: "python3 server.py", Jobs: 2}, "server-upper", "server-threaded")
+	if got := failed(res["server-upper"]); got != "echo" {
+		t.Errorf("tcp-echo, the upper-casing server: failed %q, want echo", got)
+	}
+	if got := failed(res["server-threaded"]); got != "" {
+		t.Errorf("tcp-echo, the threaded server: failed %q", got)
+	}
+	res = gradeDirs(t, "udp-echo", Options{Command: "python3 server.py"}, "server-udp")
+	if got := failed(res["server-udp"]); got != "" {
+		t.Errorf("udp-echo: failed %q: %+v", got, res["server-udp"])
+	}
+}
+
+func TestEchoClients(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	dir := t.TempDir()
+	res := gradeDirs(t, "tcp-echo", Options{Command: "python3 client.py", Client: true, KeepCaptures: dir, Jobs: 2},
+		"client-tcp", "client-wrong")
+	if r := res["client-tcp"]; r.Score != r.Max || r.Max != 14 {
+		t.Errorf("the class notes' client: %v/%v: %+v", r.Score, r.Max, r)
+	}
+	if got := failed(res["client-wrong"]); got != "data output" {
+		t.Errorf("the wrong client: failed %q, want data output", got)
+	}
+	if _, err := os.Stat(dir + "/client-tcp.pcap"); err != nil {
+		t.Errorf("capture not kept: %v", err)
+	}
+	res = gradeDirs(t, "udp-echo", Options{Command: "python3 client.py", Client: true}, "client-udp")
+	if r := res["client-udp"]; r.Score != r.Max {
+		t.Errorf("the UDP client: %v/%v: %+v", r.Score, r.Max, r)
+	}
+}
+
+// With the 0-point check of the frames the classroom code raises on, the
+// class notes' sniffer still scores full marks, crashes on the first such
+// frame, and the check says what turtle prints instead.
+func TestTruncatedFramesCheck(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	r, err := grade.Lab("turtle-sniffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Checks = append(r.Checks, grade.Check{ID: "truncated", Kind: "turtle-truncated", Name: "cut headers", Points: 0})
+	res, err := Grade(context.Background(), r, []Submission{{"alice", "testdata/turtle-sniffer"}}, Options{Command: "python3 sniffer.py"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res[0]
+	want := `frame 27 (ipv4 cut at 12 bytes), line 4 (output line 310), truncated: expected "\t - IPv4 Packet: truncated (12 of 20 bytes)", printed nothing`
+	if a.Score != 10 || failed(a) != "truncated" || !strings.HasPrefix(a.Failed()[0].Message, want) ||
+		!strings.Contains(strings.Join(a.Notes, "\n"), "struct.error") {
+		t.Fatalf("%v/%v failed %q: %q\nnotes %q", a.Score, a.Max, failed(a), a.Failed()[0].Message, a.Notes)
+	}
+}

@@ -1,0 +1,298 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (network namespaces, switching users); CI runs as root")
+	}
+	if _, err := user.Lookup("nobody"); err != nil {
+		t.Skip("needs the user nobody")
+	}
+}
+
+func requirePython(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("needs python3")
+	}
+}
+
+// run starts cmd with limits l, lets it end by itself and returns the result.
+func run(t *testing.T, cmd string, l Limits) Result {
+	t.Helper()
+	p, err := Start(context.Background(), Config{Command: cmd, Limits: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Wait()
+}
+
+func TestIdentity(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("from the submission\n"), 0o600)
+	p, err := Start(context.Background(), Config{
+		Command: `id -u; grep -E '^Cap(Eff|Amb)' /proc/self/status; cat hello.txt; ip -o link | wc -l; ip route | wc -l; echo x > written; pwd`,
+		Dir:     dir, NetRaw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Wait()
+	nobody, _ := user.Lookup("nobody")
+	lines := strings.Split(strings.TrimSpace(string(r.Stdout)), "\n")
+	if len(lines) != 7 || r.Exit != 0 {
+		t.Fatalf("exit %d, output:\n%s\nstderr: %s", r.Exit, r.Stdout, r.Stderr)
+	}
+	if lines[0] != nobody.Uid {
+		t.Errorf("uid %s, want nobody's %s", lines[0], nobody.Uid)
+	}
+	// CAP_NET_RAW is bit 13: 0x2000, effective and ambient, nothing else.
+	if lines[1] != "CapEff:\t0000000000002000" || lines[2] != "CapAmb:\t0000000000002000" {
+		t.Errorf("capabilities %q %q, want only CAP_NET_RAW", lines[1], lines[2])
+	}
+	if lines[3] != "from the submission" {
+		t.Errorf("submission file: %q", lines[3])
+	}
+	if lines[4] != "1" || lines[5] != "0" {
+		t.Errorf("%s interfaces and %s routes, want only loopback and no route", lines[4], lines[5])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "written")); err == nil {
+		t.Error("the program wrote into the submission folder")
+	}
+	if _, err := os.Stat(lines[6]); err == nil {
+		t.Errorf("private folder %s left behind", lines[6])
+	}
+}
+
+func TestNoCapabilityWithoutNetRaw(t *testing.T) {
+	requireRoot(t)
+	r := run(t, `grep -E '^(Cap(Eff|Prm|Amb)|NoNewPrivs)' /proc/self/status`, Limits{})
+	want := "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\n"
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		want = strings.Replace(want, "NoNewPrivs:\t1", "NoNewPrivs:\t0", 1)
+	}
+	if string(r.Stdout) != want {
+		t.Errorf("got\n%s\nwant\n%s", r.Stdout, want)
+	}
+}
+
+func TestRootRefused(t *testing.T) {
+	requireRoot(t)
+	_, err := Start(context.Background(), Config{Command: "true", User: "root"})
+	if err == nil || !strings.Contains(err.Error(), "never run as root") {
+		t.Fatalf("err %v, want a refusal", err)
+	}
+}
+
+func TestWallLimit(t *testing.T) {
+	requireRoot(t)
+	r := run(t, "sleep 60", Limits{Wall: 300 * time.Millisecond})
+	if r.Limit != "wall time 300ms" || r.Signal != "killed" || r.Elapsed > 5*time.Second {
+		t.Fatalf("limit %q signal %q after %v", r.Limit, r.Signal, r.Elapsed)
+	}
+}
+
+func TestCPULimit(t *testing.T) {
+	requireRoot(t)
+	// A wall limit far beyond the CPU limit: on a busy machine one CPU
+	// second can take many wall seconds.
+	r := run(t, "while :; do :; done", Limits{CPU: time.Second, Wall: 2 * time.Minute})
+	if r.Limit != "CPU time 1s" || r.Signal != "CPU time limit exceeded" {
+		t.Fatalf("limit %q signal %q exit %d after %v", r.Limit, r.Signal, r.Exit, r.Elapsed)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	requireRoot(t)
+	requirePython(t)
+	r := run(t, `python3 -c 'x = bytearray(300 << 20); print("allocated")'`, Limits{Memory: 128 << 20})
+	if strings.Contains(string(r.Stdout), "allocated") || r.Limit != "memory 128 MiB" {
+		t.Fatalf("limit %q exit %d stdout %q stderr %q", r.Limit, r.Exit, r.Stdout, r.Stderr)
+	}
+	// The same program has room without the limit.
+	r = run(t, `python3 -c 'x = bytearray(300 << 20); print("allocated")'`, Limits{Memory: 1 << 30})
+	if string(r.Stdout) != "allocated\n" {
+		t.Fatalf("1 GiB: exit %d stdout %q stderr %q", r.Exit, r.Stdout, r.Stderr)
+	}
+}
+
+// nobodyProcs counts the processes that nobody runs now (other programs of
+// the machine count against RLIMIT_NPROC too).
+func nobodyProcs(t *testing.T) int {
+	u, _ := user.Lookup("nobody")
+	out, _ := exec.Command("ps", "-U", u.Uid, "-L", "--no-headers").Output()
+	return strings.Count(string(out), "\n")
+}
+
+func TestProcessLimit(t *testing.T) {
+	requireRoot(t)
+	if _, err := exec.LookPath("ps"); err != nil {
+		t.Skip("needs ps")
+	}
+	limit := nobodyProcs(t) + 10
+	r := run(t, `i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done; echo started all`, Limits{Procs: limit})
+	if strings.Contains(string(r.Stdout), "started all") && r.Exit == 0 {
+		t.Fatalf("100 processes started under a limit of %d: stderr %q", limit, r.Stderr)
+	}
+	if !strings.Contains(r.Stderr, "fork") && r.Limit != "processes "+strconv.Itoa(limit) {
+		t.Fatalf("limit %q exit %d stderr %q", r.Limit, r.Exit, r.Stderr)
+	}
+}
+
+func TestOutputLimit(t *testing.T) {
+	requireRoot(t)
+	r := run(t, "yes turtle", Limits{Output: 64 << 10})
+	if len(r.Stdout) != 64<<10 || !r.Truncated || r.Limit != "output 64 KiB" {
+		t.Fatalf("%d bytes kept, truncated %v, limit %q", len(r.Stdout), r.Truncated, r.Limit)
+	}
+}
+
+func TestFileLimit(t *testing.T) {
+	requireRoot(t)
+	r := run(t, "head -c 2000000 /dev/zero > big; wc -c < big", Limits{Files: 1 << 20})
+	if strings.TrimSpace(string(r.Stdout)) != strconv.Itoa(1<<20) {
+		t.Fatalf("file of %q bytes written under a 1 MiB limit; stderr %q", r.Stdout, r.Stderr)
+	}
+}
+
+func TestStopKillsEscapedChildren(t *testing.T) {
+	requireRoot(t)
+	ns, err := NewNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	// A child in a session of its own leaves the process group.
+	p, err := Start(context.Background(), Config{Command: `trap "" INT; setsid sleep 60 & echo ready; sleep 60`, Netns: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitReady(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ns.Pids()); n < 2 {
+		t.Fatalf("%d processes in the namespace, want the shell and both sleeps", n)
+	}
+	r := p.Stop(200 * time.Millisecond)
+	if r.Signal != "killed" {
+		t.Errorf("signal %q, want killed (it ignored SIGINT)", r.Signal)
+	}
+	if pids := ns.Pids(); len(pids) != 0 {
+		t.Fatalf("processes left in the namespace: %v", pids)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	requireRoot(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := Start(ctx, Config{Command: "echo up; sleep 60"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.WaitReady(5 * time.Second)
+	cancel()
+	select {
+	case <-p.Exited():
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running 5s after the context was cancelled")
+	}
+	if r := p.Wait(); r.Signal != "killed" || string(r.Stdout) != "up\n" {
+		t.Fatalf("signal %q output %q", r.Signal, r.Stdout)
+	}
+}
+
+func TestRemoveStale(t *testing.T) {
+	requireRoot(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(os.TempDir(), "turtle-grade-"+strconv.Itoa(dead.Process.Pid)+"-123")
+	live := filepath.Join(os.TempDir(), "turtle-grade-"+strconv.Itoa(os.Getpid())+"-456")
+	for _, d := range []string{stale, live} {
+		if err := os.MkdirAll(filepath.Join(d, "sub"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer os.RemoveAll(live)
+	defer os.RemoveAll(stale)
+	RemoveStale()
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("%s of a process that ended is still there", stale)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("%s of a running process was removed", live)
+	}
+}
+
+// When turtle dies, its programs die with it, grandchildren included: the
+// test re-runs itself as a "turtle" that starts a program and is killed.
+func TestProgramsDieWithTurtle(t *testing.T) {
+	if os.Getenv("SANDBOX_CHILD") != "" {
+		p, err := Start(context.Background(), Config{Command: `sleep 300 & sleep 300 & echo "$(pwd)"; wait`})
+		if err != nil {
+			os.Exit(3)
+		}
+		p.WaitReady(5 * time.Second)
+		os.Stdout.Write(p.Output())
+		time.Sleep(time.Minute) // killed before
+		os.Exit(0)
+	}
+	requireRoot(t)
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestProgramsDieWithTurtle$")
+	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	n, _ := out.Read(buf)
+	dir := strings.TrimSpace(string(buf[:n]))
+	if !strings.Contains(dir, "turtle-grade-") {
+		cmd.Process.Kill()
+		t.Fatalf("the child printed %q", dir)
+	}
+	inDir := func() []string {
+		var pids []string
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			if cwd, err := os.Readlink("/proc/" + e.Name() + "/cwd"); err == nil && cwd == dir {
+				pids = append(pids, e.Name())
+			}
+		}
+		return pids
+	}
+	if n := len(inDir()); n < 3 {
+		t.Errorf("%d processes in %s, want the shell and two sleeps", n, dir)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(inDir()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if left := inDir(); len(left) > 0 {
+		t.Errorf("processes %v outlived the turtle that started them", left)
+	}
+	RemoveStale()
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("%s not removed by the next run", dir)
+	}
+}
