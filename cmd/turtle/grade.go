@@ -45,6 +45,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
 	autolab := fs.Bool("autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU)")
+	ag := autograderFlags(fs) // autograder.go
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -59,6 +60,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		stdout.Write(src)
 		return 0
+	}
+	if ag.active() {
+		return ag.start(*lab, *rubricFile, *sets, fs.Args(), stdout, stderr, usageErr)
 	}
 	switch {
 	case *lab == "" && *rubricFile == "":
