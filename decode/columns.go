@@ -379,6 +379,9 @@ var Columns = [NumColumns]Column{
 	ColInvalidNote:         {"invalid_note", ColString, nil},
 }
 
+// NumColumns fits the uint8 indexes of Table.set.
+var _ [255 - NumColumns]struct{}
+
 // Table fills the table view of frames, one row at a time, decoding each
 // with Packet and the json format's helpers. Use one per goroutine.
 type Table struct {
@@ -388,6 +391,7 @@ type Table struct {
 	js    JSON
 	text  []byte // scratch for a value before it is copied to arena
 	arena []byte // during Fill
+	set   []uint8 // the columns Fill set, to clear next time
 }
 
 // Fill decodes f into t.Row. Text and byte values are appended to arena,
@@ -396,7 +400,10 @@ type Table struct {
 func (t *Table) Fill(f *Frame, arena []byte) []byte {
 	p := &t.pkt
 	p.Decode(f.Info.LinkType, f.Data)
-	clear(t.Row[:])
+	for _, c := range t.set { // cheaper than clearing the whole row
+		t.Row[c] = Value{}
+	}
+	t.set = t.set[:0]
 	t.arena = arena
 	t.num(ColFrame, uint64(max(f.Number, 0)))
 	t.num(ColTimeNS, uint64(f.Info.Timestamp.UnixNano()))
@@ -730,10 +737,14 @@ func appendValidUTF8[T string | []byte](dst []byte, s T) []byte {
 	return dst
 }
 
-func (t *Table) num(c int, v uint64) { t.Row[c] = Value{Num: v, Valid: true} }
+func (t *Table) num(c int, v uint64) {
+	t.Row[c] = Value{Num: v, Valid: true}
+	t.set = append(t.set, uint8(c))
+}
 
 func (t *Table) flag(c int, v bool) {
 	t.Row[c] = Value{Valid: true}
+	t.set = append(t.set, uint8(c))
 	if v {
 		t.Row[c].Num = 1
 	}
@@ -744,16 +755,21 @@ func (t *Table) put(c int, b []byte) {
 	start := len(t.arena)
 	t.arena = append(t.arena, b...)
 	t.Row[c] = Value{Bytes: t.arena[start:len(t.arena):len(t.arena)], Valid: true}
+	t.set = append(t.set, uint8(c))
 }
 
 func (t *Table) str(c int, s string) {
 	start := len(t.arena)
 	t.arena = append(t.arena, s...)
 	t.Row[c] = Value{Bytes: t.arena[start:len(t.arena):len(t.arena)], Valid: true}
+	t.set = append(t.set, uint8(c))
 }
 
 // raw stores b itself (a part of the frame) as column c's value.
-func (t *Table) raw(c int, b []byte) { t.Row[c] = Value{Bytes: b, Valid: true} }
+func (t *Table) raw(c int, b []byte) {
+	t.Row[c] = Value{Bytes: b, Valid: true}
+	t.set = append(t.set, uint8(c))
+}
 
 func (t *Table) mac(c int, b []byte) {
 	t.text = t.text[:0]

@@ -35,9 +35,12 @@ type Options struct {
 }
 
 // DefaultRowGroupRows is the row group size: large enough for good
-// compression and statistics, small enough that a reader (and this
-// writer) holds one in a few MB.
-const DefaultRowGroupRows = 64 << 10
+// compression and statistics, small enough that a reader holds one in a
+// few MB. The writer's memory follows it: parquet-go keeps a row index and
+// a definition level per row for each optional column until a page is
+// full, and a column that is mostly null fills none before the row group
+// ends (130 columns x 32 Ki rows x 8 bytes = 34 MB).
+const DefaultRowGroupRows = 32 << 10
 
 // batchRows is how many rows are buffered before they are handed to the
 // column writers.
