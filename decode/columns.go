@@ -389,8 +389,8 @@ type Table struct {
 
 	pkt   Packet
 	js    JSON
-	text  []byte // scratch for a value before it is copied to arena
-	arena []byte // during Fill
+	text  []byte  // scratch for a value before it is copied to arena
+	arena []byte  // during Fill
 	set   []uint8 // the columns Fill set, to clear next time
 }
 
