@@ -240,15 +240,14 @@ func (w *Writer) Write(f *decode.Frame) error {
 	}
 	b := w.b
 	b.arena = w.tab.Fill(f, b.arena)
+	fileValue := decode.Value{Bytes: w.file, Valid: true}
 	row := &w.tab.Row
 	for i := range w.cols {
 		c := &w.cols[i]
 		vals := b.vals[i]
-		var v decode.Value
-		if c.src == fileCol {
-			v = decode.Value{Bytes: w.file, Valid: true}
-		} else {
-			v = row[c.src]
+		v := &fileValue
+		if c.src != fileCol {
+			v = &row[c.src]
 		}
 		switch {
 		case c.typ == decode.ColFlags:
