@@ -259,19 +259,27 @@ func (j *JSON) link(p *Packet) {
 		j.close('}')
 	}
 	if p.NumVLAN > 0 {
-		j.openArray("vlan")
-		for i := range p.NumVLAN {
-			t := &p.VLAN[i]
-			j.open("")
-			j.num("tpid", uint64(t.TPID))
-			j.num("id", uint64(t.ID))
-			j.num("pcp", uint64(t.PCP))
-			j.boolean("dei", t.DEI)
-			j.num("type", uint64(t.EtherType))
-			j.close('}')
-		}
-		j.close(']')
+		j.vlans(p)
 	}
+}
+
+// The arrays of objects (vlan, ipv6.ext, icmpv6.options, tcp.options.sack
+// and other, the dns sections) have a method each, so that the table view
+// (columns.go) stores in its JSON columns what this format prints.
+
+func (j *JSON) vlans(p *Packet) {
+	j.openArray("vlan")
+	for i := range p.NumVLAN {
+		t := &p.VLAN[i]
+		j.open("")
+		j.num("tpid", uint64(t.TPID))
+		j.num("id", uint64(t.ID))
+		j.num("pcp", uint64(t.PCP))
+		j.boolean("dei", t.DEI)
+		j.num("type", uint64(t.EtherType))
+		j.close('}')
+	}
+	j.close(']')
 }
 
 func (j *JSON) arp(a *ARP) {
@@ -353,29 +361,33 @@ func (j *JSON) ipv6(ip *IPv6Header) {
 	j.addr("dst", j.tmp)
 	j.num("protocol", uint64(ip.Protocol))
 	if ip.NumExt > 0 {
-		j.openArray("ext")
-		for i := range ip.NumExt {
-			e := &ip.Ext[i]
-			j.open("")
-			j.num("type", uint64(e.Type))
-			j.num("next", uint64(e.Next))
-			j.num("length", uint64(len(e.Data)))
-			if e.Type == 44 {
-				off, more, id := e.Fragment()
-				j.num("frag_offset", uint64(off)*8)
-				j.boolean("more", more)
-				j.num("id", uint64(id))
-			} else {
-				j.hex("data", e.Data[2:])
-			}
-			j.close('}')
-		}
-		j.close(']')
+		j.ipv6Ext(ip)
 	}
 	if ip.Missing > 0 {
 		j.num("missing", uint64(ip.Missing))
 	}
 	j.close('}')
+}
+
+func (j *JSON) ipv6Ext(ip *IPv6Header) {
+	j.openArray("ext")
+	for i := range ip.NumExt {
+		e := &ip.Ext[i]
+		j.open("")
+		j.num("type", uint64(e.Type))
+		j.num("next", uint64(e.Next))
+		j.num("length", uint64(len(e.Data)))
+		if e.Type == 44 {
+			off, more, id := e.Fragment()
+			j.num("frag_offset", uint64(off)*8)
+			j.boolean("more", more)
+			j.num("id", uint64(id))
+		} else {
+			j.hex("data", e.Data[2:])
+		}
+		j.close('}')
+	}
+	j.close(']')
 }
 
 func (j *JSON) icmp(c *ICMPHeader) {
@@ -425,25 +437,29 @@ func (j *JSON) icmpv6(c *ICMPv6Header) {
 		}
 	}
 	if opts := icmpv6Options(c); len(opts) > 0 {
-		j.openArray("options")
-		for {
-			kind, data, rest, ok, bad := nextNDOption(opts)
-			if !ok {
-				break
-			}
-			j.open("")
-			j.num("type", uint64(kind))
-			if bad {
-				j.boolean("invalid", true)
-			} else {
-				j.hex("data", data)
-			}
-			j.close('}')
-			opts = rest
-		}
-		j.close(']')
+		j.ndOptions(opts)
 	}
 	j.close('}')
+}
+
+func (j *JSON) ndOptions(opts []byte) {
+	j.openArray("options")
+	for {
+		kind, data, rest, ok, bad := nextNDOption(opts)
+		if !ok {
+			break
+		}
+		j.open("")
+		j.num("type", uint64(kind))
+		if bad {
+			j.boolean("invalid", true)
+		} else {
+			j.hex("data", data)
+		}
+		j.close('}')
+		opts = rest
+	}
+	j.close(']')
 }
 
 func (j *JSON) tcp(t *TCPHeader) {
@@ -491,15 +507,7 @@ func (j *JSON) tcpOptions(opts []byte) {
 		case kind == tcpOptSACKPerm:
 			j.boolean("sack_permitted", true)
 		case kind == tcpOptSACK:
-			j.openArray("sack")
-			for i := 0; i+8 <= len(data); i += 8 {
-				j.b = append(j.b, '[')
-				j.b = appendUint(j.b, uint64(binary.BigEndian.Uint32(data[i:])))
-				j.b = append(j.b, ',')
-				j.b = appendUint(j.b, uint64(binary.BigEndian.Uint32(data[i+4:])))
-				j.b = append(j.b, ']', ',')
-			}
-			j.close(']')
+			j.sack(data)
 		case kind == tcpOptTimestamp:
 			j.num("ts_val", uint64(binary.BigEndian.Uint32(data)))
 			j.num("ts_ecr", uint64(binary.BigEndian.Uint32(data[4:])))
@@ -510,26 +518,42 @@ func (j *JSON) tcpOptions(opts []byte) {
 		b = rest
 	}
 	if others {
-		j.openArray("other")
-		b = opts
-		for {
-			kind, data, rest, ok, bad := nextTCPOption(b)
-			if !ok || bad {
-				break
-			}
-			switch kind {
-			case tcpOptEOL, tcpOptNOP, tcpOptMSS, tcpOptWScale, tcpOptSACKPerm, tcpOptSACK, tcpOptTimestamp:
-			default:
-				j.open("")
-				j.num("kind", uint64(kind))
-				j.hex("data", data)
-				j.close('}')
-			}
-			b = rest
-		}
-		j.close(']')
+		j.otherOptions(opts)
 	}
 	j.close('}')
+}
+
+func (j *JSON) sack(data []byte) {
+	j.openArray("sack")
+	for i := 0; i+8 <= len(data); i += 8 {
+		j.b = append(j.b, '[')
+		j.b = appendUint(j.b, uint64(binary.BigEndian.Uint32(data[i:])))
+		j.b = append(j.b, ',')
+		j.b = appendUint(j.b, uint64(binary.BigEndian.Uint32(data[i+4:])))
+		j.b = append(j.b, ']', ',')
+	}
+	j.close(']')
+}
+
+func (j *JSON) otherOptions(opts []byte) {
+	j.openArray("other")
+	b := opts
+	for {
+		kind, data, rest, ok, bad := nextTCPOption(b)
+		if !ok || bad {
+			break
+		}
+		switch kind {
+		case tcpOptEOL, tcpOptNOP, tcpOptMSS, tcpOptWScale, tcpOptSACKPerm, tcpOptSACK, tcpOptTimestamp:
+		default:
+			j.open("")
+			j.num("kind", uint64(kind))
+			j.hex("data", data)
+			j.close('}')
+		}
+		b = rest
+	}
+	j.close(']')
 }
 
 func (j *JSON) udp(u *UDPHeader) {
@@ -566,35 +590,44 @@ func (j *JSON) dns(d *DNSMessage) {
 	if d.TCP {
 		j.boolean("tcp", true)
 	}
-	for sec, k := range [...]string{"questions", "answers", "authority", "additional"} {
-		n := 0
-		for i := range d.NumRecords {
-			r := &d.Records[i]
-			if r.Section != uint8(sec) {
-				continue
-			}
-			if n == 0 {
-				j.openArray(k)
-			}
-			n++
-			j.open("")
-			j.tmp = appendDNSName(j.tmp[:0], d.Msg, r.NameOff)
-			j.text("name", j.tmp)
-			j.num("type", uint64(r.Type))
-			j.name("type_name", dnsTypeName(r.Type))
-			j.num("class", uint64(r.Class))
-			if r.Section != DNSQuestion {
-				j.num("ttl", uint64(r.TTL))
-				j.tmp = appendDNSData(j.tmp[:0], d, r)
-				j.text("data", j.tmp)
-			}
-			j.close('}')
-		}
-		if n > 0 {
-			j.close(']')
-		}
+	for sec, k := range dnsSections {
+		j.dnsSection(d, uint8(sec), k)
 	}
 	j.close('}')
+}
+
+// dnsSections are the json keys of the DNS sections, by DNSQuestion...
+var dnsSections = [...]string{"questions", "answers", "authority", "additional"}
+
+// dnsSection writes the array of section sec under key k, or nothing when
+// the section holds no decoded record.
+func (j *JSON) dnsSection(d *DNSMessage, sec uint8, k string) {
+	n := 0
+	for i := range d.NumRecords {
+		r := &d.Records[i]
+		if r.Section != sec {
+			continue
+		}
+		if n == 0 {
+			j.openArray(k)
+		}
+		n++
+		j.open("")
+		j.tmp = appendDNSName(j.tmp[:0], d.Msg, r.NameOff)
+		j.text("name", j.tmp)
+		j.num("type", uint64(r.Type))
+		j.name("type_name", dnsTypeName(r.Type))
+		j.num("class", uint64(r.Class))
+		if r.Section != DNSQuestion {
+			j.num("ttl", uint64(r.TTL))
+			j.tmp = appendDNSData(j.tmp[:0], d, r)
+			j.text("data", j.tmp)
+		}
+		j.close('}')
+	}
+	if n > 0 {
+		j.close(']')
+	}
 }
 
 // appendJSONString appends s as a JSON string. Valid UTF-8 passes

@@ -27,9 +27,10 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("read", "read [flags] FILE...", readAbout, "turtle read -c 10 testdata/udp-echo.pcap", stdout, stderr)
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
-	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", "))
+	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", ")+", or parquet (a table file: -o FILE or --out-dir DIR)")
 	filterExpr := fs.StringP("filter", "f", "", "print only frames matching the tcpdump filter `EXPR` (e.g. \"tcp port 12500\")")
 	colorMode := fs.String("color", "auto", "colour the verbose format: auto (a terminal, NO_COLOR unset), always or never")
+	pq := parquetFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -42,6 +43,9 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *count < 0 {
 		return usageErr("-c %d: the frame count cannot be negative", *count)
+	}
+	if *format == "parquet" {
+		return pq.run(fs.Args(), stdin, stderr, *output, *count, *filterExpr, usageErr)
 	}
 	makeFormat, err := decode.FormatMaker(*format)
 	if err != nil {

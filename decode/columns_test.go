@@ -1,0 +1,195 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+// The table view and the json format agree on every frame of the test
+// captures and, with TURTLE_CORPUS, of the tcpdump corpus: each json
+// field, flattened, equals its column's value, and each non-null column
+// is a json field. A field added to one and not the other fails here.
+func TestTableMatchesJSON(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.pcap*")
+	if dir := os.Getenv("TURTLE_CORPUS"); dir != "" {
+		more, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
+		files = append(files, more...)
+	} else {
+		t.Log("TURTLE_CORPUS is not set: the test captures only")
+	}
+	if len(files) == 0 {
+		t.Fatal("no captures in ../testdata")
+	}
+	var tab Table
+	var j JSON
+	var line, arena []byte
+	frames := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapio.NewReader(f)
+		if err != nil {
+			f.Close()
+			continue
+		}
+		for n := 1; ; n++ {
+			data, ci, err := r.ZeroCopyReadPacketData()
+			if err != nil {
+				break
+			}
+			frames++
+			fr := &Frame{Number: n, Data: data, Info: ci}
+			line = j.AppendFrame(line[:0], fr)
+			want := flattenJSON(t, line)
+			arena = tab.Fill(fr, arena[:0])
+			got := TableRowMap(&tab.Row)
+			if !reflect.DeepEqual(got, want) {
+				for k, w := range want {
+					if g, ok := got[k]; !ok || !reflect.DeepEqual(g, w) {
+						t.Errorf("%s frame %d: %s: table %#v, json %#v", name, n, k, g, w)
+					}
+				}
+				for k, g := range got {
+					if _, ok := want[k]; !ok {
+						t.Errorf("%s frame %d: column %s = %#v is not in the json line %s", name, n, k, g, line)
+					}
+				}
+				if t.Failed() {
+					f.Close()
+					return
+				}
+			}
+		}
+		f.Close()
+	}
+	t.Logf("%d frames of %d files agree", frames, len(files))
+}
+
+// TableRowMap renders a row as flattenJSON renders a json line, so the two
+// compare with reflect.DeepEqual: numbers and text as strings, booleans,
+// flags as []any of names, JSON text parsed.
+func TableRowMap(row *[NumColumns]Value) map[string]any {
+	m := map[string]any{}
+	for i, v := range row {
+		if !v.Valid {
+			continue
+		}
+		c := &Columns[i]
+		switch c.Type {
+		case ColUint8, ColUint16, ColUint32, ColUint64:
+			m[c.Name] = strconv.FormatUint(v.Num, 10)
+		case ColInt64:
+			m[c.Name] = strconv.FormatInt(int64(v.Num), 10)
+		case ColBool:
+			m[c.Name] = v.Num != 0
+		case ColString:
+			m[c.Name] = string(v.Bytes)
+		case ColBytes:
+			m[c.Name] = hex.EncodeToString(v.Bytes)
+		case ColFlags:
+			l := []any{}
+			for _, f := range c.Flags {
+				if uint16(v.Num)&f.Bit != 0 {
+					l = append(l, f.Name)
+				}
+			}
+			m[c.Name] = l
+		case ColJSON:
+			var x any
+			d := json.NewDecoder(bytes.NewReader(v.Bytes))
+			d.UseNumber()
+			if err := d.Decode(&x); err != nil {
+				m[c.Name] = "bad JSON: " + string(v.Bytes)
+			} else {
+				m[c.Name] = numbersAsStrings(x)
+			}
+		case ColTime:
+			m[c.Name] = time.Unix(0, int64(v.Num)).UTC().Format("2006-01-02T15:04:05.000000000Z")
+		}
+	}
+	return m
+}
+
+// flattenJSON parses one json line into key paths joined by '_', stopping
+// at arrays (kept whole) and leaving numbers as their text.
+func flattenJSON(t *testing.T, line []byte) map[string]any {
+	t.Helper()
+	var obj map[string]any
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.UseNumber()
+	if err := d.Decode(&obj); err != nil {
+		t.Fatalf("json line %q: %v", line, err)
+	}
+	m := map[string]any{}
+	var walk func(prefix string, o map[string]any)
+	walk = func(prefix string, o map[string]any) {
+		for k, v := range o {
+			if sub, ok := v.(map[string]any); ok {
+				walk(prefix+k+"_", sub)
+				continue
+			}
+			m[prefix+k] = numbersAsStrings(v)
+		}
+	}
+	walk("", obj)
+	return m
+}
+
+func numbersAsStrings(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return string(x)
+	case []any:
+		for i := range x {
+			x[i] = numbersAsStrings(x[i])
+		}
+		return x
+	case map[string]any:
+		for k := range x {
+			x[k] = numbersAsStrings(x[k])
+		}
+		return x
+	}
+	return v
+}
+
+// Filling a row allocates nothing once the buffers have grown.
+func TestTableFillAllocs(t *testing.T) {
+	data, err := os.ReadFile("../testdata/tcp-echo.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := pcapio.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frames []Frame
+	for n := 1; ; n++ {
+		d, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		frames = append(frames, Frame{Number: n, Data: d, Info: ci})
+	}
+	var tab Table
+	arena := make([]byte, 0, 1<<16)
+	allocs := testing.AllocsPerRun(20, func() {
+		for i := range frames {
+			arena = tab.Fill(&frames[i], arena[:0])
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per run of %d frames, want 0", allocs, len(frames))
+	}
+}
