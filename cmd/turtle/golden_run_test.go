@@ -15,8 +15,8 @@ import (
 )
 
 // runManifest builds, in a directory whose name has blanks and quotes, a
-// manifest of Ethernet captures (copied under names with blanks and a
-// quote too) with goldens written by turtle itself, a -c and a -f case.
+// manifest of Ethernet captures (copied beside it, some under names with
+// blanks and a quote) with goldens written by turtle itself, a -c and a -f case.
 func runManifest(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), `run 'it' "now"`)
@@ -39,7 +39,12 @@ func runManifest(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.copyAs != "" {
+		// Every capture is copied beside the manifest: a manifest may
+		// name only files inside its folder.
+		if c.copyAs == "" {
+			c.copyAs = c.capture
+		}
+		{
 			data, err := os.ReadFile(capture)
 			if err != nil {
 				t.Fatal(err)
