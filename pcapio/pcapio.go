@@ -160,9 +160,11 @@ func (f Format) String() string {
 
 // Interface describes one capture interface: the single implicit one of a
 // classic pcap file, or a pcapng Interface Description Block. Writers use
-// Name, LinkType, Snaplen, TsResolution and TsOffset; readers fill all.
+// Name, Description, LinkType, Snaplen, TsResolution and TsOffset; readers
+// fill all.
 type Interface struct {
 	Name         string     // if_name; "" when the file has none
+	Description  string     // if_description; "" when the file has none
 	LinkType     LinkType   // link type of its packets
 	Snaplen      int        // snapshot length from the file; 0 means none
 	TsResolution Resolution // timestamp unit; the zero value means the pcapng default, 1 µs

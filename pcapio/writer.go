@@ -206,6 +206,12 @@ func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
 	if ifc.Name != "" {
 		b, opts = nw.appendOption(b, optIfName, []byte(ifc.Name)), true
 	}
+	if len(ifc.Description) > math.MaxUint16 {
+		return 0, errors.New("pcapio: interface description longer than 65535 bytes")
+	}
+	if ifc.Description != "" {
+		b, opts = nw.appendOption(b, optIfDescr, []byte(ifc.Description)), true
+	}
 	if ifc.TsResolution.IsValid() && ifc.TsResolution != ResolutionMicro {
 		b, opts = nw.appendOption(b, optTsResol, []byte{ifc.TsResolution.Code()}), true
 	}
@@ -228,6 +234,22 @@ func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
 // timestamp in the interface's resolution, and epb_flags when ci.Direction
 // is known.
 func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
+	return nw.writeEPB(ci, data, nil, false)
+}
+
+// WritePacketOptions writes an Enhanced Packet Block as WritePacket does,
+// but with the option list opts (as Reader.PacketOptions returns it, in the
+// byte order bigEndian says) instead of one made from ci.Direction. Options
+// are re-encoded in the section's byte order: the numeric ones pcapng
+// defines for packets (epb_flags, epb_dropcount, epb_packetid, epb_queue)
+// and a custom option's enterprise number are swapped, the others (comments,
+// hashes, verdicts, unknown codes) copied as they are. A malformed list is
+// an error, never written.
+func (nw *NgWriter) WritePacketOptions(ci CaptureInfo, data, opts []byte, bigEndian bool) error {
+	return nw.writeEPB(ci, data, opts, bigEndian)
+}
+
+func (nw *NgWriter) writeEPB(ci CaptureInfo, data, opts []byte, optsBE bool) error {
 	if ci.InterfaceIndex < 0 || ci.InterfaceIndex >= len(nw.ifaces) {
 		return errors.New("pcapio: interface " + strconv.Itoa(ci.InterfaceIndex) + " not in this section (" +
 			strconv.Itoa(len(nw.ifaces)) + " interfaces)")
@@ -253,6 +275,13 @@ func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
 	b = nw.o.AppendUint32(b, wire)
 	b = append(b, data...)
 	b = append(b, zeros[:pad4(len(data))-len(data)]...)
+	if opts != nil {
+		var err error
+		if b, err = nw.appendOptions(b, opts, optsBE); err != nil {
+			return err
+		}
+		return nw.finish(b)
+	}
 	if ci.Direction == DirectionInbound || ci.Direction == DirectionOutbound {
 		b = nw.o.AppendUint16(b, optFlags)
 		b = nw.o.AppendUint16(b, 4)
@@ -263,6 +292,43 @@ func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
 }
 
 var zeros [3]byte
+
+// appendOptions appends a raw packet option list in nw's byte order and
+// closes it with opt_endofopt (an empty list adds nothing).
+func (nw *NgWriter) appendOptions(b, opts []byte, be bool) ([]byte, error) {
+	in := orderOf(be)
+	start := len(b)
+	for len(opts) >= 4 {
+		code, l := in.Uint16(opts), int(in.Uint16(opts[2:]))
+		if code == optEnd {
+			break
+		}
+		if 4+l > len(opts) {
+			return b[:start], errors.New("pcapio: packet option " + strconv.Itoa(int(code)) + " of length " +
+				strconv.Itoa(l) + " overruns the list by " + strconv.Itoa(4+l-len(opts)) + " bytes")
+		}
+		val := opts[4 : 4+l]
+		b = nw.o.AppendUint16(b, code)
+		b = nw.o.AppendUint16(b, uint16(l))
+		v := len(b)
+		b = append(b, val...)
+		if in != nw.o {
+			switch {
+			case (code == optFlags || code == 6) && l == 4, // epb_flags, epb_queue
+				(code == 2988 || code == 2989 || code == 19372 || code == 19373) && l >= 4: // custom: PEN
+				nw.o.PutUint32(b[v:], in.Uint32(val))
+			case (code == 4 || code == 5) && l == 8: // epb_dropcount, epb_packetid
+				nw.o.PutUint64(b[v:], in.Uint64(val))
+			}
+		}
+		b = append(b, zeros[:pad4(l)-l]...)
+		opts = opts[min(4+pad4(l), len(opts)):]
+	}
+	if len(b) > start {
+		b = nw.o.AppendUint32(b, 0) // opt_endofopt
+	}
+	return b, nil
+}
 
 // appendOption appends one option, padded to 4 bytes.
 func (nw *NgWriter) appendOption(b []byte, code uint16, val []byte) []byte {

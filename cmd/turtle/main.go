@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
 	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
 	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
+	"edit":   {runEdit, "select, cut, convert and merge captures into a new one (editcap, mergecap)"},
 }
 
 func main() {
