@@ -271,4 +271,3 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 	}
 	return code
 }
-

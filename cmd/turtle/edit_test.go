@@ -20,12 +20,12 @@ import (
 // rec is one frame as read back: what "the frames out are byte-identical"
 // compares (timestamp, lengths, bytes), whatever the container.
 type rec struct {
-	ts        time.Time
-	caplen    int
-	wire      int
-	link      pcapio.LinkType
-	data      string
-	opts      string
+	ts         time.Time
+	caplen     int
+	wire       int
+	link       pcapio.LinkType
+	data       string
+	opts       string
 	interface_ int
 }
 
