@@ -243,7 +243,7 @@ func (a *Anonymizer) Frame(link pcapio.LinkType, data []byte) ([]byte, Reason) {
 		}
 	}
 	if a.opt.Payload == PayloadDrop {
-		b = b[:cut]
+		b = b[:min(cut, len(b))]
 	}
 	return b, reason
 }

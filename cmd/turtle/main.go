@@ -26,15 +26,16 @@ type command struct {
 
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
-	"read":   {runRead, "print the frames of capture files in turtle text"},
-	"golden": {runGolden, "check captures against expected text (check, update, add)"},
-	"echo":   {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
-	"grade":  {runGrade, "grade a class's captures against a lab (scores, reasons, copies)"},
-	"record": {runRecord, "record an echo scenario on a loopback into a deterministic fixture"},
-	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
-	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
-	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
-	"edit":   {runEdit, "select, cut, convert and merge captures into a new one (editcap, mergecap)"},
+	"read":      {runRead, "print the frames of capture files in turtle text"},
+	"golden":    {runGolden, "check captures against expected text (check, update, add)"},
+	"echo":      {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
+	"grade":     {runGrade, "grade a class's captures against a lab (scores, reasons, copies)"},
+	"record":    {runRecord, "record an echo scenario on a loopback into a deterministic fixture"},
+	"sniff":     {runSniff, "capture frames from a network interface and print them live"},
+	"ifaces":    {runIfaces, "list the interfaces that sniff can capture on"},
+	"follow":    {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
+	"anonymize": {runAnonymize, "map addresses (Crypto-PAn), MACs, ports and payloads so a capture can be shared"},
+	"edit":      {runEdit, "select, cut, convert and merge captures into a new one (editcap, mergecap)"},
 }
 
 func main() {
