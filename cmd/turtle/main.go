@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"ifaces":    {runIfaces, "list the interfaces that sniff can capture on"},
 	"follow":    {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
 	"anonymize": {runAnonymize, "map addresses (Crypto-PAn), MACs, ports and payloads so a capture can be shared"},
+	"split":     {runSplit, "cut a capture into files by TCP/UDP conversation, frame count or time slice"},
 	"edit":      {runEdit, "select, cut, convert and merge captures into a new one (editcap, mergecap)"},
 }
 
