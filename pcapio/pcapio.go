@@ -91,6 +91,13 @@
 // the underlying writer and keep nothing between calls, so there is nothing
 // to flush: wrap a file in a bufio.Writer (and flush that) for speed, or
 // write straight to a pipe for live output.
+//
+// Copying tools keep what a packet block says beyond its data:
+// [Reader.PacketOptions] returns the raw option list of the packet just
+// read (comments, flags, packet ids), [NgWriter.WritePacketOptions] writes
+// it back in the output section's byte order, and [Reader.Section] with
+// CaptureInfo.InterfaceIndex names the packet's interface among
+// [Reader.Interfaces] (if_name and if_description included).
 package pcapio
 
 import (

@@ -16,9 +16,10 @@ const editAbout = `Edit writes a new capture file from one or more: it selects f
 number, a tcpdump filter, a time window), cuts them to a snaplen (keeping
 their original length), drops exact duplicates, and converts the container
 (pcap, pcap with ns timestamps, pcapng) and the byte order. Several inputs
-are merged by timestamp, as mergecap does, or concatenated with --append;
-memory stays flat whatever their number and size. - reads standard input
-(one input) or writes standard output.
+are merged by timestamp, as mergecap does (the first input wins a tie), or
+concatenated with --append; memory stays flat whatever their size (one
+frame and a 256 KiB buffer per input). - reads standard input (one input)
+or writes standard output.
 
 Frame numbers count the frames in output order before any other selection,
 from 1: --frames 1-10,15,40- keeps 1 to 10, 15 and 40 to the end. The time
@@ -26,7 +27,8 @@ window keeps FROM <= timestamp < TO (RFC 3339, "2026-01-05 09:00:00" in
 UTC, or Unix seconds). --dedup drops a frame whose bytes and length equal
 one of the 4 frames before it, as editcap -d. pcapng to pcapng keeps each
 interface (link type, name, description, resolution) and each packet's
-comments and flags; pcap from frames of several link types is refused.
+comments and flags (name resolution and statistics blocks are not copied);
+pcap from frames of several link types is refused.
 
 Exit status: 0 when every input was read completely, 1 when one could not be
 (its frames before the damage are written, then one line on stderr) or the
@@ -43,8 +45,8 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	to := fs.String("to", "", "keep frames before `TIME`")
 	snaplen := fs.IntP("snaplen", "s", 0, "cut frames to `N` bytes, keeping their original length (0: no cut)")
 	dedup := fs.Bool("dedup", false, "drop exact duplicates of the 4 frames before (as editcap -d)")
-	toFormat := fs.String("to-format", "", "output container: pcap, pcap-ns or pcapng (default: the first input's)")
-	byteOrder := fs.String("byte-order", "", "output byte order: big or little (default: the first input's)")
+	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the first input's)")
+	byteOrder := fs.String("byte-order", "", "output byte order (`ORDER`): big or little (default: the first input's)")
 	appendMode := fs.Bool("append", false, "concatenate the inputs in the order given instead of merging by timestamp")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code

@@ -14,9 +14,9 @@ const splitAbout = `Split cuts a capture into several files: one per TCP or UDP 
 (--by flow: both directions in one file, numbered in the order of their
 first frame; frames of no conversation go to the file numbered "other"), one
 per N frames (--by count N, as editcap -c), or one per time slice
-(--by time D, slices of D from the first frame's time, each closed at its
-end as editcap -i closes them; a
-slice without frames makes no file).
+(--by time D, slices of D from the first frame's time, a frame at a
+slice's very end still in it, as editcap -i; a slice without frames makes
+no file).
 
 PATTERN names the files: {n} becomes the number (0001, 0002, ...); a
 pattern without {n} gets -{n} before its extension. Splitting by flow keeps
@@ -30,9 +30,9 @@ Exit status: 0 when the capture was read completely, 1 when it could not be
 func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("split", "split --by flow|count N|time D -o PATTERN IN", splitAbout,
 		"turtle split --by flow -o 'conv-{n}.pcap' class.pcap", stdout, stderr)
-	by := fs.String("by", "", "how to cut: flow, count (with N) or time (with D, e.g. 10s)")
+	by := fs.String("by", "", "how to cut: `flow`, count (then N) or time (then D, e.g. 10s)")
 	output := fs.StringP("output", "o", "", "name the files after `PATTERN` ({n} is the number)")
-	toFormat := fs.String("to-format", "", "output container: pcap, pcap-ns or pcapng (default: the input's)")
+	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the input's)")
 	maxOpen := fs.Int("max-open", 64, "keep at most `N` files open at once")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
