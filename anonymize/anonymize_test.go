@@ -256,3 +256,29 @@ func BenchmarkAnonymizeIMIX(b *testing.B) {
 		a.Frame(pcapio.LinkTypeEthernet, frames[i%len(frames)])
 	}
 }
+
+func TestIPModesAndQuotedPorts(t *testing.T) {
+	f := frameNamed(t, "icmp port unreachable quoting udp")
+	in := decoded(f.LinkType, f.Data)
+	var qi decode.Packet
+	qi.Decode(pcapio.LinkTypeIPv4, in.ICMP.Body)
+
+	z, _ := New(referenceKey, Options{IPs: IPsZero, Ports: true})
+	out, _ := z.Frame(f.LinkType, f.Data)
+	o := decoded(f.LinkType, out)
+	var qo decode.Packet
+	qo.Decode(pcapio.LinkTypeIPv4, o.ICMP.Body)
+	zero4 := netip.AddrFrom4([4]byte{})
+	if o.IPv4.Src != zero4 || o.IPv4.Dst != zero4 || qo.IPv4.Src != zero4 || qo.IPv4.Dst != zero4 {
+		t.Errorf("zero: %v %v, quoted %v %v", o.IPv4.Src, o.IPv4.Dst, qo.IPv4.Src, qo.IPv4.Dst)
+	}
+	if qo.UDP.SrcPort != z.ports[qi.UDP.SrcPort] || qo.UDP.DstPort != z.ports[qi.UDP.DstPort] {
+		t.Errorf("quoted ports %d %d -> %d %d", qi.UDP.SrcPort, qi.UDP.DstPort, qo.UDP.SrcPort, qo.UDP.DstPort)
+	}
+
+	k, _ := New(referenceKey, Options{IPs: IPsKeep})
+	out, _ = k.Frame(f.LinkType, f.Data)
+	if !bytes.Equal(out, f.Data) {
+		t.Error("--ips keep with nothing else changed the frame")
+	}
+}

@@ -216,13 +216,25 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 		if len(tr) >= 4 {
 			setSum(tr[2:4], d, false)
 		}
+	case quoted:
+		// An error quotes only 8 bytes of the transport header: too few for
+		// decode's TCP, but the ports are there (the ICMP checksum is
+		// updated over the whole quote by the caller).
+		proto := p.IPv4.Protocol
+		if v6 {
+			proto = p.IPv6.Protocol
+		}
+		if a.ports != nil && (proto == 6 || proto == 17) && len(tr) >= 4 {
+			a.port(tr[0:2])
+			a.port(tr[2:4])
+		}
 	default:
-		if keep && !quoted {
+		if keep {
 			reason, stop = ReasonIPProtocol, trOff
 			if p.Problem.Kind != decode.ProblemNone {
 				reason = ReasonTruncated
 			}
-		} else if !quoted {
+		} else {
 			zero(p.Payload, false)
 		}
 	}

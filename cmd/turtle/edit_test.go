@@ -229,3 +229,42 @@ func TestEditMergeAgreesWithMergecap(t *testing.T) {
 		})
 	}
 }
+
+func TestEditUsage(t *testing.T) {
+	in := writeCapture(t, "in.pcap", pcapio.FormatPcapMicro, false, imixFrames(10, 0))
+	out := filepath.Join(t.TempDir(), "o.pcap")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{in}, "no output"},
+		{[]string{"-o", out}, "no input"},
+		{[]string{"-o", out, "--frames", "5-2", in}, "--frames"},
+		{[]string{"-o", out, "--to-format", "erf", in}, "--to-format"},
+		{[]string{"-o", out, "--byte-order", "middle", in}, "--byte-order"},
+		{[]string{"-o", out, "--from", "soon", in}, "--from"},
+		{[]string{"-o", out, "--from", "2000", "--to", "1000", in}, "not before"},
+		{[]string{"-o", out, "-s", "-1", in}, "-s -1"},
+		{[]string{"-o", out, "-f", "tcp port", in}, "turtle edit:"},
+		{[]string{"-o", in, in}, "also an input"},
+	} {
+		code, _, errs := turtle(t, nil, append([]string{"edit"}, c.args...)...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, %q (want %q)", c.args, code, errs, c.want)
+		}
+	}
+	// a damaged input: its frames before the damage are written, exit 1
+	b, _ := os.ReadFile(in)
+	cut := writeTemp(t, "cut.pcap", b[:len(b)-10])
+	code, _, errs := turtle(t, nil, "edit", "-o", out, cut)
+	if code != 1 || !strings.Contains(errs, "truncated") || len(readRecs(t, out)) != 9 {
+		t.Errorf("cut input: exit %d, %q, %d frames", code, errs, len(readRecs(t, out)))
+	}
+	// pcap µs output, little-endian from a big-endian input
+	big := writeCapture(t, "big.pcap", pcapio.FormatPcapNano, true, imixFrames(10, 0))
+	turtleOK(t, "edit", "--to-format", "pcap", "--byte-order", "little", "-o", out, big)
+	got := readRecs(t, out)
+	if len(got) != 10 || got[0].ts.Nanosecond()%1000 != 0 {
+		t.Errorf("pcap µs: %d frames", len(got))
+	}
+}
