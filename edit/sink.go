@@ -81,6 +81,8 @@ type SinkOptions struct {
 	// Interfaces returns the interfaces of an input, as Reader.Interfaces:
 	// pcapng output describes each interface a frame comes from once.
 	Interfaces func(input int) []pcapio.Interface
+	// Comments are the output section's comments (pcapng).
+	Comments []string
 	// Cut is the snaplen applied (0 none): pcapng interfaces get it as
 	// their snapshot length when it is smaller.
 	Cut int
@@ -130,7 +132,7 @@ func (s *Sink) start(link pcapio.LinkType) error {
 	var err error
 	switch s.opt.Format {
 	case pcapio.FormatPcapNG:
-		s.nw, err = pcapio.NewNgWriter(&s.w, pcapio.NgOptions{ByteOrder: s.order(), Application: "turtle"})
+		s.nw, err = pcapio.NewNgWriter(&s.w, pcapio.NgOptions{ByteOrder: s.order(), Application: "turtle", Comments: s.opt.Comments})
 	case pcapio.FormatPcapMicro, pcapio.FormatPcapNano:
 		s.link = link
 		s.pw, err = pcapio.NewPcapWriter(&s.w, pcapio.PcapOptions{LinkType: link, Snaplen: s.opt.Snaplen,

@@ -62,3 +62,20 @@ func TestPacketOptionsRoundTrip(t *testing.T) {
 		t.Error("an option overrunning its list was written")
 	}
 }
+
+func TestSectionAndInterfaceComments(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewNgWriter(&buf, NgOptions{Comments: []string{"one", "two"}, Application: "app",
+		Interfaces: []Interface{{LinkType: 1, Comment: "port 7"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WritePacket(CaptureInfo{Timestamp: time.Unix(1, 0)}, []byte{1})
+	r, err := NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.SectionComments(); len(c) != 2 || c[0] != "one" || c[1] != "two" || r.Interfaces()[0].Comment != "port 7" {
+		t.Errorf("comments %q, interface %+v", c, r.Interfaces()[0])
+	}
+}

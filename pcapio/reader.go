@@ -55,10 +55,11 @@ type Reader struct {
 	fcsLen   int
 
 	// pcapng
-	ifaces  []ngIface         // interfaces of the current section
-	all     []Interface       // every interface seen, for Interfaces
-	names   map[string]string // interned if_name values
-	section int               // current section, 0-based; -1 before the first
+	ifaces   []ngIface         // interfaces of the current section
+	all      []Interface       // every interface seen, for Interfaces
+	names    map[string]string // interned if_name values
+	section  int               // current section, 0-based; -1 before the first
+	comments []string          // the current section's opt_comment values
 }
 
 const (
@@ -453,6 +454,10 @@ func (r *Reader) Format() Format { return r.format }
 // (with CaptureInfo.InterfaceIndex it names the packet's interface among
 // those Interfaces lists); 0 for classic pcap.
 func (r *Reader) Section() int { return max(r.section, 0) }
+
+// SectionComments returns the comments (opt_comment) of the current pcapng
+// section's header, the first 64; nil for classic pcap.
+func (r *Reader) SectionComments() []string { return r.comments }
 
 // PacketOptions returns the option list of the pcapng Enhanced or Packet
 // Block just returned, raw and in the section's byte order (BigEndian says

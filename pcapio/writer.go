@@ -136,6 +136,7 @@ type NgOptions struct {
 	ByteOrder   binary.ByteOrder // nil means little endian
 	Interfaces  []Interface      // Name, LinkType, Snaplen, TsResolution, TsOffset
 	Application string           // shb_userappl; omitted when ""
+	Comments    []string         // opt_comment values of the section header
 }
 
 // NgWriter writes a pcapng file, one Write call per block.
@@ -170,8 +171,16 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 	b = nw.o.AppendUint16(b, 1)
 	b = nw.o.AppendUint16(b, 0)
 	b = nw.o.AppendUint64(b, math.MaxUint64) // section length unknown
+	for _, c := range opt.Comments {
+		if len(c) > math.MaxUint16 {
+			return errors.New("pcapio: comment longer than 65535 bytes")
+		}
+		b = nw.appendOption(b, optComment, []byte(c))
+	}
 	if opt.Application != "" {
 		b = nw.appendOption(b, 4, []byte(opt.Application))
+	}
+	if opt.Application != "" || len(opt.Comments) > 0 {
 		b = nw.appendOption(b, optEnd, nil)
 	}
 	if err := nw.finish(b); err != nil {
@@ -211,6 +220,12 @@ func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
 	}
 	if ifc.Description != "" {
 		b, opts = nw.appendOption(b, optIfDescr, []byte(ifc.Description)), true
+	}
+	if len(ifc.Comment) > math.MaxUint16 {
+		return 0, errors.New("pcapio: comment longer than 65535 bytes")
+	}
+	if ifc.Comment != "" {
+		b, opts = nw.appendOption(b, optComment, []byte(ifc.Comment)), true
 	}
 	if ifc.TsResolution.IsValid() && ifc.TsResolution != ResolutionMicro {
 		b, opts = nw.appendOption(b, optTsResol, []byte{ifc.TsResolution.Code()}), true

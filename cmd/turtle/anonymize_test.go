@@ -51,7 +51,7 @@ func TestAnonymizeCommand(t *testing.T) {
 	}
 	f.Close()
 	for _, i := range r.Interfaces() {
-		if i.Name != "" || i.Description != "" {
+		if i.Name != "" || i.Description != "" || i.Comment != "" || r.SectionComments() != nil {
 			t.Errorf("interface name %q kept", i.Name)
 		}
 	}
@@ -109,8 +109,8 @@ func TestEditPcapngKeepsInterfacesAndComments(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "two.pcapng")
 	f, _ := os.Create(path)
 	bw := bufio.NewWriter(f)
-	w, err := pcapio.NewNgWriter(bw, pcapio.NgOptions{Interfaces: []pcapio.Interface{
-		{Name: "eth0", Description: "uplink", LinkType: pcapio.LinkTypeEthernet},
+	w, err := pcapio.NewNgWriter(bw, pcapio.NgOptions{Comments: []string{"lab 3, bench 7"}, Interfaces: []pcapio.Interface{
+		{Name: "eth0", Description: "uplink", Comment: "the switch port", LinkType: pcapio.LinkTypeEthernet},
 		{Name: "tun0", LinkType: pcapio.LinkTypeRaw, TsResolution: pcapio.ResolutionNano}}})
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +149,7 @@ func TestEditPcapngKeepsInterfacesAndComments(t *testing.T) {
 	}
 	ifs := r.Interfaces()
 	if n != 6 || !r.BigEndian() || len(ifs) != 2 || ifs[0].Name != "eth0" || ifs[0].Description != "uplink" ||
+		ifs[0].Comment != "the switch port" || len(r.SectionComments()) != 1 || r.SectionComments()[0] != "lab 3, bench 7" ||
 		ifs[1].TsResolution != pcapio.ResolutionNano {
 		t.Errorf("%d frames, big-endian %v, interfaces %+v", n, r.BigEndian(), ifs)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/turtle-sniffer/turtle/edit"
 	"github.com/turtle-sniffer/turtle/filter"
@@ -26,8 +27,9 @@ from 1: --frames 1-10,15,40- keeps 1 to 10, 15 and 40 to the end. The time
 window keeps FROM <= timestamp < TO (RFC 3339, "2026-01-05 09:00:00" in
 UTC, or Unix seconds). --dedup drops a frame whose bytes and length equal
 one of the 4 frames before it, as editcap -d. pcapng to pcapng keeps each
-interface (link type, name, description, resolution) and each packet's
-comments and flags (name resolution and statistics blocks are not copied);
+interface (link type, name, description, comment, resolution), the first
+section's comments and each packet's comments and flags (name resolution
+and statistics blocks are not copied);
 pcap from frames of several link types is refused.
 
 Exit status: 0 when every input was read completely, 1 when one could not be
@@ -210,6 +212,11 @@ func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edi
 	}
 	for _, in := range inputs { // the largest snapshot length, as mergecap
 		opt.Snaplen = max(opt.Snaplen, in.R.Snaplen())
+		for _, c := range in.R.SectionComments() { // each input's first section's comments
+			if !slices.Contains(opt.Comments, c) {
+				opt.Comments = append(opt.Comments, c)
+			}
+		}
 	}
 	if opt.Snaplen <= 0 || opt.Snaplen > 262144 {
 		opt.Snaplen = 262144

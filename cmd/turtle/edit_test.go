@@ -111,8 +111,9 @@ func writeCapture(t *testing.T, name string, format pcapio.Format, big bool, fra
 	var w pcapio.PacketWriter
 	switch format {
 	case pcapio.FormatPcapNG:
-		w, err = pcapio.NewNgWriter(bw, pcapio.NgOptions{ByteOrder: o, Interfaces: []pcapio.Interface{
-			{Name: "eth0", LinkType: pcapio.LinkTypeEthernet, TsResolution: pcapio.ResolutionNano}}})
+		w, err = pcapio.NewNgWriter(bw, pcapio.NgOptions{ByteOrder: o, Comments: []string{"lab 3 at Example Corp"},
+			Interfaces: []pcapio.Interface{{Name: "eth0", Description: "desk 4", Comment: "alice's laptop",
+				LinkType: pcapio.LinkTypeEthernet, TsResolution: pcapio.ResolutionNano}}})
 	default:
 		w, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: pcapio.LinkTypeEthernet, ByteOrder: o,
 			Nanosecond: format == pcapio.FormatPcapNano})
