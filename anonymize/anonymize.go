@@ -73,12 +73,11 @@ func (r Reason) String() string {
 
 // Stats sum up what was done, for the summary.
 type Stats struct {
-	Frames      int
-	IPv4, IPv6  int // mappings computed (distinct addresses, while the cache holds them)
-	MACs        int
-	Unchanged   [numReasons]int // frames left partly unchanged, by reason
-	Dropped     [numReasons]int // frames whose unparsed part was zeroed or cut (with --payload zero or drop)
-	PortsMapped bool
+	Frames     int
+	IPv4, IPv6 int // mappings computed (distinct addresses, while the cache holds them)
+	MACs       int
+	Unchanged  [numReasons]int // frames left partly unchanged, by reason
+	Dropped    [numReasons]int // frames whose unparsed part was zeroed or cut (with --payload zero or drop)
 }
 
 // Anonymizer rewrites frames. It is not safe for concurrent use.
@@ -162,7 +161,6 @@ func New(key []byte, opt Options) (*Anonymizer, error) {
 	a.pkt.SkipChecksums(true)
 	a.inner.SkipChecksums(true)
 	if opt.Ports {
-		a.PortsMapped = true
 		a.ports = make([]uint16, 65536)
 		for i := range a.ports {
 			a.ports[i] = uint16(i)

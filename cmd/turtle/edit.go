@@ -210,8 +210,10 @@ func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edi
 	if be != 0 {
 		opt.BigEndian = be == 2
 	}
-	for _, in := range inputs { // the largest snapshot length, as mergecap
-		opt.Snaplen = max(opt.Snaplen, in.R.Snaplen())
+	for _, in := range inputs { // the largest snapshot length of any interface, as mergecap
+		for _, ifc := range in.R.Interfaces() {
+			opt.Snaplen = max(opt.Snaplen, ifc.Snaplen)
+		}
 		for _, c := range in.R.SectionComments() { // each input's first section's comments
 			if !slices.Contains(opt.Comments, c) {
 				opt.Comments = append(opt.Comments, c)
