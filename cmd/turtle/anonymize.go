@@ -96,6 +96,9 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if fs.NArg() == 0 && (*output != "" || *newKey == "") {
 		return usageErr("no input capture given")
 	}
+	if *output == "-" && isTerminal(stdout) {
+		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
+	}
 	var key []byte
 	if *newKey != "" {
 		if key, err = writeNewKey(*newKey); err != nil {
@@ -121,9 +124,6 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle anonymize: %v\n", err)
 		return 1
-	}
-	if *output == "-" && isTerminal(stdout) {
-		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
 	}
 	inputs, closeAll, code := openInputs("anonymize", fs.Args(), stdin, stderr)
 	defer closeAll()
