@@ -161,7 +161,7 @@ func turtleOK(t *testing.T, args ...string) string {
 // containers.
 func TestEditAgreesWithEditcap(t *testing.T) {
 	needTool(t, "editcap")
-	frames := imixFrames(400, 0)
+	frames := imixFrames(3000, 0) // enough for -s 40 to make duplicates of frames that differ later
 	in := writeCapture(t, "in.pcap", pcapio.FormatPcapNano, false, frames)
 	t0 := frames[0].ts
 	from := t0.Add(500 * time.Microsecond)
@@ -177,6 +177,7 @@ func TestEditAgreesWithEditcap(t *testing.T) {
 		{"frames-one", []string{"--frames", "7"}, []string{"-r"}, []string{"7"}},
 		{"snaplen", []string{"-s", "60"}, []string{"-s", "60"}, nil},
 		{"dedup", []string{"--dedup"}, []string{"-d"}, nil},
+		{"dedup-snaplen", []string{"--dedup", "-s", "40"}, []string{"-d", "-s", "40"}, nil},
 		{"window", []string{"--from", epoch(from), "--to", epoch(to)}, []string{"-A", epoch(from), "-B", epoch(to)}, nil},
 		{"window-frames-snaplen", []string{"--from", epoch(from), "--frames", "20-200", "-s", "100"},
 			[]string{"-A", epoch(from), "-r", "-s", "100"}, []string{"20-200"}},
