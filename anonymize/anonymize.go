@@ -229,7 +229,7 @@ func (a *Anonymizer) Frame(link pcapio.LinkType, data []byte) ([]byte, Reason) {
 		}
 	}
 	if reason != ReasonNone {
-		if a.opt.Payload == PayloadKeep {
+		if a.opt.Payload == PayloadKeep || stop >= len(b) { // nothing after it to remove (IP options)
 			a.Unchanged[reason]++
 		} else {
 			a.Dropped[reason]++

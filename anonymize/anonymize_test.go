@@ -2,6 +2,7 @@ package anonymize
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -280,5 +281,33 @@ func TestIPModesAndQuotedPorts(t *testing.T) {
 	out, _ = k.Frame(f.LinkType, f.Data)
 	if !bytes.Equal(out, f.Data) {
 		t.Error("--ips keep with nothing else changed the frame")
+	}
+}
+
+// Damaged frames keep their verdicts too: every forged frame with single
+// bytes changed here and there (in headers, quotes, DNS records).
+func TestMutatedFramesKeepTheirVerdicts(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	var as []*Anonymizer
+	for _, name := range []string{"prefix+macs+ports", "payload-zero", "zero+oui"} {
+		a, _ := New(referenceKey, optionSets[name])
+		as = append(as, a)
+	}
+	bad := 0
+	for _, f := range fixtures.Protocols() {
+		for i := 0; i < 200 && len(f.Data) > 0; i++ {
+			m := bytes.Clone(f.Data)
+			m[rnd.IntN(len(m))] = byte(rnd.IntN(256))
+			before := verdicts(f.LinkType, m)
+			for _, a := range as {
+				out, _ := a.Frame(f.LinkType, m)
+				if after := verdicts(f.LinkType, out); !equalStatus(before, after) {
+					bad++
+					if bad < 10 {
+						t.Errorf("%s, byte changed: % x\nverdicts %v became %v", f.Name, m, before, after)
+					}
+				}
+			}
+		}
 	}
 }

@@ -189,6 +189,9 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 			before := sum16(body, false)
 			if !a.quote(body, v6) && reason == ReasonNone {
 				reason, stop = ReasonQuote, end
+				if !keep { // zeroed here, where the checksum can follow
+					zero(body, false)
+				}
 			}
 			d += uint64(fold(sum16(body, false))) + uint64(^fold(before))
 		case v6 && (typ == 135 || typ == 136) && len(body) >= 16: // neighbour discovery target
