@@ -79,3 +79,83 @@ func TestSectionAndInterfaceComments(t *testing.T) {
 		t.Errorf("comments %q, interface %+v", c, r.Interfaces()[0])
 	}
 }
+
+// FuzzCopyPacketOptions copies every packet of any readable pcapng, with its
+// options, into a section of the other byte order (what turtle edit does):
+// the copy never fails on what the reader accepted, and reads back with the
+// same data, direction and comments.
+func FuzzCopyPacketOptions(f *testing.F) {
+	for _, fx := range fixtures(f, 8) {
+		f.Add(fx.data)
+	}
+	okSHB := shb(le, 1, 0, nil)
+	f.Add(cat(okSHB, idb(le, 1, 0, nil), epb(le, 0, 1<<40, []byte{1, 2, 3}, 3,
+		cat(opt(le, 1, []byte("a comment")), opt(le, optFlags, enc(le, 1)), opt(le, 5, enc(le, uint64(7)))))))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := NewReader(bytes.NewReader(in))
+		if err != nil || r.Format() != FormatPcapNG {
+			return
+		}
+		type rec struct {
+			data string
+			dir  Direction
+			opts int // bytes of options, end-of-options and padding aside
+		}
+		var want []rec
+		var buf bytes.Buffer
+		var w *NgWriter
+		for {
+			data, ci, err := r.ZeroCopyReadPacketData()
+			if err != nil {
+				break
+			}
+			if w == nil {
+				var o binary.ByteOrder = binary.BigEndian
+				if r.BigEndian() {
+					o = binary.LittleEndian
+				}
+				if w, err = NewNgWriter(&buf, NgOptions{ByteOrder: o, Interfaces: []Interface{{LinkType: ci.LinkType}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ci.InterfaceIndex = 0
+			if err := w.WritePacketOptions(ci, data, r.PacketOptions(), r.BigEndian()); err != nil {
+				t.Fatalf("copy of an accepted packet failed: %v", err)
+			}
+			want = append(want, rec{string(data), ci.Direction, optLen(r.PacketOptions(), r.BigEndian())})
+		}
+		if w == nil {
+			return
+		}
+		back, err := NewReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, wr := range want {
+			data, ci, err := back.ZeroCopyReadPacketData()
+			if err != nil {
+				t.Fatalf("packet %d: %v", i+1, err)
+			}
+			got := rec{string(data), ci.Direction, optLen(back.PacketOptions(), back.BigEndian())}
+			if got != wr {
+				t.Fatalf("packet %d: %d bytes dir %v opts %d, want %d bytes dir %v opts %d", i+1,
+					len(got.data), got.dir, got.opts, len(wr.data), wr.dir, wr.opts)
+			}
+		}
+	})
+}
+
+// optLen sums the value lengths of an option list up to opt_endofopt.
+func optLen(o []byte, be bool) int {
+	bo := orderOf(be)
+	n := 0
+	for len(o) >= 4 {
+		code, l := bo.Uint16(o), int(bo.Uint16(o[2:]))
+		if code == optEnd || 4+l > len(o) {
+			break
+		}
+		n += 4 + l
+		o = o[min(4+pad4(l), len(o)):]
+	}
+	return n
+}
