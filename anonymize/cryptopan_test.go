@@ -113,3 +113,20 @@ func BenchmarkCryptoPAnIPv4Uncached(b *testing.B) {
 		c.map128(uint64(i)<<32, 0, 32)
 	}
 }
+
+// The IPv6 mappings github.com/Yawning/cryptopan's tests publish for the
+// same key: an independent implementation of the 128-bit rule agrees.
+func TestCryptoPAnIPv6AgreesWithYawning(t *testing.T) {
+	c, _ := NewCryptoPAn(referenceKey)
+	for _, v := range [][2]string{
+		{"::1", "78ff:f001:9fc0:20df:8380:b1f1:704:ed"},
+		{"::2", "78ff:f001:9fc0:20df:8380:b1f1:704:ef"},
+		{"::ffff", "78ff:f001:9fc0:20df:8380:b1f1:704:f838"},
+		{"2001:db8::1", "4401:2bc:603f:d91d:27f:ff8e:e6f1:dc1e"},
+		{"2001:db8::2", "4401:2bc:603f:d91d:27f:ff8e:e6f1:dc1c"},
+	} {
+		if got := netip.AddrFrom16(c.Map16(netip.MustParseAddr(v[0]).As16())); got.String() != v[1] {
+			t.Errorf("%s -> %s, want %s", v[0], got, v[1])
+		}
+	}
+}
