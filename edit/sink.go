@@ -132,11 +132,12 @@ func (s *Sink) start(link pcapio.LinkType) error {
 	var err error
 	switch s.opt.Format {
 	case pcapio.FormatPcapNG:
-		s.nw, err = pcapio.NewNgWriter(&s.w, pcapio.NgOptions{ByteOrder: s.order(), Application: "turtle", Comments: s.opt.Comments})
+		s.nw, err = pcapio.NewNgWriter(&s.w, pcapio.NgOptions{ByteOrder: s.order(), Application: "turtle", Comments: s.opt.Comments,
+			ExactLength: true})
 	case pcapio.FormatPcapMicro, pcapio.FormatPcapNano:
 		s.link = link
 		s.pw, err = pcapio.NewPcapWriter(&s.w, pcapio.PcapOptions{LinkType: link, Snaplen: s.opt.Snaplen,
-			Nanosecond: s.opt.Format == pcapio.FormatPcapNano, ByteOrder: s.order()})
+			Nanosecond: s.opt.Format == pcapio.FormatPcapNano, ByteOrder: s.order(), ExactLength: true})
 	default:
 		err = errors.New("unknown output format " + s.opt.Format.String())
 	}

@@ -159,3 +159,22 @@ func optLen(o []byte, be bool) int {
 	}
 	return n
 }
+
+// ExactLength copies a wire length of 0 as 0; without it 0 means len(data).
+func TestExactLength(t *testing.T) {
+	for _, exact := range []bool{false, true} {
+		var buf bytes.Buffer
+		w, _ := NewPcapWriter(&buf, PcapOptions{LinkType: 1, ExactLength: exact})
+		w.WritePacket(CaptureInfo{Timestamp: time.Unix(1, 0)}, []byte{1, 2, 3})
+		var ng bytes.Buffer
+		nw, _ := NewNgWriter(&ng, NgOptions{ExactLength: exact, Interfaces: []Interface{{LinkType: 1}}})
+		nw.WritePacket(CaptureInfo{Timestamp: time.Unix(1, 0)}, []byte{1, 2, 3})
+		for _, b := range [][]byte{buf.Bytes(), ng.Bytes()} {
+			r, _ := NewReader(bytes.NewReader(b))
+			_, ci, err := r.ReadPacketData()
+			if want := map[bool]int{false: 3, true: 0}[exact]; err != nil || ci.Length != want {
+				t.Errorf("exact %v: wire %d (%v), want %d", exact, ci.Length, err, want)
+			}
+		}
+	}
+}

@@ -49,6 +49,10 @@ type PcapOptions struct {
 	Snaplen    int              // packets are cut to it; 0 means 262144
 	Nanosecond bool             // ns timestamps (magic a1b23c4d) instead of µs
 	ByteOrder  binary.ByteOrder // nil means little endian
+	// ExactLength writes CaptureInfo.Length as it is, 0 included, for tools
+	// that copy records (a damaged file's wire length of 0 stays 0);
+	// otherwise a Length of 0 means len(data).
+	ExactLength bool
 }
 
 // PcapWriter writes a classic pcap file, one Write call per record.
@@ -56,6 +60,7 @@ type PcapWriter struct {
 	w       io.Writer
 	o       byteOrder
 	nano    bool
+	exact   bool
 	snaplen int
 	buf     []byte
 }
@@ -66,7 +71,8 @@ func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
 	if opt.Snaplen < 0 || opt.Snaplen > maxPacketData {
 		return nil, errors.New("pcapio: snaplen " + strconv.Itoa(opt.Snaplen) + " out of range 0 to " + strconv.Itoa(maxPacketData))
 	}
-	pw := &PcapWriter{w: w, o: orderOf(isBigEndian(opt.ByteOrder)), nano: opt.Nanosecond, snaplen: opt.Snaplen}
+	pw := &PcapWriter{w: w, o: orderOf(isBigEndian(opt.ByteOrder)), nano: opt.Nanosecond, snaplen: opt.Snaplen,
+		exact: opt.ExactLength}
 	if pw.snaplen == 0 {
 		pw.snaplen = maxPacketData
 	}
@@ -93,7 +99,7 @@ func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
 // between 1970 and 2106. ci.CaptureLength is not consulted: data is what
 // was captured.
 func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
-	wire, err := wireLength(ci, data)
+	wire, err := wireLength(ci, data, pw.exact)
 	if err != nil {
 		return err
 	}
@@ -118,12 +124,12 @@ func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
 	return err
 }
 
-func wireLength(ci CaptureInfo, data []byte) (uint32, error) {
+func wireLength(ci CaptureInfo, data []byte, exact bool) (uint32, error) {
 	if len(data) > maxPacketData {
 		return 0, errors.New("pcapio: packet of " + strconv.Itoa(len(data)) + " bytes exceeds the maximum " + strconv.Itoa(maxPacketData))
 	}
 	switch {
-	case ci.Length == 0:
+	case ci.Length == 0 && !exact:
 		return uint32(len(data)), nil
 	case ci.Length < 0 || int64(ci.Length) > math.MaxUint32:
 		return 0, errors.New("pcapio: wire length " + strconv.Itoa(ci.Length) + " out of range")
@@ -136,6 +142,7 @@ type NgOptions struct {
 	ByteOrder   binary.ByteOrder // nil means little endian
 	Interfaces  []Interface      // Name, LinkType, Snaplen, TsResolution, TsOffset
 	Application string           // shb_userappl; omitted when ""
+	ExactLength bool             // as PcapOptions.ExactLength
 	Comments    []string         // opt_comment values of the section header
 }
 
@@ -144,6 +151,7 @@ type NgWriter struct {
 	w      io.Writer
 	o      byteOrder
 	ifaces []Interface
+	exact  bool
 	buf    []byte
 }
 
@@ -164,6 +172,7 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 		return errors.New("pcapio: application name longer than 65535 bytes")
 	}
 	nw.o = orderOf(isBigEndian(opt.ByteOrder))
+	nw.exact = opt.ExactLength
 	nw.ifaces = nw.ifaces[:0]
 	b := nw.o.AppendUint32(nw.buf[:0], btSHB)
 	b = nw.o.AppendUint32(b, 0) // length, patched by finish
@@ -270,7 +279,7 @@ func (nw *NgWriter) writeEPB(ci CaptureInfo, data, opts []byte, optsBE bool) err
 			strconv.Itoa(len(nw.ifaces)) + " interfaces)")
 	}
 	ifc := &nw.ifaces[ci.InterfaceIndex]
-	wire, err := wireLength(ci, data)
+	wire, err := wireLength(ci, data, nw.exact)
 	if err != nil {
 		return err
 	}
