@@ -26,7 +26,8 @@ Frame numbers count the frames in output order before any other selection,
 from 1: --frames 1-10,15,40- keeps 1 to 10, 15 and 40 to the end. The time
 window keeps FROM <= timestamp < TO (RFC 3339, "2026-01-05 09:00:00" in
 UTC, or Unix seconds). --dedup drops a frame whose bytes and length equal
-one of the 4 frames before it, as editcap -d. pcapng to pcapng keeps each
+one of the 4 frames before it, as editcap -d. -c N stops after N frames,
+as in turtle read (editcap's -c splits: that is turtle split --by count). pcapng to pcapng keeps each
 interface (link type, name, description, comment, resolution), the first
 section's comments and each packet's comments and flags (name resolution
 and statistics blocks are not copied);
