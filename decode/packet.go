@@ -96,8 +96,19 @@ type Packet struct {
 	// Problem is why decoding stopped early, if it did.
 	Problem Problem
 
-	noVerify bool // leave checksums unverified (the summary format)
+	noVerify bool   // leave checksums unverified (the summary format)
+	net      []byte // what the network layer was decoded from; see Network
 }
+
+// Network returns the frame's bytes from the start of the network layer
+// (after the link header and any VLAN tags) to the end of the frame, or nil
+// when the link layer names none or is cut. It lets a rewriter (anonymize)
+// find header fields by offset without decoding them a second time.
+func (p *Packet) Network() []byte { return p.net }
+
+// SkipChecksums makes Decode leave checksums unverified (Status
+// ChecksumUnverified), for callers that only need the fields.
+func (p *Packet) SkipChecksums(skip bool) { p.noVerify = skip }
 
 // ProblemKind tells a cut capture from a wrong field.
 type ProblemKind uint8
@@ -129,6 +140,7 @@ func (p *Packet) Decode(link pcapio.LinkType, b []byte) {
 	p.Trailer = nil
 	p.Fragment = false
 	p.Problem = Problem{}
+	p.net = nil
 
 	switch link {
 	case pcapio.LinkTypeEthernet:
@@ -195,6 +207,7 @@ func (p *Packet) network(etherType uint16, b []byte) {
 		etherType, b = t.EtherType, b[vlanTagLen:]
 	}
 	p.EtherType = etherType
+	p.net = b
 	switch etherType {
 	case 0x0800:
 		p.decodeIPv4(b)

@@ -91,6 +91,14 @@
 // the underlying writer and keep nothing between calls, so there is nothing
 // to flush: wrap a file in a bufio.Writer (and flush that) for speed, or
 // write straight to a pipe for live output.
+//
+// Copying tools keep what a packet block says beyond its data:
+// [Reader.PacketOptions] returns the raw option list of the packet just
+// read (comments, flags, packet ids), [NgWriter.WritePacketOptions] writes
+// it back in the output section's byte order, and [Reader.Section] with
+// CaptureInfo.InterfaceIndex names the packet's interface among
+// [Reader.Interfaces] (if_name, if_description and comments included);
+// [Reader.SectionComments] and NgOptions.Comments carry a section's.
 package pcapio
 
 import (
@@ -164,9 +172,12 @@ func (f Format) String() string {
 
 // Interface describes one capture interface: the single implicit one of a
 // classic pcap file, or a pcapng Interface Description Block. Writers use
-// Name, LinkType, Snaplen, TsResolution and TsOffset; readers fill all.
+// Name, Description, Comment, LinkType, Snaplen, TsResolution and
+// TsOffset; readers fill all.
 type Interface struct {
 	Name         string     // if_name; "" when the file has none
+	Description  string     // if_description; "" when the file has none
+	Comment      string     // opt_comment; several are joined by newlines (and written back as one)
 	LinkType     LinkType   // link type of its packets
 	Snaplen      int        // snapshot length from the file; 0 means none
 	TsResolution Resolution // timestamp unit; the zero value means the pcapng default, 1 µs

@@ -26,13 +26,16 @@ const (
 	maxSkippedBlock = 16 << 20
 	maxInterfaces   = 4096 // per section, and listed by Interfaces
 	maxNameLen      = 256  // if_name bytes kept
+	maxComments     = 64   // opt_comment values kept per section or interface
 )
 
 // Option codes read.
 const (
 	optEnd      = 0
+	optComment  = 1 // opt_comment, in any block
 	optFlags    = 2 // epb_flags, pack_flags
 	optIfName   = 2
+	optIfDescr  = 3
 	optTsResol  = 9
 	optTsOffset = 14
 )
@@ -246,11 +249,22 @@ func (b *ngBlock) section() error {
 		return b.invalid("unsupported pcapng version " + strconv.Itoa(int(major)) + "." +
 			strconv.Itoa(int(minor)) + " (want 1.0 or 1.2)")
 	}
-	if err := b.checkOptions(16); err != nil {
-		return err
+	var comments []string
+	for pos := 16; ; {
+		code, val, ok, err := b.option(&pos)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if code == optComment && len(comments) < maxComments {
+			comments = append(comments, string(bytes.TrimRight(val, "\x00")))
+		}
 	}
 	r.section++
 	r.ifaces = r.ifaces[:0]
+	r.comments = comments
 	return nil
 }
 
@@ -261,7 +275,8 @@ func (b *ngBlock) iface() error {
 		return b.invalid("more than " + strconv.Itoa(maxInterfaces) + " interfaces in one section")
 	}
 	link, snap := LinkType(r.u16(b.body)), r.u32(b.body[4:])
-	var name string
+	var name, descr string
+	var comment string
 	var res Resolution
 	var offset int64
 	for pos := 8; ; {
@@ -275,6 +290,15 @@ func (b *ngBlock) iface() error {
 		switch code {
 		case optIfName:
 			name = r.intern(bytes.TrimRight(val[:min(len(val), maxNameLen)], "\x00"))
+		case optComment:
+			if len(r.all) < maxInterfaces && len(comment) < 1<<16 {
+				if comment != "" {
+					comment += "\n"
+				}
+				comment += string(bytes.TrimRight(val, "\x00"))
+			}
+		case optIfDescr:
+			descr = string(bytes.TrimRight(val[:min(len(val), maxNameLen)], "\x00"))
 		case optTsResol:
 			if len(val) != 1 {
 				return b.invalid("option if_tsresol has length " + strconv.Itoa(len(val)) + ", want 1")
@@ -292,7 +316,7 @@ func (b *ngBlock) iface() error {
 	}
 	r.ifaces = append(r.ifaces, ngIface{clock: newClock(res, offset), link: link, name: name, snap: snap})
 	if len(r.all) < maxInterfaces {
-		r.all = append(r.all, Interface{Name: name, LinkType: link, Snaplen: int(snap),
+		r.all = append(r.all, Interface{Name: name, Description: descr, Comment: comment, LinkType: link, Snaplen: int(snap),
 			TsResolution: res, TsOffset: offset, Section: r.section, Index: len(r.ifaces) - 1})
 	}
 	return nil
@@ -346,6 +370,7 @@ func (r *Reader) packet(n int, body []byte, obsolete bool) ([]byte, error) {
 			" overruns the block (room for " + strconv.Itoa(room) + ")")
 	}
 	dir := DirectionUnknown
+	r.opts = body[min(20+pad4(int(caplen)), len(body)):]
 	// The option walk of b.option, inlined by hand for the per-packet path.
 	for pos := 20 + pad4(int(caplen)); pos+4 <= len(body); {
 		code, l := r.u16(body[pos:]), int(r.u16(body[pos+2:]))
@@ -399,5 +424,6 @@ func (b *ngBlock) simplePacket() ([]byte, error) {
 		return nil, b.tooBig(caplen)
 	}
 	r.cur = packetMeta{sec: f.offset, wire: int(wire), link: f.link, noTime: true}
+	r.opts = nil
 	return body[4 : 4+caplen : 4+caplen], nil
 }

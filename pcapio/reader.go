@@ -39,7 +39,8 @@ type Reader struct {
 	err    error  // sticky: io.EOF or the first failure
 	be     bool   // fields are big-endian (file, or current pcapng section)
 
-	cur packetMeta // the packet being returned
+	cur  packetMeta // the packet being returned
+	opts []byte     // pcapng: the options of the packet returned; see PacketOptions
 
 	// classic pcap
 	hdrLen   int    // record header: 16, or 24 for the Kuznetzov variant
@@ -54,10 +55,11 @@ type Reader struct {
 	fcsLen   int
 
 	// pcapng
-	ifaces  []ngIface         // interfaces of the current section
-	all     []Interface       // every interface seen, for Interfaces
-	names   map[string]string // interned if_name values
-	section int               // current section, 0-based; -1 before the first
+	ifaces   []ngIface         // interfaces of the current section
+	all      []Interface       // every interface seen, for Interfaces
+	names    map[string]string // interned if_name values
+	section  int               // current section, 0-based; -1 before the first
+	comments []string          // the current section's opt_comment values
 }
 
 const (
@@ -352,7 +354,8 @@ func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 				// packet's option walk: the options lie between the padded
 				// data and the trailer, a multiple of 4 bytes like blen.
 				dir := DirectionUnknown
-				for opts := blk[28+pad4(int(caplen)) : blen-4]; len(opts) >= 4; {
+				r.opts = blk[28+pad4(int(caplen)) : blen-4]
+				for opts := r.opts; len(opts) >= 4; {
 					code, l := le.Uint16(opts), le.Uint16(opts[2:])
 					if be {
 						code, l = bits.ReverseBytes16(code), bits.ReverseBytes16(l)
@@ -448,6 +451,23 @@ type packetMeta struct {
 
 // Format returns the format of the file.
 func (r *Reader) Format() Format { return r.format }
+
+// Section returns the 0-based pcapng section of the packet just returned
+// (with CaptureInfo.InterfaceIndex it names the packet's interface among
+// those Interfaces lists); 0 for classic pcap.
+func (r *Reader) Section() int { return max(r.section, 0) }
+
+// SectionComments returns the comments (opt_comment) of the current pcapng
+// section's header, the first 64; nil for classic pcap.
+func (r *Reader) SectionComments() []string { return r.comments }
+
+// PacketOptions returns the option list of the pcapng Enhanced or Packet
+// Block just returned, raw and in the section's byte order (BigEndian says
+// which), possibly with padding after opt_endofopt; nil for classic pcap and
+// Simple Packet Blocks. Like zero-copy data it is valid only until the next
+// read. Copying tools use it to keep comments and flags; NgWriter's
+// WritePacketOptions writes it back in any byte order.
+func (r *Reader) PacketOptions() []byte { return r.opts }
 
 // BigEndian reports whether the file (classic pcap) or its current section
 // (pcapng) was written big-endian. Null/loopback link headers are in the

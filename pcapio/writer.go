@@ -49,6 +49,10 @@ type PcapOptions struct {
 	Snaplen    int              // packets are cut to it; 0 means 262144
 	Nanosecond bool             // ns timestamps (magic a1b23c4d) instead of µs
 	ByteOrder  binary.ByteOrder // nil means little endian
+	// ExactLength writes CaptureInfo.Length as it is, 0 included, for tools
+	// that copy records (a damaged file's wire length of 0 stays 0);
+	// otherwise a Length of 0 means len(data).
+	ExactLength bool
 }
 
 // PcapWriter writes a classic pcap file, one Write call per record.
@@ -56,6 +60,7 @@ type PcapWriter struct {
 	w       io.Writer
 	o       byteOrder
 	nano    bool
+	exact   bool
 	snaplen int
 	buf     []byte
 }
@@ -66,7 +71,8 @@ func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
 	if opt.Snaplen < 0 || opt.Snaplen > maxPacketData {
 		return nil, errors.New("pcapio: snaplen " + strconv.Itoa(opt.Snaplen) + " out of range 0 to " + strconv.Itoa(maxPacketData))
 	}
-	pw := &PcapWriter{w: w, o: orderOf(isBigEndian(opt.ByteOrder)), nano: opt.Nanosecond, snaplen: opt.Snaplen}
+	pw := &PcapWriter{w: w, o: orderOf(isBigEndian(opt.ByteOrder)), nano: opt.Nanosecond, snaplen: opt.Snaplen,
+		exact: opt.ExactLength}
 	if pw.snaplen == 0 {
 		pw.snaplen = maxPacketData
 	}
@@ -93,7 +99,7 @@ func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
 // between 1970 and 2106. ci.CaptureLength is not consulted: data is what
 // was captured.
 func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
-	wire, err := wireLength(ci, data)
+	wire, err := wireLength(ci, data, pw.exact)
 	if err != nil {
 		return err
 	}
@@ -118,12 +124,12 @@ func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
 	return err
 }
 
-func wireLength(ci CaptureInfo, data []byte) (uint32, error) {
+func wireLength(ci CaptureInfo, data []byte, exact bool) (uint32, error) {
 	if len(data) > maxPacketData {
 		return 0, errors.New("pcapio: packet of " + strconv.Itoa(len(data)) + " bytes exceeds the maximum " + strconv.Itoa(maxPacketData))
 	}
 	switch {
-	case ci.Length == 0:
+	case ci.Length == 0 && !exact:
 		return uint32(len(data)), nil
 	case ci.Length < 0 || int64(ci.Length) > math.MaxUint32:
 		return 0, errors.New("pcapio: wire length " + strconv.Itoa(ci.Length) + " out of range")
@@ -136,6 +142,8 @@ type NgOptions struct {
 	ByteOrder   binary.ByteOrder // nil means little endian
 	Interfaces  []Interface      // Name, LinkType, Snaplen, TsResolution, TsOffset
 	Application string           // shb_userappl; omitted when ""
+	ExactLength bool             // as PcapOptions.ExactLength
+	Comments    []string         // opt_comment values of the section header
 }
 
 // NgWriter writes a pcapng file, one Write call per block.
@@ -143,6 +151,7 @@ type NgWriter struct {
 	w      io.Writer
 	o      byteOrder
 	ifaces []Interface
+	exact  bool
 	buf    []byte
 }
 
@@ -163,6 +172,7 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 		return errors.New("pcapio: application name longer than 65535 bytes")
 	}
 	nw.o = orderOf(isBigEndian(opt.ByteOrder))
+	nw.exact = opt.ExactLength
 	nw.ifaces = nw.ifaces[:0]
 	b := nw.o.AppendUint32(nw.buf[:0], btSHB)
 	b = nw.o.AppendUint32(b, 0) // length, patched by finish
@@ -170,8 +180,16 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 	b = nw.o.AppendUint16(b, 1)
 	b = nw.o.AppendUint16(b, 0)
 	b = nw.o.AppendUint64(b, math.MaxUint64) // section length unknown
+	for _, c := range opt.Comments {
+		if len(c) > math.MaxUint16 {
+			return errors.New("pcapio: comment longer than 65535 bytes")
+		}
+		b = nw.appendOption(b, optComment, []byte(c))
+	}
 	if opt.Application != "" {
 		b = nw.appendOption(b, 4, []byte(opt.Application))
+	}
+	if opt.Application != "" || len(opt.Comments) > 0 {
 		b = nw.appendOption(b, optEnd, nil)
 	}
 	if err := nw.finish(b); err != nil {
@@ -206,6 +224,18 @@ func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
 	if ifc.Name != "" {
 		b, opts = nw.appendOption(b, optIfName, []byte(ifc.Name)), true
 	}
+	if len(ifc.Description) > math.MaxUint16 {
+		return 0, errors.New("pcapio: interface description longer than 65535 bytes")
+	}
+	if ifc.Description != "" {
+		b, opts = nw.appendOption(b, optIfDescr, []byte(ifc.Description)), true
+	}
+	if len(ifc.Comment) > math.MaxUint16 {
+		return 0, errors.New("pcapio: comment longer than 65535 bytes")
+	}
+	if ifc.Comment != "" {
+		b, opts = nw.appendOption(b, optComment, []byte(ifc.Comment)), true
+	}
 	if ifc.TsResolution.IsValid() && ifc.TsResolution != ResolutionMicro {
 		b, opts = nw.appendOption(b, optTsResol, []byte{ifc.TsResolution.Code()}), true
 	}
@@ -228,12 +258,28 @@ func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
 // timestamp in the interface's resolution, and epb_flags when ci.Direction
 // is known.
 func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
+	return nw.writeEPB(ci, data, nil, false)
+}
+
+// WritePacketOptions writes an Enhanced Packet Block as WritePacket does,
+// but with the option list opts (as Reader.PacketOptions returns it, in the
+// byte order bigEndian says) instead of one made from ci.Direction. Options
+// are re-encoded in the section's byte order: the numeric ones pcapng
+// defines for packets (epb_flags, epb_dropcount, epb_packetid, epb_queue)
+// and a custom option's enterprise number are swapped, the others (comments,
+// hashes, verdicts, unknown codes) copied as they are. A malformed list is
+// an error, never written.
+func (nw *NgWriter) WritePacketOptions(ci CaptureInfo, data, opts []byte, bigEndian bool) error {
+	return nw.writeEPB(ci, data, opts, bigEndian)
+}
+
+func (nw *NgWriter) writeEPB(ci CaptureInfo, data, opts []byte, optsBE bool) error {
 	if ci.InterfaceIndex < 0 || ci.InterfaceIndex >= len(nw.ifaces) {
 		return errors.New("pcapio: interface " + strconv.Itoa(ci.InterfaceIndex) + " not in this section (" +
 			strconv.Itoa(len(nw.ifaces)) + " interfaces)")
 	}
 	ifc := &nw.ifaces[ci.InterfaceIndex]
-	wire, err := wireLength(ci, data)
+	wire, err := wireLength(ci, data, nw.exact)
 	if err != nil {
 		return err
 	}
@@ -253,6 +299,13 @@ func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
 	b = nw.o.AppendUint32(b, wire)
 	b = append(b, data...)
 	b = append(b, zeros[:pad4(len(data))-len(data)]...)
+	if opts != nil {
+		var err error
+		if b, err = nw.appendOptions(b, opts, optsBE); err != nil {
+			return err
+		}
+		return nw.finish(b)
+	}
 	if ci.Direction == DirectionInbound || ci.Direction == DirectionOutbound {
 		b = nw.o.AppendUint16(b, optFlags)
 		b = nw.o.AppendUint16(b, 4)
@@ -263,6 +316,43 @@ func (nw *NgWriter) WritePacket(ci CaptureInfo, data []byte) error {
 }
 
 var zeros [3]byte
+
+// appendOptions appends a raw packet option list in nw's byte order and
+// closes it with opt_endofopt (an empty list adds nothing).
+func (nw *NgWriter) appendOptions(b, opts []byte, be bool) ([]byte, error) {
+	in := orderOf(be)
+	start := len(b)
+	for len(opts) >= 4 {
+		code, l := in.Uint16(opts), int(in.Uint16(opts[2:]))
+		if code == optEnd {
+			break
+		}
+		if 4+l > len(opts) {
+			return b[:start], errors.New("pcapio: packet option " + strconv.Itoa(int(code)) + " of length " +
+				strconv.Itoa(l) + " overruns the list by " + strconv.Itoa(4+l-len(opts)) + " bytes")
+		}
+		val := opts[4 : 4+l]
+		b = nw.o.AppendUint16(b, code)
+		b = nw.o.AppendUint16(b, uint16(l))
+		v := len(b)
+		b = append(b, val...)
+		if in != nw.o {
+			switch {
+			case (code == optFlags || code == 6) && l == 4, // epb_flags, epb_queue
+				(code == 2988 || code == 2989 || code == 19372 || code == 19373) && l >= 4: // custom: PEN
+				nw.o.PutUint32(b[v:], in.Uint32(val))
+			case (code == 4 || code == 5) && l == 8: // epb_dropcount, epb_packetid
+				nw.o.PutUint64(b[v:], in.Uint64(val))
+			}
+		}
+		b = append(b, zeros[:pad4(l)-l]...)
+		opts = opts[min(4+pad4(l), len(opts)):]
+	}
+	if len(b) > start {
+		b = nw.o.AppendUint32(b, 0) // opt_endofopt
+	}
+	return b, nil
+}
 
 // appendOption appends one option, padded to 4 bytes.
 func (nw *NgWriter) appendOption(b []byte, code uint16, val []byte) []byte {

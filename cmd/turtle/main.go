@@ -26,16 +26,19 @@ type command struct {
 
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
-	"read":   {runRead, "print the frames of capture files in turtle text"},
-	"golden": {runGolden, "check captures against expected text (check, update, add)"},
-	"echo":   {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
-	"grade":  {runGrade, "grade a class's captures against a lab (scores, reasons, copies)"},
-	"record": {runRecord, "record an echo scenario on a loopback into a deterministic fixture"},
-	"sniff":  {runSniff, "capture frames from a network interface and print them live"},
-	"ifaces": {runIfaces, "list the interfaces that sniff can capture on"},
-	"follow": {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
-	"draw":   {runDraw, "draw a capture as a ladder diagram or a connection timeline (SVG, Mermaid, text)"},
-	"replay": {runReplay, "send the frames of capture files out of an interface, paced or at top speed"},
+	"read":      {runRead, "print the frames of capture files in turtle text"},
+	"golden":    {runGolden, "check captures against expected text (check, update, add)"},
+	"echo":      {runEcho, "classroom UDP/TCP echo servers and clients, and a load bench"},
+	"grade":     {runGrade, "grade a class's captures against a lab (scores, reasons, copies)"},
+	"record":    {runRecord, "record an echo scenario on a loopback into a deterministic fixture"},
+	"sniff":     {runSniff, "capture frames from a network interface and print them live"},
+	"ifaces":    {runIfaces, "list the interfaces that sniff can capture on"},
+	"follow":    {runFollow, "print the reassembled bytes of a TCP conversation, or --list them"},
+	"anonymize": {runAnonymize, "map addresses (Crypto-PAn), MACs, ports and payloads so a capture can be shared"},
+	"split":     {runSplit, "cut a capture into files by TCP/UDP conversation, frame count or time slice"},
+	"edit":      {runEdit, "select, cut, convert and merge captures into a new one (editcap, mergecap)"},
+	"draw":      {runDraw, "draw a capture as a ladder diagram or a connection timeline (SVG, Mermaid, text)"},
+	"replay":    {runReplay, "send the frames of capture files out of an interface, paced or at top speed"},
 }
 
 func main() {

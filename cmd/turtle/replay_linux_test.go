@@ -205,7 +205,7 @@ func TestReplayEveryLinkType(t *testing.T) {
 }
 
 // writeCapture writes Ethernet frames into a pcap file, 1 ms apart.
-func writeCapture(t *testing.T, frames ...[]byte) string {
+func writeReplayCapture(t *testing.T, frames ...[]byte) string {
 	t.Helper()
 	name := filepath.Join(t.TempDir(), "frames.pcap")
 	f, err := os.Create(name)
@@ -235,7 +235,7 @@ func TestReplayMTURefusalCountLoopFilter(t *testing.T) {
 	p := capturePeer(t, b)
 	known := livetest.KnownFrames(t) // UDP, TCP, ICMP
 	big := append(append([]byte(nil), known[0]...), make([]byte, 1600)...)
-	file := writeCapture(t, known[0], big, known[1], known[2])
+	file := writeReplayCapture(t, known[0], big, known[1], known[2])
 
 	code, stderr := replayIn(t, a, "-i", "a0", "--speed", "10", file)
 	wantErr := fmt.Sprintf("turtle replay: %s: frame 2: a0 refused a %d-byte frame: send: message too long\n", file, len(big))
@@ -259,7 +259,7 @@ func TestReplayMTURefusalCountLoopFilter(t *testing.T) {
 	}
 	check("MTU", known...)
 
-	small := writeCapture(t, known...)
+	small := writeReplayCapture(t, known...)
 	if code, stderr := replayIn(t, a, "-i", "a0", "--pps", "1000", "-c", "2", small); code != 0 {
 		t.Errorf("-c: exit %d\n%s", code, stderr)
 	}
@@ -285,7 +285,7 @@ func TestReplayPPSMeasured(t *testing.T) {
 	a, b := livetest.Pair(t)
 	p := capturePeer(t, b)
 	known := livetest.KnownFrames(t)
-	file := writeCapture(t, known...)
+	file := writeReplayCapture(t, known...)
 	start := time.Now()
 	code, stderr := replayIn(t, a, "-i", "a0", "--pps", "2000", "--loop", "200", file)
 	wall := time.Since(start)
@@ -311,7 +311,7 @@ func TestReplayInterrupt(t *testing.T) {
 	livetest.RequireRoot(t)
 	a, b := livetest.Pair(t)
 	pr := capturePeer(t, b)
-	file := writeCapture(t, livetest.KnownFrames(t)...)
+	file := writeReplayCapture(t, livetest.KnownFrames(t)...)
 	p := start(t, a, nil, "replay", "-i", "a0", "--pps", "200", "--loop", "0", file)
 	pr.h.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for n := 0; n < 5; {
@@ -359,7 +359,7 @@ func TestReplayUsage(t *testing.T) {
 // Without the privilege, replay says what is missing in one line.
 func TestReplayUnprivileged(t *testing.T) {
 	livetest.RequireRoot(t) // to become nobody
-	file := writeCapture(t, livetest.KnownFrames(t)...)
+	file := writeReplayCapture(t, livetest.KnownFrames(t)...)
 	if err := os.Chmod(filepath.Dir(file), 0o755); err != nil {
 		t.Fatal(err)
 	}

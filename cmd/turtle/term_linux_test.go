@@ -46,6 +46,8 @@ func TestNoRawBytesToATerminal(t *testing.T) {
 	}{
 		{[]string{"follow", "--format", "raw", "../../testdata/tcp-echo.pcap"}, "--format raw writes the bytes unescaped"},
 		{[]string{"sniff", "-i", "lo", "-w", "-"}, "-w - writes a binary capture"},
+		{[]string{"edit", "-o", "-", "../../testdata/tcp-echo.pcap"}, "refusing to write a binary capture to a terminal"},
+		{[]string{"anonymize", "--key-file", "../../testdata/tcp-echo.pcap", "-o", "-", "../../testdata/tcp-echo.pcap"}, "refusing to write a binary capture to a terminal"},
 	} {
 		var stderr bytes.Buffer
 		code := run(tc.args, nil, tty, &stderr)

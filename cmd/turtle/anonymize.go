@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/turtle-sniffer/turtle/anonymize"
+	"github.com/turtle-sniffer/turtle/edit"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+const anonymizeAbout = `Anonymize writes a copy of captures that can be shared without saying who
+was in them. IPv4 and IPv6 addresses are mapped with Crypto-PAn: prefix-
+preserving (two addresses sharing k leading bits map to two sharing k bits),
+one to one, and the same in every file anonymized with the same key. That
+includes the addresses inside ARP, ICMP and ICMPv6 error quotes, neighbour
+discovery and DNS A/AAAA records. --macs maps unicast MAC addresses
+(--keep-oui keeps the vendor half), --ports maps TCP/UDP ports from 1024 up,
+--payload zero or drop removes what follows the headers (drop keeps each
+frame's original length). pcapng comments, interface names and descriptions
+and name resolution blocks are not copied.
+
+Every checksum (IPv4, TCP, UDP, ICMP, ICMPv6) is updated incrementally: one
+that was right stays right, one that was wrong stays wrong. A summary on
+stderr counts the frames, the addresses mapped, and the frames part of which
+could not be parsed (an unknown protocol, a cut header): those parts are left
+as they were, or zeroed/dropped with --payload zero/drop. --strict makes any
+such frame an error (exit 1, the output removed).
+
+KEY holds 32 bytes (16 of AES key, 16 of pad) as 64 hex digits or raw;
+--new-key FILE writes a random one (and uses it when no --key-file is given).
+Keep the key secret: with it, the mapping can be reversed by trying prefixes.
+
+Exit status: 0 on success, 1 when an input could not be read completely, the
+output failed or --strict found a frame it could not fully anonymize, 2 for
+a usage error.`
+
+func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("anonymize", "anonymize --key-file KEY [flags] -o OUT IN...", anonymizeAbout,
+		"turtle anonymize --new-key class.key --macs --payload zero -o shared.pcap capture.pcap", stdout, stderr)
+	keyFile := fs.String("key-file", "", "read the Crypto-PAn key from `KEY` (64 hex digits or 32 bytes)")
+	newKey := fs.String("new-key", "", "write a new random key to `FILE` (which must not exist)")
+	output := fs.StringP("output", "o", "", "write the capture to `FILE` (- for standard output)")
+	ips := fs.String("ips", "prefix", "what becomes of IP addresses (`MODE`): prefix (Crypto-PAn), zero or keep")
+	macs := fs.Bool("macs", false, "map unicast MAC addresses")
+	keepOUI := fs.Bool("keep-oui", false, "with --macs: keep the first three bytes (the vendor)")
+	ports := fs.Bool("ports", false, "map TCP and UDP ports from 1024 up (lower ones are kept)")
+	payload := fs.String("payload", "keep", "what becomes of what follows the headers (`MODE`): keep, zero (same length) or drop")
+	strict := fs.Bool("strict", false, "fail when part of a frame could not be parsed and so not anonymized")
+	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the first input's)")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle anonymize: "+format+" (run 'turtle anonymize --help')\n", a...)
+		return 2
+	}
+	var opt anonymize.Options
+	switch *ips {
+	case "prefix":
+	case "zero":
+		opt.IPs = anonymize.IPsZero
+	case "keep":
+		opt.IPs = anonymize.IPsKeep
+	default:
+		return usageErr("--ips %q: want prefix, zero or keep", *ips)
+	}
+	switch *payload {
+	case "keep":
+	case "zero":
+		opt.Payload = anonymize.PayloadZero
+	case "drop":
+		opt.Payload = anonymize.PayloadDrop
+	default:
+		return usageErr("--payload %q: want keep, zero or drop", *payload)
+	}
+	if *keepOUI && !*macs {
+		return usageErr("--keep-oui needs --macs")
+	}
+	opt.MACs, opt.KeepOUI, opt.Ports = *macs, *keepOUI, *ports
+	format, err := parseToFormat(*toFormat)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if *newKey == "" && *keyFile == "" {
+		return usageErr("no key: --key-file KEY, or --new-key FILE to make one")
+	}
+	if fs.NArg() > 0 && *output == "" {
+		return usageErr("no output given: -o FILE (- for standard output)")
+	}
+	if fs.NArg() == 0 && (*output != "" || *newKey == "") {
+		return usageErr("no input capture given")
+	}
+	if *output == "-" && isTerminal(stdout) {
+		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
+	}
+	var key []byte
+	if *newKey != "" {
+		if key, err = writeNewKey(*newKey); err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: --new-key: %v\n", err)
+			return 1
+		}
+		if fs.NArg() == 0 {
+			return 0
+		}
+	}
+	if *keyFile != "" {
+		b, err := os.ReadFile(*keyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: --key-file: %v\n", unwrapPathError(err))
+			return 1
+		}
+		if key, err = anonymize.ParseKey(b); err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: --key-file %s: %v\n", *keyFile, err)
+			return 1
+		}
+	}
+	an, err := anonymize.New(key, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle anonymize: %v\n", err)
+		return 1
+	}
+	inputs, closeAll, code := openInputs("anonymize", fs.Args(), stdin, stderr)
+	defer closeAll()
+	if len(inputs) == 0 {
+		return 1
+	}
+	sopt := sinkOptions(inputs, format, 0, 0)
+	sopt.Comments = nil // comments say who and where
+	// Interface names and descriptions say whose machine it was.
+	sopt.Interfaces = func(i int) []pcapio.Interface {
+		ifs := inputs[i].R.Interfaces()
+		for j := range ifs {
+			ifs[j].Name, ifs[j].Description, ifs[j].Comment = "", "", ""
+		}
+		return ifs
+	}
+	if sopt.Format != pcapio.FormatPcapNG {
+		if err := edit.CheckPcapLinks(inputs); err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
+			return 1
+		}
+	}
+	var out io.Writer = stdout
+	var file *os.File
+	if *output != "-" {
+		if file, err = os.Create(*output); err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: %v\n", unwrapPathError(err))
+			return 1
+		}
+		defer file.Close()
+		out = file
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(*output), err)
+		if file != nil {
+			file.Close()
+			os.Remove(*output)
+		}
+		return 1
+	}
+	bw := bufio.NewWriterSize(out, 256<<10)
+	m := edit.NewMerger(inputs, false)
+	m.Damaged = func(i int, err error) {
+		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(inputs[i].Name), err)
+		code = 1
+	}
+	sink := edit.NewSink(bw, sopt)
+	for {
+		f, err := m.Next()
+		if err == io.EOF {
+			break
+		}
+		data, _ := an.Frame(f.CI.LinkType, f.Data)
+		f.Data, f.Opts = data, nil // packet comments go too
+		f.CI.CaptureLength = len(data)
+		f.CI.InterfaceName = ""
+		if err := sink.Write(f); err != nil {
+			return fail(err)
+		}
+	}
+	if err := sink.Close(); err != nil {
+		return fail(err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fail(err)
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return fail(err)
+		}
+	}
+	unchanged := printSummary(stderr, &an.Stats)
+	if *strict && unchanged > 0 {
+		if file != nil {
+			os.Remove(*output)
+		}
+		fmt.Fprintf(stderr, "turtle anonymize: --strict: %d frames could not be fully anonymized; %s not written\n",
+			unchanged, displayName(*output))
+		return 1
+	}
+	return code
+}
+
+// printSummary writes the one-line summary and returns the frames left
+// partly unchanged or with their unparsed part removed.
+func printSummary(w io.Writer, s *anonymize.Stats) int {
+	var b strings.Builder
+	fmt.Fprintf(&b, "turtle anonymize: %d frames; mapped %d IPv4 and %d IPv6 addresses, %d MAC addresses",
+		s.Frames, s.IPv4, s.IPv6, s.MACs)
+	n := 0
+	for _, part := range []struct {
+		what   string
+		counts []int
+	}{{"left partly unchanged", s.Unchanged[:]}, {"with their unparsed part removed", s.Dropped[:]}} {
+		total := 0
+		var why []string
+		for r, c := range part.counts {
+			if c > 0 {
+				total += c
+				why = append(why, fmt.Sprintf("%d %s", c, anonymize.Reason(r)))
+			}
+		}
+		if total > 0 {
+			fmt.Fprintf(&b, "; %d frames %s (%s)", total, part.what, strings.Join(why, ", "))
+		}
+		n += total
+	}
+	fmt.Fprintln(w, b.String())
+	return n
+}
+
+// writeNewKey makes a random key and writes it, as hex, to a new file.
+func writeNewKey(name string) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
+}

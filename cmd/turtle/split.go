@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/turtle-sniffer/turtle/edit"
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
+
+const splitAbout = `Split cuts a capture into several files: one per TCP or UDP conversation
+(--by flow: both directions in one file, numbered in the order of their
+first frame; frames of no conversation go to the file numbered "other"), one
+per N frames (--by count N, as editcap -c), or one per time slice
+(--by time D, slices of D from the first frame's time, a frame at a
+slice's very end still in it, as editcap -i; a slice without frames makes
+no file).
+
+PATTERN names the files: {n} becomes the number (0001, 0002, ...); a
+pattern without {n} gets -{n} before its extension. Splitting by flow keeps
+at most --max-open files open at once, closing and reopening the others, so
+a capture of any number of conversations can be split.
+
+Exit status: 0 when the capture was read completely, 1 when it could not be
+(its frames before the damage are written) or a file could not be written,
+2 for a usage error.`
+
+func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("split", "split --by flow|count N|time D -o PATTERN IN", splitAbout,
+		"turtle split --by flow -o 'conv-{n}.pcap' class.pcap", stdout, stderr)
+	by := fs.String("by", "", "how to cut: `flow`, count (then N) or time (then D, e.g. 10s)")
+	output := fs.StringP("output", "o", "", "name the files after `PATTERN` ({n} is the number)")
+	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the input's)")
+	maxOpen := fs.Int("max-open", 64, "keep at most `N` files open at once")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "turtle split: "+format+" (run 'turtle split --help')\n", a...)
+		return 2
+	}
+	rest := fs.Args()
+	var mode edit.SplitBy
+	var n int
+	var d time.Duration
+	switch *by {
+	case "flow":
+		mode = edit.ByFlow
+	case "count", "time":
+		if len(rest) == 0 {
+			return usageErr("--by %s needs its value after it: --by count 1000, --by time 10s", *by)
+		}
+		var err error
+		if *by == "count" {
+			mode = edit.ByCount
+			if n, err = strconv.Atoi(rest[0]); err != nil || n < 1 {
+				return usageErr("--by count %q: want a number of frames from 1", rest[0])
+			}
+		} else {
+			mode = edit.ByTime
+			if d, err = time.ParseDuration(rest[0]); err != nil || d <= 0 {
+				return usageErr("--by time %q: want a positive duration such as 500ms, 10s or 1h", rest[0])
+			}
+		}
+		rest = rest[1:]
+	case "":
+		return usageErr("no --by given: flow, count N or time D")
+	default:
+		return usageErr("--by %q: want flow, count N or time D", *by)
+	}
+	if len(rest) != 1 {
+		return usageErr("want one input capture, got %d", len(rest))
+	}
+	if *output == "" {
+		return usageErr("no -o PATTERN given")
+	}
+	if *maxOpen < 1 {
+		return usageErr("--max-open %d: want 1 or more", *maxOpen)
+	}
+	format, err := parseToFormat(*toFormat)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	inputs, closeAll, code := openInputs("split", rest, stdin, stderr)
+	defer closeAll()
+	if len(inputs) == 0 {
+		return 1
+	}
+	sopt := sinkOptions(inputs, format, 0, 0)
+	if sopt.Format != pcapio.FormatPcapNG {
+		if err := edit.CheckPcapLinks(inputs); err != nil {
+			fmt.Fprintf(stderr, "turtle split: %v\n", err)
+			return 1
+		}
+	}
+	sp, err := edit.NewSplitter(mode, n, d, *output, sopt, *maxOpen)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	m := edit.NewMerger(inputs, true)
+	m.Damaged = func(i int, err error) {
+		fmt.Fprintf(stderr, "turtle split: %s: %v\n", displayName(inputs[i].Name), err)
+		code = 1
+	}
+	frames := 0
+	for {
+		f, err := m.Next()
+		if err == io.EOF {
+			break
+		}
+		if err = sp.Write(f); err != nil {
+			sp.Close()
+			fmt.Fprintf(stderr, "turtle split: %v\n", err)
+			return 1
+		}
+		frames++
+	}
+	if err := sp.Close(); err != nil {
+		fmt.Fprintf(stderr, "turtle split: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "turtle split: %d frames into %d files\n", frames, len(sp.Files()))
+	return code
+}
