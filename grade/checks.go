@@ -322,29 +322,66 @@ func tcpData(c *capture, p params) (bool, string) {
 		"); the lab's message is " + quote([]byte(p.message))
 }
 
-// echoProblem says what is wrong with a connection's echo, or "".
-func echoProblem(k *tcpConn, port uint16) string {
-	sent, back := k.stream[toServer], k.stream[toClient]
+// echoProblem says what is wrong with a connection's echo, or "", and
+// adds to c's review reasons what the capture could not show: bytes cut by
+// the snapshot length, holes the capture has (counted by sequence numbers,
+// acknowledged by the other side).
+func echoProblem(c *capture, k *tcpConn, port uint16) string {
+	lostIn, lostBack := k.lost(toServer), k.lost(toClient)
+	sent, back := k.stream[toServer]+lostIn, k.stream[toClient]+lostBack
+	var review []string
+	if lostIn+lostBack > 0 {
+		var parts []string
+		for _, d := range []struct {
+			n    int64
+			dir  int
+			who  string
+			peer string
+		}{{lostIn, toServer, "the client", "the server"}, {lostBack, toClient, "the server", "the client"}} {
+			if d.n == 0 {
+				continue
+			}
+			where := "at the end of the capture, after frame " + itoa(k.lastFrame)
+			switch {
+			case k.holes[d.dir] == 1:
+				where = "a hole right before frame " + itoa(k.hole[d.dir])
+			case k.holes[d.dir] > 1:
+				where = itoa(k.holes[d.dir]) + " holes, the first right before frame " + itoa(k.hole[d.dir])
+			}
+			parts = append(parts, strconv.FormatInt(d.n, 10)+" bytes "+d.who+" sent ("+where+", acknowledged by "+d.peer+")")
+		}
+		review = append(review, "the capture misses "+strings.Join(parts, " and ")+
+			": packets the capture dropped, not the server's fault; the echo was counted by sequence numbers")
+	}
+	if cut := max(k.cutBytes[toServer], k.cutBytes[toClient]); cut > 0 && back > 0 {
+		review = append(review, c.snapText()+": "+strconv.FormatInt(min(cut, back), 10)+" of the "+
+			strconv.FormatInt(back, 10)+" bytes echoed ("+k.cutFrames.String()+") were counted from the headers, not compared")
+	}
+	why := ""
 	switch {
 	case k.mismatch:
-		return "the echo differs from what the client sent at offset " + strconv.FormatInt(k.misAt, 10) + ": " +
+		why = "the echo differs from what the client sent at offset " + strconv.FormatInt(k.misAt, 10) + ": " +
 			byteText(k.misGot) + " in frame " + itoa(k.misFrame) + " where the client sent " + byteText(k.misSent) +
 			" in frame " + itoa(k.misCFrame)
 	case back == 0:
-		msg := "no data back from " + portText(port) + ": the client's " + plural(int(sent), "byte") + " (" +
+		why = "no data back from " + portText(port) + ": the client's " + plural(int(sent), "byte") + " (" +
 			k.flows[toServer].frames.String() + ") were never echoed"
 		if r := k.flows[toClient].rst; r != 0 {
-			msg += "; the server reset the connection in frame " + itoa(r)
+			why += "; the server reset the connection in frame " + itoa(r)
 		}
-		return msg
 	case back < sent:
-		return "the server echoed " + strconv.FormatInt(back, 10) + " of the client's " + plural(int(sent), "byte") +
+		why = "the server echoed " + strconv.FormatInt(back, 10) + " of the client's " + plural(int(sent), "byte") +
 			" (" + k.flows[toClient].frames.String() + ")"
 	case back > sent:
-		return "the server sent " + plural(int(back), "byte") + " (" + k.flows[toClient].frames.String() +
+		why = "the server sent " + plural(int(back), "byte") + " (" + k.flows[toClient].frames.String() +
 			") for the client's " + strconv.FormatInt(sent, 10)
 	}
-	return ""
+	if why == "" || lostIn+lostBack > 0 {
+		for _, r := range review {
+			c.addReview(r)
+		}
+	}
+	return why
 }
 
 func tcpEcho(c *capture, p params) (bool, string) {
@@ -355,10 +392,10 @@ func tcpEcho(c *capture, p params) (bool, string) {
 	}
 	good, first := 0, ""
 	for _, k := range ks {
-		if k.stream[toServer] == 0 {
+		if k.stream[toServer]+k.lost(toServer) == 0 {
 			continue
 		}
-		why := echoProblem(k, p.port)
+		why := echoProblem(c, k, p.port)
 		switch {
 		case k.mismatch:
 			return false, why

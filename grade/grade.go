@@ -65,6 +65,11 @@ type Result struct {
 	Warnings []string      `json:"warnings,omitempty"` // checksum errors
 	Copies   []Copy        `json:"copies,omitempty"`
 	Error    string        `json:"error,omitempty"` // why the capture could not be read
+	// Review says why a person should look at the grade: a capture cut by
+	// the snapshot length, with holes, damaged, or possibly copied. The
+	// score stands on what the capture proves; these reasons say what it
+	// could not.
+	Review []string `json:"review,omitempty"`
 
 	print *fingerprint
 }
@@ -270,6 +275,7 @@ func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
 	}
 	res.Notes = notes(c)
 	res.Warnings = c.sums.warnings()
+	res.Review = c.review // after notes, which add to it
 	return res
 }
 
@@ -287,6 +293,7 @@ func notes(c *capture) []string {
 		}
 		n = append(n, what+" after frame "+itoa(c.frames)+" ("+c.damage.Error()+"): graded on the "+
 			plural(c.frames, "frame")+" before")
+		c.addReview(what + " after frame " + itoa(c.frames) + ": what came after could not be graded")
 	}
 	if c.badFrames.n > 0 {
 		n = append(n, c.badFrames.String()+" could not be decoded ("+c.badErr+")")
@@ -340,6 +347,8 @@ func flagCopies(results []Result) {
 			}
 			a.Copies = append(a.Copies, Copy{Student: b.Student, File: b.File, Evidence: why})
 			b.Copies = append(b.Copies, Copy{Student: a.Student, File: a.File, Evidence: why})
+			a.Review = append(a.Review, "possible copy: shares frames with "+b.Student+"'s capture")
+			b.Review = append(b.Review, "possible copy: shares frames with "+a.Student+"'s capture")
 		}
 	}
 }

@@ -71,6 +71,54 @@ type tcpConn struct {
 	misFrame  int  // the server's frame with the differing byte
 	misCFrame int  // the client's frame with the original byte
 	unchecked bool // stopped comparing after maxPending bytes
+
+	// Sequence bookkeeping per direction, in offsets from the first data
+	// byte, to tell bytes the capture lost or cut from bytes never sent.
+	base      [2]uint32 // sequence number of the first data byte
+	based     [2]bool
+	acked     [2]int64 // highest offset the other side acknowledged
+	finOff    [2]int64 // offset of the FIN, when flows[dir].fin is set
+	cuts      [2][]cutRange
+	cutMore   [2]bool  // more cut ranges than cuts keeps: later bytes count as cut
+	cutBytes  [2]int64 // payload bytes the snapshot length cut off
+	cutFrames frameSet
+	missing   [2]int64 // bytes reassembly skipped: holes in the capture
+	hole      [2]int   // frame right after the first hole
+	holes     [2]int   // how many holes
+	unknown   int64    // echoed bytes that could not be compared (cut on either side)
+}
+
+// cutRange is a range of stream offsets [from, to).
+type cutRange struct{ from, to int64 }
+
+// maxCuts bounds the cut ranges kept per direction.
+const maxCuts = 64
+
+// isCut reports whether byte off of direction dir was cut by the
+// snapshot length (so its value in the capture is not the real one).
+func (c *tcpConn) isCut(dir int, off int64) bool {
+	cs := c.cuts[dir]
+	for _, r := range cs {
+		if off >= r.from && off < r.to {
+			return true
+		}
+	}
+	return c.cutMore[dir] && len(cs) > 0 && off >= cs[len(cs)-1].to
+}
+
+// lost is how many bytes of direction dir the capture misses: holes
+// reassembly skipped, and bytes the other side acknowledged past the last
+// byte captured.
+func (c *tcpConn) lost(dir int) int64 {
+	end := c.acked[dir]
+	if c.flows[dir].fin != 0 && end > c.finOff[dir] {
+		end = c.finOff[dir]
+	}
+	n := c.missing[dir]
+	if seen := c.stream[dir] + c.missing[dir]; end > seen {
+		n += end - seen
+	}
+	return n
 }
 
 // established reports whether the three-way handshake completed.
@@ -109,7 +157,11 @@ type frameContext struct{ ci gopacket.CaptureInfo }
 
 func (f frameContext) GetCaptureInfo() gopacket.CaptureInfo { return f.ci }
 
-func (g *grader) tcpPacket(tcp *layers.TCP, p packet) {
+// tcpPacket takes one segment; missing is how many bytes of its payload
+// the snapshot length cut off. A cut payload is padded to its length on
+// the wire, so that reassembly sees no hole, and its range is remembered
+// so that the padding is never compared with the echo.
+func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 	t := &g.c.tcp
 	t.segs++
 	src := netip.AddrPortFrom(p.src.Unmap(), uint16(tcp.SrcPort))
@@ -141,9 +193,27 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet) {
 		t.conns = append(t.conns, c)
 		t.current[key] = c
 	}
+	captured := len(tcp.Payload)
+	if missing > 0 && missing <= 1<<16 {
+		g.pad = append(g.pad[:0], tcp.Payload...)
+		g.pad = append(g.pad, make([]byte, missing)...)
+		tcp.Payload = g.pad
+	}
 	c.segment(tcp, dir, p)
-	if p.truncated {
-		return // a cut payload would read as data missing from the stream
+	if missing > 0 && c.based[dir] {
+		from := int64(uint32(tcp.Seq - c.base[dir]))
+		if tcp.SYN {
+			from = 0
+		}
+		from += int64(captured)
+		to := from + int64(missing)
+		c.cutBytes[dir] += int64(missing)
+		c.cutFrames.add(p.frame)
+		if len(c.cuts[dir]) < maxCuts {
+			c.cuts[dir] = append(c.cuts[dir], cutRange{from, to})
+		} else {
+			c.cutMore[dir] = true
+		}
 	}
 	g.fac.cur = c
 	ci := gopacket.CaptureInfo{Timestamp: p.ts, InterfaceIndex: p.frame}
@@ -161,6 +231,22 @@ func endpointType(a netip.Addr) gopacket.EndpointType {
 func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
 	c.lastFrame = p.frame
 	f := &c.flows[dir]
+	n := len(tcp.Payload)
+	switch {
+	case tcp.SYN:
+		c.base[dir], c.based[dir] = tcp.Seq+1, true
+	case !c.based[dir]:
+		c.base[dir], c.based[dir] = tcp.Seq, true // the capture began mid-connection
+	}
+	other := 1 - dir
+	if tcp.ACK && c.based[other] {
+		if off := int64(uint32(tcp.Ack - c.base[other])); off < 1<<31 && off > c.acked[other] {
+			c.acked[other] = off
+		}
+	}
+	if tcp.FIN && f.fin == 0 && c.based[dir] {
+		c.finOff[dir] = int64(uint32(tcp.Seq-c.base[dir])) + int64(n)
+	}
 	switch {
 	case tcp.SYN && !tcp.ACK && dir == toServer:
 		c.syn.add(p.frame)
@@ -171,7 +257,7 @@ func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
 	case tcp.ACK && dir == toServer && c.synAck.n > 0 && !c.established():
 		c.est = p.frame
 	}
-	if n := len(tcp.Payload); n > 0 {
+	if n > 0 {
 		if f.bytes == 0 {
 			f.firstAt, f.firstFrame = p.ts, p.frame
 		}
@@ -205,6 +291,13 @@ func (c *tcpConn) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Assemb
 	}
 	if skip != 0 {
 		c.gap[dir] = true
+		if skip > 0 {
+			if c.missing[dir] == 0 {
+				c.hole[dir] = sg.CaptureInfo(0).InterfaceIndex
+			}
+			c.missing[dir] += int64(skip)
+			c.holes[dir]++
+		}
 	}
 	if n == 0 {
 		return
@@ -272,6 +365,10 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 				continue
 			}
 			off := c.compared + int64(i)
+			if c.isCut(toServer, off) || c.isCut(toClient, off) {
+				c.unknown++ // padding where the snapshot length cut: not the real bytes
+				continue
+			}
 			c.mismatch, c.misAt = true, off
 			c.misSent, c.misGot = c.pend[i], data[i]
 			c.misFrame = sg.CaptureInfo(pos + i).InterfaceIndex

@@ -5,8 +5,6 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"time"
-
-	"github.com/gopacket/gopacket/layers"
 )
 
 // maxHead is how many bytes of a request or stream are kept to show a
@@ -51,29 +49,30 @@ func (u *udpState) init() {
 	u.pending = map[netip.AddrPort][]int{}
 }
 
-func (u *udpState) packet(c *capture, udp *layers.UDP, p packet) {
-	src := netip.AddrPortFrom(p.src, uint16(udp.SrcPort))
-	dst := netip.AddrPortFrom(p.dst, uint16(udp.DstPort))
-	payload := udp.Payload
+// packet takes one datagram: its ports, the payload bytes captured and
+// the payload's size on the wire (more when the snapshot length cut it).
+func (u *udpState) packet(c *capture, sport, dport uint16, payload []byte, size int, p packet) {
+	src := netip.AddrPortFrom(p.src.Unmap(), sport)
+	dst := netip.AddrPortFrom(p.dst.Unmap(), dport)
 	u.datagrams++
 	switch {
 	case c.ports.isUDP(dst.Port()):
-		u.request(src, dst, payload, p)
+		u.request(src, dst, payload, size, p)
 	case c.ports.isUDP(src.Port()):
-		u.reply(src, dst, payload, p)
+		u.reply(src, dst, payload, size, p)
 	default:
-		if !u.otherReply(src, dst, payload, p) && dst.Port() < src.Port() {
+		if !u.otherReply(src, dst, payload, size, p) && dst.Port() < src.Port() {
 			u.others.add(dst.Port(), p.frame)
 		}
 	}
 }
 
-func (u *udpState) request(client, server netip.AddrPort, payload []byte, p packet) {
+func (u *udpState) request(client, server netip.AddrPort, payload []byte, size int, p packet) {
 	if len(u.reqs) >= maxTracked {
 		u.dropped++
 		return
 	}
-	r := udpReq{frame: p.frame, at: p.ts, client: client, server: server, size: len(payload),
+	r := udpReq{frame: p.frame, at: p.ts, client: client, server: server, size: size,
 		sum: maphash.Bytes(hashSeed, payload)}
 	r.head = append([]byte(nil), payload[:min(len(payload), maxHead)]...)
 	u.reqs = append(u.reqs, r)
@@ -82,7 +81,7 @@ func (u *udpState) request(client, server netip.AddrPort, payload []byte, p pack
 
 // reply matches a datagram from a lab port with the oldest request of its
 // client that it echoes; failing that it counts against the oldest request.
-func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet) {
+func (u *udpState) reply(server, client netip.AddrPort, payload []byte, size int, p packet) {
 	idx := u.pending[client]
 	sum := maphash.Bytes(hashSeed, payload)
 	for i, k := range idx {
@@ -90,7 +89,7 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet
 		if r.server != server {
 			continue
 		}
-		if r.size == len(payload) && r.sum == sum {
+		if r.size == size && r.sum == sum {
 			r.reply = p.frame
 			u.pending[client] = append(idx[:i:i], idx[i+1:]...)
 			return
@@ -101,7 +100,7 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet
 		if r.server != server {
 			continue
 		}
-		r.bad, r.badSize, r.badAt = p.frame, len(payload), -1
+		r.bad, r.badSize, r.badAt = p.frame, size, -1
 		n := min(len(payload), len(r.head))
 		for j := 0; j < n; j++ {
 			if payload[j] != r.head[j] {
@@ -123,7 +122,7 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet
 
 // otherReply recognises the classic mistake of answering from a new
 // socket: the request's exact bytes coming back from another port.
-func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, p packet) bool {
+func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, size int, p packet) bool {
 	idx, ok := u.pending[dst]
 	if !ok {
 		return false
@@ -131,7 +130,7 @@ func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, p packet)
 	sum := maphash.Bytes(hashSeed, payload)
 	for _, k := range idx {
 		r := &u.reqs[k]
-		if r.server.Addr() == src.Addr() && r.size == len(payload) && r.sum == sum && r.otherPort == 0 {
+		if r.server.Addr() == src.Addr() && r.size == size && r.sum == sum && r.otherPort == 0 {
 			r.otherPort, r.otherPortN = p.frame, src.Port()
 			return true
 		}
