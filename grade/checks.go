@@ -495,68 +495,88 @@ func tcpTiming(c *capture, p params, concurrent bool) (bool, string) {
 	if delay < p.minDelay {
 		return false, "the server answered in " + durText(delay) + ", too quickly to tell a concurrent server from an iterative one: run it with a delay of at least " + durText(p.minDelay)
 	}
-	// The largest group of requests sent within half a delay of each other.
+	// Concurrency is judged by overlap in service, not by a start window:
+	// a chain is a run of requests each sent while an earlier one of the
+	// chain still had at least half a delay to wait for its echo. For each
+	// such request an iterative server could answer no sooner than that
+	// earlier echo plus a delay; a concurrent one answers a delay after the
+	// request. The answer is counted as concurrent when it came closer to
+	// the second than to the first.
 	half := delay / 2
-	gi, gn := 0, 0
-	for i := range xs {
-		j := i
-		for j < len(xs) && xs[j].req.Sub(xs[i].req) < half {
-			j++
+	var chain, cur []exchange
+	var together, curTogether []bool // per member after the first: answered concurrently
+	latest := time.Time{}
+	for _, x := range xs {
+		if len(cur) > 0 && latest.Sub(x.req) >= half {
+			slack := latest.Sub(x.req)
+			cur = append(cur, x)
+			curTogether = append(curTogether, x.echo.Sub(x.req) < delay+slack/2)
+		} else {
+			cur, curTogether = []exchange{x}, nil
+			latest = time.Time{}
 		}
-		if j-i > gn {
-			gi, gn = i, j-i
+		if x.echo.After(latest) {
+			latest = x.echo
+		}
+		if len(cur) > len(chain) {
+			chain, together = append([]exchange(nil), cur...), append([]bool(nil), curTogether...)
 		}
 	}
-	group := append([]exchange(nil), xs[gi:gi+gn]...)
-	reqFrames := make([]int, len(group))
-	for i, x := range group {
-		reqFrames[i] = x.reqFrame
-	}
-	delayText := durText(delay)
+	delayText := "the server's delay of " + durText(delay)
 	if estimated {
-		delayText += ", the quickest answer"
+		delayText += " (its quickest answer)"
 	}
-	if gn < p.clients {
+	if len(chain) < p.clients {
 		frames := make([]int, 0, len(xs))
 		times := make([]string, 0, len(xs))
 		for _, x := range xs {
 			frames = append(frames, x.reqFrame)
 			times = append(times, "+"+durText(x.req.Sub(xs[0].req)))
 		}
-		return false, "the clients were not simultaneous: the requests (" + frameList(frames) + ") were sent at " +
-			joinList(times) + ", no " + itoa(p.clients) + " of them within " + durText(half) + " (half the delay of " +
-			delayText + "); start the clients together"
+		return false, "the clients were never waiting together: the requests (" + frameList(frames) + ") were sent at " +
+			joinList(times) + ", and no " + itoa(p.clients) + " of them were waiting for their echoes at the same time, with " +
+			delayText + "; start each client while the others still wait for their echoes"
 	}
-	sort.SliceStable(group, func(i, j int) bool { return group[i].echo.Before(group[j].echo) })
-	together := 1 // most echoes within half a delay of each other
-	for i := range group {
-		j := i
-		for j < len(group) && group[j].echo.Sub(group[i].echo) < half {
-			j++
+	reqFrames := make([]int, len(chain))
+	echoFrames := make([]int, len(chain))
+	waits := make([]string, len(chain))
+	for i, x := range chain {
+		reqFrames[i], echoFrames[i] = x.reqFrame, x.echoFrame
+		waits[i] = durText(x.echo.Sub(x.req))
+	}
+	concurrentN := 0
+	for _, t := range together {
+		if t {
+			concurrentN++
 		}
-		together = max(together, j-i)
 	}
-	t0 := group[0].req
-	echoes := make([]string, len(group))
-	echoFrames := make([]int, len(group))
-	for i, x := range group {
-		echoes[i] = "+" + durText(x.echo.Sub(t0))
-		echoFrames[i] = x.echoFrame
-	}
-	at := "at " + joinList(echoes) + " (" + frameList(echoFrames) + ")"
-	reqs := itoa(gn) + " simultaneous requests (" + frameList(reqFrames) + ")"
+	who := "your " + itoa(len(chain)) + " clients (requests in " + frameList(reqFrames) + ", echoes in " + frameList(echoFrames) + ")"
 	if concurrent {
-		if together >= p.clients {
+		if concurrentN+1 >= p.clients {
 			return true, ""
 		}
-		return false, reqs + " were answered one after another, " + at + ", with a delay of " + delayText +
-			": the server serves one client at a time"
+		return false, who + " waited " + joinList(waits) + " for their echoes, with " + delayText +
+			": each waited for the one before, so the server answered them one at a time"
 	}
-	if together == 1 {
+	if concurrentN == 0 {
 		return true, ""
 	}
-	return false, reqs + " were answered together, " + at + ", with a delay of " + delayText +
-		": the server serves clients concurrently"
+	return false, who + " each waited " + waitText(chain, waits, delay) + " for their echoes, with " + delayText +
+		", though they were waiting at the same time: the server answered them together, concurrently"
+}
+
+// waitText is "about 1s" when every wait is within a quarter delay of the
+// others, else the list of waits.
+func waitText(xs []exchange, waits []string, delay time.Duration) string {
+	lo, hi := xs[0].echo.Sub(xs[0].req), xs[0].echo.Sub(xs[0].req)
+	for _, x := range xs {
+		w := x.echo.Sub(x.req)
+		lo, hi = min(lo, w), max(hi, w)
+	}
+	if hi-lo < delay/4 {
+		return "about " + durText(lo)
+	}
+	return joinList(waits)
 }
 
 func joinList(s []string) string {
