@@ -32,7 +32,11 @@ import (
 // Submission is one student's captures: the best-scoring one counts.
 type Submission struct {
 	Student string
-	Files   []string
+	ID      string   // the LMS's identifier of the student, when the export names one
+	Files   []string // captures; dir/x.zip/member is a member of a zip file
+	Why     string   // why there is no capture, when Files is empty ("no submission")
+
+	other []string // files of the submission that are not captures
 }
 
 // CheckResult is one check of one capture.
@@ -56,7 +60,8 @@ type Copy struct {
 // Result is one student's grade.
 type Result struct {
 	Student  string        `json:"student"`
-	File     string        `json:"file"` // the capture graded
+	ID       string        `json:"id,omitempty"` // the LMS's identifier, from the export's names or the roster
+	File     string        `json:"file"`         // the capture graded
 	Score    float64       `json:"score"`
 	Max      float64       `json:"max_score"`
 	Frames   int           `json:"frames"`
@@ -168,7 +173,9 @@ func Grade(r *Rubric, subs []Submission, opt Options) ([]Result, error) {
 	for _, s := range subs {
 		files := out[k : k+len(s.Files)]
 		k += len(s.Files)
-		results = append(results, pickBest(cr, s.Student, files))
+		res := pickBest(cr, s, files)
+		res.ID = s.ID
+		results = append(results, res)
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Student < results[j].Student })
 	flagCopies(results)
@@ -192,10 +199,18 @@ func FlagCopies(results []Result) { flagCopies(results) }
 
 // pickBest keeps the best-scoring of a student's captures and notes the
 // others.
-func pickBest(cr *compiled, student string, files []Result) Result {
+func pickBest(cr *compiled, s Submission, files []Result) Result {
+	student := s.Student
 	if len(files) == 0 {
-		res := cr.failAll("no capture file")
+		why := s.Why
+		if why == "" {
+			why = "no capture file"
+		}
+		res := cr.failAll(why)
 		res.Student = student
+		for i := range res.Checks {
+			res.Checks[i].Message = "no capture to grade"
+		}
 		return res
 	}
 	b := 0
@@ -238,7 +253,7 @@ func (cr *compiled) failAll(why string) Result {
 }
 
 func (cr *compiled) gradeFile(path string) Result {
-	f, err := os.Open(path)
+	f, err := openCapture(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/grade"
@@ -39,7 +39,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rubricFile := fs.String("rubric", "", "grade against the rubric `FILE` (TOML)")
 	showLab := fs.String("show-lab", "", "print the rubric file of `LAB` and exit")
 	sets := fs.StringArray("set", nil, "override a parameter: `KEY=VALUE` for every check, CHECK.KEY=VALUE for one")
-	from := fs.String("student-from", "filename", "name students after the capture's `filename` or its dirname")
+	from := fs.String("student-from", "filename", "name students after the capture's `filename`, dirname (every folder given holds one per student), or an LMS export: moodle, canvas, blackboard, gradescope")
+	studentRegex := fs.String("student-regex", "", "name students by `REGEX` over each entry of a folder given: group name (or the first) is the student, group id the LMS id")
+	roster := fs.String("roster", "", "class list `FILE` (CSV with a header): every student on it gets a row, 0 when nothing was handed in")
 	csvFile := fs.String("csv", "", "also write the grades as CSV to `FILE`")
 	jsonFile := fs.String("json", "", "also write the grades as JSON to `FILE`")
 	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
@@ -65,8 +67,8 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("no lab: give --lab LAB or --rubric FILE")
 	case *lab != "" && *rubricFile != "":
 		return usageErr("--lab and --rubric both given: choose one")
-	case *from != "filename" && *from != "dirname":
-		return usageErr("--student-from %q: want filename or dirname", *from)
+	case *from != "filename" && *from != "dirname" && grade.Presets[*from] == "":
+		return usageErr("--student-from %q: want filename, dirname, moodle, canvas, blackboard or gradescope", *from)
 	case fs.NArg() == 0:
 		return usageErr("no capture given (PATH: a file or a directory)")
 	case *jobs < 0:
@@ -98,7 +100,34 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usageErr("--set %v", err)
 		}
 	}
-	subs, warnings := collectSubmissions(fs.Args(), *from)
+	copt := grade.CollectOptions{From: *from}
+	if *studentRegex != "" {
+		re, err := regexp.Compile(*studentRegex)
+		if err != nil {
+			return usageErr("--student-regex: %v", err)
+		}
+		copt.Regex = re
+	}
+	subs, warnings, err := grade.Collect(fs.Args(), copt)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if *roster != "" {
+		f, err := os.Open(*roster)
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", unwrapPathErrorNamed(*roster, err))
+			return 1
+		}
+		entries, err := grade.ReadRoster(*roster, f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", err)
+			return 1
+		}
+		var more []string
+		subs, more = grade.ApplyRoster(subs, entries)
+		warnings = append(warnings, more...)
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
 	}
@@ -185,103 +214,4 @@ func safeName(s string) string {
 		s = "_" + s
 	}
 	return s
-}
-
-// captureExts are the names a capture file has; other files in a
-// directory are graded only when their first bytes are a capture's.
-var captureExts = []string{".pcap", ".pcapng", ".cap", ".dmp", ".pcap.gz", ".pcapng.gz", ".cap.gz"}
-
-// studentName is the student a capture belongs to.
-func studentName(path, from string) string {
-	if from == "dirname" {
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			abs = path
-		}
-		return filepath.Base(filepath.Dir(abs))
-	}
-	name := filepath.Base(path)
-	lower := strings.ToLower(name)
-	for _, ext := range []string{".pcapng.gz", ".pcap.gz", ".cap.gz", ".gz", ".pcapng", ".pcap", ".cap", ".dmp"} {
-		if strings.HasSuffix(lower, ext) && len(name) > len(ext) {
-			return name[:len(name)-len(ext)]
-		}
-	}
-	return name
-}
-
-// looksLikeCapture reports whether a file in a directory is a capture: by
-// its extension, or by the magic number it starts with.
-func looksLikeCapture(path string) bool {
-	lower := strings.ToLower(path)
-	for _, ext := range captureExts {
-		if strings.HasSuffix(lower, ext) {
-			return true
-		}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var m [4]byte
-	if n, _ := io.ReadFull(f, m[:]); n < 4 {
-		return false
-	}
-	switch string(m[:]) {
-	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
-		return true
-	}
-	return m[0] == 0x1f && m[1] == 0x8b
-}
-
-// collectSubmissions turns PATHs into students and their captures, in the
-// order found. Warnings say what looks wrong (a name shared by captures in
-// different directories).
-func collectSubmissions(paths []string, from string) ([]grade.Submission, []string) {
-	var subs []grade.Submission
-	index := map[string]int{}
-	dirs := map[string]string{}
-	var warnings []string
-	add := func(path string) {
-		name := studentName(path, from)
-		i, ok := index[name]
-		if !ok {
-			i = len(subs)
-			index[name] = i
-			subs = append(subs, grade.Submission{Student: name})
-		}
-		subs[i].Files = append(subs[i].Files, path)
-		dir := filepath.Dir(path)
-		if d, ok := dirs[name]; ok && d != dir && from == "filename" {
-			warnings = append(warnings, fmt.Sprintf("captures in %s and %s both name student %q: the best counts (one folder per student? use --student-from dirname)", d, dir, name))
-		}
-		dirs[name] = dir
-	}
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil || !st.IsDir() {
-			add(p) // a missing or unreadable file is graded 0 with its error
-			continue
-		}
-		filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if path != p {
-					add(path)
-				}
-				return nil
-			}
-			if path != p && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && looksLikeCapture(path) {
-				add(path)
-			}
-			return nil
-		})
-	}
-	return subs, warnings
 }
