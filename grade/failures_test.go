@@ -30,7 +30,7 @@ var failureCases = []struct {
 		score: 0,
 		failed: map[string]string{
 			"request": "no datagram to port 10001; UDP went to port 10002 (frame 1) instead",
-			"echo":    "no datagram to port 10001 to echo; UDP went to port 10002 (frame 1) instead",
+			"echo":    "no datagram to port 10001 to echo (the reason is under request)",
 		},
 	},
 	{
@@ -93,9 +93,9 @@ var failureCases = []struct {
 		score: 0,
 		failed: map[string]string{
 			"handshake": "no SYN to port 12500; the client connected to port 12501 (frame 1) instead",
-			"data":      "no connection to port 12500; the client connected to port 12501 (frame 1) instead",
-			"echo":      "no connection to port 12500; the client connected to port 12501 (frame 1) instead",
-			"close":     "no connection to port 12500; the client connected to port 12501 (frame 1) instead",
+			"data":      "no connection to port 12500 (the reason is under handshake)",
+			"echo":      "no connection to port 12500 (the reason is under handshake)",
+			"close":     "no connection to port 12500 (the reason is under handshake)",
 		},
 	},
 	{

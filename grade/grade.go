@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -288,10 +289,32 @@ func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
 		}
 		res.Checks = append(res.Checks, cres)
 	}
+	onceEach(res.Checks)
 	res.Notes = notes(c)
 	res.Warnings = c.sums.warnings()
 	res.Review = c.review // after notes, which add to it
 	return res
+}
+
+// onceEach words a wrong port or address shared by several failed checks once: a later
+// check whose reason ends like an earlier one's (the same "; the client
+// connected to port 12501 (frame 1) instead") keeps only its own first
+// part and points to the earlier check.
+func onceEach(checks []CheckResult) {
+	for i := range checks {
+		c := &checks[i]
+		_, tail, ok := strings.Cut(c.Message, "; ")
+		if c.Passed || !ok || !strings.HasSuffix(tail, " instead") {
+			continue // only the wrong port or address is worth saying once
+		}
+		for j := 0; j < i; j++ {
+			e := checks[j]
+			if !e.Passed && strings.HasSuffix(e.Message, "; "+tail) {
+				c.Message = strings.TrimSuffix(c.Message, "; "+tail) + " (the reason is under " + e.ID + ")"
+				break
+			}
+		}
+	}
 }
 
 // notes words what limited the grading of a capture.
@@ -344,6 +367,9 @@ func notes(c *capture) []string {
 	return n
 }
 
+// copyReview starts the review reason of a possible copy.
+const copyReview = "possible copy: shares frames with "
+
 // flagCopies compares every pair of students' captures.
 func flagCopies(results []Result) {
 	for i := range results {
@@ -362,8 +388,8 @@ func flagCopies(results []Result) {
 			}
 			a.Copies = append(a.Copies, Copy{Student: b.Student, File: b.File, Evidence: why})
 			b.Copies = append(b.Copies, Copy{Student: a.Student, File: a.File, Evidence: why})
-			a.Review = append(a.Review, "possible copy: shares frames with "+b.Student+"'s capture")
-			b.Review = append(b.Review, "possible copy: shares frames with "+a.Student+"'s capture")
+			a.Review = append(a.Review, copyReview+b.Student+"'s capture")
+			b.Review = append(b.Review, copyReview+a.Student+"'s capture")
 		}
 	}
 }
