@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/grade"
@@ -45,6 +46,11 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	csvFile := fs.String("csv", "", "also write the grades as CSV to `FILE`")
 	jsonFile := fs.String("json", "", "also write the grades as JSON to `FILE`")
 	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
+	moodleFile := fs.String("moodle", "", "also write Moodle's grading worksheet (CSV to upload) to `FILE`")
+	canvasFile := fs.String("canvas", "", "also write a Canvas gradebook CSV (to import) to `FILE`")
+	assignment := fs.String("assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
+	feedbackDir := fs.String("feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
+	width := fs.Int("width", -1, "wrap the table at `N` columns (0: never; default on a terminal its width, or $COLUMNS)")
 	autolab := fs.Bool("autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU)")
 	if ok, code := parseFlags(fs, args); !ok {
@@ -147,7 +153,17 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	if err := grade.WriteTable(stdout, r, results); err != nil {
+	w := *width
+	if w < 0 {
+		w = 0
+		if isTerminal(stdout) {
+			w = terminalWidth(stdout)
+			if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+				w = n
+			}
+		}
+	}
+	if err := grade.WriteTableWidth(stdout, r, results, w); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
@@ -164,6 +180,45 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *jsonFile != "" {
 		if err := writeFileWith(*jsonFile, func(w io.Writer) error { return grade.WriteJSON(w, r, results) }); err != nil {
 			fail(err)
+		}
+	}
+	for _, lms := range []struct {
+		file  string
+		write func(io.Writer) ([]string, error)
+	}{
+		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results) }},
+		{*canvasFile, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, *assignment) }},
+	} {
+		if lms.file == "" {
+			continue
+		}
+		var skipped []string
+		err := writeFileWith(lms.file, func(w io.Writer) error {
+			var err error
+			skipped, err = lms.write(w)
+			return err
+		})
+		if err != nil {
+			fail(err)
+		} else if len(skipped) > 0 {
+			for i := range skipped {
+				skipped[i] = grade.Escape(skipped[i])
+			}
+			fmt.Fprintf(stderr, "turtle grade: %s: left out %s (no LMS id: use --student-from with the LMS's export, or --roster with an id column)\n",
+				lms.file, strings.Join(skipped, ", "))
+		}
+	}
+	if *feedbackDir != "" {
+		if err := os.MkdirAll(*feedbackDir, 0o755); err != nil {
+			fail(err)
+		} else {
+			for _, res := range results {
+				path := filepath.Join(*feedbackDir, safeName(res.Student)+".md")
+				if err := writeFileWith(path, func(w io.Writer) error { return grade.WriteFeedback(w, r, res) }); err != nil {
+					fail(err)
+					break
+				}
+			}
 		}
 	}
 	if *gsDir != "" {

@@ -79,8 +79,10 @@ func TestGradeEveryFolderGetsARow(t *testing.T) {
 	writeZip(t, filepath.Join(sub, "Dave Lee_104_assignsubmission_file_.zip"), map[string][]byte{"server.py": code, "client.py": code})
 
 	csvPath, jsonPath := filepath.Join(dir, "g.csv"), filepath.Join(dir, "g.json")
+	moodle, canvas, fb := filepath.Join(dir, "moodle.csv"), filepath.Join(dir, "canvas.csv"), filepath.Join(dir, "feedback")
 	exit, stdout, stderr := turtle(t, nil, "grade", "--lab", "udp-echo", "--student-from", "moodle",
-		"--roster", filepath.Join(dir, "roster.csv"), sub, "--csv", csvPath, "--json", jsonPath, "--jobs", "1")
+		"--roster", filepath.Join(dir, "roster.csv"), sub, "--csv", csvPath, "--json", jsonPath, "--jobs", "1",
+		"--moodle", moodle, "--canvas", canvas, "--assignment", "Lab 1 (77)", "--feedback", fb)
 	if exit != 0 {
 		t.Fatalf("exit %d\n%s\n%s", exit, stdout, stderr)
 	}
@@ -120,5 +122,26 @@ func TestGradeEveryFolderGetsARow(t *testing.T) {
 	}
 	if strings.Contains(stderr, "not on the roster") {
 		t.Errorf("stderr: %s", stderr)
+	}
+	// The LMS round trip: Moodle's worksheet and Canvas's gradebook carry
+	// every student back by id, and each student has a feedback file.
+	m, _ := os.ReadFile(moodle)
+	for _, line := range []string{
+		"Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,Last modified (submission),Last modified (grade),Feedback comments\n",
+		"Participant 101,Alice Smith,,,10,10,Yes,,,All checks passed.\n",
+		"Participant 106,Frank Ng,,,0,10,Yes,,,Your capture could not be graded: no submission.\n",
+	} {
+		if !strings.Contains(string(m), line) {
+			t.Errorf("moodle worksheet lacks %q:\n%s", line, m)
+		}
+	}
+	c, _ := os.ReadFile(canvas)
+	if !strings.HasPrefix(string(c), "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1 (77)\n\"    Points Possible\",,,,,10\n") ||
+		!strings.Contains(string(c), "Carol Jones,103,,,,0\n") {
+		t.Errorf("canvas gradebook:\n%s", c)
+	}
+	f2, err := os.ReadFile(filepath.Join(fb, "Carol Jones.md"))
+	if err != nil || !strings.Contains(string(f2), "Score: 0 / 10") || !strings.Contains(string(f2), "no capture found; the folder holds client.py, server.py") {
+		t.Errorf("feedback file: %v\n%s", err, f2)
 	}
 }
