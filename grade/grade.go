@@ -357,8 +357,14 @@ func notes(c *capture) []string {
 			n = append(n, "graded on the first "+itoa(maxTracked)+" "+d.what+"; "+itoa(d.n)+" more were not tracked")
 		}
 	}
+	if c.tcp.budget.over {
+		why := "capture too large to grade fully: its connections held more than " + itoa(pendBudget>>20) +
+			" MiB awaiting echoes at once; past that, echoes were counted, not compared"
+		n = append(n, why)
+		c.addReview(why)
+	}
 	for _, k := range c.tcp.conns {
-		if k.unchecked {
+		if k.unchecked && !c.tcp.budget.over {
 			n = append(n, "the connection from port "+itoa(int(k.key.client.Port()))+" held more than "+
 				itoa(maxPending>>10)+" KiB awaiting an echo: the rest was counted, not compared")
 			break

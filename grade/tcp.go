@@ -86,6 +86,26 @@ type tcpConn struct {
 	hole      [2]int   // frame right after the first hole
 	holes     [2]int   // how many holes
 	unknown   int64    // echoed bytes that could not be compared (cut on either side)
+	budget    *budget  // the capture's, shared by its connections
+}
+
+// budget bounds the bytes all connections of one capture hold awaiting
+// their echoes (the capacity of their pend buffers): past it, a capture is
+// too large to grade fully and the rest of its echoes are counted, not
+// compared.
+type budget struct {
+	limit, used, peak int64
+	over              bool
+}
+
+// pendBudget is the memory one capture's awaited echoes may take.
+const pendBudget = 16 << 20
+
+// setPend replaces c.pend, keeping the budget's account of capacities.
+func (c *tcpConn) setPend(b []byte) {
+	c.budget.used += int64(cap(b)) - int64(cap(c.pend))
+	c.budget.peak = max(c.budget.peak, c.budget.used)
+	c.pend = b
 }
 
 // cutRange is a range of stream offsets [from, to).
@@ -131,9 +151,13 @@ type tcpState struct {
 	dropped int
 	others  portHints // SYNs to other ports
 	segs    int       // TCP segments in the capture, lab port or not
+	budget  budget
 }
 
-func (t *tcpState) init() { t.current = map[connKey]*tcpConn{} }
+func (t *tcpState) init() {
+	t.current = map[connKey]*tcpConn{}
+	t.budget.limit = pendBudget
+}
 
 // streamFactory hands reassembly the tcpConn of the packet being
 // assembled: New is only ever called from within AssembleWithContext.
@@ -189,7 +213,7 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 			t.dropped++
 			return
 		}
-		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !tcp.SYN}
+		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !tcp.SYN, budget: &t.budget}
 		t.conns = append(t.conns, c)
 		t.current[key] = c
 	}
@@ -352,10 +376,16 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 	for len(data) > 0 {
 		if len(c.pend) == 0 || c.pendDir == dir {
 			if len(c.pend)+len(data) > maxPending {
-				c.unchecked, c.pend = true, nil
+				c.unchecked = true
+				c.setPend(nil)
 				return
 			}
-			c.pend = append(c.pend, data...)
+			if c.budget.used+int64(len(data)) > c.budget.limit {
+				c.unchecked, c.budget.over = true, true
+				c.setPend(nil)
+				return
+			}
+			c.setPend(append(c.pend, data...))
 			c.pendDir = dir
 			return
 		}
@@ -378,11 +408,11 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 				c.misCFrame = sg.CaptureInfo(pos + i).InterfaceIndex
 				c.misFrame = c.frameAt(toClient, off)
 			}
-			c.pend = nil
+			c.setPend(nil)
 			return
 		}
 		c.compared += int64(k)
-		c.pend = append(c.pend[:0], c.pend[k:]...)
+		c.setPend(append(c.pend[:0], c.pend[k:]...))
 		data, pos = data[k:], pos+k
 	}
 }
@@ -390,6 +420,6 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 // ReassemblyComplete lets the pool forget the connection; what grading
 // needs is kept in the tcpConn.
 func (c *tcpConn) ReassemblyComplete(reassembly.AssemblerContext) bool {
-	c.pend = nil
+	c.setPend(nil)
 	return true
 }
