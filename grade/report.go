@@ -178,8 +178,10 @@ func WriteCSV(w io.Writer, r *Rubric, results []Result) error {
 		for _, c := range res.Copies {
 			copies = append(copies, c.Student+": "+c.Evidence)
 		}
-		row = append(row, strings.Join(failed, " | "), strings.Join(feedback, " | "), strings.Join(res.Review, " | "), strings.Join(res.Notes, " | "),
-			strings.Join(res.Warnings, " | "), strings.Join(copies, " | "), res.Error)
+		for _, cell := range []string{strings.Join(failed, " | "), strings.Join(feedback, " | "), strings.Join(res.Review, " | "),
+			strings.Join(res.Notes, " | "), strings.Join(res.Warnings, " | "), strings.Join(copies, " | "), res.Error} {
+			row = append(row, csvSafe(cell))
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -264,6 +264,7 @@ func unwrapPathErrorNamed(path string, err error) error {
 
 // safeName makes a student name one directory name.
 func safeName(s string) string {
+	s = grade.Escape(s) // no control characters in a file name we create
 	s = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(s)
 	if s == "" || s == "." || s == ".." {
 		s = "_" + s

@@ -145,3 +145,47 @@ func TestGradeEveryFolderGetsARow(t *testing.T) {
 		t.Errorf("feedback file: %v\n%s", err, f2)
 	}
 }
+
+// Issue 19, item 8: a capture named with a newline and ESC sequences
+// cannot forge a line of the report or drive the terminal: the name is
+// escaped in the table, the copies summary, the CSV and the feedback files.
+func TestGradeEscapesStudentNames(t *testing.T) {
+	echo, err := os.ReadFile(filepath.Join("..", "..", "testdata", "udp-echo.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	evil := "mallory\nalice    full marks  \x1b[2J\x1b[31m"
+	writeFiles(t, map[string][]byte{
+		filepath.Join(dir, evil+".pcap"): echo,
+		filepath.Join(dir, "trent.pcap"): echo, // a copy, for the copies summary
+	})
+	csvPath, fb := filepath.Join(dir, "out", "g.csv"), filepath.Join(dir, "out", "fb")
+	os.MkdirAll(filepath.Dir(csvPath), 0o755)
+	exit, stdout, stderr := turtle(t, nil, "grade", "--lab", "udp-echo", dir, "--csv", csvPath, "--feedback", fb)
+	if exit != 0 {
+		t.Fatalf("exit %d: %s", exit, stderr)
+	}
+	for _, out := range []string{stdout, stderr} {
+		if strings.ContainsAny(out, "\x1b\r") || strings.Contains(out, "\nalice") {
+			t.Errorf("raw control bytes or a forged line:\n%s", out)
+		}
+	}
+	if !strings.Contains(stdout, `"mallory\nalice    full marks  \x1b[2J\x1b[31m"`) || !strings.Contains(stdout, `"mallory\nalice    full marks  \x1b[2J\x1b[31m" and trent: all 2 frames identical`) {
+		t.Errorf("name not escaped where expected:\n%s", stdout)
+	}
+	c, _ := os.ReadFile(csvPath)
+	if strings.ContainsAny(string(c), "\x1b") {
+		t.Errorf("csv has raw ESC: %q", c)
+	}
+	entries, _ := os.ReadDir(fb)
+	for _, e := range entries {
+		if strings.ContainsAny(e.Name(), "\n\x1b") {
+			t.Errorf("feedback file named %q", e.Name())
+		}
+		b, _ := os.ReadFile(filepath.Join(fb, e.Name()))
+		if strings.ContainsAny(string(b), "\x1b") {
+			t.Errorf("feedback %q has raw ESC", e.Name())
+		}
+	}
+}
