@@ -194,10 +194,6 @@ func GradeReader(r *Rubric, student, name string, rd io.Reader) (Result, error) 
 	return res, nil
 }
 
-// FlagCopies compares results graded separately (GradeReader) with one
-// another, as Grade does for its batch.
-func FlagCopies(results []Result) { flagCopies(results) }
-
 // pickBest keeps the best-scoring of a student's captures and notes the
 // others.
 func pickBest(cr *compiled, s Submission, files []Result) Result {
