@@ -161,6 +161,18 @@ func udpEcho(c *capture, p params) (bool, string) {
 				", not " + itoa(int(r.server.Port())) + ": answer from the socket bound to the lab's port"
 		}
 	}
+	if len(reqs) == 1 && reqs[0].frame == c.frames {
+		return false, "the capture ends in frame " + itoa(c.frames) + ", right after the request: keep capturing until the client has its echo"
+	}
+	if c.udp.strays.n > 0 && c.udp.strayPort == p.port {
+		r := reqs[0]
+		msg := "the reply in frame " + itoa(c.udp.strays.head()) + " went to " + portText(c.udp.strayTo.Port()) +
+			", not to the client's " + portText(r.client.Port()) + " (the request in frame " + itoa(r.frame) + " came from it)"
+		if c.udp.strayUnreach != 0 {
+			msg += "; the client's host answered ICMP port unreachable (frame " + itoa(c.udp.strayUnreach) + "): nothing listened there"
+		}
+		return false, msg + "; reply to the address recvfrom() returned"
+	}
 	frames := make([]int, 0, len(reqs))
 	for _, r := range reqs {
 		frames = append(frames, r.frame)
@@ -363,6 +375,9 @@ func echoProblem(c *capture, k *tcpConn, port uint16) string {
 		why = "the echo differs from what the client sent at offset " + strconv.FormatInt(k.misAt, 10) + ": " +
 			byteText(k.misGot) + " in frame " + itoa(k.misFrame) + " where the client sent " + byteText(k.misSent) +
 			" in frame " + itoa(k.misCFrame)
+	case back == 0 && k.flows[toServer].lastData >= c.frames-1 && k.flows[toClient].rst == 0:
+		why = "the capture ends in frame " + itoa(c.frames) + ", right after the request (" + k.flows[toServer].frames.String() +
+			"): keep capturing until the client has its echo"
 	case back == 0:
 		why = "no data back from " + portText(port) + ": the client's " + plural(int(sent), "byte") + " (" +
 			k.flows[toServer].frames.String() + ") were never echoed"

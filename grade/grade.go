@@ -266,8 +266,9 @@ func (cr *compiled) gradeFile(path string) Result {
 
 func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
 	g := newGrader(cr.ports)
-	if err := g.read(rd); err != nil {
-		res := cr.failAll(err.Error())
+	head := &headRecorder{r: rd}
+	if err := g.read(head); err != nil {
+		res := cr.failAll(readError(err, head))
 		res.File = name
 		return res
 	}
@@ -311,6 +312,41 @@ func onceEach(checks []CheckResult) {
 			}
 		}
 	}
+}
+
+// headRecorder keeps the first bytes read from a file, to say what a file
+// that is not a capture is instead.
+type headRecorder struct {
+	r    io.Reader
+	head []byte
+	n    int64
+}
+
+func (h *headRecorder) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if len(h.head) < 64 {
+		h.head = append(h.head, p[:min(n, 64-len(h.head))]...)
+	}
+	h.n += int64(n)
+	return n, err
+}
+
+// readError words why a file could not be read as a capture: an empty
+// file, a text export saved under a capture's name, or the reader's error.
+func readError(err error, h *headRecorder) string {
+	if h.n == 0 {
+		return "the file is empty: the capture was not saved (stop the capture with Ctrl-C, or save it in Wireshark, before handing it in)"
+	}
+	text := len(h.head) > 0
+	for _, c := range h.head {
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' && c < 0x80 {
+			text = false
+		}
+	}
+	if text {
+		return "the file is text, not a capture (a tshark or Wireshark text export?): save the capture itself, as pcapng (Wireshark: File → Save As; tshark or tcpdump: -w FILE)"
+	}
+	return err.Error()
 }
 
 // notes words what limited the grading of a capture.

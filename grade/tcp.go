@@ -30,6 +30,7 @@ type flow struct {
 	frames     frameSet
 	firstAt    time.Time
 	firstFrame int
+	lastData   int // the last frame with data
 	fin, rst   int // first FIN and RST frames
 }
 
@@ -287,6 +288,7 @@ func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
 		}
 		f.bytes += int64(n)
 		f.frames.add(p.frame)
+		f.lastData = p.frame
 	}
 	if tcp.FIN && f.fin == 0 {
 		f.fin = p.frame

@@ -36,13 +36,15 @@ type udpReq struct {
 
 // udpState keeps the datagrams to lab ports and the ports used instead.
 type udpState struct {
-	reqs      []udpReq
-	pending   map[netip.AddrPort][]int // client endpoint → indexes of unanswered requests
-	dropped   int                      // requests beyond maxTracked
-	datagrams int                      // every UDP datagram, lab port or not
-	strays    frameSet                 // datagrams from a lab port that answer no request
-	strayPort uint16
-	others    portHints // server-looking ports that are not the lab's
+	reqs         []udpReq
+	pending      map[netip.AddrPort][]int // client endpoint → indexes of unanswered requests
+	dropped      int                      // requests beyond maxTracked
+	datagrams    int                      // every UDP datagram, lab port or not
+	strays       frameSet                 // datagrams from a lab port that answer no request
+	strayPort    uint16
+	strayTo      netip.AddrPort // where the first stray went
+	strayUnreach int            // ICMP port unreachable quoting the first stray
+	others       portHints      // server-looking ports that are not the lab's
 }
 
 func (u *udpState) init() {
@@ -115,7 +117,7 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, size int
 		return
 	}
 	if u.strays.n == 0 {
-		u.strayPort = server.Port()
+		u.strayPort, u.strayTo = server.Port(), client
 	}
 	u.strays.add(p.frame)
 }
@@ -141,6 +143,10 @@ func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, size int,
 // unreachable records an ICMP port unreachable quoting a datagram from
 // client to server.
 func (u *udpState) unreachable(client, server netip.AddrPort, frame int) {
+	if u.strays.n > 0 && client.Port() == u.strayPort && server == u.strayTo && u.strayUnreach == 0 {
+		u.strayUnreach = frame // the stray reply was refused
+		return
+	}
 	for _, k := range u.pending[client] {
 		r := &u.reqs[k]
 		if r.server == server && r.unreach == 0 {

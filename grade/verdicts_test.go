@@ -5,11 +5,13 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"io"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -198,4 +200,47 @@ func readGz(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Issue 14, feedback a student understands: each case from the project's
+// own recordings where a real capture can show it.
+func TestFeedbackWording(t *testing.T) {
+	firstFrames := func(path string, n int) []byte {
+		frames, cis := readCapture(t, path)
+		return writePcap(t, frames[:n], cis[:n])
+	}
+	t.Run("udp capture ends after the request", func(t *testing.T) {
+		res := gradeBytes(t, mustLab(t, "udp-echo"), firstFrames(filepath.Join("..", "testdata", "udp-echo.pcap"), 1))
+		expect(t, res, 4, map[string]string{"echo": "the capture ends in frame 1, right after the request: keep capturing until the client has its echo"})
+	})
+	t.Run("tcp capture ends after the request", func(t *testing.T) {
+		// testdata/tcp-echo.pcap: handshake 1–3, the request in frame 4.
+		res := gradeBytes(t, mustLab(t, "tcp-echo"), firstFrames(filepath.Join("..", "testdata", "tcp-echo.pcap"), 4))
+		if got := res.Checks[2].Message; got != "the capture ends in frame 4, right after the request (frame 4): keep capturing until the client has its echo" {
+			t.Errorf("echo: %s", got)
+		}
+	})
+	t.Run("text export saved as .pcap", func(t *testing.T) {
+		if _, err := exec.LookPath("tshark"); err != nil {
+			t.Skip("needs tshark: ", err)
+		}
+		text, err := exec.Command("tshark", "-r", filepath.Join("..", "testdata", "udp-echo.pcap")).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := gradeBytes(t, mustLab(t, "udp-echo"), text)
+		if !strings.HasPrefix(res.Error, "the file is text, not a capture (a tshark or Wireshark text export?)") {
+			t.Errorf("error %q", res.Error)
+		}
+	})
+	t.Run("reply to the wrong port, refused", func(t *testing.T) {
+		s := fixtures.NewSession(pcapio.LinkTypeEthernet)
+		wrong := netip.AddrPortFrom(lo, 10002)
+		s.UDP(0, client1, udpSrv, hello)
+		s.UDP(time.Millisecond, udpSrv, wrong, hello)
+		s.PortUnreachable(2*time.Millisecond, udpSrv, wrong, hello)
+		res := gradeBytes(t, mustLab(t, "udp-echo"), s.Bytes(fixtures.PcapMicro))
+		expect(t, res, 4, map[string]string{"echo": "the reply in frame 2 went to port 10002, not to the client's port 40001 (the request in frame 1 came from it); " +
+			"the client's host answered ICMP port unreachable (frame 3): nothing listened there; reply to the address recvfrom() returned"})
+	})
 }
