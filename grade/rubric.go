@@ -273,6 +273,81 @@ func (c *Check) resolve(d Params) (params, error) {
 
 var tomlLine = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
 
+var incompatible = regexp.MustCompile(`destination has type (\S+)`)
+
+// typeError words a value of the wrong type in plain words, with the line
+// of the offending key and the line itself ("r.toml:23: points must be a
+// number (like 4 or 2.5), not text: points = \"4\""); "" when it cannot
+// place it. BurntSushi/toml names Go types and, for arrays of tables, the
+// line where the table ends; the locator finds the key itself.
+func typeError(name string, data []byte, lastKey, msg string) string {
+	m := incompatible.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	want, wantKind := "", ""
+	switch {
+	case strings.Contains(m[1], "float"):
+		want, wantKind = "a number (like 4 or 2.5)", "number"
+	case strings.Contains(m[1], "int"):
+		want, wantKind = "a whole number (like 4)", "integer"
+	case strings.Contains(m[1], "string"), strings.Contains(m[1], "Duration"):
+		want, wantKind = "text in double quotes", "string"
+	case strings.Contains(m[1], "bool"):
+		want, wantKind = "true or false", "bool"
+	default:
+		return ""
+	}
+	table, key := "", lastKey
+	if i := strings.LastIndexByte(lastKey, '.'); i >= 0 {
+		table, key = lastKey[:i], lastKey[i+1:]
+	}
+	loc := newLocator(data)
+	cur := ""
+	for _, ln := range loc.lines {
+		if ln.header != "" {
+			cur = ln.header
+			continue
+		}
+		if cur != table || ln.key != key {
+			continue
+		}
+		kind := valueKind(ln.value)
+		if kind == wantKind || (wantKind == "number" && kind == "integer") {
+			continue
+		}
+		return fmt.Sprintf("%s:%d: %s must be %s, not %s: %s", name, ln.n, key, want, kindWords[kind], ln.text)
+	}
+	return ""
+}
+
+var kindWords = map[string]string{"string": "text", "integer": "a whole number", "number": "a number with a fraction",
+	"bool": "true or false", "array": "a list", "table": "a table", "other": "that"}
+
+// valueKind tells a TOML value's type from its text.
+func valueKind(v string) string {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "other"
+	case v[0] == '"' || v[0] == '\'':
+		return "string"
+	case v[0] == '[':
+		return "array"
+	case v[0] == '{':
+		return "table"
+	case v == "true" || v == "false":
+		return "bool"
+	}
+	if _, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64); err == nil {
+		return "integer"
+	}
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(v, "_", ""), 64); err == nil || v == "inf" || v == "nan" {
+		return "number"
+	}
+	return "other"
+}
+
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 // ParseRubric decodes a rubric file strictly: a key it does not know, a
@@ -290,6 +365,11 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
 		}
 		// Type errors come as text: "toml: line 4 (last key "check.points"): ...".
+		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil && m[2] != "" {
+			if msg := typeError(name, data, m[2], m[3]); msg != "" {
+				return nil, errors.New(msg)
+			}
+		}
 		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil {
 			if m[2] != "" {
 				return nil, fmt.Errorf("%s:%s: %s: %s", name, m[1], m[2], m[3])
@@ -474,6 +554,8 @@ type locLine struct {
 	header string // table name for [x] and [[x]] lines
 	array  bool
 	key    string // dotted key of a "key = value" line, quotes removed
+	value  string // its value, a trailing comment removed
+	text   string // the line as written (trimmed)
 }
 
 func newLocator(data []byte) *locator {
@@ -506,8 +588,9 @@ func newLocator(data []byte) *locator {
 			continue
 		}
 		if eq := strings.IndexByte(line, '='); eq > 0 {
-			l.lines = append(l.lines, locLine{n: n, key: normKey(line[:eq])})
 			rest := line[eq+1:]
+			l.lines = append(l.lines, locLine{n: n, key: normKey(line[:eq]), value: stripComment(rest),
+				text: strings.TrimSpace(line[:eq]) + " = " + stripComment(rest)})
 			for _, q := range []string{`"""`, `'''`} {
 				if strings.Count(rest, q)%2 == 1 {
 					inMulti = q
@@ -516,6 +599,24 @@ func newLocator(data []byte) *locator {
 		}
 	}
 	return l
+}
+
+// stripComment removes a trailing # comment outside quotes.
+func stripComment(v string) string {
+	var q byte
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case q != 0 && c == '\\' && q == '"':
+			i++
+		case q != 0 && c == q:
+			q = 0
+		case q == 0 && (c == '"' || c == '\''):
+			q = c
+		case q == 0 && c == '#':
+			return strings.TrimSpace(v[:i])
+		}
+	}
+	return strings.TrimSpace(v)
 }
 
 // normKey removes spaces and quotes from a (dotted) key.

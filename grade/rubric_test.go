@@ -47,7 +47,17 @@ func TestRubricErrorsNameFileLineAndKey(t *testing.T) {
 		},
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-echo\"\nport = \"ten\"\n",
-			`my.toml:5: check.port: incompatible types: TOML value has type string; destination has type integer`,
+			`my.toml:5: port must be a whole number (like 4), not text: port = "ten"`,
+		},
+		{
+			// The line is the key's, in the second check, not where
+			// the TOML library stopped; no Go type names.
+			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-echo\"\nport = 1\npoints = 2\n\n[[check]]\nid = \"b\"\nkind = \"udp-echo\"\nport = 1\npoints = \"2\"   # two\nname = \"b\"\n\n",
+			`my.toml:12: points must be a number (like 4 or 2.5), not text: points = "2"`,
+		},
+		{
+			"lab = \"x\"\n[defaults]\nclients = 2.5\n[[check]]\nid = \"a\"\nkind = \"tcp-concurrent\"\nport = 1\n",
+			`my.toml:3: clients must be a whole number (like 4), not a number with a fraction: clients = 2.5`,
 		},
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"tcp-concurrent\"\nport = 1\ndelay = \"soon\"\n",
