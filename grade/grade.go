@@ -76,6 +76,9 @@ type Result struct {
 	// score stands on what the capture proves; these reasons say what it
 	// could not.
 	Review []string `json:"review,omitempty"`
+	// Penalty is the points taken off for traffic on the wrong port
+	// (the rubric's [penalty]); the checks were graded on that port.
+	Penalty float64 `json:"penalty,omitempty"`
 
 	print *fingerprint
 }
@@ -261,16 +264,31 @@ func (cr *compiled) gradeFile(path string) Result {
 		return res
 	}
 	defer f.Close()
-	return cr.gradeReader(path, f)
+	res, c := cr.gradeCapture(path, f)
+	return cr.applyPenalty(res, c, func() (io.ReadCloser, error) { return openCapture(path) })
 }
 
 func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
+	res, c := cr.gradeCapture(name, rd)
+	var reopen func() (io.ReadCloser, error)
+	if s, ok := rd.(io.ReadSeeker); ok {
+		reopen = func() (io.ReadCloser, error) {
+			_, err := s.Seek(0, io.SeekStart)
+			return io.NopCloser(s), err
+		}
+	}
+	return cr.applyPenalty(res, c, reopen)
+}
+
+// gradeCapture grades one capture, returning its state too (nil when it
+// could not be read) for a second look (applyPenalty).
+func (cr *compiled) gradeCapture(name string, rd io.Reader) (Result, *capture) {
 	g := newGrader(cr.ports)
 	head := &headRecorder{r: rd}
 	if err := g.read(head); err != nil {
 		res := cr.failAll(readError(err, head))
 		res.File = name
-		return res
+		return res, nil
 	}
 	c := g.c
 	fp := c.print // a copy: a pointer into c would keep the whole capture state alive
@@ -290,7 +308,7 @@ func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
 	res.Notes = notes(c)
 	res.Warnings = c.sums.warnings()
 	res.Review = c.review // after notes, which add to it
-	return res
+	return res, c
 }
 
 // onceEach words a wrong port or address shared by several failed checks once: a later

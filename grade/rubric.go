@@ -60,6 +60,7 @@ type Rubric struct {
 	Title       string  `toml:"title"`
 	Description string  `toml:"description"`
 	Defaults    Params  `toml:"defaults"`
+	Penalty     Penalty `toml:"penalty"`
 	Checks      []Check `toml:"check"`
 }
 
@@ -392,6 +393,9 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 	}
 	if len(r.Checks) == 0 {
 		return nil, fmt.Errorf("%s: no checks ([[check]] tables)", name)
+	}
+	if p := r.Penalty.WrongPort; p != nil && (*p < 0 || math.IsNaN(*p) || *p > r.MaxScore()) {
+		return nil, fmt.Errorf("%s: penalty.wrong_port %v: want a number from 0 to the rubric's %v points", loc.where(name, []string{"penalty", "wrong_port"}), *p, r.MaxScore())
 	}
 	seen := map[string]bool{}
 	for i := range r.Checks {

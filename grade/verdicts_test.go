@@ -244,3 +244,32 @@ func TestFeedbackWording(t *testing.T) {
 			"the client's host answered ICMP port unreachable (frame 3): nothing listened there; reply to the address recvfrom() returned"})
 	})
 }
+
+// Issue 14, partial credit: with [penalty] wrong_port, a correct echo on
+// the wrong port is graded on the port it used, and the penalty taken off
+// once, with the reason; without it, the checks fail as before.
+func TestWrongPortPenalty(t *testing.T) {
+	src, err := LabSource("tcp-echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseRubric("lab.toml", append(src, "\n[penalty]\nwrong_port = 2\n"...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fixtures.NewSession(pcapio.LinkTypeEthernet)
+	s.TCP(client1, netip.AddrPortFrom(lo, 12501), 1000, 2000).Echo(0, hello, 0)
+	data := s.Bytes(fixtures.PcapMicro)
+	res := gradeBytes(t, r, data)
+	if res.Score != 8 || res.Penalty != 2 || len(res.Failed()) != 0 ||
+		res.Notes[0] != "the traffic used port 12501, not the lab's 12500: graded on that port, 2 points off" {
+		t.Errorf("score %v penalty %v failed %+v notes %q", res.Score, res.Penalty, res.Failed(), res.Notes)
+	}
+	if res := gradeBytes(t, mustLab(t, "tcp-echo"), data); res.Score != 0 {
+		t.Errorf("without a penalty rule: score %v, want 0", res.Score)
+	}
+	if _, err := ParseRubric("lab.toml", append(src, "\n[penalty]\nwrong_port = 20\n"...)); err == nil ||
+		!strings.Contains(err.Error(), "penalty.wrong_port 20: want a number from 0 to the rubric's 10 points") {
+		t.Errorf("err %v", err)
+	}
+}
