@@ -31,6 +31,8 @@ type capture struct {
 	ifaces    []string  // pcapng interface names seen
 	linkTypes []pcapio.LinkType
 	damage    error // the read error that ended the capture early, if any
+	arp, nd   int   // ARP and IPv6 neighbour-discovery frames: what a capture of the wrong interface holds
+	mld       int   // IPv6 multicast listener reports and queries
 	snap      int   // the longest frame cut by the snapshot length: the capture's snaplen
 	review    []string
 
@@ -193,6 +195,17 @@ func (g *grader) packet(data []byte, ci pcapio.CaptureInfo) {
 			if c.badErr == "" {
 				c.badErr = problemText(pr)
 			}
+		}
+	}
+	if d.Layers&decode.LayerARP != 0 {
+		c.arp++
+	}
+	if d.Layers&decode.LayerICMPv6 != 0 {
+		switch t := d.ICMPv6.Type; {
+		case t >= 133 && t <= 137:
+			c.nd++
+		case t >= 130 && t <= 132 || t == 143:
+			c.mld++
 		}
 	}
 	var missing int // bytes of the IP packet the frame does not hold

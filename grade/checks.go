@@ -107,10 +107,34 @@ func inventory(c *capture) string {
 	if c.frames == 0 {
 		return "the capture has no frames"
 	}
-	if c.ipFrames == 0 {
-		return "the capture has " + plural(c.frames, "frame") + " and none is IPv4 or IPv6"
+	on := ""
+	if len(c.ifaces) > 0 {
+		on = " on " + Escape(c.ifaces[0])
 	}
-	return "the capture has " + plural(c.frames, "frame") + ": " + plural(c.tcp.segs, "TCP segment") + ", " +
+	if c.tcp.segs+c.udp.datagrams+len(c.icmp.reqs) == 0 {
+		// None of the lab's kinds of traffic: say what the capture holds
+		// instead, and where it was taken.
+		var what []string
+		if c.nd > 0 {
+			what = append(what, plural(c.nd, "IPv6 neighbour-discovery frame"))
+		}
+		if c.mld > 0 {
+			what = append(what, plural(c.mld, "IPv6 multicast listener report"))
+		}
+		if c.arp > 0 {
+			what = append(what, plural(c.arp, "ARP frame"))
+		}
+		if other := c.frames - c.nd - c.mld - c.arp; other > 0 {
+			if c.ipFrames == 0 && c.arp == 0 {
+				what = append(what, plural(other, "frame")+" that hold no IPv4 or IPv6")
+			} else {
+				what = append(what, plural(other, "other frame"))
+			}
+		}
+		return "the capture has " + plural(c.frames, "frame") + on + ", none of the lab's traffic: " + joinList(what) +
+			"; capture on the interface the lab's traffic uses (lo for 127.0.0.1)"
+	}
+	return "the capture has " + plural(c.frames, "frame") + on + ": " + plural(c.tcp.segs, "TCP segment") + ", " +
 		plural(c.udp.datagrams, "UDP datagram") + ", " + plural(len(c.icmp.reqs), "ICMP echo request")
 }
 

@@ -233,6 +233,20 @@ func TestFeedbackWording(t *testing.T) {
 			t.Errorf("error %q", res.Error)
 		}
 	})
+	t.Run("none of the lab's traffic, on another interface", func(t *testing.T) {
+		// dumpcap on a veth in a namespace while its link came up
+		// (scripts/record-grade-captures.sh): only IPv6 housekeeping.
+		data, err := os.ReadFile(filepath.Join("testdata", "recorded", "veth-ipv6-only.pcapng"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := gradeBytes(t, mustLab(t, "udp-echo"), data)
+		want := "no datagram to port 10001; the capture has 14 frames on veth0, none of the lab's traffic: " +
+			"6 IPv6 neighbour-discovery frames and 8 IPv6 multicast listener reports; capture on the interface the lab's traffic uses (lo for 127.0.0.1)"
+		if res.Checks[0].Message != want {
+			t.Errorf("got  %s\nwant %s", res.Checks[0].Message, want)
+		}
+	})
 	t.Run("reply to the wrong port, refused", func(t *testing.T) {
 		s := fixtures.NewSession(pcapio.LinkTypeEthernet)
 		wrong := netip.AddrPortFrom(lo, 10002)

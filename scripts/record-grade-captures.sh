@@ -79,4 +79,14 @@ drop=$(tshark -r "$tmp/big.pcap" -Y 'tcp.srcport == 12500 && tcp.len > 0' -T fie
 editcap "$tmp/big.pcap" "$tmp/lossy.pcap" $drop
 gzip -9 -n -c "$tmp/lossy.pcap" >"$out/tcp-echo-1mb-dropped-lo.pcap.gz"
 echo "dropped frames $drop" >&2
+# 4. A capture of the wrong interface: dumpcap on a veth while its link
+#    comes up holds only IPv6 housekeeping (neighbour discovery, MLD).
+ip -n "$ns" link add veth0 type veth peer name veth1
+ip -n "$ns" link set veth0 up
+ip netns exec "$ns" dumpcap -q -i veth0 -a duration:8 -w "$tmp/nd.pcapng" 2>/dev/null &
+nd=$!
+sleep 1.5
+ip -n "$ns" link set veth1 up
+wait "$nd" || true
+cp "$tmp/nd.pcapng" "$out/veth-ipv6-only.pcapng"
 ls -l "$out"
