@@ -9,35 +9,6 @@ import (
 	"time"
 )
 
-// evaluate runs one check on a capture: whether it passed, and why not.
-func evaluate(c *capture, kind string, p params) (bool, string) {
-	switch kind {
-	case "udp-request":
-		return udpRequest(c, p)
-	case "udp-echo":
-		return udpEcho(c, p)
-	case "tcp-handshake":
-		return tcpHandshake(c, p)
-	case "tcp-data":
-		return tcpData(c, p)
-	case "tcp-echo":
-		return tcpEcho(c, p)
-	case "tcp-close":
-		return tcpClose(c, p)
-	case "tcp-concurrent":
-		return tcpTiming(c, p, true)
-	case "tcp-iterative":
-		return tcpTiming(c, p, false)
-	case "icmp-request":
-		return icmpRequest(c, p)
-	case "icmp-reply":
-		return icmpReply(c, p)
-	case "frames":
-		return frames(c, p)
-	}
-	return false, "unknown check kind " + strconv.Quote(kind)
-}
-
 func (p params) serverOK(a netip.Addr) bool { return !p.hasServer || a.Unmap() == p.server }
 func (p params) clientOK(a netip.Addr) bool { return !p.hasClient || a.Unmap() == p.client }
 

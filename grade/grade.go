@@ -104,7 +104,7 @@ type compiled struct {
 func compile(r *Rubric) (*compiled, error) {
 	cr := &compiled{r: r}
 	for _, c := range r.Checks {
-		if kinds[c.Kind] == nil {
+		if checkKinds[c.Kind].judge == nil {
 			return nil, fmt.Errorf("check %q: unknown kind %q", c.ID, c.Kind)
 		}
 		p, err := c.resolve(r.Defaults)

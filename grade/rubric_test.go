@@ -123,7 +123,7 @@ func TestSetOverridesParameters(t *testing.T) {
 		{"prot=1", `"prot=1": unknown parameter "prot" (parameters: port, server, client, message, delay, min_delay, clients, count, interface)`},
 		{"nope.port=1", `"nope.port=1": no check with id "nope"`},
 		{"frames.port=1", `"frames.port=1": check "frames" (frames) takes no "port"`},
-		{"udp.port=x", `"udp.port=x": port wants a whole number`},
+		{"udp.port=x", `"udp.port=x": port wants a whole number from 1 to 65535`},
 		{"udp.port=0", `"udp.port=0": check "udp": port 0 is not between 1 and 65535`},
 	} {
 		if err := r.Set(tc.set); err == nil || err.Error() != tc.err {

@@ -49,7 +49,7 @@ func TestGradeCommand(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"alice    10/10  -\n", "bob      4/10   echo 0/6: no datagram back from port 10001 for the request in frame 1\n"} {
+	for _, want := range []string{"alice    10/10  -\n", "bob      4/10   echo 0/6: the capture ends in frame 1, right after the request: keep capturing until the client has its echo\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
