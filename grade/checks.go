@@ -142,6 +142,13 @@ func udpEcho(c *capture, p params) (bool, string) {
 		}
 	}
 	if good > 0 {
+		for _, r := range reqs {
+			if r.reply != 0 && r.cut {
+				c.addReview(c.snapText() + ": the echo of the datagram in frame " + itoa(r.frame) + " (" +
+					plural(r.size, "byte") + ") was compared on the bytes captured, its length from the headers")
+				break
+			}
+		}
 		return true, ""
 	}
 	for _, r := range reqs {

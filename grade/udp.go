@@ -24,8 +24,9 @@ type udpReq struct {
 	sum            uint64
 	head           []byte // first maxHead bytes
 
-	reply      int // frame of the identical reply from the server's port
-	bad        int // frame of a different reply from the server's port
+	cut        bool // the snapshot length cut it: only its first bytes were compared
+	reply      int  // frame of the identical reply from the server's port
+	bad        int  // frame of a different reply from the server's port
 	badSize    int
 	badAt      int  // offset of the first differing byte; -1 when beyond head
 	badGot     byte // the reply's byte there
@@ -77,6 +78,7 @@ func (u *udpState) request(client, server netip.AddrPort, payload []byte, size i
 	r := udpReq{frame: p.frame, at: p.ts, client: client, server: server, size: size,
 		sum: maphash.Bytes(hashSeed, payload)}
 	r.head = append([]byte(nil), payload[:min(len(payload), maxHead)]...)
+	r.cut = len(payload) < size
 	u.reqs = append(u.reqs, r)
 	u.pending[client] = append(u.pending[client], len(u.reqs)-1)
 }

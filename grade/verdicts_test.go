@@ -287,3 +287,25 @@ func TestWrongPortPenalty(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 }
+
+// The UDP lab cut by editcap -s 50 (turtle record's udp-echo.pcap keeps 8
+// of its 12 payload bytes): the echo passes on what was captured and the
+// grade is flagged for review.
+func TestSnaplenCutUDPEcho(t *testing.T) {
+	if _, err := exec.LookPath("editcap"); err != nil {
+		t.Skip("needs editcap (tshark): ", err)
+	}
+	out := filepath.Join(t.TempDir(), "cut.pcap")
+	if b, err := exec.Command("editcap", "-F", "pcap", "-s", "50", filepath.Join("..", "testdata", "udp-echo.pcap"), out).CombinedOutput(); err != nil {
+		t.Fatalf("editcap: %v\n%s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := gradeBytes(t, mustLab(t, "udp-echo"), data)
+	want := "the capture keeps only the first 50 bytes of each frame (snapshot length): the echo of the datagram in frame 1 (12 bytes) was compared on the bytes captured, its length from the headers"
+	if res.Score != 10 || len(res.Review) != 1 || res.Review[0] != want {
+		t.Errorf("score %v review %q", res.Score, res.Review)
+	}
+}
