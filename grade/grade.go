@@ -3,15 +3,21 @@
 // sniffing — and says in each failed check why, with frame numbers.
 //
 // It is a package of its own because grading a class's captures is a job
-// no package above has: pcapio reads files and decode prints frames, while
-// grading follows flows (gopacket's layers and its TCP reassembly, so that
+// no package above has: pcapio reads files and decode dissects frames
+// (grade reads every frame through decode.Packet), while grading follows
+// flows (gopacket's TCP reassembly, fed layers.TCP as follow does, so that
 // segmentation does not matter), applies a rubric an instructor can edit,
 // compares students with one another, and writes scores in the formats
-// course tools read (CSV, JSON, Gradescope, Autolab).
+// course tools read (CSV, JSON, Gradescope, Autolab, Moodle, Canvas).
+//
+// What a capture cannot prove is not blamed on the student: bytes cut by
+// the snapshot length or lost by the capture are counted by sequence
+// numbers and the result carries a Review reason instead of a failed check.
 //
 // A capture is read once, streaming: per-flow state is bounded (the first
 // bytes of each stream, echoes compared as they arrive, tables capped at
-// maxTracked entries), so a capture's size does not decide the memory used.
+// maxTracked entries, one budget for bytes awaiting echoes), so a capture's
+// size does not decide the memory used.
 // Damaged captures are graded on the frames that could be read, with a
 // note; an unreadable file scores 0 with its error.
 package grade
