@@ -21,13 +21,17 @@ message, points, feedback) and grade with --rubric FILE; --set KEY=VALUE (or
 CHECK.KEY=VALUE) changes one parameter without a file. docs/grade.md has it all.
 
 PATH is a capture file or a directory searched for captures (by extension
-or content). --student-from filename names a student after the capture file
-(alice.pcapng is alice); dirname after the directory holding it
-(submissions/alice/lab.pcap is alice). A student with several captures gets
-the best score. Captures are graded in parallel; damaged ones on what can
-be read, with a note; unreadable ones score 0 with the error. Captures with
-identical frames, or identical MAC addresses and timestamps, across students
-are flagged.
+or content; zips are opened). --student-from filename names a student after
+the capture file (alice.pcapng is alice); dirname makes every folder or zip
+of a directory given a student (submissions/alice/... is alice), with a row
+even when it holds no capture; moodle, canvas, blackboard and gradescope
+read an LMS export's names and ids; --roster adds everyone on the class list.
+A student with several captures gets the best score. Captures are graded in
+parallel; damaged, snaplen-cut or lossy ones on what they prove, flagged for
+review; unreadable ones score 0 with the reason. Captures with identical
+frames, or identical MAC addresses and timestamps, across students are
+flagged. --moodle and --canvas write grade files to import back; --feedback
+one file per student.
 
 Exit status: 0 when grading ran (whatever the scores), 1 when it could not
 (a bad rubric, an output that cannot be written), 2 for a usage error.`
