@@ -108,6 +108,21 @@ func TestSnaplenCutEcho(t *testing.T) {
 			t.Errorf("review\n got %s\nwant %s", got, want)
 		}
 	})
+	t.Run("the lab's message, cut", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join("testdata", "recorded", "tcp-echo-snaplen80-lo.pcap"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := strings.Repeat("turtle", 33) + "__" // what scripts/record-grade-captures.sh sends
+		res := gradeBytes(t, mustLab(t, "tcp-echo", "message="+msg), data)
+		if res.Score != 10 || len(res.Review) != 2 || res.Review[0] != "the capture keeps only the first 80 bytes of each frame (snapshot length): the message was compared on its first 14 bytes captured (frame 4), its length from the headers" {
+			t.Errorf("score %v failed %+v review %q", res.Score, res.Failed(), res.Review)
+		}
+		res = gradeBytes(t, mustLab(t, "tcp-echo", "message=turtleturtle?"), data)
+		if res.Score != 8 {
+			t.Errorf("a wrong message passed: score %v", res.Score)
+		}
+	})
 	t.Run("editcap -s 80", func(t *testing.T) {
 		if _, err := exec.LookPath("editcap"); err != nil {
 			t.Skip("needs editcap (tshark): ", err)
