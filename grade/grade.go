@@ -296,7 +296,11 @@ func (cr *compiled) gradeCapture(name string, rd io.Reader) (Result, *capture) {
 		res.File = name
 		return res, nil
 	}
-	c := g.c
+	return cr.result(name, g.c), g.c
+}
+
+// result judges a capture read with cr's ports against cr's checks.
+func (cr *compiled) result(name string, c *capture) Result {
 	fp := c.print // a copy: a pointer into c would keep the whole capture state alive
 	res := Result{File: name, Max: cr.r.MaxScore(), Frames: c.frames, print: &fp}
 	for i, ch := range cr.r.Checks {
@@ -313,8 +317,8 @@ func (cr *compiled) gradeCapture(name string, rd io.Reader) (Result, *capture) {
 	onceEach(res.Checks)
 	res.Notes = notes(c)
 	res.Warnings = c.sums.warnings()
-	res.Review = c.review // after notes, which add to it
-	return res, c
+	res.Review = append([]string(nil), c.review...) // after notes, which add to it
+	return res
 }
 
 // onceEach words a wrong port or address shared by several failed checks once: a later

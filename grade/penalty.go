@@ -10,7 +10,8 @@ import (
 // is graded again on the port the traffic used, and the penalty is taken
 // off that score once.
 type Penalty struct {
-	WrongPort *float64 `toml:"wrong_port"` // points off when the traffic used another port
+	WrongPort    *float64 `toml:"wrong_port"`    // points off when the traffic used another port
+	WrongAddress *float64 `toml:"wrong_address"` // points off when it went between other addresses than the rubric's server and client
 }
 
 // usedInstead returns the rubric with each lab port that saw no traffic
@@ -68,6 +69,23 @@ func (cr *compiled) usedInstead(c *capture) (*compiled, string) {
 // the rubric has a wrong-port penalty and that scores better; reopen reads
 // the capture again (nil: it cannot be).
 func (cr *compiled) applyPenalty(res Result, c *capture, reopen func() (io.ReadCloser, error)) Result {
+	if pen := cr.r.Penalty.WrongAddress; pen != nil && c != nil && res.Score < res.Max && res.Error == "" {
+		// The addresses only choose among the traffic read: judge the
+		// same capture again without them.
+		alt := &compiled{r: cr.r, ports: cr.ports, params: append([]params(nil), cr.params...)}
+		any := false
+		for i := range alt.params {
+			any = any || alt.params[i].hasServer || alt.params[i].hasClient
+			alt.params[i].hasServer, alt.params[i].hasClient = false, false
+		}
+		if res2 := alt.result(res.File, c); any && res2.Score-*pen > res.Score {
+			res2.Score -= *pen
+			res2.Penalty = *pen
+			res2.Notes = append([]string{"the traffic went between other addresses than the lab's: graded without them, " +
+				strconv.FormatFloat(*pen, 'f', -1, 64) + " points off"}, res2.Notes...)
+			res = res2
+		}
+	}
 	pen := cr.r.Penalty.WrongPort
 	if pen == nil || c == nil || reopen == nil || res.Score >= res.Max {
 		return res
@@ -82,12 +100,12 @@ func (cr *compiled) applyPenalty(res Result, c *capture, reopen func() (io.ReadC
 	}
 	defer rd.Close()
 	res2, _ := alt.gradeCapture(res.File, rd)
-	score := max(0, res2.Score-*pen)
+	score := max(0, res2.Score-*pen-res.Penalty)
 	if res2.Error != "" || score <= res.Score {
 		return res
 	}
 	res2.Score = score
-	res2.Penalty = *pen
+	res2.Penalty = *pen + res.Penalty
 	why := what + ": graded on that port, " + strconv.FormatFloat(*pen, 'f', -1, 64) + " points off"
 	res2.Notes = append([]string{why}, res2.Notes...)
 	return res2

@@ -258,6 +258,9 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 	if p := r.Penalty.WrongPort; p != nil && (*p < 0 || math.IsNaN(*p) || *p > r.MaxScore()) {
 		return nil, fmt.Errorf("%s: penalty.wrong_port %v: want a number from 0 to the rubric's %v points", loc.where(name, []string{"penalty", "wrong_port"}), *p, r.MaxScore())
 	}
+	if p := r.Penalty.WrongAddress; p != nil && (*p < 0 || math.IsNaN(*p) || *p > r.MaxScore()) {
+		return nil, fmt.Errorf("%s: penalty.wrong_address %v: want a number from 0 to the rubric's %v points", loc.where(name, []string{"penalty", "wrong_address"}), *p, r.MaxScore())
+	}
 	seen := map[string]bool{}
 	for i := range r.Checks {
 		c := &r.Checks[i]

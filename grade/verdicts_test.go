@@ -324,3 +324,27 @@ func TestSnaplenCutUDPEcho(t *testing.T) {
 		t.Errorf("score %v review %q", res.Score, res.Review)
 	}
 }
+
+// [penalty] wrong_address: the echo between other addresses than the
+// rubric's is graded without them, the penalty taken off once.
+func TestWrongAddressPenalty(t *testing.T) {
+	src, err := LabSource("udp-echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseRubric("lab.toml", append(src, "\n[penalty]\nwrong_address = 3\n"...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Set("server=10.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "udp-echo.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := gradeBytes(t, r, data)
+	if res.Score != 7 || res.Penalty != 3 || res.Notes[0] != "the traffic went between other addresses than the lab's: graded without them, 3 points off" {
+		t.Errorf("score %v penalty %v notes %q failed %+v", res.Score, res.Penalty, res.Notes, res.Failed())
+	}
+}
