@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"encoding/binary"
 	"errors"
 	"io"
 	"net/netip"
@@ -11,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
 
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -31,6 +31,10 @@ type capture struct {
 	ifaces    []string  // pcapng interface names seen
 	linkTypes []pcapio.LinkType
 	damage    error // the read error that ended the capture early, if any
+	arp, nd   int   // ARP and IPv6 neighbour-discovery frames: what a capture of the wrong interface holds
+	mld       int   // IPv6 multicast listener reports and queries
+	snap      int   // the longest frame cut by the snapshot length: the capture's snaplen
+	review    []string
 
 	udp   udpState
 	tcp   tcpState
@@ -38,6 +42,21 @@ type capture struct {
 	sums  checksums
 	print fingerprint
 	ports ports
+}
+
+// addReview notes why a person should look at the capture (once per reason).
+func (c *capture) addReview(why string) {
+	for _, r := range c.review {
+		if r == why {
+			return
+		}
+	}
+	c.review = append(c.review, why)
+}
+
+// snapText is how a review reason names a short snapshot length.
+func (c *capture) snapText() string {
+	return "the capture keeps only the first " + itoa(c.snap) + " bytes of each frame (snapshot length)"
 }
 
 // ports are the lab ports the rubric's checks look at; traffic to others
@@ -58,65 +77,6 @@ func contains(s []uint16, v uint16) bool {
 	return false
 }
 
-// decoder decodes one frame with gopacket's DecodingLayerParser into
-// reused layers: one parser per first layer, chosen by the packet's link
-// type, all sharing the same layer structs.
-type decoder struct {
-	eth   layers.Ethernet
-	dot1q layers.Dot1Q
-	sll   layers.LinuxSLL
-	sll2  layers.LinuxSLL2
-	loop  layers.Loopback
-	ip4   layers.IPv4
-	ip6   layers.IPv6
-	tcp   layers.TCP
-	udp   layers.UDP
-	icmp4 layers.ICMPv4
-	icmp6 layers.ICMPv6
-	echo6 layers.ICMPv6Echo
-
-	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
-	decoded []gopacket.LayerType
-}
-
-func newDecoder() *decoder {
-	d := &decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
-	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL,
-		layers.LayerTypeLinuxSLL2, layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
-			&d.ip4, &d.ip6, &d.tcp, &d.udp, &d.icmp4, &d.icmp6, &d.echo6)
-		p.IgnoreUnsupported = true // ARP, DNS, IPv6 extension headers: not graded
-		d.parsers[first] = p
-	}
-	d.decoded = make([]gopacket.LayerType, 0, 8)
-	return d
-}
-
-// firstLayer is the layer a frame of link type lt starts with;
-// gopacket.LayerTypeZero when turtle does not grade that link type.
-func firstLayer(lt pcapio.LinkType, data []byte) gopacket.LayerType {
-	switch lt {
-	case pcapio.LinkTypeEthernet:
-		return layers.LayerTypeEthernet
-	case pcapio.LinkTypeLinuxSLL:
-		return layers.LayerTypeLinuxSLL
-	case pcapio.LinkTypeLinuxSLL2:
-		return layers.LayerTypeLinuxSLL2
-	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
-		return layers.LayerTypeLoopback
-	case pcapio.LinkTypeIPv4:
-		return layers.LayerTypeIPv4
-	case pcapio.LinkTypeIPv6:
-		return layers.LayerTypeIPv6
-	case pcapio.LinkTypeRaw:
-		if len(data) > 0 && data[0]>>4 == 6 {
-			return layers.LayerTypeIPv6
-		}
-		return layers.LayerTypeIPv4
-	}
-	return gopacket.LayerTypeZero
-}
-
 // packet is what one decoded frame tells the flow tables.
 type packet struct {
 	frame     int
@@ -130,13 +90,15 @@ type packet struct {
 // grader reads one capture for one rubric.
 type grader struct {
 	c   *capture
-	dec *decoder
+	pkt decode.Packet
+	tcp layers.TCP
+	pad []byte // a cut segment's payload, padded to its length on the wire
 	asm *reassembly.Assembler
 	fac *streamFactory
 }
 
 func newGrader(p ports) *grader {
-	g := &grader{c: &capture{ports: p}, dec: newDecoder(), fac: &streamFactory{}}
+	g := &grader{c: &capture{ports: p}, fac: &streamFactory{}}
 	g.c.udp.init()
 	g.c.tcp.init()
 	g.c.icmp.init()
@@ -199,114 +161,118 @@ func (g *grader) noteInterface(ci pcapio.CaptureInfo) {
 	}
 }
 
-// packet decodes one frame and hands it to the flow tables.
+// packet decodes one frame with the project's decoder (decode.Packet:
+// every link type, VLAN tag and IP header turtle reads) and hands it to the
+// flow tables. Checksums are decode's verdicts; grade only adds its offload
+// policy on top (checksums.judge).
 func (g *grader) packet(data []byte, ci pcapio.CaptureInfo) {
-	c, d := g.c, g.dec
+	c, d := g.c, &g.pkt
 	p := packet{frame: c.frames, ts: ci.Timestamp, outbound: ci.Direction == pcapio.DirectionOutbound,
 		truncated: ci.CaptureLength < ci.Length}
 	if p.truncated {
 		c.cut.add(p.frame)
+		c.snap = max(c.snap, ci.CaptureLength)
 	}
-	first := firstLayer(ci.LinkType, data)
-	c.print.add(data, ci)
-	if first == gopacket.LayerTypeZero {
-		return
+	d.Decode(ci.LinkType, data)
+	c.print.add(data, ci, d)
+	switch {
+	case d.Layers&decode.LayerEthernet != 0:
+		p.loopback = d.Eth.Src == [6]byte{} && d.Eth.Dst == [6]byte{}
+	case d.Layers&decode.LayerSLL != 0:
+		p.loopback = d.SLL.HardwareType == 772
+		p.outbound = p.outbound || d.SLL.PacketType == 4
+	case d.Layers&decode.LayerSLL2 != 0:
+		p.loopback = d.SLL2.HardwareType == 772
+		p.outbound = p.outbound || d.SLL2.PacketType == 4
+	case d.Layers&decode.LayerLoopback != 0:
+		p.loopback = true
 	}
-	parser := d.parsers[first]
-	err := parser.DecodeLayers(data, &d.decoded)
-	p.truncated = p.truncated || parser.Truncated
-	var net, transport gopacket.LayerType
-	for _, lt := range d.decoded {
-		switch lt {
-		case layers.LayerTypeEthernet:
-			p.loopback = isZero(d.eth.SrcMAC) && isZero(d.eth.DstMAC)
-		case layers.LayerTypeLinuxSLL:
-			p.loopback = d.sll.AddrType == 772
-			p.outbound = p.outbound || d.sll.PacketType == layers.LinuxSLLPacketTypeOutgoing
-		case layers.LayerTypeLinuxSLL2:
-			p.loopback = d.sll2.ARPHardwareType == 772
-			p.outbound = p.outbound || d.sll2.PacketType == layers.LinuxSLL2PacketTypeOutgoing
-		case layers.LayerTypeLoopback:
-			p.loopback = true
-		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
-			net = lt
-		case layers.LayerTypeTCP, layers.LayerTypeUDP, layers.LayerTypeICMPv4, layers.LayerTypeICMPv6,
-			layers.LayerTypeICMPv6Echo:
-			if transport == gopacket.LayerTypeZero || lt == layers.LayerTypeICMPv6Echo {
-				transport = lt
+	if pr := d.Problem; pr.Kind != decode.ProblemNone {
+		if pr.Kind == decode.ProblemTruncated && p.truncated {
+			// cut by the snapshot length: noted as such
+		} else {
+			c.badFrames.add(p.frame)
+			if c.badErr == "" {
+				c.badErr = problemText(pr)
 			}
 		}
 	}
-	if err != nil && transport == gopacket.LayerTypeZero {
-		c.badFrames.add(p.frame)
-		if c.badErr == "" {
-			c.badErr = err.Error()
+	if d.Layers&decode.LayerARP != 0 {
+		c.arp++
+	}
+	if d.Layers&decode.LayerICMPv6 != 0 {
+		switch t := d.ICMPv6.Type; {
+		case t >= 133 && t <= 137:
+			c.nd++
+		case t >= 130 && t <= 132 || t == 143:
+			c.mld++
 		}
 	}
-	if net == gopacket.LayerTypeZero {
+	var missing int // bytes of the IP packet the frame does not hold
+	fragment := d.Fragment
+	switch {
+	case d.Layers&decode.LayerIPv4 != 0 && !(d.Problem.Layer == "ipv4"):
+		p.src, p.dst = d.IPv4.Src, d.IPv4.Dst
+		missing = d.IPv4.Missing
+		fragment = fragment || d.IPv4.Flags&decode.IPv4MoreFragments != 0 || d.IPv4.FragOffset != 0
+		if d.IPv4.Checksum.Status == decode.ChecksumBad && !(d.IPv4.Checksum.Value == 0 && (p.outbound || p.loopback)) {
+			c.sums.ip.add(p.frame) // a zero field was left to the NIC by a sender that offloads it too
+		}
+	case d.Layers&decode.LayerIPv6 != 0 && !(d.Problem.Layer == "ipv6"):
+		p.src, p.dst = d.IPv6.Src, d.IPv6.Dst
+		missing = d.IPv6.Missing
+		for i := 0; i < d.IPv6.NumExt && i < len(d.IPv6.Ext); i++ {
+			if d.IPv6.Ext[i].Type == 44 {
+				fragment = true
+			}
+		}
+	default:
 		return
 	}
 	c.ipFrames++
-	fragment := false
-	if net == layers.LayerTypeIPv4 {
-		p.src, _ = netip.AddrFromSlice(d.ip4.SrcIP)
-		p.dst, _ = netip.AddrFromSlice(d.ip4.DstIP)
-		fragment = d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0
-		if !p.truncated {
-			c.sums.checkIPv4(&d.ip4, p)
-		}
-	} else {
-		p.src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
-		p.dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
-	}
 	p.loopback = p.loopback || p.src.IsLoopback() || p.dst.IsLoopback()
 	if fragment {
 		return // a piece of a datagram: not graded (labs never fragment)
 	}
-	switch transport {
-	case layers.LayerTypeTCP:
-		if !p.truncated {
-			c.sums.checkTransport(g.netPayload(net), net, layers.IPProtocolTCP, 16, p, d)
+	p.truncated = p.truncated || missing > 0
+	whole := d.Problem.Kind == decode.ProblemNone
+	switch {
+	case d.Layers&decode.LayerTCP != 0 && (whole || d.Problem.Layer != "tcp"):
+		c.sums.judge(&d.TCP.Checksum, d, 6, len(d.TCP.Segment), &c.sums.tcp, p)
+		if err := g.tcp.DecodeFromBytes(d.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
+			return
 		}
-		g.tcpPacket(&d.tcp, p)
-	case layers.LayerTypeUDP:
-		if !p.truncated {
-			c.sums.checkTransport(g.netPayload(net), net, layers.IPProtocolUDP, 6, p, d)
+		g.tcpPacket(&g.tcp, p, missing)
+	case d.Layers&decode.LayerUDP != 0 && (whole || d.Problem.Layer != "udp"):
+		c.sums.judge(&d.UDP.Checksum, d, 17, int(d.UDP.Length), &c.sums.udp, p)
+		c.udp.packet(c, d.UDP.SrcPort, d.UDP.DstPort, d.UDP.Payload, len(d.UDP.Payload)+d.UDP.Missing, p)
+	case d.Layers&decode.LayerICMP != 0:
+		if d.ICMP.Checksum.Status == decode.ChecksumBad {
+			c.sums.icmp.add(p.frame)
 		}
-		c.udp.packet(c, &d.udp, p)
-	case layers.LayerTypeICMPv4:
-		if !p.truncated {
-			c.sums.checkICMP(g.netPayload(net), net, p, d)
+		if d.ICMP.HasRest {
+			c.icmp.v4(c, &d.ICMP, p)
 		}
-		c.icmp.v4(c, &d.icmp4, p)
-	case layers.LayerTypeICMPv6Echo:
-		if !p.truncated {
-			c.sums.checkICMP(g.netPayload(net), net, p, d)
+	case d.Layers&decode.LayerICMPv6 != 0:
+		if d.ICMPv6.Checksum.Status == decode.ChecksumBad {
+			c.sums.icmp.add(p.frame)
 		}
-		c.icmp.v6(&d.icmp6, &d.echo6, p)
-	case layers.LayerTypeICMPv6:
-		if !p.truncated {
-			c.sums.checkICMP(g.netPayload(net), net, p, d)
+		if d.ICMPv6.HasRest {
+			c.icmp.v6(&d.ICMPv6, p)
 		}
 	}
 }
 
-func isZero(b []byte) bool {
-	for _, x := range b {
-		if x != 0 {
-			return false
-		}
+// problemText words why decode stopped in a frame.
+func problemText(pr decode.Problem) string {
+	if pr.Kind == decode.ProblemTruncated {
+		return pr.Layer + " header truncated (" + itoa(pr.Value) + " of " + itoa(pr.Need) + " bytes)"
 	}
-	return true
-}
-
-// netPayload is the IP payload of the decoded packet: the transport
-// header and its data, cut to the IP length.
-func (g *grader) netPayload(net gopacket.LayerType) []byte {
-	if net == layers.LayerTypeIPv4 {
-		return g.dec.ip4.Payload
+	s := pr.Layer + " " + pr.Field + " " + itoa(pr.Value)
+	if pr.Note != "" {
+		s += " (" + pr.Note + ")"
 	}
-	return g.dec.ip6.Payload
+	return s
 }
 
 // checksums counts real checksum errors. Loopback and sender-side captures
@@ -317,61 +283,18 @@ type checksums struct {
 	ip, tcp, udp, icmp frameSet
 }
 
-// pseudoSum is the one's complement sum of the TCP/UDP pseudo-header.
-func pseudoSum(d *decoder, net gopacket.LayerType, proto layers.IPProtocol, n int) uint32 {
-	var sum uint32
-	if net == layers.LayerTypeIPv4 {
-		sum = gopacket.ComputeChecksum(d.ip4.SrcIP.To4(), 0)
-		sum = gopacket.ComputeChecksum(d.ip4.DstIP.To4(), sum)
-	} else {
-		sum = gopacket.ComputeChecksum(d.ip6.SrcIP.To16(), 0)
-		sum = gopacket.ComputeChecksum(d.ip6.DstIP.To16(), sum)
-	}
-	return sum + uint32(proto) + uint32(n)&0xffff + uint32(n)>>16
-}
-
-func (s *checksums) checkIPv4(ip *layers.IPv4, p packet) {
-	if ip.Checksum == 0 && (p.outbound || p.loopback) {
-		return // left to the NIC by a sender that offloads the header checksum too
-	}
-	if gopacket.FoldChecksum(gopacket.ComputeChecksum(ip.Contents, 0)) != 0 {
-		s.ip.add(p.frame)
-	}
-}
-
-// transport checks a TCP or UDP checksum at offset off of seg.
-func (s *checksums) checkTransport(seg []byte, net gopacket.LayerType, proto layers.IPProtocol, off int, p packet, d *decoder) {
-	if len(seg) < off+2 || p.outbound || p.loopback {
+// judge applies the offload policy to decode's verdict on a TCP or UDP
+// checksum over length bytes: packets sent by the capturing host or on
+// loopback are not judged, and a field holding the pseudo-header sum
+// (CHECKSUM_PARTIAL: the NIC was to finish it) is offload, not an error.
+func (s *checksums) judge(sum *decode.Checksum, d *decode.Packet, proto uint8, length int, bad *frameSet, p packet) {
+	if sum.Status != decode.ChecksumBad || p.outbound || p.loopback {
 		return
 	}
-	field := binary.BigEndian.Uint16(seg[off:])
-	if proto == layers.IPProtocolUDP && field == 0 && net == layers.LayerTypeIPv4 {
-		return // no checksum
-	}
-	ps := pseudoSum(d, net, proto, len(seg))
-	if gopacket.FoldChecksum(gopacket.ComputeChecksum(seg, ps)) == 0 {
+	if partial := d.PseudoHeaderSum(proto, length); sum.Value == partial || sum.Value == ^partial {
 		return
 	}
-	// CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum, the
-	// NIC was to finish it. Seen in captures on the sending host.
-	if partial := ^gopacket.FoldChecksum(ps); field == partial || field == ^partial {
-		return
-	}
-	if proto == layers.IPProtocolTCP {
-		s.tcp.add(p.frame)
-	} else {
-		s.udp.add(p.frame)
-	}
-}
-
-func (s *checksums) checkICMP(msg []byte, net gopacket.LayerType, p packet, d *decoder) {
-	var sum uint32
-	if net == layers.LayerTypeIPv6 {
-		sum = pseudoSum(d, net, layers.IPProtocolICMPv6, len(msg))
-	}
-	if len(msg) >= 4 && gopacket.FoldChecksum(gopacket.ComputeChecksum(msg, sum)) != 0 {
-		s.icmp.add(p.frame)
-	}
+	bad.add(p.frame)
 }
 
 // warnings words the checksum errors found.

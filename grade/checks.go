@@ -9,35 +9,6 @@ import (
 	"time"
 )
 
-// evaluate runs one check on a capture: whether it passed, and why not.
-func evaluate(c *capture, kind string, p params) (bool, string) {
-	switch kind {
-	case "udp-request":
-		return udpRequest(c, p)
-	case "udp-echo":
-		return udpEcho(c, p)
-	case "tcp-handshake":
-		return tcpHandshake(c, p)
-	case "tcp-data":
-		return tcpData(c, p)
-	case "tcp-echo":
-		return tcpEcho(c, p)
-	case "tcp-close":
-		return tcpClose(c, p)
-	case "tcp-concurrent":
-		return tcpTiming(c, p, true)
-	case "tcp-iterative":
-		return tcpTiming(c, p, false)
-	case "icmp-request":
-		return icmpRequest(c, p)
-	case "icmp-reply":
-		return icmpReply(c, p)
-	case "frames":
-		return frames(c, p)
-	}
-	return false, "unknown check kind " + strconv.Quote(kind)
-}
-
 func (p params) serverOK(a netip.Addr) bool { return !p.hasServer || a.Unmap() == p.server }
 func (p params) clientOK(a netip.Addr) bool { return !p.hasClient || a.Unmap() == p.client }
 
@@ -107,10 +78,34 @@ func inventory(c *capture) string {
 	if c.frames == 0 {
 		return "the capture has no frames"
 	}
-	if c.ipFrames == 0 {
-		return "the capture has " + plural(c.frames, "frame") + " and none is IPv4 or IPv6"
+	on := ""
+	if len(c.ifaces) > 0 {
+		on = " on " + Escape(c.ifaces[0])
 	}
-	return "the capture has " + plural(c.frames, "frame") + ": " + plural(c.tcp.segs, "TCP segment") + ", " +
+	if c.tcp.segs+c.udp.datagrams+len(c.icmp.reqs) == 0 {
+		// None of the lab's kinds of traffic: say what the capture holds
+		// instead, and where it was taken.
+		var what []string
+		if c.nd > 0 {
+			what = append(what, plural(c.nd, "IPv6 neighbour-discovery frame"))
+		}
+		if c.mld > 0 {
+			what = append(what, plural(c.mld, "IPv6 multicast listener report"))
+		}
+		if c.arp > 0 {
+			what = append(what, plural(c.arp, "ARP frame"))
+		}
+		if other := c.frames - c.nd - c.mld - c.arp; other > 0 {
+			if c.ipFrames == 0 && c.arp == 0 {
+				what = append(what, plural(other, "frame")+" that hold no IPv4 or IPv6")
+			} else {
+				what = append(what, plural(other, "other frame"))
+			}
+		}
+		return "the capture has " + plural(c.frames, "frame") + on + ", none of the lab's traffic: " + joinList(what) +
+			"; capture on the interface the lab's traffic uses (lo for 127.0.0.1)"
+	}
+	return "the capture has " + plural(c.frames, "frame") + on + ": " + plural(c.tcp.segs, "TCP segment") + ", " +
 		plural(c.udp.datagrams, "UDP datagram") + ", " + plural(len(c.icmp.reqs), "ICMP echo request")
 }
 
@@ -147,6 +142,13 @@ func udpEcho(c *capture, p params) (bool, string) {
 		}
 	}
 	if good > 0 {
+		for _, r := range reqs {
+			if r.reply != 0 && r.cut {
+				c.addReview(c.snapText() + ": the echo of the datagram in frame " + itoa(r.frame) + " (" +
+					plural(r.size, "byte") + ") was compared on the bytes captured, its length from the headers")
+				break
+			}
+		}
 		return true, ""
 	}
 	for _, r := range reqs {
@@ -160,6 +162,18 @@ func udpEcho(c *capture, p params) (bool, string) {
 			return false, "the echo in frame " + itoa(r.otherPort) + " came from " + portText(r.otherPortN) +
 				", not " + itoa(int(r.server.Port())) + ": answer from the socket bound to the lab's port"
 		}
+	}
+	if len(reqs) == 1 && reqs[0].frame == c.frames {
+		return false, "the capture ends in frame " + itoa(c.frames) + ", right after the request: keep capturing until the client has its echo"
+	}
+	if c.udp.strays.n > 0 && c.udp.strayPort == p.port {
+		r := reqs[0]
+		msg := "the reply in frame " + itoa(c.udp.strays.head()) + " went to " + portText(c.udp.strayTo.Port()) +
+			", not to the client's " + portText(r.client.Port()) + " (the request in frame " + itoa(r.frame) + " came from it)"
+		if c.udp.strayUnreach != 0 {
+			msg += "; the client's host answered ICMP port unreachable (frame " + itoa(c.udp.strayUnreach) + "): nothing listened there"
+		}
+		return false, msg + "; reply to the address recvfrom() returned"
 	}
 	frames := make([]int, 0, len(reqs))
 	for _, r := range reqs {
@@ -317,34 +331,90 @@ func tcpData(c *capture, p params) (bool, string) {
 			return true, ""
 		}
 	}
+	// Cut by the snapshot length: the bytes captured must agree with the
+	// message, and the length on the wire must be the message's; the rest
+	// cannot be compared, which is said, not failed.
+	for _, k := range sent {
+		if k.cutBytes[toServer] == 0 || len(k.cuts[toServer]) == 0 {
+			continue
+		}
+		known := min(k.cuts[toServer][0].from, int64(len(k.head)))
+		n := k.stream[toServer]
+		msg := []byte(p.message)
+		if bytes.HasPrefix(msg, k.head[:known]) && (n == int64(len(msg)) || n == int64(len(msg))+1 || n == int64(len(msg))+2) {
+			c.addReview(c.snapText() + ": the message was compared on its first " + plural(int(known), "byte") +
+				" captured (" + k.flows[toServer].frames.String() + "), its length from the headers")
+			return true, ""
+		}
+	}
 	k := sent[0]
 	return false, "the client sent " + quote(k.head) + " (" + k.flows[toServer].frames.String() +
 		"); the lab's message is " + quote([]byte(p.message))
 }
 
-// echoProblem says what is wrong with a connection's echo, or "".
-func echoProblem(k *tcpConn, port uint16) string {
-	sent, back := k.stream[toServer], k.stream[toClient]
+// echoProblem says what is wrong with a connection's echo, or "", and
+// adds to c's review reasons what the capture could not show: bytes cut by
+// the snapshot length, holes the capture has (counted by sequence numbers,
+// acknowledged by the other side).
+func echoProblem(c *capture, k *tcpConn, port uint16) string {
+	lostIn, lostBack := k.lost(toServer), k.lost(toClient)
+	sent, back := k.stream[toServer]+lostIn, k.stream[toClient]+lostBack
+	var review []string
+	if lostIn+lostBack > 0 {
+		var parts []string
+		for _, d := range []struct {
+			n    int64
+			dir  int
+			who  string
+			peer string
+		}{{lostIn, toServer, "the client", "the server"}, {lostBack, toClient, "the server", "the client"}} {
+			if d.n == 0 {
+				continue
+			}
+			where := "at the end of the capture, after frame " + itoa(k.lastFrame)
+			switch {
+			case k.holes[d.dir] == 1:
+				where = "a hole right before frame " + itoa(k.hole[d.dir])
+			case k.holes[d.dir] > 1:
+				where = itoa(k.holes[d.dir]) + " holes, the first right before frame " + itoa(k.hole[d.dir])
+			}
+			parts = append(parts, strconv.FormatInt(d.n, 10)+" bytes "+d.who+" sent ("+where+", acknowledged by "+d.peer+")")
+		}
+		review = append(review, "the capture misses "+strings.Join(parts, " and ")+
+			": packets the capture dropped, not the server's fault; the echo was counted by sequence numbers")
+	}
+	if cut := max(k.cutBytes[toServer], k.cutBytes[toClient]); cut > 0 && back > 0 {
+		review = append(review, c.snapText()+": "+strconv.FormatInt(min(cut, back), 10)+" of the "+
+			strconv.FormatInt(back, 10)+" bytes echoed ("+k.cutFrames.String()+") were counted from the headers, not compared")
+	}
+	why := ""
 	switch {
 	case k.mismatch:
-		return "the echo differs from what the client sent at offset " + strconv.FormatInt(k.misAt, 10) + ": " +
+		why = "the echo differs from what the client sent at offset " + strconv.FormatInt(k.misAt, 10) + ": " +
 			byteText(k.misGot) + " in frame " + itoa(k.misFrame) + " where the client sent " + byteText(k.misSent) +
 			" in frame " + itoa(k.misCFrame)
+	case back == 0 && k.flows[toServer].lastData >= c.frames-1 && k.flows[toClient].rst == 0:
+		why = "the capture ends in frame " + itoa(c.frames) + ", right after the request (" + k.flows[toServer].frames.String() +
+			"): keep capturing until the client has its echo"
 	case back == 0:
-		msg := "no data back from " + portText(port) + ": the client's " + plural(int(sent), "byte") + " (" +
+		why = "no data back from " + portText(port) + ": the client's " + plural(int(sent), "byte") + " (" +
 			k.flows[toServer].frames.String() + ") were never echoed"
 		if r := k.flows[toClient].rst; r != 0 {
-			msg += "; the server reset the connection in frame " + itoa(r)
+			why += "; the server reset the connection in frame " + itoa(r)
 		}
-		return msg
 	case back < sent:
-		return "the server echoed " + strconv.FormatInt(back, 10) + " of the client's " + plural(int(sent), "byte") +
+		why = "the server echoed " + strconv.FormatInt(back, 10) + " of the client's " + plural(int(sent), "byte") +
 			" (" + k.flows[toClient].frames.String() + ")"
 	case back > sent:
-		return "the server sent " + plural(int(back), "byte") + " (" + k.flows[toClient].frames.String() +
+		why = "the server sent " + plural(int(back), "byte") + " (" + k.flows[toClient].frames.String() +
 			") for the client's " + strconv.FormatInt(sent, 10)
 	}
-	return ""
+	if why == "" || lostIn+lostBack > 0 {
+		for _, r := range review {
+			c.addReview(r)
+		}
+	}
+	return why
 }
 
 func tcpEcho(c *capture, p params) (bool, string) {
@@ -355,10 +425,10 @@ func tcpEcho(c *capture, p params) (bool, string) {
 	}
 	good, first := 0, ""
 	for _, k := range ks {
-		if k.stream[toServer] == 0 {
+		if k.stream[toServer]+k.lost(toServer) == 0 {
 			continue
 		}
-		why := echoProblem(k, p.port)
+		why := echoProblem(c, k, p.port)
 		switch {
 		case k.mismatch:
 			return false, why
@@ -458,68 +528,88 @@ func tcpTiming(c *capture, p params, concurrent bool) (bool, string) {
 	if delay < p.minDelay {
 		return false, "the server answered in " + durText(delay) + ", too quickly to tell a concurrent server from an iterative one: run it with a delay of at least " + durText(p.minDelay)
 	}
-	// The largest group of requests sent within half a delay of each other.
+	// Concurrency is judged by overlap in service, not by a start window:
+	// a chain is a run of requests each sent while an earlier one of the
+	// chain still had at least half a delay to wait for its echo. For each
+	// such request an iterative server could answer no sooner than that
+	// earlier echo plus a delay; a concurrent one answers a delay after the
+	// request. The answer is counted as concurrent when it came closer to
+	// the second than to the first.
 	half := delay / 2
-	gi, gn := 0, 0
-	for i := range xs {
-		j := i
-		for j < len(xs) && xs[j].req.Sub(xs[i].req) < half {
-			j++
+	var chain, cur []exchange
+	var together, curTogether []bool // per member after the first: answered concurrently
+	latest := time.Time{}
+	for _, x := range xs {
+		if len(cur) > 0 && latest.Sub(x.req) >= half {
+			slack := latest.Sub(x.req)
+			cur = append(cur, x)
+			curTogether = append(curTogether, x.echo.Sub(x.req) < delay+slack/2)
+		} else {
+			cur, curTogether = []exchange{x}, nil
+			latest = time.Time{}
 		}
-		if j-i > gn {
-			gi, gn = i, j-i
+		if x.echo.After(latest) {
+			latest = x.echo
+		}
+		if len(cur) > len(chain) {
+			chain, together = append([]exchange(nil), cur...), append([]bool(nil), curTogether...)
 		}
 	}
-	group := append([]exchange(nil), xs[gi:gi+gn]...)
-	reqFrames := make([]int, len(group))
-	for i, x := range group {
-		reqFrames[i] = x.reqFrame
-	}
-	delayText := durText(delay)
+	delayText := "the server's delay of " + durText(delay)
 	if estimated {
-		delayText += ", the quickest answer"
+		delayText += " (its quickest answer)"
 	}
-	if gn < p.clients {
+	if len(chain) < p.clients {
 		frames := make([]int, 0, len(xs))
 		times := make([]string, 0, len(xs))
 		for _, x := range xs {
 			frames = append(frames, x.reqFrame)
 			times = append(times, "+"+durText(x.req.Sub(xs[0].req)))
 		}
-		return false, "the clients were not simultaneous: the requests (" + frameList(frames) + ") were sent at " +
-			joinList(times) + ", no " + itoa(p.clients) + " of them within " + durText(half) + " (half the delay of " +
-			delayText + "); start the clients together"
+		return false, "the clients were never waiting together: the requests (" + frameList(frames) + ") were sent at " +
+			joinList(times) + ", and no " + itoa(p.clients) + " of them were waiting for their echoes at the same time, with " +
+			delayText + "; start each client while the others still wait for their echoes"
 	}
-	sort.SliceStable(group, func(i, j int) bool { return group[i].echo.Before(group[j].echo) })
-	together := 1 // most echoes within half a delay of each other
-	for i := range group {
-		j := i
-		for j < len(group) && group[j].echo.Sub(group[i].echo) < half {
-			j++
+	reqFrames := make([]int, len(chain))
+	echoFrames := make([]int, len(chain))
+	waits := make([]string, len(chain))
+	for i, x := range chain {
+		reqFrames[i], echoFrames[i] = x.reqFrame, x.echoFrame
+		waits[i] = durText(x.echo.Sub(x.req))
+	}
+	concurrentN := 0
+	for _, t := range together {
+		if t {
+			concurrentN++
 		}
-		together = max(together, j-i)
 	}
-	t0 := group[0].req
-	echoes := make([]string, len(group))
-	echoFrames := make([]int, len(group))
-	for i, x := range group {
-		echoes[i] = "+" + durText(x.echo.Sub(t0))
-		echoFrames[i] = x.echoFrame
-	}
-	at := "at " + joinList(echoes) + " (" + frameList(echoFrames) + ")"
-	reqs := itoa(gn) + " simultaneous requests (" + frameList(reqFrames) + ")"
+	who := "your " + itoa(len(chain)) + " clients (requests in " + frameList(reqFrames) + ", echoes in " + frameList(echoFrames) + ")"
 	if concurrent {
-		if together >= p.clients {
+		if concurrentN+1 >= p.clients {
 			return true, ""
 		}
-		return false, reqs + " were answered one after another, " + at + ", with a delay of " + delayText +
-			": the server serves one client at a time"
+		return false, who + " waited " + joinList(waits) + " for their echoes, with " + delayText +
+			": each waited for the one before, so the server answered them one at a time"
 	}
-	if together == 1 {
+	if concurrentN == 0 {
 		return true, ""
 	}
-	return false, reqs + " were answered together, " + at + ", with a delay of " + delayText +
-		": the server serves clients concurrently"
+	return false, who + " each waited " + waitText(chain, waits, delay) + " for their echoes, with " + delayText +
+		", though they were waiting at the same time: the server answered them together, concurrently"
+}
+
+// waitText is "about 1s" when every wait is within a quarter delay of the
+// others, else the list of waits.
+func waitText(xs []exchange, waits []string, delay time.Duration) string {
+	lo, hi := xs[0].echo.Sub(xs[0].req), xs[0].echo.Sub(xs[0].req)
+	for _, x := range xs {
+		w := x.echo.Sub(x.req)
+		lo, hi = min(lo, w), max(hi, w)
+	}
+	if hi-lo < delay/4 {
+		return "about " + durText(lo)
+	}
+	return joinList(waits)
 }
 
 func joinList(s []string) string {

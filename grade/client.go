@@ -10,7 +10,7 @@ import (
 // class notes' words. turtle's own grading of a capture cannot judge it
 // (it fails with "no output to judge"); package grade/programs evaluates it
 // with ClientOutput.
-func init() { kinds["client-output"] = []string{} }
+func init() { checkKinds["client-output"] = checkKind{judge: programOnly} }
 
 // ClientOutput reports whether an echo client printed the server's echo of
 // msg as the class notes' clients do: for UDP a line "IP: 127.0.0.1 |

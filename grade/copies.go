@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -105,38 +106,29 @@ func (f *fingerprint) init() {
 	f.stamps.init()
 }
 
-func (f *fingerprint) add(data []byte, ci pcapio.CaptureInfo) {
+// add takes one frame and its decoding: the MAC addresses and packet
+// types come from decode's link layers.
+func (f *fingerprint) add(data []byte, ci pcapio.CaptureInfo, d *decode.Packet) {
 	f.nFrames++
+	var b [8 + 20]byte
 	var mac []byte
-	switch ci.LinkType {
-	case pcapio.LinkTypeEthernet:
-		if len(data) >= 12 {
-			mac = data[:12]
-			if data[0]&1 != 0 {
-				break // group address: broadcast or multicast
-			}
-		}
-		f.frames.add(maphash.Bytes(hashSeed, data))
-	case pcapio.LinkTypeLinuxSLL:
-		if len(data) >= 14 {
-			mac = data[6:14]
-			if pt := data[1]; pt == 1 || pt == 2 {
-				break
-			}
-		}
-		f.frames.add(maphash.Bytes(hashSeed, data))
-	case pcapio.LinkTypeLinuxSLL2:
-		if len(data) >= 20 {
-			mac = data[12:20]
-			if pt := data[10]; pt == 1 || pt == 2 {
-				break
-			}
-		}
-		f.frames.add(maphash.Bytes(hashSeed, data))
-	default:
+	group := false
+	switch {
+	case d.Layers&decode.LayerEthernet != 0:
+		copy(b[8:], d.Eth.Dst[:])
+		copy(b[14:], d.Eth.Src[:])
+		mac = b[8:20]
+		group = d.Eth.Dst[0]&1 != 0 // broadcast or multicast
+	case d.Layers&decode.LayerSLL != 0:
+		mac = d.SLL.Addr
+		group = d.SLL.PacketType == 1 || d.SLL.PacketType == 2
+	case d.Layers&decode.LayerSLL2 != 0:
+		mac = d.SLL2.Addr
+		group = d.SLL2.PacketType == 1 || d.SLL2.PacketType == 2
+	}
+	if !group {
 		f.frames.add(maphash.Bytes(hashSeed, data))
 	}
-	var b [8 + 20]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(ci.Timestamp.UnixNano()))
 	n := copy(b[8:], mac)
 	f.stamps.add(maphash.Bytes(hashSeed, b[:8+n]))

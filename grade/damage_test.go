@@ -66,8 +66,9 @@ func TestUnreadableCaptureScoresZeroWithTheError(t *testing.T) {
 		data []byte
 		err  string
 	}{
-		{[]byte("Hello, this is my capture"), "invalid: not a capture file (magic 0x48656c6c)"},
-		{nil, "truncated: file header needs 4 bytes, file ends after 0"},
+		{[]byte("Hello, this is my capture"), "the file is text, not a capture (a tshark or Wireshark text export?): save the capture itself, as pcapng (Wireshark: File → Save As; tshark or tcpdump: -w FILE)"},
+		{[]byte("\x00\x01\x02\x03 binary junk"), "invalid: not a capture file (magic 0x00010203)"},
+		{nil, "the file is empty: the capture was not saved (stop the capture with Ctrl-C, or save it in Wireshark, before handing it in)"},
 		{[]byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0}, "truncated: file header needs 24 bytes, file ends after 6"},
 	} {
 		res := gradeBytes(t, r, tc.data)
@@ -97,7 +98,7 @@ func TestBatchSurvivesBadFiles(t *testing.T) {
 	for _, r := range res {
 		got = append(got, r.Student+" "+score(r.Score)+" "+r.Error)
 	}
-	want := []string{"a 0 invalid: not a capture file (magic 0x6e6f7420)", "b 10 ", "c 0 open: no such file or directory"}
+	want := []string{"a 0 the file is text, not a capture (a tshark or Wireshark text export?): save the capture itself, as pcapng (Wireshark: File → Save As; tshark or tcpdump: -w FILE)", "b 10 ", "c 0 open: no such file or directory"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", got, want)
 	}

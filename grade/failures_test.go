@@ -30,7 +30,7 @@ var failureCases = []struct {
 		score: 0,
 		failed: map[string]string{
 			"request": "no datagram to port 10001; UDP went to port 10002 (frame 1) instead",
-			"echo":    "no datagram to port 10001 to echo; UDP went to port 10002 (frame 1) instead",
+			"echo":    "no datagram to port 10001 to echo (the reason is under request)",
 		},
 	},
 	{
@@ -93,9 +93,9 @@ var failureCases = []struct {
 		score: 0,
 		failed: map[string]string{
 			"handshake": "no SYN to port 12500; the client connected to port 12501 (frame 1) instead",
-			"data":      "no connection to port 12500; the client connected to port 12501 (frame 1) instead",
-			"echo":      "no connection to port 12500; the client connected to port 12501 (frame 1) instead",
-			"close":     "no connection to port 12500; the client connected to port 12501 (frame 1) instead",
+			"data":      "no connection to port 12500 (the reason is under handshake)",
+			"echo":      "no connection to port 12500 (the reason is under handshake)",
+			"close":     "no connection to port 12500 (the reason is under handshake)",
 		},
 	},
 	{
@@ -225,7 +225,7 @@ var failureCases = []struct {
 		},
 		score: 5,
 		failed: map[string]string{
-			"concurrent": "the clients were not simultaneous: the requests (frames 4, 14 and 24) were sent at +0s, +2.5s and +5.001s, no 3 of them within 1s (half the delay of 2s, the quickest answer); start the clients together",
+			"concurrent": "the clients were never waiting together: the requests (frames 4, 14 and 24) were sent at +0s, +2.5s and +5.001s, and no 3 of them were waiting for their echoes at the same time, with the server's delay of 2s (its quickest answer); start each client while the others still wait for their echoes",
 		},
 	},
 	{
@@ -235,7 +235,7 @@ var failureCases = []struct {
 		},
 		score: 5,
 		failed: map[string]string{
-			"concurrent": "3 simultaneous requests (frames 4, 9 and 14) were answered one after another, at +2s, +4s and +6.001s (frames 16, 21 and 26), with a delay of 2s, the quickest answer: the server serves one client at a time",
+			"concurrent": "your 3 clients (requests in frames 4, 9 and 14, echoes in frames 16, 21 and 26) waited 2s, 4s and 6s for their echoes, with the server's delay of 2s (its quickest answer): each waited for the one before, so the server answered them one at a time",
 		},
 	},
 	{
@@ -265,7 +265,7 @@ var failureCases = []struct {
 		},
 		score: 5,
 		failed: map[string]string{
-			"iterative": "3 simultaneous requests (frames 4, 9 and 14) were answered together, at +1s, +1s and +1.001s (frames 16, 21 and 26), with a delay of 1s, the quickest answer: the server serves clients concurrently",
+			"iterative": "your 3 clients (requests in frames 4, 9 and 14, echoes in frames 16, 21 and 26) each waited about 1s for their echoes, with the server's delay of 1s (its quickest answer), though they were waiting at the same time: the server answered them together, concurrently",
 		},
 	},
 	{
@@ -275,7 +275,7 @@ var failureCases = []struct {
 		},
 		score: 5,
 		failed: map[string]string{
-			"iterative": "3 simultaneous requests (frames 4, 9 and 14) were answered together, at +1s, +1s and +1.001s (frames 16, 21 and 26), with a delay of 1s: the server serves clients concurrently",
+			"iterative": "your 3 clients (requests in frames 4, 9 and 14, echoes in frames 16, 21 and 26) each waited about 1s for their echoes, with the server's delay of 1s, though they were waiting at the same time: the server answered them together, concurrently",
 		},
 	},
 	{

@@ -3,15 +3,21 @@
 // sniffing — and says in each failed check why, with frame numbers.
 //
 // It is a package of its own because grading a class's captures is a job
-// no package above has: pcapio reads files and decode prints frames, while
-// grading follows flows (gopacket's layers and its TCP reassembly, so that
+// no package above has: pcapio reads files and decode dissects frames
+// (grade reads every frame through decode.Packet), while grading follows
+// flows (gopacket's TCP reassembly, fed layers.TCP as follow does, so that
 // segmentation does not matter), applies a rubric an instructor can edit,
 // compares students with one another, and writes scores in the formats
-// course tools read (CSV, JSON, Gradescope, Autolab).
+// course tools read (CSV, JSON, Gradescope, Autolab, Moodle, Canvas).
+//
+// What a capture cannot prove is not blamed on the student: bytes cut by
+// the snapshot length or lost by the capture are counted by sequence
+// numbers and the result carries a Review reason instead of a failed check.
 //
 // A capture is read once, streaming: per-flow state is bounded (the first
 // bytes of each stream, echoes compared as they arrive, tables capped at
-// maxTracked entries), so a capture's size does not decide the memory used.
+// maxTracked entries, one budget for bytes awaiting echoes), so a capture's
+// size does not decide the memory used.
 // Damaged captures are graded on the frames that could be read, with a
 // note; an unreadable file scores 0 with its error.
 package grade
@@ -24,6 +30,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -32,7 +39,11 @@ import (
 // Submission is one student's captures: the best-scoring one counts.
 type Submission struct {
 	Student string
-	Files   []string
+	ID      string   // the LMS's identifier of the student, when the export names one
+	Files   []string // captures; dir/x.zip/member is a member of a zip file
+	Why     string   // why there is no capture, when Files is empty ("no submission")
+
+	other []string // files of the submission that are not captures
 }
 
 // CheckResult is one check of one capture.
@@ -56,7 +67,8 @@ type Copy struct {
 // Result is one student's grade.
 type Result struct {
 	Student  string        `json:"student"`
-	File     string        `json:"file"` // the capture graded
+	ID       string        `json:"id,omitempty"` // the LMS's identifier, from the export's names or the roster
+	File     string        `json:"file"`         // the capture graded
 	Score    float64       `json:"score"`
 	Max      float64       `json:"max_score"`
 	Frames   int           `json:"frames"`
@@ -65,6 +77,14 @@ type Result struct {
 	Warnings []string      `json:"warnings,omitempty"` // checksum errors
 	Copies   []Copy        `json:"copies,omitempty"`
 	Error    string        `json:"error,omitempty"` // why the capture could not be read
+	// Review says why a person should look at the grade: a capture cut by
+	// the snapshot length, with holes, damaged, or possibly copied. The
+	// score stands on what the capture proves; these reasons say what it
+	// could not.
+	Review []string `json:"review,omitempty"`
+	// Penalty is the points taken off for traffic on the wrong port
+	// (the rubric's [penalty]); the checks were graded on that port.
+	Penalty float64 `json:"penalty,omitempty"`
 
 	print *fingerprint
 }
@@ -90,7 +110,7 @@ type compiled struct {
 func compile(r *Rubric) (*compiled, error) {
 	cr := &compiled{r: r}
 	for _, c := range r.Checks {
-		if kinds[c.Kind] == nil {
+		if checkKinds[c.Kind].judge == nil {
 			return nil, fmt.Errorf("check %q: unknown kind %q", c.ID, c.Kind)
 		}
 		p, err := c.resolve(r.Defaults)
@@ -163,7 +183,9 @@ func Grade(r *Rubric, subs []Submission, opt Options) ([]Result, error) {
 	for _, s := range subs {
 		files := out[k : k+len(s.Files)]
 		k += len(s.Files)
-		results = append(results, pickBest(cr, s.Student, files))
+		res := pickBest(cr, s, files)
+		res.ID = s.ID
+		results = append(results, res)
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Student < results[j].Student })
 	flagCopies(results)
@@ -181,16 +203,20 @@ func GradeReader(r *Rubric, student, name string, rd io.Reader) (Result, error) 
 	return res, nil
 }
 
-// FlagCopies compares results graded separately (GradeReader) with one
-// another, as Grade does for its batch.
-func FlagCopies(results []Result) { flagCopies(results) }
-
 // pickBest keeps the best-scoring of a student's captures and notes the
 // others.
-func pickBest(cr *compiled, student string, files []Result) Result {
+func pickBest(cr *compiled, s Submission, files []Result) Result {
+	student := s.Student
 	if len(files) == 0 {
-		res := cr.failAll("no capture file")
+		why := s.Why
+		if why == "" {
+			why = "no capture file"
+		}
+		res := cr.failAll(why)
 		res.Student = student
+		for i := range res.Checks {
+			res.Checks[i].Message = "no capture to grade"
+		}
 		return res
 	}
 	b := 0
@@ -233,7 +259,7 @@ func (cr *compiled) failAll(why string) Result {
 }
 
 func (cr *compiled) gradeFile(path string) Result {
-	f, err := os.Open(path)
+	f, err := openCapture(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -244,17 +270,37 @@ func (cr *compiled) gradeFile(path string) Result {
 		return res
 	}
 	defer f.Close()
-	return cr.gradeReader(path, f)
+	res, c := cr.gradeCapture(path, f)
+	return cr.applyPenalty(res, c, func() (io.ReadCloser, error) { return openCapture(path) })
 }
 
 func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
-	g := newGrader(cr.ports)
-	if err := g.read(rd); err != nil {
-		res := cr.failAll(err.Error())
-		res.File = name
-		return res
+	res, c := cr.gradeCapture(name, rd)
+	var reopen func() (io.ReadCloser, error)
+	if s, ok := rd.(io.ReadSeeker); ok {
+		reopen = func() (io.ReadCloser, error) {
+			_, err := s.Seek(0, io.SeekStart)
+			return io.NopCloser(s), err
+		}
 	}
-	c := g.c
+	return cr.applyPenalty(res, c, reopen)
+}
+
+// gradeCapture grades one capture, returning its state too (nil when it
+// could not be read) for a second look (applyPenalty).
+func (cr *compiled) gradeCapture(name string, rd io.Reader) (Result, *capture) {
+	g := newGrader(cr.ports)
+	head := &headRecorder{r: rd}
+	if err := g.read(head); err != nil {
+		res := cr.failAll(readError(err, head))
+		res.File = name
+		return res, nil
+	}
+	return cr.result(name, g.c), g.c
+}
+
+// result judges a capture read with cr's ports against cr's checks.
+func (cr *compiled) result(name string, c *capture) Result {
 	fp := c.print // a copy: a pointer into c would keep the whole capture state alive
 	res := Result{File: name, Max: cr.r.MaxScore(), Frames: c.frames, print: &fp}
 	for i, ch := range cr.r.Checks {
@@ -268,9 +314,67 @@ func (cr *compiled) gradeReader(name string, rd io.Reader) Result {
 		}
 		res.Checks = append(res.Checks, cres)
 	}
+	onceEach(res.Checks)
 	res.Notes = notes(c)
 	res.Warnings = c.sums.warnings()
+	res.Review = append([]string(nil), c.review...) // after notes, which add to it
 	return res
+}
+
+// onceEach words a wrong port or address shared by several failed checks once: a later
+// check whose reason ends like an earlier one's (the same "; the client
+// connected to port 12501 (frame 1) instead") keeps only its own first
+// part and points to the earlier check.
+func onceEach(checks []CheckResult) {
+	for i := range checks {
+		c := &checks[i]
+		_, tail, ok := strings.Cut(c.Message, "; ")
+		if c.Passed || !ok || !strings.HasSuffix(tail, " instead") {
+			continue // only the wrong port or address is worth saying once
+		}
+		for j := 0; j < i; j++ {
+			e := checks[j]
+			if !e.Passed && strings.HasSuffix(e.Message, "; "+tail) {
+				c.Message = strings.TrimSuffix(c.Message, "; "+tail) + " (the reason is under " + e.ID + ")"
+				break
+			}
+		}
+	}
+}
+
+// headRecorder keeps the first bytes read from a file, to say what a file
+// that is not a capture is instead.
+type headRecorder struct {
+	r    io.Reader
+	head []byte
+	n    int64
+}
+
+func (h *headRecorder) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if len(h.head) < 64 {
+		h.head = append(h.head, p[:min(n, 64-len(h.head))]...)
+	}
+	h.n += int64(n)
+	return n, err
+}
+
+// readError words why a file could not be read as a capture: an empty
+// file, a text export saved under a capture's name, or the reader's error.
+func readError(err error, h *headRecorder) string {
+	if h.n == 0 {
+		return "the file is empty: the capture was not saved (stop the capture with Ctrl-C, or save it in Wireshark, before handing it in)"
+	}
+	text := len(h.head) > 0
+	for _, c := range h.head {
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' && c < 0x80 {
+			text = false
+		}
+	}
+	if text {
+		return "the file is text, not a capture (a tshark or Wireshark text export?): save the capture itself, as pcapng (Wireshark: File → Save As; tshark or tcpdump: -w FILE)"
+	}
+	return err.Error()
 }
 
 // notes words what limited the grading of a capture.
@@ -287,6 +391,7 @@ func notes(c *capture) []string {
 		}
 		n = append(n, what+" after frame "+itoa(c.frames)+" ("+c.damage.Error()+"): graded on the "+
 			plural(c.frames, "frame")+" before")
+		c.addReview(what + " after frame " + itoa(c.frames) + ": what came after could not be graded")
 	}
 	if c.badFrames.n > 0 {
 		n = append(n, c.badFrames.String()+" could not be decoded ("+c.badErr+")")
@@ -312,8 +417,14 @@ func notes(c *capture) []string {
 			n = append(n, "graded on the first "+itoa(maxTracked)+" "+d.what+"; "+itoa(d.n)+" more were not tracked")
 		}
 	}
+	if c.tcp.budget.over {
+		why := "capture too large to grade fully: its connections held more than " + itoa(pendBudget>>20) +
+			" MiB awaiting echoes at once; past that, echoes were counted, not compared"
+		n = append(n, why)
+		c.addReview(why)
+	}
 	for _, k := range c.tcp.conns {
-		if k.unchecked {
+		if k.unchecked && !c.tcp.budget.over {
 			n = append(n, "the connection from port "+itoa(int(k.key.client.Port()))+" held more than "+
 				itoa(maxPending>>10)+" KiB awaiting an echo: the rest was counted, not compared")
 			break
@@ -321,6 +432,9 @@ func notes(c *capture) []string {
 	}
 	return n
 }
+
+// copyReview starts the review reason of a possible copy.
+const copyReview = "possible copy: shares frames with "
 
 // flagCopies compares every pair of students' captures.
 func flagCopies(results []Result) {
@@ -340,6 +454,8 @@ func flagCopies(results []Result) {
 			}
 			a.Copies = append(a.Copies, Copy{Student: b.Student, File: b.File, Evidence: why})
 			b.Copies = append(b.Copies, Copy{Student: a.Student, File: a.File, Evidence: why})
+			a.Review = append(a.Review, copyReview+b.Student+"'s capture")
+			b.Review = append(b.Review, copyReview+a.Student+"'s capture")
 		}
 	}
 }

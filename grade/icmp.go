@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket/layers"
+	"github.com/turtle-sniffer/turtle/decode"
 )
 
 // pingKey identifies an echo request: a reply matches it by swapped
@@ -63,32 +63,33 @@ func (s *icmpState) reply(k pingKey, p packet) {
 	s.strays.add(p.frame)
 }
 
-func (s *icmpState) v4(c *capture, icmp *layers.ICMPv4, p packet) {
-	k := pingKey{src: p.src, dst: p.dst, id: icmp.Id, seq: icmp.Seq}
-	switch icmp.TypeCode.Type() {
-	case layers.ICMPv4TypeEchoRequest:
+func (s *icmpState) v4(c *capture, icmp *decode.ICMPHeader, p packet) {
+	k := pingKey{src: p.src, dst: p.dst, id: binary.BigEndian.Uint16(icmp.Rest[:]), seq: binary.BigEndian.Uint16(icmp.Rest[2:])}
+	switch icmp.Type {
+	case 8:
 		s.request(k, p)
-	case layers.ICMPv4TypeEchoReply:
+	case 0:
 		s.reply(k, p)
-	case layers.ICMPv4TypeDestinationUnreachable:
-		s.quoted(c, icmp.Payload, icmp.TypeCode.Code() == layers.ICMPv4CodePort, p)
+	case 3: // destination unreachable; code 3 is port unreachable
+		s.quoted(c, icmp.Body, icmp.Code == 3, p)
 	}
 }
 
-func (s *icmpState) v6(icmp *layers.ICMPv6, echo *layers.ICMPv6Echo, p packet) {
-	k := pingKey{src: p.src, dst: p.dst, id: echo.Identifier, seq: echo.SeqNumber}
-	switch icmp.TypeCode.Type() {
-	case layers.ICMPv6TypeEchoRequest:
+func (s *icmpState) v6(icmp *decode.ICMPv6Header, p packet) {
+	k := pingKey{src: p.src, dst: p.dst, id: binary.BigEndian.Uint16(icmp.Rest[:]), seq: binary.BigEndian.Uint16(icmp.Rest[2:])}
+	switch icmp.Type {
+	case 128:
 		s.request(k, p)
-	case layers.ICMPv6TypeEchoReply:
+	case 129:
 		s.reply(k, p)
 	}
 }
 
 // quoted reads the IPv4 header and first 8 bytes an ICMP error quotes: a
 // UDP datagram refused by a port with nothing listening, or an echo
-// request that could not be delivered. Bounds are checked by hand because
-// the quote is cut short by design and gopacket's IPv4 layer rejects it.
+// request that could not be delivered. The quote is cut short by design
+// (8 bytes past the IP header), which a full decode would call truncated,
+// so the few fields needed are read here, every bound checked.
 func (s *icmpState) quoted(c *capture, q []byte, portUnreachable bool, p packet) {
 	if len(q) < 20 || q[0]>>4 != 4 {
 		return
@@ -99,14 +100,14 @@ func (s *icmpState) quoted(c *capture, q []byte, portUnreachable bool, p packet)
 	}
 	src, _ := netip.AddrFromSlice(q[12:16])
 	dst, _ := netip.AddrFromSlice(q[16:20])
-	switch layers.IPProtocol(q[9]) {
-	case layers.IPProtocolUDP:
+	switch q[9] {
+	case 17: // UDP
 		if portUnreachable {
 			c.udp.unreachable(netip.AddrPortFrom(src, binary.BigEndian.Uint16(q[ihl:])),
 				netip.AddrPortFrom(dst, binary.BigEndian.Uint16(q[ihl+2:])), p.frame)
 		}
-	case layers.IPProtocolICMPv4:
-		if q[ihl] == layers.ICMPv4TypeEchoRequest {
+	case 1: // ICMP
+		if q[ihl] == 8 { // echo request
 			s.unreach.add(p.frame)
 		}
 	}

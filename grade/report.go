@@ -4,71 +4,148 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 )
 
 // WriteTable prints one row per student: score and failed checks, each
-// with why, then notes, warnings and possible copies on the lines below.
+// with why and the rubric's advice, then review reasons, notes, warnings
+// and possible copies on the lines below. Lines are not wrapped.
 func WriteTable(w io.Writer, r *Rubric, results []Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	return WriteTableWidth(w, r, results, 0)
+}
+
+// WriteTableWidth is WriteTable wrapping long lines at width columns (0:
+// never), continued under their column with an indent. Student-controlled
+// names are escaped (Escape).
+func WriteTableWidth(w io.Writer, r *Rubric, results []Result, width int) error {
 	title := r.Lab
 	if r.Title != "" {
 		title += ": " + r.Title
 	}
-	io.WriteString(tw, "lab "+title+" ("+plural(len(r.Checks), "check")+", "+score(r.MaxScore())+" points)\n\n")
-	io.WriteString(tw, "STUDENT\tSCORE\tFAILED CHECKS\n")
+	var b strings.Builder
+	b.WriteString(oneLine("lab "+title) + " (" + plural(len(r.Checks), "check") + ", " + score(r.MaxScore()) + " points)\n\n")
+	type row struct {
+		name, score string
+		lines       []string
+	}
+	rows := make([]row, 0, len(results))
+	nameW, scoreW := len("STUDENT"), len("SCORE")
 	for _, res := range results {
 		var lines []string
 		if res.Error != "" {
-			lines = append(lines, "error: "+res.Error)
+			lines = append(lines, "error: "+oneLine(res.Error))
 		} else {
 			for _, c := range res.Failed() {
-				lines = append(lines, c.ID+" "+score(c.Points)+"/"+score(c.Max)+": "+c.Message)
+				lines = append(lines, oneLine(c.ID+" "+score(c.Points)+"/"+score(c.Max)+": "+c.Message))
+				if c.Feedback != "" {
+					lines = append(lines, "  tip: "+oneLine(c.Feedback))
+				}
+			}
+		}
+		for _, n := range res.Review {
+			if !strings.HasPrefix(n, copyReview) { // the copy? lines say it
+				lines = append(lines, "review: "+oneLine(n))
 			}
 		}
 		for _, n := range res.Notes {
-			lines = append(lines, "note: "+n)
+			lines = append(lines, "note: "+oneLine(n))
 		}
 		for _, n := range res.Warnings {
-			lines = append(lines, "warning: "+n)
+			lines = append(lines, "warning: "+oneLine(n))
 		}
 		for _, c := range res.Copies {
-			lines = append(lines, "copy? "+c.Student+"'s capture ("+c.File+"): "+c.Evidence)
+			lines = append(lines, "copy? "+Escape(c.Student)+"'s capture ("+Escape(c.File)+"): "+oneLine(c.Evidence))
 		}
 		if len(lines) == 0 {
 			lines = []string{"-"}
 		}
-		for i, l := range lines {
-			if i == 0 {
-				io.WriteString(tw, tabSafe(res.Student)+"\t"+score(res.Score)+"/"+score(res.Max)+"\t"+tabSafe(l)+"\n")
-			} else {
-				io.WriteString(tw, "\t\t"+tabSafe(l)+"\n")
-			}
-		}
+		rw := row{name: Escape(res.Student), score: score(res.Score) + "/" + score(res.Max), lines: lines}
+		nameW, scoreW = max(nameW, utf8.RuneCountInString(rw.name)), max(scoreW, len(rw.score))
+		rows = append(rows, rw)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	indent := nameW + 2 + scoreW + 2
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", n-utf8.RuneCountInString(s)) }
+	b.WriteString(pad("STUDENT", nameW) + "  " + pad("SCORE", scoreW) + "  FAILED CHECKS\n")
+	for _, rw := range rows {
+		for i, l := range rw.lines {
+			if i == 0 {
+				b.WriteString(pad(rw.name, nameW) + "  " + pad(rw.score, scoreW) + "  ")
+			} else {
+				b.WriteString(strings.Repeat(" ", indent))
+			}
+			for j, part := range wrap(l, width-indent) {
+				if j > 0 {
+					b.WriteString("\n" + strings.Repeat(" ", indent+4))
+				}
+				b.WriteString(part)
+			}
+			b.WriteString("\n")
+		}
 	}
 	var pairs []string
 	for _, res := range results {
 		for _, c := range res.Copies {
 			if res.Student < c.Student {
-				pairs = append(pairs, "  "+res.Student+" and "+c.Student+": "+c.Evidence+"\n")
+				pairs = append(pairs, "  "+Escape(res.Student)+" and "+Escape(c.Student)+": "+oneLine(c.Evidence)+"\n")
 			}
 		}
 	}
 	if len(pairs) > 0 {
-		_, err := io.WriteString(w, "\npossible copies (identical frames, or identical MAC addresses and timestamps):\n"+
-			strings.Join(pairs, ""))
-		return err
+		b.WriteString("\npossible copies (identical frames, or identical MAC addresses and timestamps):\n" + strings.Join(pairs, ""))
 	}
-	return nil
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
-// tabSafe keeps a name or message on its table cell.
-func tabSafe(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+// wrap cuts a line at spaces into pieces of at most width characters (the
+// first) and width-4 (the rest, which are indented); width < 20 means no
+// wrapping. A word longer than the width stays whole.
+func wrap(s string, width int) []string {
+	if width < 20 || utf8.RuneCountInString(s) <= width {
+		return []string{s}
+	}
+	var out []string
+	w := width
+	for utf8.RuneCountInString(s) > w {
+		cut := -1
+		n := 0
+		for i, r := range s {
+			if n > w {
+				break
+			}
+			if r == ' ' {
+				cut = i
+			}
+			n++
+		}
+		if cut <= 0 {
+			cut = strings.IndexByte(s, ' ')
+			if cut < 0 {
+				break
+			}
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimLeft(s[cut:], " ")
+		w = width - 4
+	}
+	return append(out, s)
+}
+
+// oneLine keeps a message on its line: control characters (a newline, a
+// tab, ESC from a file name) are escaped.
+func oneLine(s string) string {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n <= 1) || (!unicode.IsPrint(r) && r != ' ') {
+			q := strconv.Quote(s)
+			return q[1 : len(q)-1]
+		}
+		i += n
+	}
+	return s
 }
 
 // WriteCSV writes one row per student: score, points per check (one
@@ -80,32 +157,48 @@ func WriteCSV(w io.Writer, r *Rubric, results []Result) error {
 	for _, c := range r.Checks {
 		head = append(head, c.ID)
 	}
-	head = append(head, "failed", "notes", "warnings", "copies", "error")
+	head = append(head, "failed", "feedback", "review", "notes", "warnings", "copies", "error")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, res := range results {
-		row := []string{res.Student, res.File, score(res.Score), score(res.Max)}
+		row := []string{csvSafe(res.Student), csvSafe(res.File), score(res.Score), score(res.Max)}
 		for _, c := range res.Checks {
 			row = append(row, score(c.Points))
 		}
-		var failed, copies []string
+		var failed, feedback, copies []string
 		if res.Error == "" {
 			for _, c := range res.Failed() {
 				failed = append(failed, c.ID+": "+c.Message)
+				if c.Feedback != "" {
+					feedback = append(feedback, c.ID+": "+c.Feedback)
+				}
 			}
 		}
 		for _, c := range res.Copies {
 			copies = append(copies, c.Student+": "+c.Evidence)
 		}
-		row = append(row, strings.Join(failed, " | "), strings.Join(res.Notes, " | "),
-			strings.Join(res.Warnings, " | "), strings.Join(copies, " | "), res.Error)
+		for _, cell := range []string{strings.Join(failed, " | "), strings.Join(feedback, " | "), strings.Join(res.Review, " | "),
+			strings.Join(res.Notes, " | "), strings.Join(res.Warnings, " | "), strings.Join(copies, " | "), res.Error} {
+			row = append(row, csvSafe(cell))
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvSafe escapes a student-controlled name for a CSV cell: control
+// characters escaped, and a leading = + - @ (which a spreadsheet would run
+// as a formula) quoted with an apostrophe.
+func csvSafe(s string) string {
+	s = oneLine(s)
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		s = "'" + s
+	}
+	return s
 }
 
 // report is the JSON document.

@@ -109,3 +109,31 @@ func TestReportsMatchGoldenFiles(t *testing.T) {
 		t.Errorf("autolab line %q, want %q", autolab.String(), want)
 	}
 }
+
+// The table wraps long lines at the width given, under their column with
+// an indent, without losing or reordering a word.
+func TestTableWraps(t *testing.T) {
+	r, results := classBatch(t)
+	var wide, narrow bytes.Buffer
+	if err := WriteTableWidth(&wide, r, results, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTableWidth(&narrow, r, results, 80); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(narrow.String(), "\n") {
+		longest := 0
+		for _, w := range strings.Fields(line) {
+			longest = max(longest, len([]rune(w)))
+		}
+		if n := len([]rune(line)); n > 80 && longest < 40 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	if strings.Join(strings.Fields(wide.String()), " ") != strings.Join(strings.Fields(narrow.String()), " ") {
+		t.Errorf("wrapping changed the words:\n%s", narrow.String())
+	}
+	if !strings.Contains(narrow.String(), "\n                    ") {
+		t.Errorf("no continuation line indented under the column:\n%s", narrow.String())
+	}
+}

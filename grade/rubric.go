@@ -60,6 +60,7 @@ type Rubric struct {
 	Title       string  `toml:"title"`
 	Description string  `toml:"description"`
 	Defaults    Params  `toml:"defaults"`
+	Penalty     Penalty `toml:"penalty"`
 	Checks      []Check `toml:"check"`
 }
 
@@ -116,31 +117,6 @@ func (d Duration) MarshalText() ([]byte, error) {
 	return []byte(time.Duration(d).String()), nil
 }
 
-// Check kinds and the parameters each uses.
-var kinds = map[string][]string{
-	"udp-request":    {"port", "server", "client", "message"},
-	"udp-echo":       {"port", "server", "client"},
-	"tcp-handshake":  {"port", "server", "client"},
-	"tcp-data":       {"port", "server", "client", "message"},
-	"tcp-echo":       {"port", "server", "client"},
-	"tcp-close":      {"port", "server", "client"},
-	"tcp-concurrent": {"port", "server", "client", "delay", "min_delay", "clients"},
-	"tcp-iterative":  {"port", "server", "client", "delay", "min_delay", "clients"},
-	"icmp-request":   {"server", "client", "count"},
-	"icmp-reply":     {"server", "client", "count"},
-	"frames":         {"count", "interface"},
-}
-
-// Kinds returns the check kinds, sorted.
-func Kinds() []string {
-	ks := make([]string, 0, len(kinds))
-	for k := range kinds {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
 // params is a check's effective parameters, every default filled in.
 type params struct {
 	port      uint16
@@ -157,121 +133,82 @@ type params struct {
 	hasClient bool
 }
 
-// set reports which parameters p sets, by rubric key.
-func (p *Params) set() []string {
-	var keys []string
-	add := func(ok bool, k string) {
-		if ok {
-			keys = append(keys, k)
-		}
-	}
-	add(p.Port != nil, "port")
-	add(p.Server != nil, "server")
-	add(p.Client != nil, "client")
-	add(p.Message != nil, "message")
-	add(p.Delay != nil, "delay")
-	add(p.MinDelay != nil, "min_delay")
-	add(p.Clients != nil, "clients")
-	add(p.Count != nil, "count")
-	add(p.Interface != nil, "interface")
-	return keys
-}
-
-// merge returns c's values where set, else d's.
-func merge(c, d Params) Params {
-	if c.Port == nil {
-		c.Port = d.Port
-	}
-	if c.Server == nil {
-		c.Server = d.Server
-	}
-	if c.Client == nil {
-		c.Client = d.Client
-	}
-	if c.Message == nil {
-		c.Message = d.Message
-	}
-	if c.Delay == nil {
-		c.Delay = d.Delay
-	}
-	if c.MinDelay == nil {
-		c.MinDelay = d.MinDelay
-	}
-	if c.Clients == nil {
-		c.Clients = d.Clients
-	}
-	if c.Count == nil {
-		c.Count = d.Count
-	}
-	if c.Interface == nil {
-		c.Interface = d.Interface
-	}
-	return c
-}
-
-// resolve fills in a check's parameters and checks their values.
-func (c *Check) resolve(d Params) (params, error) {
-	m := merge(c.Params, d)
-	p := params{clients: 2, count: 1, minDelay: 100 * time.Millisecond}
-	uses := map[string]bool{}
-	for _, k := range kinds[c.Kind] {
-		uses[k] = true
-	}
-	if uses["port"] {
-		if m.Port == nil {
-			return p, errors.New("needs a port (set port in the check or in [defaults])")
-		}
-		if *m.Port < 1 || *m.Port > 65535 {
-			return p, fmt.Errorf("port %d is not between 1 and 65535", *m.Port)
-		}
-		p.port, p.portSet = uint16(*m.Port), true
-	}
-	addr := func(key string, s *string) (netip.Addr, error) {
-		if s == nil || *s == "" {
-			return netip.Addr{}, nil
-		}
-		a, err := netip.ParseAddr(*s)
-		if err != nil {
-			return a, fmt.Errorf("%s %q is not an IP address", key, *s)
-		}
-		return a.Unmap(), nil
-	}
-	var err error
-	if p.server, err = addr("server", m.Server); err != nil {
-		return p, err
-	}
-	if p.client, err = addr("client", m.Client); err != nil {
-		return p, err
-	}
-	p.hasServer, p.hasClient = p.server.IsValid(), p.client.IsValid()
-	if m.Message != nil {
-		p.message = *m.Message
-	}
-	if m.Delay != nil {
-		p.delay = time.Duration(*m.Delay)
-	}
-	if m.MinDelay != nil {
-		p.minDelay = time.Duration(*m.MinDelay)
-	}
-	if m.Clients != nil {
-		if *m.Clients < 2 || *m.Clients > 1000 {
-			return p, fmt.Errorf("clients %d: want 2 to 1000 (one client shows nothing about concurrency)", *m.Clients)
-		}
-		p.clients = *m.Clients
-	}
-	if m.Count != nil {
-		if *m.Count < 1 || *m.Count > maxTracked {
-			return p, fmt.Errorf("count %d: want 1 to %d", *m.Count, maxTracked)
-		}
-		p.count = *m.Count
-	}
-	if m.Interface != nil {
-		p.iface = *m.Interface
-	}
-	return p, nil
-}
-
 var tomlLine = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
+
+var incompatible = regexp.MustCompile(`destination has type (\S+)`)
+
+// typeError words a value of the wrong type in plain words, with the line
+// of the offending key and the line itself ("r.toml:23: points must be a
+// number (like 4 or 2.5), not text: points = \"4\""); "" when it cannot
+// place it. BurntSushi/toml names Go types and, for arrays of tables, the
+// line where the table ends; the locator finds the key itself.
+func typeError(name string, data []byte, lastKey, msg string) string {
+	m := incompatible.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	want, wantKind := "", ""
+	switch {
+	case strings.Contains(m[1], "float"):
+		want, wantKind = "a number (like 4 or 2.5)", "number"
+	case strings.Contains(m[1], "int"):
+		want, wantKind = "a whole number (like 4)", "integer"
+	case strings.Contains(m[1], "string"), strings.Contains(m[1], "Duration"):
+		want, wantKind = "text in double quotes", "string"
+	case strings.Contains(m[1], "bool"):
+		want, wantKind = "true or false", "bool"
+	default:
+		return ""
+	}
+	table, key := "", lastKey
+	if i := strings.LastIndexByte(lastKey, '.'); i >= 0 {
+		table, key = lastKey[:i], lastKey[i+1:]
+	}
+	loc := newLocator(data)
+	cur := ""
+	for _, ln := range loc.lines {
+		if ln.header != "" {
+			cur = ln.header
+			continue
+		}
+		if cur != table || ln.key != key {
+			continue
+		}
+		kind := valueKind(ln.value)
+		if kind == wantKind || (wantKind == "number" && kind == "integer") {
+			continue
+		}
+		return fmt.Sprintf("%s:%d: %s must be %s, not %s: %s", name, ln.n, key, want, kindWords[kind], ln.text)
+	}
+	return ""
+}
+
+var kindWords = map[string]string{"string": "text", "integer": "a whole number", "number": "a number with a fraction",
+	"bool": "true or false", "array": "a list", "table": "a table", "other": "that"}
+
+// valueKind tells a TOML value's type from its text.
+func valueKind(v string) string {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "other"
+	case v[0] == '"' || v[0] == '\'':
+		return "string"
+	case v[0] == '[':
+		return "array"
+	case v[0] == '{':
+		return "table"
+	case v == "true" || v == "false":
+		return "bool"
+	}
+	if _, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64); err == nil {
+		return "integer"
+	}
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(v, "_", ""), 64); err == nil || v == "inf" || v == "nan" {
+		return "number"
+	}
+	return "other"
+}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
@@ -293,6 +230,11 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
 		}
 		// Type errors come as text: "toml: line 4 (last key "check.points"): ...".
+		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil && m[2] != "" {
+			if msg := typeError(name, data, m[2], m[3]); msg != "" {
+				return nil, errors.New(msg)
+			}
+		}
 		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil {
 			if m[2] != "" {
 				return nil, fmt.Errorf("%s:%s: %s: %s", name, m[1], m[2], m[3])
@@ -316,6 +258,12 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 	if len(r.Checks) == 0 {
 		return nil, fmt.Errorf("%s: no checks ([[check]] tables)", name)
 	}
+	if p := r.Penalty.WrongPort; p != nil && (*p < 0 || math.IsNaN(*p) || *p > r.MaxScore()) {
+		return nil, fmt.Errorf("%s: penalty.wrong_port %v: want a number from 0 to the rubric's %v points", loc.where(name, []string{"penalty", "wrong_port"}), *p, r.MaxScore())
+	}
+	if p := r.Penalty.WrongAddress; p != nil && (*p < 0 || math.IsNaN(*p) || *p > r.MaxScore()) {
+		return nil, fmt.Errorf("%s: penalty.wrong_address %v: want a number from 0 to the rubric's %v points", loc.where(name, []string{"penalty", "wrong_address"}), *p, r.MaxScore())
+	}
 	seen := map[string]bool{}
 	for i := range r.Checks {
 		c := &r.Checks[i]
@@ -325,17 +273,16 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 			return nil, fmt.Errorf("%s: check %d: id %q: want lower-case letters, digits, - and _", at, i+1, c.ID)
 		case seen[c.ID]:
 			return nil, fmt.Errorf("%s: check %q: id used twice", at, c.ID)
-		case kinds[c.Kind] == nil:
+		case checkKinds[c.Kind].judge == nil:
 			return nil, fmt.Errorf("%s: check %q: kind %q: want one of %s", at, c.ID, c.Kind, strings.Join(Kinds(), ", "))
 		case c.Points < 0 || math.IsNaN(c.Points) || math.IsInf(c.Points, 0) || c.Points > 1e6:
 			return nil, fmt.Errorf("%s: check %q: points %v: want a number from 0 to 1000000", at, c.ID, c.Points)
 		}
 		seen[c.ID] = true
-		uses := strings.Join(kinds[c.Kind], " ")
 		for _, k := range c.Params.set() {
-			if !strings.Contains(" "+uses+" ", " "+k+" ") {
+			if !takes(c.Kind, k) {
 				return nil, fmt.Errorf("%s: check %q (%s) takes no %q (it takes %s)",
-					loc.key(name, i, k), c.ID, c.Kind, k, strings.ReplaceAll(uses, " ", ", "))
+					loc.key(name, i, k), c.ID, c.Kind, k, strings.Join(checkKinds[c.Kind].params, ", "))
 			}
 		}
 		if _, err := c.resolve(r.Defaults); err != nil {
@@ -371,8 +318,7 @@ func (r *Rubric) Set(assignment string) error {
 		for i := range r.Checks {
 			if r.Checks[i].ID == id {
 				target = &r.Checks[i].Params
-				uses := " " + strings.Join(kinds[r.Checks[i].Kind], " ") + " "
-				if !strings.Contains(uses, " "+key+" ") {
+				if !takes(r.Checks[i].Kind, key) {
 					return fmt.Errorf("%q: check %q (%s) takes no %q", assignment, id, r.Checks[i].Kind, key)
 				}
 			}
@@ -399,71 +345,6 @@ func (r *Rubric) Set(assignment string) error {
 	return nil
 }
 
-func setParam(p *Params, key, value string) error {
-	value = strings.TrimSpace(value)
-	num := func() (*int, error) {
-		n, err := strconv.Atoi(value)
-		if err != nil {
-			return nil, fmt.Errorf("%s wants a whole number", key)
-		}
-		return &n, nil
-	}
-	dur := func() (*Duration, error) {
-		var d Duration
-		if err := d.UnmarshalText([]byte(value)); err != nil {
-			return nil, err
-		}
-		return &d, nil
-	}
-	var err error
-	switch key {
-	case "port":
-		p.Port, err = num()
-	case "clients":
-		p.Clients, err = num()
-	case "count":
-		p.Count, err = num()
-	case "server":
-		p.Server = &value
-	case "client":
-		p.Client = &value
-	case "message":
-		p.Message = &value
-	case "interface":
-		p.Interface = &value
-	case "delay":
-		p.Delay, err = dur()
-	case "min_delay":
-		p.MinDelay, err = dur()
-	default:
-		return fmt.Errorf("unknown parameter %q (parameters: port, server, client, message, delay, min_delay, clients, count, interface)", key)
-	}
-	return err
-}
-
-func clearParam(p *Params, key string) {
-	switch key {
-	case "port":
-		p.Port = nil
-	case "clients":
-		p.Clients = nil
-	case "count":
-		p.Count = nil
-	case "server":
-		p.Server = nil
-	case "client":
-		p.Client = nil
-	case "message":
-		p.Message = nil
-	case "interface":
-		p.Interface = nil
-	case "delay":
-		p.Delay = nil
-	case "min_delay":
-		p.MinDelay = nil
-	}
-}
-
 // locator finds the line of a key in a rubric file. BurntSushi/toml reports
 // unknown keys without their position, so this scans the lines for table
 // headers and "key =" in the simple layout rubric files have; a key it
@@ -477,6 +358,8 @@ type locLine struct {
 	header string // table name for [x] and [[x]] lines
 	array  bool
 	key    string // dotted key of a "key = value" line, quotes removed
+	value  string // its value, a trailing comment removed
+	text   string // the line as written (trimmed)
 }
 
 func newLocator(data []byte) *locator {
@@ -509,8 +392,9 @@ func newLocator(data []byte) *locator {
 			continue
 		}
 		if eq := strings.IndexByte(line, '='); eq > 0 {
-			l.lines = append(l.lines, locLine{n: n, key: normKey(line[:eq])})
 			rest := line[eq+1:]
+			l.lines = append(l.lines, locLine{n: n, key: normKey(line[:eq]), value: stripComment(rest),
+				text: strings.TrimSpace(line[:eq]) + " = " + stripComment(rest)})
 			for _, q := range []string{`"""`, `'''`} {
 				if strings.Count(rest, q)%2 == 1 {
 					inMulti = q
@@ -519,6 +403,24 @@ func newLocator(data []byte) *locator {
 		}
 	}
 	return l
+}
+
+// stripComment removes a trailing # comment outside quotes.
+func stripComment(v string) string {
+	var q byte
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case q != 0 && c == '\\' && q == '"':
+			i++
+		case q != 0 && c == q:
+			q = 0
+		case q == 0 && (c == '"' || c == '\''):
+			q = c
+		case q == 0 && c == '#':
+			return strings.TrimSpace(v[:i])
+		}
+	}
+	return strings.TrimSpace(v)
 }
 
 // normKey removes spaces and quotes from a (dotted) key.

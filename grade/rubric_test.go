@@ -47,7 +47,17 @@ func TestRubricErrorsNameFileLineAndKey(t *testing.T) {
 		},
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-echo\"\nport = \"ten\"\n",
-			`my.toml:5: check.port: incompatible types: TOML value has type string; destination has type integer`,
+			`my.toml:5: port must be a whole number (like 4), not text: port = "ten"`,
+		},
+		{
+			// The line is the key's, in the second check, not where
+			// the TOML library stopped; no Go type names.
+			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-echo\"\nport = 1\npoints = 2\n\n[[check]]\nid = \"b\"\nkind = \"udp-echo\"\nport = 1\npoints = \"2\"   # two\nname = \"b\"\n\n",
+			`my.toml:12: points must be a number (like 4 or 2.5), not text: points = "2"`,
+		},
+		{
+			"lab = \"x\"\n[defaults]\nclients = 2.5\n[[check]]\nid = \"a\"\nkind = \"tcp-concurrent\"\nport = 1\n",
+			`my.toml:3: clients must be a whole number (like 4), not a number with a fraction: clients = 2.5`,
 		},
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"tcp-concurrent\"\nport = 1\ndelay = \"soon\"\n",
@@ -113,7 +123,7 @@ func TestSetOverridesParameters(t *testing.T) {
 		{"prot=1", `"prot=1": unknown parameter "prot" (parameters: port, server, client, message, delay, min_delay, clients, count, interface)`},
 		{"nope.port=1", `"nope.port=1": no check with id "nope"`},
 		{"frames.port=1", `"frames.port=1": check "frames" (frames) takes no "port"`},
-		{"udp.port=x", `"udp.port=x": port wants a whole number`},
+		{"udp.port=x", `"udp.port=x": port wants a whole number from 1 to 65535`},
 		{"udp.port=0", `"udp.port=0": check "udp": port 0 is not between 1 and 65535`},
 	} {
 		if err := r.Set(tc.set); err == nil || err.Error() != tc.err {

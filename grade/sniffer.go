@@ -24,7 +24,7 @@ var snifferLayers = map[string]string{
 
 func init() {
 	for k := range snifferLayers {
-		kinds[k] = []string{}
+		checkKinds[k] = checkKind{judge: programOnly}
 	}
 }
 

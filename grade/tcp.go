@@ -30,6 +30,7 @@ type flow struct {
 	frames     frameSet
 	firstAt    time.Time
 	firstFrame int
+	lastData   int // the last frame with data
 	fin, rst   int // first FIN and RST frames
 }
 
@@ -71,6 +72,74 @@ type tcpConn struct {
 	misFrame  int  // the server's frame with the differing byte
 	misCFrame int  // the client's frame with the original byte
 	unchecked bool // stopped comparing after maxPending bytes
+
+	// Sequence bookkeeping per direction, in offsets from the first data
+	// byte, to tell bytes the capture lost or cut from bytes never sent.
+	base      [2]uint32 // sequence number of the first data byte
+	based     [2]bool
+	acked     [2]int64 // highest offset the other side acknowledged
+	finOff    [2]int64 // offset of the FIN, when flows[dir].fin is set
+	cuts      [2][]cutRange
+	cutMore   [2]bool  // more cut ranges than cuts keeps: later bytes count as cut
+	cutBytes  [2]int64 // payload bytes the snapshot length cut off
+	cutFrames frameSet
+	missing   [2]int64 // bytes reassembly skipped: holes in the capture
+	hole      [2]int   // frame right after the first hole
+	holes     [2]int   // how many holes
+	unknown   int64    // echoed bytes that could not be compared (cut on either side)
+	budget    *budget  // the capture's, shared by its connections
+}
+
+// budget bounds the bytes all connections of one capture hold awaiting
+// their echoes (the capacity of their pend buffers): past it, a capture is
+// too large to grade fully and the rest of its echoes are counted, not
+// compared.
+type budget struct {
+	limit, used, peak int64
+	over              bool
+}
+
+// pendBudget is the memory one capture's awaited echoes may take.
+const pendBudget = 16 << 20
+
+// setPend replaces c.pend, keeping the budget's account of capacities.
+func (c *tcpConn) setPend(b []byte) {
+	c.budget.used += int64(cap(b)) - int64(cap(c.pend))
+	c.budget.peak = max(c.budget.peak, c.budget.used)
+	c.pend = b
+}
+
+// cutRange is a range of stream offsets [from, to).
+type cutRange struct{ from, to int64 }
+
+// maxCuts bounds the cut ranges kept per direction.
+const maxCuts = 64
+
+// isCut reports whether byte off of direction dir was cut by the
+// snapshot length (so its value in the capture is not the real one).
+func (c *tcpConn) isCut(dir int, off int64) bool {
+	cs := c.cuts[dir]
+	for _, r := range cs {
+		if off >= r.from && off < r.to {
+			return true
+		}
+	}
+	return c.cutMore[dir] && len(cs) > 0 && off >= cs[len(cs)-1].to
+}
+
+// lost is how many bytes of direction dir the capture misses: holes
+// reassembly skipped, and bytes the other side acknowledged past the last
+// byte captured.
+func (c *tcpConn) lost(dir int) int64 {
+	end := c.acked[dir]
+	if c.flows[dir].fin != 0 && end > c.finOff[dir] {
+		end = c.finOff[dir]
+	}
+	n := c.missing[dir]
+	if seen := c.stream[dir] + c.missing[dir]; end > seen {
+		n += end - seen
+	}
+	return n
 }
 
 // established reports whether the three-way handshake completed.
@@ -83,9 +152,13 @@ type tcpState struct {
 	dropped int
 	others  portHints // SYNs to other ports
 	segs    int       // TCP segments in the capture, lab port or not
+	budget  budget
 }
 
-func (t *tcpState) init() { t.current = map[connKey]*tcpConn{} }
+func (t *tcpState) init() {
+	t.current = map[connKey]*tcpConn{}
+	t.budget.limit = pendBudget
+}
 
 // streamFactory hands reassembly the tcpConn of the packet being
 // assembled: New is only ever called from within AssembleWithContext.
@@ -109,7 +182,11 @@ type frameContext struct{ ci gopacket.CaptureInfo }
 
 func (f frameContext) GetCaptureInfo() gopacket.CaptureInfo { return f.ci }
 
-func (g *grader) tcpPacket(tcp *layers.TCP, p packet) {
+// tcpPacket takes one segment; missing is how many bytes of its payload
+// the snapshot length cut off. A cut payload is padded to its length on
+// the wire, so that reassembly sees no hole, and its range is remembered
+// so that the padding is never compared with the echo.
+func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 	t := &g.c.tcp
 	t.segs++
 	src := netip.AddrPortFrom(p.src.Unmap(), uint16(tcp.SrcPort))
@@ -137,13 +214,31 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet) {
 			t.dropped++
 			return
 		}
-		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !tcp.SYN}
+		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !tcp.SYN, budget: &t.budget}
 		t.conns = append(t.conns, c)
 		t.current[key] = c
 	}
+	captured := len(tcp.Payload)
+	if missing > 0 && missing <= 1<<16 {
+		g.pad = append(g.pad[:0], tcp.Payload...)
+		g.pad = append(g.pad, make([]byte, missing)...)
+		tcp.Payload = g.pad
+	}
 	c.segment(tcp, dir, p)
-	if p.truncated {
-		return // a cut payload would read as data missing from the stream
+	if missing > 0 && c.based[dir] {
+		from := int64(uint32(tcp.Seq - c.base[dir]))
+		if tcp.SYN {
+			from = 0
+		}
+		from += int64(captured)
+		to := from + int64(missing)
+		c.cutBytes[dir] += int64(missing)
+		c.cutFrames.add(p.frame)
+		if len(c.cuts[dir]) < maxCuts {
+			c.cuts[dir] = append(c.cuts[dir], cutRange{from, to})
+		} else {
+			c.cutMore[dir] = true
+		}
 	}
 	g.fac.cur = c
 	ci := gopacket.CaptureInfo{Timestamp: p.ts, InterfaceIndex: p.frame}
@@ -161,6 +256,22 @@ func endpointType(a netip.Addr) gopacket.EndpointType {
 func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
 	c.lastFrame = p.frame
 	f := &c.flows[dir]
+	n := len(tcp.Payload)
+	switch {
+	case tcp.SYN:
+		c.base[dir], c.based[dir] = tcp.Seq+1, true
+	case !c.based[dir]:
+		c.base[dir], c.based[dir] = tcp.Seq, true // the capture began mid-connection
+	}
+	other := 1 - dir
+	if tcp.ACK && c.based[other] {
+		if off := int64(uint32(tcp.Ack - c.base[other])); off < 1<<31 && off > c.acked[other] {
+			c.acked[other] = off
+		}
+	}
+	if tcp.FIN && f.fin == 0 && c.based[dir] {
+		c.finOff[dir] = int64(uint32(tcp.Seq-c.base[dir])) + int64(n)
+	}
 	switch {
 	case tcp.SYN && !tcp.ACK && dir == toServer:
 		c.syn.add(p.frame)
@@ -171,12 +282,13 @@ func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
 	case tcp.ACK && dir == toServer && c.synAck.n > 0 && !c.established():
 		c.est = p.frame
 	}
-	if n := len(tcp.Payload); n > 0 {
+	if n > 0 {
 		if f.bytes == 0 {
 			f.firstAt, f.firstFrame = p.ts, p.frame
 		}
 		f.bytes += int64(n)
 		f.frames.add(p.frame)
+		f.lastData = p.frame
 	}
 	if tcp.FIN && f.fin == 0 {
 		f.fin = p.frame
@@ -205,6 +317,13 @@ func (c *tcpConn) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Assemb
 	}
 	if skip != 0 {
 		c.gap[dir] = true
+		if skip > 0 {
+			if c.missing[dir] == 0 {
+				c.hole[dir] = sg.CaptureInfo(0).InterfaceIndex
+			}
+			c.missing[dir] += int64(skip)
+			c.holes[dir]++
+		}
 	}
 	if n == 0 {
 		return
@@ -259,10 +378,16 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 	for len(data) > 0 {
 		if len(c.pend) == 0 || c.pendDir == dir {
 			if len(c.pend)+len(data) > maxPending {
-				c.unchecked, c.pend = true, nil
+				c.unchecked = true
+				c.setPend(nil)
 				return
 			}
-			c.pend = append(c.pend, data...)
+			if c.budget.used+int64(len(data)) > c.budget.limit {
+				c.unchecked, c.budget.over = true, true
+				c.setPend(nil)
+				return
+			}
+			c.setPend(append(c.pend, data...))
 			c.pendDir = dir
 			return
 		}
@@ -272,6 +397,10 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 				continue
 			}
 			off := c.compared + int64(i)
+			if c.isCut(toServer, off) || c.isCut(toClient, off) {
+				c.unknown++ // padding where the snapshot length cut: not the real bytes
+				continue
+			}
 			c.mismatch, c.misAt = true, off
 			c.misSent, c.misGot = c.pend[i], data[i]
 			c.misFrame = sg.CaptureInfo(pos + i).InterfaceIndex
@@ -281,11 +410,11 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 				c.misCFrame = sg.CaptureInfo(pos + i).InterfaceIndex
 				c.misFrame = c.frameAt(toClient, off)
 			}
-			c.pend = nil
+			c.setPend(nil)
 			return
 		}
 		c.compared += int64(k)
-		c.pend = append(c.pend[:0], c.pend[k:]...)
+		c.setPend(append(c.pend[:0], c.pend[k:]...))
 		data, pos = data[k:], pos+k
 	}
 }
@@ -293,6 +422,6 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 // ReassemblyComplete lets the pool forget the connection; what grading
 // needs is kept in the tcpConn.
 func (c *tcpConn) ReassemblyComplete(reassembly.AssemblerContext) bool {
-	c.pend = nil
+	c.setPend(nil)
 	return true
 }

@@ -5,8 +5,6 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"time"
-
-	"github.com/gopacket/gopacket/layers"
 )
 
 // maxHead is how many bytes of a request or stream are kept to show a
@@ -26,8 +24,9 @@ type udpReq struct {
 	sum            uint64
 	head           []byte // first maxHead bytes
 
-	reply      int // frame of the identical reply from the server's port
-	bad        int // frame of a different reply from the server's port
+	cut        bool // the snapshot length cut it: only its first bytes were compared
+	reply      int  // frame of the identical reply from the server's port
+	bad        int  // frame of a different reply from the server's port
 	badSize    int
 	badAt      int  // offset of the first differing byte; -1 when beyond head
 	badGot     byte // the reply's byte there
@@ -38,51 +37,55 @@ type udpReq struct {
 
 // udpState keeps the datagrams to lab ports and the ports used instead.
 type udpState struct {
-	reqs      []udpReq
-	pending   map[netip.AddrPort][]int // client endpoint → indexes of unanswered requests
-	dropped   int                      // requests beyond maxTracked
-	datagrams int                      // every UDP datagram, lab port or not
-	strays    frameSet                 // datagrams from a lab port that answer no request
-	strayPort uint16
-	others    portHints // server-looking ports that are not the lab's
+	reqs         []udpReq
+	pending      map[netip.AddrPort][]int // client endpoint → indexes of unanswered requests
+	dropped      int                      // requests beyond maxTracked
+	datagrams    int                      // every UDP datagram, lab port or not
+	strays       frameSet                 // datagrams from a lab port that answer no request
+	strayPort    uint16
+	strayTo      netip.AddrPort // where the first stray went
+	strayUnreach int            // ICMP port unreachable quoting the first stray
+	others       portHints      // server-looking ports that are not the lab's
 }
 
 func (u *udpState) init() {
 	u.pending = map[netip.AddrPort][]int{}
 }
 
-func (u *udpState) packet(c *capture, udp *layers.UDP, p packet) {
-	src := netip.AddrPortFrom(p.src, uint16(udp.SrcPort))
-	dst := netip.AddrPortFrom(p.dst, uint16(udp.DstPort))
-	payload := udp.Payload
+// packet takes one datagram: its ports, the payload bytes captured and
+// the payload's size on the wire (more when the snapshot length cut it).
+func (u *udpState) packet(c *capture, sport, dport uint16, payload []byte, size int, p packet) {
+	src := netip.AddrPortFrom(p.src.Unmap(), sport)
+	dst := netip.AddrPortFrom(p.dst.Unmap(), dport)
 	u.datagrams++
 	switch {
 	case c.ports.isUDP(dst.Port()):
-		u.request(src, dst, payload, p)
+		u.request(src, dst, payload, size, p)
 	case c.ports.isUDP(src.Port()):
-		u.reply(src, dst, payload, p)
+		u.reply(src, dst, payload, size, p)
 	default:
-		if !u.otherReply(src, dst, payload, p) && dst.Port() < src.Port() {
+		if !u.otherReply(src, dst, payload, size, p) && dst.Port() < src.Port() {
 			u.others.add(dst.Port(), p.frame)
 		}
 	}
 }
 
-func (u *udpState) request(client, server netip.AddrPort, payload []byte, p packet) {
+func (u *udpState) request(client, server netip.AddrPort, payload []byte, size int, p packet) {
 	if len(u.reqs) >= maxTracked {
 		u.dropped++
 		return
 	}
-	r := udpReq{frame: p.frame, at: p.ts, client: client, server: server, size: len(payload),
+	r := udpReq{frame: p.frame, at: p.ts, client: client, server: server, size: size,
 		sum: maphash.Bytes(hashSeed, payload)}
 	r.head = append([]byte(nil), payload[:min(len(payload), maxHead)]...)
+	r.cut = len(payload) < size
 	u.reqs = append(u.reqs, r)
 	u.pending[client] = append(u.pending[client], len(u.reqs)-1)
 }
 
 // reply matches a datagram from a lab port with the oldest request of its
 // client that it echoes; failing that it counts against the oldest request.
-func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet) {
+func (u *udpState) reply(server, client netip.AddrPort, payload []byte, size int, p packet) {
 	idx := u.pending[client]
 	sum := maphash.Bytes(hashSeed, payload)
 	for i, k := range idx {
@@ -90,7 +93,7 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet
 		if r.server != server {
 			continue
 		}
-		if r.size == len(payload) && r.sum == sum {
+		if r.size == size && r.sum == sum {
 			r.reply = p.frame
 			u.pending[client] = append(idx[:i:i], idx[i+1:]...)
 			return
@@ -101,7 +104,7 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet
 		if r.server != server {
 			continue
 		}
-		r.bad, r.badSize, r.badAt = p.frame, len(payload), -1
+		r.bad, r.badSize, r.badAt = p.frame, size, -1
 		n := min(len(payload), len(r.head))
 		for j := 0; j < n; j++ {
 			if payload[j] != r.head[j] {
@@ -116,14 +119,14 @@ func (u *udpState) reply(server, client netip.AddrPort, payload []byte, p packet
 		return
 	}
 	if u.strays.n == 0 {
-		u.strayPort = server.Port()
+		u.strayPort, u.strayTo = server.Port(), client
 	}
 	u.strays.add(p.frame)
 }
 
 // otherReply recognises the classic mistake of answering from a new
 // socket: the request's exact bytes coming back from another port.
-func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, p packet) bool {
+func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, size int, p packet) bool {
 	idx, ok := u.pending[dst]
 	if !ok {
 		return false
@@ -131,7 +134,7 @@ func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, p packet)
 	sum := maphash.Bytes(hashSeed, payload)
 	for _, k := range idx {
 		r := &u.reqs[k]
-		if r.server.Addr() == src.Addr() && r.size == len(payload) && r.sum == sum && r.otherPort == 0 {
+		if r.server.Addr() == src.Addr() && r.size == size && r.sum == sum && r.otherPort == 0 {
 			r.otherPort, r.otherPortN = p.frame, src.Port()
 			return true
 		}
@@ -142,6 +145,10 @@ func (u *udpState) otherReply(src, dst netip.AddrPort, payload []byte, p packet)
 // unreachable records an ICMP port unreachable quoting a datagram from
 // client to server.
 func (u *udpState) unreachable(client, server netip.AddrPort, frame int) {
+	if u.strays.n > 0 && client.Port() == u.strayPort && server == u.strayTo && u.strayUnreach == 0 {
+		u.strayUnreach = frame // the stray reply was refused
+		return
+	}
 	for _, k := range u.pending[client] {
 		r := &u.reqs[k]
 		if r.server == server && r.unreach == 0 {

@@ -373,7 +373,10 @@ func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission,
 		}
 	}
 	sub := grade.Submission{Student: "submission"}
-	found, _ := collectSubmissions(paths, "filename")
+	found, _, err := grade.Collect(paths, grade.CollectOptions{From: "filename"})
+	if err != nil {
+		return gradedSubmission{}, err
+	}
 	for _, s := range found {
 		sub.Files = append(sub.Files, s.Files...)
 	}

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/grade"
@@ -22,13 +23,17 @@ message, points, feedback) and grade with --rubric FILE; --set KEY=VALUE (or
 CHECK.KEY=VALUE) changes one parameter without a file. docs/grade.md has it all.
 
 PATH is a capture file or a directory searched for captures (by extension
-or content). --student-from filename names a student after the capture file
-(alice.pcapng is alice); dirname after the directory holding it
-(submissions/alice/lab.pcap is alice). A student with several captures gets
-the best score. Captures are graded in parallel; damaged ones on what can
-be read, with a note; unreadable ones score 0 with the error. Captures with
-identical frames, or identical MAC addresses and timestamps, across students
-are flagged.
+or content; zips are opened). --student-from filename names a student after
+the capture file (alice.pcapng is alice); dirname makes every folder or zip
+of a directory given a student (submissions/alice/... is alice), with a row
+even when it holds no capture; moodle, canvas, blackboard and gradescope
+read an LMS export's names and ids; --roster adds everyone on the class list.
+A student with several captures gets the best score. Captures are graded in
+parallel; damaged, snaplen-cut or lossy ones on what they prove, flagged for
+review; unreadable ones score 0 with the reason. Captures with identical
+frames, or identical MAC addresses and timestamps, across students are
+flagged. --moodle and --canvas write grade files to import back; --feedback
+one file per student.
 
 Exit status: 0 when grading ran (whatever the scores), 1 when it could not
 (a bad rubric, an output that cannot be written), 2 for a usage error.`
@@ -41,10 +46,17 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rubricFile := fs.String("rubric", "", "grade against the rubric `FILE` (TOML)")
 	showLab := fs.String("show-lab", "", "print the rubric file of `LAB` and exit")
 	sets := fs.StringArray("set", nil, "override a parameter: `KEY=VALUE` for every check, CHECK.KEY=VALUE for one")
-	from := fs.String("student-from", "filename", "name students after the capture's `filename` or its dirname")
+	from := fs.String("student-from", "filename", "name students after the capture's `filename`, dirname (every folder given holds one per student), or an LMS export: moodle, canvas, blackboard, gradescope")
+	studentRegex := fs.String("student-regex", "", "name students by `REGEX` over each entry of a folder given: group name (or the first) is the student, group id the LMS id")
+	roster := fs.String("roster", "", "class list `FILE` (CSV with a header): every student on it gets a row, 0 when nothing was handed in")
 	csvFile := fs.String("csv", "", "also write the grades as CSV to `FILE`")
 	jsonFile := fs.String("json", "", "also write the grades as JSON to `FILE`")
 	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
+	moodleFile := fs.String("moodle", "", "also write Moodle's grading worksheet (CSV to upload) to `FILE`")
+	canvasFile := fs.String("canvas", "", "also write a Canvas gradebook CSV (to import) to `FILE`")
+	assignment := fs.String("assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
+	feedbackDir := fs.String("feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
+	width := fs.Int("width", -1, "wrap the table at `N` columns (0: never; default on a terminal its width, or $COLUMNS)")
 	autolab := fs.Bool("autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
 	htmlDir := fs.String("html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU), or run N programs at once (0: 2)")
@@ -73,8 +85,8 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("no lab: give --lab LAB or --rubric FILE")
 	case *lab != "" && *rubricFile != "":
 		return usageErr("--lab and --rubric both given: choose one")
-	case *from != "filename" && *from != "dirname":
-		return usageErr("--student-from %q: want filename or dirname", *from)
+	case *from != "filename" && *from != "dirname" && grade.Presets[*from] == "":
+		return usageErr("--student-from %q: want filename, dirname, moodle, canvas, blackboard or gradescope", *from)
 	case fs.NArg() == 0:
 		return usageErr("no capture given (PATH: a file or a directory)")
 	case *jobs < 0:
@@ -112,8 +124,36 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var subs []grade.Submission
 	nsubs := fs.NArg() // with --program: one folder per student
 	if !pf.given() {
+		copt := grade.CollectOptions{From: *from}
+		if *studentRegex != "" {
+			re, err := regexp.Compile(*studentRegex)
+			if err != nil {
+				return usageErr("--student-regex: %v", err)
+			}
+			copt.Regex = re
+		}
 		var warnings []string
-		subs, warnings = collectSubmissions(fs.Args(), *from)
+		var err error
+		subs, warnings, err = grade.Collect(fs.Args(), copt)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if *roster != "" {
+			f, err := os.Open(*roster)
+			if err != nil {
+				fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", unwrapPathErrorNamed(*roster, err))
+				return 1
+			}
+			entries, err := grade.ReadRoster(*roster, f)
+			f.Close()
+			if err != nil {
+				fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", err)
+				return 1
+			}
+			var more []string
+			subs, more = grade.ApplyRoster(subs, entries)
+			warnings = append(warnings, more...)
+		}
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "turtle grade: %s\n", w)
 		}
@@ -142,7 +182,17 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	if err := grade.WriteTable(stdout, r, results); err != nil {
+	w := *width
+	if w < 0 {
+		w = 0
+		if isTerminal(stdout) {
+			w = terminalWidth(stdout)
+			if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+				w = n
+			}
+		}
+	}
+	if err := grade.WriteTableWidth(stdout, r, results, w); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
@@ -162,6 +212,45 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *jsonFile != "" {
 		if err := writeFileWith(*jsonFile, func(w io.Writer) error { return grade.WriteJSON(w, r, results) }); err != nil {
 			fail(err)
+		}
+	}
+	for _, lms := range []struct {
+		file  string
+		write func(io.Writer) ([]string, error)
+	}{
+		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results) }},
+		{*canvasFile, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, *assignment) }},
+	} {
+		if lms.file == "" {
+			continue
+		}
+		var skipped []string
+		err := writeFileWith(lms.file, func(w io.Writer) error {
+			var err error
+			skipped, err = lms.write(w)
+			return err
+		})
+		if err != nil {
+			fail(err)
+		} else if len(skipped) > 0 {
+			for i := range skipped {
+				skipped[i] = grade.Escape(skipped[i])
+			}
+			fmt.Fprintf(stderr, "turtle grade: %s: left out %s (no LMS id: use --student-from with the LMS's export, or --roster with an id column)\n",
+				lms.file, strings.Join(skipped, ", "))
+		}
+	}
+	if *feedbackDir != "" {
+		if err := os.MkdirAll(*feedbackDir, 0o755); err != nil {
+			fail(err)
+		} else {
+			for _, res := range results {
+				path := filepath.Join(*feedbackDir, safeName(res.Student)+".md")
+				if err := writeFileWith(path, func(w io.Writer) error { return grade.WriteFeedback(w, r, res) }); err != nil {
+					fail(err)
+					break
+				}
+			}
 		}
 	}
 	if *gsDir != "" {
@@ -212,108 +301,10 @@ func unwrapPathErrorNamed(path string, err error) error {
 
 // safeName makes a student name one directory name.
 func safeName(s string) string {
+	s = grade.Escape(s) // no control characters in a file name we create
 	s = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(s)
 	if s == "" || s == "." || s == ".." {
 		s = "_" + s
 	}
 	return s
-}
-
-// captureExts are the names a capture file has; other files in a
-// directory are graded only when their first bytes are a capture's.
-var captureExts = []string{".pcap", ".pcapng", ".cap", ".dmp", ".pcap.gz", ".pcapng.gz", ".cap.gz"}
-
-// studentName is the student a capture belongs to.
-func studentName(path, from string) string {
-	if from == "dirname" {
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			abs = path
-		}
-		return filepath.Base(filepath.Dir(abs))
-	}
-	name := filepath.Base(path)
-	lower := strings.ToLower(name)
-	for _, ext := range []string{".pcapng.gz", ".pcap.gz", ".cap.gz", ".gz", ".pcapng", ".pcap", ".cap", ".dmp"} {
-		if strings.HasSuffix(lower, ext) && len(name) > len(ext) {
-			return name[:len(name)-len(ext)]
-		}
-	}
-	return name
-}
-
-// looksLikeCapture reports whether a file in a directory is a capture: by
-// its extension, or by the magic number it starts with.
-func looksLikeCapture(path string) bool {
-	lower := strings.ToLower(path)
-	for _, ext := range captureExts {
-		if strings.HasSuffix(lower, ext) {
-			return true
-		}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var m [4]byte
-	if n, _ := io.ReadFull(f, m[:]); n < 4 {
-		return false
-	}
-	switch string(m[:]) {
-	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
-		return true
-	}
-	return m[0] == 0x1f && m[1] == 0x8b
-}
-
-// collectSubmissions turns PATHs into students and their captures, in the
-// order found. Warnings say what looks wrong (a name shared by captures in
-// different directories).
-func collectSubmissions(paths []string, from string) ([]grade.Submission, []string) {
-	var subs []grade.Submission
-	index := map[string]int{}
-	dirs := map[string]string{}
-	var warnings []string
-	add := func(path string) {
-		name := studentName(path, from)
-		i, ok := index[name]
-		if !ok {
-			i = len(subs)
-			index[name] = i
-			subs = append(subs, grade.Submission{Student: name})
-		}
-		subs[i].Files = append(subs[i].Files, path)
-		dir := filepath.Dir(path)
-		if d, ok := dirs[name]; ok && d != dir && from == "filename" {
-			warnings = append(warnings, fmt.Sprintf("captures in %s and %s both name student %q: the best counts (one folder per student? use --student-from dirname)", d, dir, name))
-		}
-		dirs[name] = dir
-	}
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil || !st.IsDir() {
-			add(p) // a missing or unreadable file is graded 0 with its error
-			continue
-		}
-		filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if path != p {
-					add(path)
-				}
-				return nil
-			}
-			if path != p && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && looksLikeCapture(path) {
-				add(path)
-			}
-			return nil
-		})
-	}
-	return subs, warnings
 }

@@ -49,7 +49,7 @@ func TestGradeCommand(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"alice    10/10  -\n", "bob      4/10   echo 0/6: no datagram back from port 10001 for the request in frame 1\n"} {
+	for _, want := range []string{"alice    10/10  -\n", "bob      4/10   echo 0/6: the capture ends in frame 1, right after the request: keep capturing until the client has its echo\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
@@ -71,7 +71,7 @@ func TestGradeCommand(t *testing.T) {
 	// The same class by file name: both captures are "lab1", so the
 	// command warns, and grades the best.
 	code, stdout, stderr = turtle(t, nil, "grade", "--lab", "udp-echo", dir)
-	if code != 0 || !strings.Contains(stderr, `both name student "lab1"`) || !strings.Contains(stdout, "lab1     10/10") {
+	if code != 0 || !strings.Contains(stderr, `both name student lab1:`) || !strings.Contains(stdout, "lab1     10/10") {
 		t.Errorf("filename mode: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 
@@ -100,7 +100,7 @@ func TestGradeCommandErrors(t *testing.T) {
 		{[]string{"grade", "--lab", "x", dir}, 2, `turtle grade: --lab: no lab "x" (labs: basic-sniffer, ping, sniffer, tcp-concurrent, tcp-echo, tcp-iterative, turtle-sniffer, udp-echo) (run 'turtle grade --help')` + "\n"},
 		{[]string{"grade", "--lab", "ping", "--rubric", bad, dir}, 2, "turtle grade: --lab and --rubric both given: choose one (run 'turtle grade --help')\n"},
 		{[]string{"grade", "--lab", "ping"}, 2, "turtle grade: no capture given (PATH: a file or a directory) (run 'turtle grade --help')\n"},
-		{[]string{"grade", "--lab", "ping", "--student-from", "path", dir}, 2, "turtle grade: --student-from \"path\": want filename or dirname (run 'turtle grade --help')\n"},
+		{[]string{"grade", "--lab", "ping", "--student-from", "path", dir}, 2, "turtle grade: --student-from \"path\": want filename, dirname, moodle, canvas, blackboard or gradescope (run 'turtle grade --help')\n"},
 		{[]string{"grade", "--lab", "ping", "--autolab", "--student-from", "dirname", dir}, 2, "turtle grade: --autolab grades one student; 2 given (run 'turtle grade --help')\n"},
 		{[]string{"grade", "--lab", "ping", "--set", "portt=1", dir}, 2, `turtle grade: --set "portt=1": unknown parameter "portt" (parameters: port, server, client, message, delay, min_delay, clients, count, interface) (run 'turtle grade --help')` + "\n"},
 		{[]string{"grade", "--rubric", bad, dir}, 1, "turtle grade: " + bad + `:6: unknown key "check.color"` + "\n"},
