@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"html"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/internal/browsertest"
 )
 
 // mermaidVersion is the Mermaid that CI fetches (npm pack, no
@@ -27,10 +28,7 @@ func TestMermaidRenders(t *testing.T) {
 	if js == "" {
 		t.Skip("needs Mermaid: TURTLE_MERMAID_JS=path/to/mermaid.min.js (npm pack mermaid@" + mermaidVersion + "; .ci/run does it)")
 	}
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("needs chromium (Debian's chromium package) to run Mermaid")
-	}
+	bin := browsertest.Find(t)
 	lib, err := os.ReadFile(js)
 	if err != nil {
 		t.Fatal(err)
@@ -70,9 +68,7 @@ mermaid.initialize({startOnLoad: false});
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+t.TempDir(),
-		"--virtual-time-budget=60000", "--dump-dom", "file://"+filepath.Join(dir, "page.html"))
+	cmd := browsertest.Command(ctx, t, bin, "--virtual-time-budget=60000", "--dump-dom", "file://"+filepath.Join(dir, "page.html"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,19 +12,11 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/browsertest"
 )
 
 // chromium finds Debian's headless browser, or skips.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("needs chromium (Debian's chromium package) for the browser test")
-	return ""
-}
+func chromium(t *testing.T) string { return browsertest.Find(t) }
 
 // browse opens url in headless Chromium with one more action flag
 // (--dump-dom, --screenshot=FILE) and returns standard output and the
@@ -36,9 +27,7 @@ func browse(t *testing.T, bin, url string, width, height int, action string) (st
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0",
+	cmd := browsertest.Command(ctx, t, bin, "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
 		"--window-size="+itoa(width)+","+itoa(height), action, url)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

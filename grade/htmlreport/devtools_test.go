@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/internal/browsertest"
 	"golang.org/x/net/websocket"
 )
 
@@ -71,9 +71,7 @@ func TestBrowserSortByClick(t *testing.T) {
 	dir, res := report(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+t.TempDir(),
-		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
+	cmd := browsertest.Command(ctx, t, bin, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
 		"file://"+filepath.Join(dir, "index.html"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
