@@ -119,7 +119,14 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 		copy(old[:], net[8:40])
 		a.addr(net[8:24])
 		a.addr(net[24:40])
-		d = delta(old[:], net[8:40], false)
+		// The pseudo-header holds the source and the final destination: the
+		// Destination Address field, unless a Routing header with segments
+		// left names the final one (RFC 8200 §8.1), which is not rewritten.
+		pseudo := 32
+		if p.IPv6.RoutedDst() {
+			pseudo = 16
+		}
+		d = delta(old[:pseudo], net[8:8+pseudo], false)
 		ext := 0
 		for i := 0; i < p.IPv6.NumExt; i++ {
 			ext += len(p.IPv6.Ext[i].Data)
