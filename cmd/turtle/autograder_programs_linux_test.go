@@ -217,3 +217,89 @@ func TestAutograderProgramsRefused(t *testing.T) {
 		}
 	}
 }
+
+// The echo labs through the packages: the class notes' UDP server through
+// Gradescope's run_autograder, and a TCP client, right and wrong, through
+// Autolab's make (a client gets the check of its printed lines too).
+func TestAutograderProgramsEcho(t *testing.T) {
+	requireProgramGrading(t)
+	makeBin, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("needs make: apt-get install make")
+	}
+	bin := staticTurtle(t)
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "udp-echo.zip")
+	if code, _, errs := turtle(t, nil, "grade", "--lab", "udp-echo", "--program", "python3 server.py",
+		"--autograder", "gradescope", "--turtle-binary", bin, "-o", pkg); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if r := gradescopeProgramRun(t, pkg, agRoot(t, "udp"), "server-udp", nil); r.Score != 10 || len(r.Tests) != 2 {
+		t.Errorf("the class notes' UDP server: score %v with %d tests, want 10 with 2: %+v", r.Score, len(r.Tests), r)
+	}
+
+	al := filepath.Join(dir, "al")
+	code, out, errs := turtle(t, nil, "grade", "--lab", "tcp-echo", "--client", "python3 client.py",
+		"--autograder", "autolab", "--turtle-binary", bin, "-o", al)
+	if code != 0 || !strings.Contains(out, "(5 checks, 14 points)") {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	for _, c := range []struct{ name, submission, want string }{
+		{"right", "client-tcp", `{"scores": {"handshake": 2, "data": 2, "echo": 4, "close": 2, "output": 4}}`},
+		{"wrong", "client-wrong", `{"scores": {"handshake": 2, "data": 0, "echo": 4, "close": 2, "output": 0}}`},
+	} {
+		work := filepath.Join(dir, c.name)
+		copyFile(t, filepath.Join(al, "autograde.tar"), filepath.Join(work, "autograde.tar"))
+		copyFile(t, filepath.Join(al, "autograde-Makefile"), filepath.Join(work, "Makefile"))
+		copyFile(t, filepath.Join("../../grade/programs/testdata", c.submission, "client.py"), filepath.Join(work, "client.py"))
+		cmd := exec.Command(makeBin, "-s")
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: make: %v\n%s", c.name, err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if last := lines[len(lines)-1]; last != c.want {
+			t.Errorf("%s: last line %q, want %q\n%s", c.name, last, c.want, out)
+		}
+	}
+}
+
+// Autolab in a container without CAP_SYS_ADMIN: the table gives the
+// reason and the scores line is all zeros; make succeeds.
+func TestAutograderProgramsAutolabNoNamespaces(t *testing.T) {
+	requireProgramGrading(t)
+	makeBin, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("needs make: apt-get install make")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("needs setpriv (util-linux) to drop a capability")
+	}
+	bin := staticTurtle(t)
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "pkg")
+	if code, _, errs := turtle(t, nil, "grade", "--lab", "turtle-sniffer", "--program", "python3 sniffer.py",
+		"--autograder", "autolab", "--turtle-binary", bin, "-o", pkg); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	work := filepath.Join(dir, "work")
+	copyFile(t, filepath.Join(pkg, "autograde.tar"), filepath.Join(work, "autograde.tar"))
+	copyFile(t, filepath.Join(pkg, "autograde-Makefile"), filepath.Join(work, "Makefile"))
+	copyFile(t, "../../grade/programs/testdata/turtle-sniffer/sniffer.py", filepath.Join(work, "sniffer.py"))
+	cmd := exec.Command(setpriv, "--bounding-set", "-sys_admin", makeBin, "-s")
+	cmd.Dir = work
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	want := `{"scores": {"ethernet": 0, "ipv4": 0, "icmp": 0, "tcp": 0, "udp": 0, "data": 0}}`
+	if last := lines[len(lines)-1]; last != want {
+		t.Errorf("last line %q, want %q\n%s", last, want, out)
+	}
+	if !strings.Contains(string(out), "container cannot run programs") || !strings.Contains(string(out), "cannot create a network namespace") {
+		t.Errorf("no reason in the output:\n%s", out)
+	}
+}
