@@ -312,9 +312,12 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 	case len(args) == 0:
 		return usageErr("--autograder-run: no submission folder given")
 	}
-	res, gradeErr := gradeSubmission(rubricFile, sets, args)
+	var res gradedSubmission
+	var gradeErr error
 	if pf.given() {
 		res, gradeErr = gradeProgramSubmission(rubricFile, sets, args, pf) // autograder_programs.go
+	} else {
+		res, gradeErr = gradeSubmission(rubricFile, sets, args)
 	}
 	if kind == "autolab" {
 		if gradeErr != nil {
