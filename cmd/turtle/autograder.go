@@ -52,9 +52,9 @@ func autograderFlags(fs *pflag.FlagSet) autograderOpts {
 func (o autograderOpts) active() bool { return *o.kind != "" || *o.run != "" }
 
 // start is the hook in runGrade: it builds or runs a package.
-func (o autograderOpts) start(lab, rubricFile string, sets, args []string, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
+func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *programFlags, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
 	if *o.run != "" {
-		return o.grade(rubricFile, sets, args, stdout, stderr, usageErr)
+		return o.grade(rubricFile, sets, args, pf, stdout, stderr, usageErr)
 	}
 	switch {
 	case *o.kind != "gradescope" && *o.kind != "autolab":
@@ -97,6 +97,10 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, stdou
 			return usageErr("--set %v", err)
 		}
 	}
+	progArgs, why := packedProgramArgs(r, pf) // autograder_programs.go
+	if why != "" {
+		return usageErr("%s", why)
+	}
 	bin, err := o.staticBinary()
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -108,17 +112,22 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, stdou
 	}
 	if *o.kind == "gradescope" {
 		files = append(files,
-			packageFile{"setup.sh", []byte(gradescopeSetup), 0o755},
-			packageFile{"run_autograder", []byte(gradescopeRun(sets, *o.visibility)), 0o755})
+			packageFile{"setup.sh", []byte(gradescopeSetupFor(progArgs)), 0o755},
+			packageFile{"run_autograder", []byte(gradescopeRun(sets, progArgs, *o.visibility)), 0o755})
 		err = writeZip(*o.output, files)
 	} else {
-		files = append(files, packageFile{"grade.sh", []byte(autolabGrade(sets)), 0o755})
+		script := autolabGrade(sets)
+		if progArgs != "" {
+			script = autolabProgramGrade(sets, progArgs)
+		}
+		files = append(files, packageFile{"grade.sh", []byte(script), 0o755})
 		err = writeAutolab(*o.output, files)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
+	r = pf.rubric(r) // a client lab has the check of its printed lines
 	fmt.Fprintf(stdout, "wrote %s: the %s autograder for lab %s (%d checks, %s points)\n",
 		*o.output, *o.kind, r.Lab, len(r.Checks), strings.TrimSuffix(fmt.Sprint(r.MaxScore()), ".0"))
 	return 0
@@ -189,16 +198,19 @@ SOURCE="${AUTOGRADER_SOURCE:-${AUTOGRADER_ROOT:-/autograder}/source}"
 chmod +x "$SOURCE/turtle" "$SOURCE/run_autograder"
 `
 
-func gradescopeRun(sets []string, visibility string) string {
+func gradescopeRun(sets []string, progArgs, visibility string) string {
+	what := "it grades every capture in the\n# submission folder (the best one counts)"
+	if progArgs != "" {
+		what = "it runs the program in the\n# submission folder in turtle's sandbox, grades it"
+	}
 	return `#!/bin/sh
-# Gradescope runs this for each submission: it grades every capture in the
-# submission folder (the best one counts) and writes results.json.
+# Gradescope runs this for each submission: ` + what + ` and writes results.json.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="${AUTOGRADER_SOURCE:-$ROOT/source}"
 SUBMISSION="${AUTOGRADER_SUBMISSION:-$ROOT/submission}"
 RESULTS="${AUTOGRADER_RESULTS:-$ROOT/results}"
 mkdir -p "$RESULTS"
-exec "$SOURCE/turtle" grade --rubric "$SOURCE/rubric.toml"` + shellSets(sets) +
+exec "$SOURCE/turtle" grade --rubric "$SOURCE/rubric.toml"` + shellSets(sets) + progArgs +
 		` --visibility ` + visibility + ` --autograder-run gradescope -o "$RESULTS/results.json" "$SUBMISSION"
 `
 }
@@ -288,7 +300,7 @@ func writeAutolab(dir string, files []packageFile) error {
 // submission. A submission that cannot be graded (no capture, a bad
 // rubric) still gets a result file saying why, with a score of 0, so the
 // platform shows the student a reason rather than "the autograder failed".
-func (o autograderOpts) grade(rubricFile string, sets, args []string, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
+func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *programFlags, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
 	kind := *o.run
 	switch {
 	case kind != "gradescope" && kind != "autolab":
@@ -300,7 +312,13 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, stdout, st
 	case len(args) == 0:
 		return usageErr("--autograder-run: no submission folder given")
 	}
-	res, gradeErr := gradeSubmission(rubricFile, sets, args)
+	var res gradedSubmission
+	var gradeErr error
+	if pf.given() {
+		res, gradeErr = gradeProgramSubmission(rubricFile, sets, args, pf) // autograder_programs.go
+	} else {
+		res, gradeErr = gradeSubmission(rubricFile, sets, args)
+	}
 	if kind == "autolab" {
 		if gradeErr != nil {
 			fmt.Fprintf(stdout, "turtle grade: %v\n{\"scores\": {}}\n", gradeErr)
@@ -308,6 +326,9 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, stdout, st
 		}
 		if err := grade.WriteTable(stdout, res.rubric, []grade.Result{res.Result}); err != nil {
 			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
+		}
+		if res.output != "" {
+			fmt.Fprintf(stdout, "%s\n", res.output)
 		}
 		if err := grade.WriteAutolab(stdout, res.Result); err != nil {
 			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -331,6 +352,9 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, stdout, st
 		return 1
 	}
 	doc["visibility"] = *o.visibility
+	if res.output != "" {
+		doc["output"] = res.output
+	}
 	doc["stdout_visibility"] = "hidden"
 	out, _ := json.MarshalIndent(doc, "", "  ")
 	out = append(out, '\n')
@@ -355,22 +379,14 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, stdout, st
 type gradedSubmission struct {
 	grade.Result
 	rubric *grade.Rubric
+	output string // results.json's output, when not the grade package's
 }
 
 // gradeSubmission grades every capture under paths as one student.
 func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission, error) {
-	data, err := os.ReadFile(rubricFile)
-	if err != nil {
-		return gradedSubmission{}, unwrapPathErrorNamed(rubricFile, err)
-	}
-	r, err := grade.ParseRubric(rubricFile, data)
+	r, err := loadPackedRubric(rubricFile, sets)
 	if err != nil {
 		return gradedSubmission{}, err
-	}
-	for _, s := range sets {
-		if err := r.Set(s); err != nil {
-			return gradedSubmission{}, fmt.Errorf("--set %w", err)
-		}
 	}
 	sub := grade.Submission{Student: "submission"}
 	found, _, err := grade.Collect(paths, grade.CollectOptions{From: "filename"})
@@ -387,5 +403,23 @@ func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission,
 	if err != nil {
 		return gradedSubmission{}, err
 	}
-	return gradedSubmission{results[0], r}, nil
+	return gradedSubmission{Result: results[0], rubric: r}, nil
+}
+
+// loadPackedRubric reads the package's rubric with its --set overrides.
+func loadPackedRubric(rubricFile string, sets []string) (*grade.Rubric, error) {
+	data, err := os.ReadFile(rubricFile)
+	if err != nil {
+		return nil, unwrapPathErrorNamed(rubricFile, err)
+	}
+	r, err := grade.ParseRubric(rubricFile, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sets {
+		if err := r.Set(s); err != nil {
+			return nil, fmt.Errorf("--set %w", err)
+		}
+	}
+	return r, nil
 }

@@ -78,7 +78,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if ag.active() {
-		return ag.start(*lab, *rubricFile, *sets, fs.Args(), stdout, stderr, usageErr)
+		return ag.start(*lab, *rubricFile, *sets, fs.Args(), pf, stdout, stderr, usageErr)
 	}
 	switch {
 	case *lab == "" && *rubricFile == "":
