@@ -71,6 +71,8 @@ var alwaysThere = map[int]bool{
 type Writer struct {
 	pw       *parquet.Writer
 	cols     []column
+	byDecode [decode.NumColumns]int16 // decode column -> index in cols, -1 if not written
+	nulls    [][]parquet.Value        // per column, batchRows nulls to pad with
 	tab      decode.Table
 	b        *batch // being filled
 	file     []byte
@@ -86,9 +88,13 @@ type Writer struct {
 	failed atomic.Pointer[error] // set by the column writers, read by Write
 }
 
-// batch is batchRows rows, column by column.
+// batch is batchRows rows, column by column. A column's nulls are added
+// only when a later row has a value there, or when the batch is sent:
+// most of the columns are null in most rows, and a row visits only the
+// columns its frame has (decode.Table.Set).
 type batch struct {
 	vals     [][]parquet.Value
+	filled   []int  // per column, the rows its values cover
 	arena    []byte // the bytes the values point to
 	rows     int
 	endGroup bool // cut the row group after this batch
@@ -180,11 +186,25 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		wr.groupMax = DefaultRowGroupRows
 	}
 	for range batchesInFlight {
-		b := &batch{vals: make([][]parquet.Value, len(cols)), arena: make([]byte, 0, 256<<10)}
+		b := &batch{vals: make([][]parquet.Value, len(cols)), filled: make([]int, len(cols)), arena: make([]byte, 0, 256<<10)}
 		for i := range b.vals {
 			b.vals[i] = make([]parquet.Value, 0, batchRows)
 		}
 		wr.free <- b
+	}
+	for i := range wr.byDecode {
+		wr.byDecode[i] = -1
+	}
+	wr.nulls = make([][]parquet.Value, len(cols))
+	for i := range cols {
+		if cols[i].src != fileCol {
+			wr.byDecode[cols[i].src] = int16(i)
+		}
+		n := make([]parquet.Value, batchRows)
+		for k := range n {
+			n[k] = cols[i].null
+		}
+		wr.nulls[i] = n
 	}
 	wr.b = <-wr.free
 	go wr.writeBatches()
@@ -203,8 +223,10 @@ func (w *Writer) writeBatches() {
 			}
 		}
 		for i := range b.vals {
-			clear(b.vals[i]) // drop the references to the arena
+			// The values point into this batch's arena, the file name or
+			// the flag names, nothing that needs freeing: no clear.
 			b.vals[i] = b.vals[i][:0]
+			b.filled[i] = 0
 		}
 		b.rows, b.endGroup, b.arena = 0, false, b.arena[:0]
 		w.free <- b
@@ -216,7 +238,11 @@ func (w *Writer) writeBatch(b *batch) error {
 	if b.rows > 0 {
 		cws := w.pw.ColumnWriters()
 		for i := range b.vals {
-			if _, err := cws[i].WriteRowValues(b.vals[i]); err != nil {
+			vals := b.vals[i]
+			if b.filled[i] == 0 { // null in the whole batch
+				vals = w.nulls[i][:b.rows]
+			}
+			if _, err := cws[i].WriteRowValues(vals); err != nil {
 				return err
 			}
 		}
@@ -243,24 +269,27 @@ func (w *Writer) Write(f *decode.Frame) error {
 	}
 	b := w.b
 	b.arena = w.tab.Fill(f, b.arena)
-	fileValue := decode.Value{Bytes: w.file, Valid: true}
+	r := b.rows
+	b.vals[0] = append(b.vals[0], parquet.ByteArrayValue(w.file).Level(0, 0, 0))
+	b.filled[0] = r + 1
 	row := &w.tab.Row
-	for i := range w.cols {
+	for _, src := range w.tab.Set() {
+		i := int(w.byDecode[src])
+		if i < 0 || b.filled[i] > r { // not written, or a repeat
+			continue
+		}
 		c := &w.cols[i]
 		vals := b.vals[i]
-		v := &fileValue
-		if c.src != fileCol {
-			v = &row[c.src]
+		if pad := r - b.filled[i]; pad > 0 {
+			vals = append(vals, w.nulls[i][:pad]...)
 		}
-		switch {
-		case c.typ == decode.ColFlags:
-			if !v.Valid {
-				vals = append(vals, c.null)
-				break
-			}
+		b.filled[i] = r + 1
+		v := &row[src]
+		switch c.typ {
+		case decode.ColFlags:
 			rep := 0
 			for k, name := range c.flags {
-				if uint16(v.Num)&decode.Columns[c.src].Flags[k].Bit != 0 {
+				if uint16(v.Num)&decode.Columns[src].Flags[k].Bit != 0 {
 					vals = append(vals, parquet.ByteArrayValue(name).Level(rep, 2, i))
 					rep = 1
 				}
@@ -268,26 +297,19 @@ func (w *Writer) Write(f *decode.Frame) error {
 			if rep == 0 { // an empty list
 				vals = append(vals, parquet.Value{}.Level(0, 1, i))
 			}
-		case !v.Valid:
-			vals = append(vals, c.null)
+		case decode.ColUint8, decode.ColUint16, decode.ColUint32:
+			vals = append(vals, parquet.Int32Value(int32(uint32(v.Num))).Level(0, c.def, i))
+		case decode.ColUint64, decode.ColInt64, decode.ColTime:
+			vals = append(vals, parquet.Int64Value(int64(v.Num)).Level(0, c.def, i))
+		case decode.ColBool:
+			vals = append(vals, parquet.BooleanValue(v.Num != 0).Level(0, c.def, i))
+		case decode.ColBytes:
+			// A part of the frame, whose buffer the reader reuses.
+			start := len(b.arena)
+			b.arena = append(b.arena, v.Bytes...)
+			vals = append(vals, parquet.ByteArrayValue(b.arena[start:]).Level(0, c.def, i))
 		default:
-			var pv parquet.Value
-			switch c.typ {
-			case decode.ColUint8, decode.ColUint16, decode.ColUint32:
-				pv = parquet.Int32Value(int32(uint32(v.Num)))
-			case decode.ColUint64, decode.ColInt64, decode.ColTime:
-				pv = parquet.Int64Value(int64(v.Num))
-			case decode.ColBool:
-				pv = parquet.BooleanValue(v.Num != 0)
-			case decode.ColBytes:
-				// A part of the frame, whose buffer the reader reuses.
-				start := len(b.arena)
-				b.arena = append(b.arena, v.Bytes...)
-				pv = parquet.ByteArrayValue(b.arena[start:])
-			default:
-				pv = parquet.ByteArrayValue(v.Bytes)
-			}
-			vals = append(vals, pv.Level(0, c.def, i))
+			vals = append(vals, parquet.ByteArrayValue(v.Bytes).Level(0, c.def, i))
 		}
 		b.vals[i] = vals
 	}
@@ -307,10 +329,23 @@ func (w *Writer) Write(f *decode.Frame) error {
 // send hands the batch being filled to the column writers and takes a
 // free one; a free batch waits only while the writers are behind.
 func (w *Writer) send() {
+	w.pad()
 	w.full <- w.b
 	w.b = <-w.free
 	if e := w.failed.Load(); e != nil {
 		w.err = *e
+	}
+}
+
+// pad adds to each column of the batch being filled the nulls of the rows
+// after its last value.
+func (w *Writer) pad() {
+	b := w.b
+	for i, n := range b.filled {
+		if pad := b.rows - n; n > 0 && pad > 0 { // an empty column is written from w.nulls
+			b.vals[i] = append(b.vals[i], w.nulls[i][:pad]...)
+			b.filled[i] = b.rows
+		}
 	}
 }
 
@@ -321,6 +356,7 @@ func (w *Writer) Close() error {
 		return errClosed
 	}
 	w.closed = true
+	w.pad()
 	w.full <- w.b
 	w.b = nil
 	close(w.full)
