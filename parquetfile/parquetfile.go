@@ -84,6 +84,8 @@ type Writer struct {
 	full   chan *batch // to the column writers
 	free   chan *batch // back from them
 	done   chan error  // the column writers' first error, when they stop
+	odd    chan *batch // to the goroutine writing the odd columns
+	oddErr chan error  // its result for each batch
 	closed bool
 	failed atomic.Pointer[error] // set by the column writers, read by Write
 }
@@ -181,6 +183,8 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		full:     make(chan *batch, batchesInFlight),
 		free:     make(chan *batch, batchesInFlight),
 		done:     make(chan error, 1),
+		odd:      make(chan *batch),
+		oddErr:   make(chan error),
 	}
 	if wr.groupMax <= 0 {
 		wr.groupMax = DefaultRowGroupRows
@@ -208,6 +212,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	}
 	wr.b = <-wr.free
 	go wr.writeBatches()
+	go wr.writeOdd()
 	return wr
 }
 
@@ -231,20 +236,43 @@ func (w *Writer) writeBatches() {
 		b.rows, b.endGroup, b.arena = 0, false, b.arena[:0]
 		w.free <- b
 	}
+	close(w.odd)
 	w.done <- err
+}
+
+// writeOdd writes the odd columns of each batch while writeBatch writes
+// the even ones: the columns are independent until the row group is cut,
+// so encoding and compressing them takes both cores when decoding waits.
+func (w *Writer) writeOdd() {
+	for b := range w.odd {
+		w.oddErr <- w.writeColumns(b, 1)
+	}
+}
+
+// writeColumns writes the columns first, first+2, ... of b.
+func (w *Writer) writeColumns(b *batch, first int) error {
+	cws := w.pw.ColumnWriters()
+	for i := first; i < len(b.vals); i += 2 {
+		vals := b.vals[i]
+		if b.filled[i] == 0 { // null in the whole batch
+			vals = w.nulls[i][:b.rows]
+		}
+		if _, err := cws[i].WriteRowValues(vals); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *Writer) writeBatch(b *batch) error {
 	if b.rows > 0 {
-		cws := w.pw.ColumnWriters()
-		for i := range b.vals {
-			vals := b.vals[i]
-			if b.filled[i] == 0 { // null in the whole batch
-				vals = w.nulls[i][:b.rows]
-			}
-			if _, err := cws[i].WriteRowValues(vals); err != nil {
-				return err
-			}
+		w.odd <- b
+		err := w.writeColumns(b, 0)
+		if oddErr := <-w.oddErr; err == nil {
+			err = oddErr
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if b.endGroup {
