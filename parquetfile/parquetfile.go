@@ -9,8 +9,9 @@
 // link_type, ..., ipv4_src, tcp_dst_port, tcp_flags, ...), null where the
 // json format leaves a field out; payload (binary) only when asked for.
 // Pages are ZSTD-compressed. Rows are buffered in batches and written
-// column by column; a row group is cut every RowGroupRows frames so memory
-// stays flat whatever the capture's size.
+// column by column, the even and the odd columns on two goroutines; a row
+// group is cut every RowGroupRows frames so memory stays flat whatever the
+// capture's size.
 package parquetfile
 
 import (
@@ -73,8 +74,8 @@ var alwaysThere = map[int]bool{
 
 // Writer writes frames to a Parquet file. Close must be called to write
 // the footer. Frames are decoded into batches of values on the caller's
-// goroutine; the column writers (encoding, ZSTD) take them on another, so
-// two cores share the work.
+// goroutine; the column writers (encoding, ZSTD) take them on two others,
+// half the columns each, so two cores share the work.
 type Writer struct {
 	pw       *parquet.Writer
 	cols     []column
@@ -187,7 +188,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 			parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 			parquet.CreatedBy("turtle", "", ""),
 			// Pages of 64 KiB rather than 256: a third less memory
-			// (77 MB peak on 1M IMIX frames), 5 % more file.
+			// (77 MB against 115 MB peak on 1M IMIX frames when measured), 5 % more file.
 			parquet.PageBufferSize(64<<10)),
 		cols:     cols,
 		groupMax: o.RowGroupRows,
