@@ -675,6 +675,12 @@ func (t *Table) Fill(f *Frame, arena []byte) []byte {
 	return t.arena
 }
 
+// Set returns the indexes of the columns the last Fill made non-null, in
+// no particular order and possibly with repeats (a column set twice holds
+// its last value), so that a writer visits only those instead of all
+// NumColumns. It is valid until the next Fill.
+func (t *Table) Set() []uint8 { return t.set }
+
 // tcpOptions fills the tcp_options_* columns as the json format's
 // tcp.options object: a repeated option leaves its last value, as a JSON
 // reader keeps the last of duplicate keys.
