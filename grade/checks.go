@@ -529,12 +529,17 @@ func tcpTiming(c *capture, p params, concurrent bool) (bool, string) {
 		return false, "the server answered in " + durText(delay) + ", too quickly to tell a concurrent server from an iterative one: run it with a delay of at least " + durText(p.minDelay)
 	}
 	// Concurrency is judged by overlap in service, not by a start window:
-	// a chain is a run of requests each sent while an earlier one of the
-	// chain still had at least half a delay to wait for its echo. For each
-	// such request an iterative server could answer no sooner than that
-	// earlier echo plus a delay; a concurrent one answers a delay after the
-	// request. The answer is counted as concurrent when it came closer to
-	// the second than to the first.
+	// a chain is a run of exchanges, taken in the order they were answered,
+	// each sent while the one answered before it still had at least half a
+	// delay to wait for its echo. For each such request an iterative server
+	// could answer no sooner than that earlier echo plus a delay; a
+	// concurrent one answers a delay after the request. The answer is
+	// counted as concurrent when it came closer to the second than to the
+	// first. The order of the answers, not of the requests, is the one that
+	// counts: requests sent together reach an iterative server in any order
+	// (it accepts them as it will), and one answered first is not evidence
+	// that a later one was served together with it.
+	sort.SliceStable(xs, func(i, j int) bool { return xs[i].echo.Before(xs[j].echo) })
 	half := delay / 2
 	var chain, cur []exchange
 	var together, curTogether []bool // per member after the first: answered concurrently
@@ -560,6 +565,7 @@ func tcpTiming(c *capture, p params, concurrent bool) (bool, string) {
 		delayText += " (its quickest answer)"
 	}
 	if len(chain) < p.clients {
+		sort.SliceStable(xs, func(i, j int) bool { return xs[i].req.Before(xs[j].req) })
 		frames := make([]int, 0, len(xs))
 		times := make([]string, 0, len(xs))
 		for _, x := range xs {

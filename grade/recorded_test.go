@@ -33,6 +33,14 @@ func TestRecordedCaptures(t *testing.T) {
 		{"tcp-threaded-staggered-lo.pcap", "tcp-iterative", 5, "iterative: your 3 clients (requests in frames 4, 9 and 14, echoes in frames 16, 21 and 26) each waited about 3.001s for their echoes, with the server's delay of 3.001s (its quickest answer), though they were waiting at the same time: the server answered them together, concurrently"},
 		{"tcp-iterative-staggered-lo.pcap", "tcp-iterative", 10, ""},
 		{"tcp-iterative-staggered-lo.pcap", "tcp-concurrent", 5, "concurrent: your 3 clients (requests in frames 4, 9 and 14, echoes in frames 16, 21 and 26) waited 3.001s, 4.682s and 6.576s for their echoes"},
+		// The class notes' iterative server (sleep(3)) run by `turtle grade
+		// --program` against three clients sent at once: it accepted them in
+		// the reverse of the order their requests were sent, so the last
+		// request was answered first. Answered first is not served
+		// together: judged in the order of the answers, each still waited
+		// for the one before (this once scored 10/10 on tcp-concurrent).
+		{"tcp-iterative-answers-reversed-lo.pcap", "tcp-iterative", 10, ""},
+		{"tcp-iterative-answers-reversed-lo.pcap", "tcp-concurrent", 5, "concurrent: your 3 clients (requests in frames 10, 12 and 14, echoes in frames 16, 21 and 26) waited 3s, 6.002s and 9.003s for their echoes"},
 	} {
 		t.Run(tc.file+"/"+tc.lab, func(t *testing.T) {
 			res := checkRecording(t, filepath.Join("testdata", "recorded", tc.file), tc.lab, tc.score, tc.failed)
