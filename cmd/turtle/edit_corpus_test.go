@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -16,14 +17,7 @@ import (
 // link types in pcap, times beyond 2106). The corpus is found through
 // TURTLE_CORPUS.
 func TestEditCorpusConversions(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
-	if len(files) == 0 {
-		t.Fatalf("no corpus files in %s/tcpdump", dir)
-	}
+	files := testcorpus.Files(t, "*")
 	out := filepath.Join(t.TempDir(), "out")
 	converted := 0
 	for _, name := range files {
