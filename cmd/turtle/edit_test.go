@@ -29,25 +29,36 @@ type rec struct {
 	interface_ int
 }
 
+// readRecs reads every frame of a capture, which must end cleanly.
 func readRecs(t *testing.T, path string) []rec {
 	t.Helper()
-	f, err := os.Open(path)
+	out, err := readRecords(path)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
+	}
+	return out
+}
+
+// readRecords reads every frame of a capture and the error that ended it
+// (nil at a clean end).
+func readRecords(name string) ([]rec, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	r, err := pcapio.NewReader(f)
 	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		return nil, err
 	}
-	var out []rec
+	out := []rec{}
 	for {
 		data, ci, err := r.ReadPacketData()
 		if err == io.EOF {
-			return out
+			return out, nil
 		}
 		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+			return out, err
 		}
 		out = append(out, rec{ts: ci.Timestamp, caplen: ci.CaptureLength, wire: ci.Length, link: ci.LinkType,
 			data: string(data), interface_: ci.InterfaceIndex})
