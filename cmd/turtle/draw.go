@@ -50,10 +50,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle draw: "+format+" (run 'turtle draw --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	switch {
 	case fs.NArg() != 1:
 		return usageErr("want one capture file, got %d arguments", fs.NArg())

@@ -50,10 +50,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle follow: "+format+" (run 'turtle follow --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if fs.NArg() != 1 {
 		return usageErr("want one capture file, got %d arguments", fs.NArg())
 	}
