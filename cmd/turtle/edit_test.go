@@ -47,7 +47,13 @@ func readRecords(name string) ([]rec, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := pcapio.NewReader(f)
+	return readRecordsFrom(f)
+}
+
+// readRecordsFrom is readRecords for a capture stream: nil and the error
+// when it is not a capture.
+func readRecordsFrom(in io.Reader) ([]rec, error) {
+	r, err := pcapio.NewReader(in)
 	if err != nil {
 		return nil, err
 	}
