@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus/captures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -20,58 +22,37 @@ import (
 // is a json field. A field added to one and not the other fails here.
 func TestTableMatchesJSON(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/*.pcap*")
-	if dir := os.Getenv("TURTLE_CORPUS"); dir != "" {
-		more, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
-		files = append(files, more...)
-	} else {
-		t.Log("TURTLE_CORPUS is not set: the test captures only")
-	}
 	if len(files) == 0 {
 		t.Fatal("no captures in ../testdata")
 	}
+	files = append(files, testcorpus.Optional(t, "*")...)
 	var tab Table
 	var j JSON
 	var line, arena []byte
 	frames := 0
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := pcapio.NewReader(f)
-		if err != nil {
-			f.Close()
-			continue
-		}
-		for n := 1; ; n++ {
-			data, ci, err := r.ZeroCopyReadPacketData()
-			if err != nil {
-				break
-			}
-			frames++
-			fr := &Frame{Number: n, Data: data, Info: ci}
-			line = j.AppendFrame(line[:0], fr)
-			want := flattenJSON(t, line)
-			arena = tab.Fill(fr, arena[:0])
-			got := TableRowMap(&tab.Row)
-			if !reflect.DeepEqual(got, want) {
-				for k, w := range want {
-					if g, ok := got[k]; !ok || !reflect.DeepEqual(g, w) {
-						t.Errorf("%s frame %d: %s: table %#v, json %#v", name, n, k, g, w)
-					}
-				}
-				for k, g := range got {
-					if _, ok := want[k]; !ok {
-						t.Errorf("%s frame %d: column %s = %#v is not in the json line %s", name, n, k, g, line)
-					}
-				}
-				if t.Failed() {
-					f.Close()
-					return
+	for c := range captures.Frames(t, files) {
+		frames++
+		name, n := c.File, c.Number
+		fr := &Frame{Number: n, Data: c.Data, Info: c.Info}
+		line = j.AppendFrame(line[:0], fr)
+		want := flattenJSON(t, line)
+		arena = tab.Fill(fr, arena[:0])
+		got := TableRowMap(&tab.Row)
+		if !reflect.DeepEqual(got, want) {
+			for k, w := range want {
+				if g, ok := got[k]; !ok || !reflect.DeepEqual(g, w) {
+					t.Errorf("%s frame %d: %s: table %#v, json %#v", name, n, k, g, w)
 				}
 			}
+			for k, g := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s frame %d: column %s = %#v is not in the json line %s", name, n, k, g, line)
+				}
+			}
+			if t.Failed() {
+				return
+			}
 		}
-		f.Close()
 	}
 	t.Logf("%d frames of %d files agree", frames, len(files))
 }

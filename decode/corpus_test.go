@@ -3,11 +3,10 @@ package decode
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/internal/testcorpus"
-	"github.com/turtle-sniffer/turtle/pcapio"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus/captures"
 )
 
 // Every frame of the tcpdump corpus formats in all three new formats
@@ -20,37 +19,22 @@ func TestCorpusFormats(t *testing.T) {
 	var j JSON
 	var buf []byte
 	frames := 0
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
+	for c := range captures.Frames(t, files) {
+		frames++
+		name, n := c.File, c.Number
+		fr := &Frame{Number: n, Data: c.Data, Info: c.Info}
+		buf = v.AppendFrame(buf[:0], fr)
+		checkText(t, name, n, "verbose", buf)
+		buf = s.AppendFrame(buf[:0], fr)
+		checkText(t, name, n, "summary", buf)
+		if bytes.Count(buf, []byte("\n")) != 1 {
+			t.Errorf("%s frame %d: summary %q is not one line", name, n, buf)
 		}
-		r, err := pcapio.NewReader(f)
-		if err != nil {
-			f.Close()
-			continue // not a capture pcapio reads: pcapio's own tests judge that
+		buf = j.AppendFrame(buf[:0], fr)
+		checkText(t, name, n, "json", buf)
+		if bytes.Count(buf, []byte("\n")) != 1 || !json.Valid(buf) {
+			t.Errorf("%s frame %d: not one JSON line: %q", name, n, buf)
 		}
-		for n := 1; ; n++ {
-			data, ci, err := r.ZeroCopyReadPacketData()
-			if err != nil {
-				break
-			}
-			frames++
-			fr := &Frame{Number: n, Data: data, Info: ci}
-			buf = v.AppendFrame(buf[:0], fr)
-			checkText(t, name, n, "verbose", buf)
-			buf = s.AppendFrame(buf[:0], fr)
-			checkText(t, name, n, "summary", buf)
-			if bytes.Count(buf, []byte("\n")) != 1 {
-				t.Errorf("%s frame %d: summary %q is not one line", name, n, buf)
-			}
-			buf = j.AppendFrame(buf[:0], fr)
-			checkText(t, name, n, "json", buf)
-			if bytes.Count(buf, []byte("\n")) != 1 || !json.Valid(buf) {
-				t.Errorf("%s frame %d: not one JSON line: %q", name, n, buf)
-			}
-		}
-		f.Close()
 	}
 	t.Logf("%d frames of %d files", frames, len(files))
 }

@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -74,12 +74,8 @@ func TestRoutingHeaderChecksumUsesFinalDestination(t *testing.T) {
 // ICMPv6 checksum of ipv6-routing-header.pcap and of
 // ipv6-srh-insert-cksum.pcap frame 1.
 func TestRoutingHeaderChecksumCorpus(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("needs TURTLE_CORPUS (the tcpdump test captures)")
-	}
 	for _, name := range []string{"ipv6-routing-header.pcap", "ipv6-srh-insert-cksum.pcap"} {
-		f, err := os.Open(filepath.Join(dir, "tcpdump", name))
+		f, err := os.Open(testcorpus.File(t, name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,9 +3,9 @@ package decode
 import (
 	"encoding/binary"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -51,11 +51,7 @@ func TestUDPJudgedWhenTotalLengthClaimsMore(t *testing.T) {
 		t.Errorf("TCP: status %d, want unverified", p.TCP.Checksum.Status)
 	}
 
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("the corpus check needs TURTLE_CORPUS (the tcpdump test captures)")
-	}
-	f, err := os.Open(filepath.Join(dir, "tcpdump", "ipv4_invalid_total_length.pcap"))
+	f, err := os.Open(testcorpus.File(t, "ipv4_invalid_total_length.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}

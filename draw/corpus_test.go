@@ -1,12 +1,11 @@
 package draw
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/internal/testcorpus"
-	"github.com/turtle-sniffer/turtle/pcapio"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus/captures"
 )
 
 // Every capture of the tcpdump corpus draws without a panic, every kind
@@ -14,18 +13,8 @@ import (
 func TestCorpusDraw(t *testing.T) {
 	files := testcorpus.Files(t, "*")
 	arrows, problems := 0, 0
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := pcapio.NewReader(f)
-		if err != nil {
-			f.Close()
-			continue
-		}
+	for name, r := range captures.Readers(t, files) {
 		d, _ := Collect(r, Options{Stream: -1, Title: filepath.Base(name)})
-		f.Close()
 		for suffix, pic := range pictures(t, d) {
 			if filepath.Ext(suffix) == ".svg" {
 				wellFormed(t, filepath.Base(name)+" "+suffix, pic)

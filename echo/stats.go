@@ -136,22 +136,16 @@ func ServeStats(ctx context.Context, ln net.Listener, stats func() Stats) error 
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout() {
 				continue
-			}
-			if !retryAccept(err) {
-				return fmt.Errorf("stats: accept: %w", err)
 			}
 			// Out of descriptors: wait and try again, as the echo
 			// listener does, rather than stop answering for good.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
+			if retry, err := acceptFailed(ctx, err, &backoff); !retry {
+				if err != nil {
+					return fmt.Errorf("stats: %w", err)
+				}
 				return nil
 			}
 			continue

@@ -165,19 +165,8 @@ func (b *blocking) acceptLoop(ctx context.Context, ln net.Listener) error {
 			if sem != nil {
 				<-sem
 			}
-			if ctx.Err() != nil {
-				return nil
-			}
-			if !retryAccept(err) {
-				return fmt.Errorf("accept: %w", err)
-			}
-			// Out of descriptors or a connection aborted before accept: back
-			// off as net/http does rather than spin.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
-				return nil
+			if retry, err := acceptFailed(ctx, err, &backoff); !retry {
+				return err
 			}
 			continue
 		}
@@ -213,6 +202,28 @@ func retryAccept(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
 		errors.Is(err, syscall.ENOMEM)
+}
+
+// acceptFailed is what every accept loop here does when Accept fails: stop
+// quietly when ctx has ended (the listener was closed for it), stop with
+// the error when it is not a passing shortage (retryAccept), else wait a
+// pause growing from 5 ms to 1 s, as net/http does, rather than spin, and
+// try again. *backoff is the pause so far; the loop zeroes it after an
+// Accept that worked.
+func acceptFailed(ctx context.Context, err error, backoff *time.Duration) (retry bool, _ error) {
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	if !retryAccept(err) {
+		return false, fmt.Errorf("accept: %w", err)
+	}
+	*backoff = min(max(2**backoff, 5*time.Millisecond), time.Second)
+	select {
+	case <-time.After(*backoff):
+		return true, nil
+	case <-ctx.Done():
+		return false, nil
+	}
 }
 
 // serveConn echoes one connection, already counted open: read, sleep

@@ -2,11 +2,10 @@ package follow
 
 import (
 	"io"
-	"os"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/internal/testcorpus"
-	"github.com/turtle-sniffer/turtle/pcapio"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus/captures"
 )
 
 // Every capture of the tcpdump corpus reassembles without a panic, every
@@ -14,20 +13,10 @@ import (
 func TestCorpusFollow(t *testing.T) {
 	files := testcorpus.Files(t, "*")
 	streams := 0
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := pcapio.NewReader(f)
-		if err != nil {
-			f.Close()
-			continue
-		}
+	for _, r := range captures.Readers(t, files) {
 		w := &Writer{W: io.Discard, Report: io.Discard, Format: ASCII}
 		ss, _ := Run(r, Options{Select: func(*Stream) bool { return true }, Chunk: w.Chunk, End: w.End})
 		streams += len(ss)
-		f.Close()
 	}
 	if streams == 0 {
 		t.Errorf("no TCP stream in %d corpus files: the corpus holds hundreds of TCP conversations", len(files))

@@ -2,13 +2,13 @@ package grade
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -81,14 +81,7 @@ func FuzzGradeReader(f *testing.F) {
 // reported unreadable in one batch: odd link types, damaged files and
 // protocols no lab uses never stop it.
 func TestCorpusBatch(t *testing.T) {
-	root := os.Getenv("TURTLE_CORPUS")
-	if root == "" {
-		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
-	}
-	paths, err := filepath.Glob(filepath.Join(root, "tcpdump", "*"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no captures under %s: %v", root, err)
-	}
+	paths := testcorpus.Files(t, "*")
 	var subs []Submission
 	for _, p := range paths {
 		subs = append(subs, Submission{Student: filepath.Base(p), Files: []string{p}})

@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
-	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/turtle-sniffer/turtle/internal/netns"
 )
 
 // newEnv returns where a scenario runs: a network namespace of its own
@@ -30,75 +30,27 @@ func newEnv(netns bool) (env, error) {
 }
 
 // nsEnv is a network namespace that exists only as long as the recorder
-// holds a descriptor of it: no name in /run/netns, nothing to clean up
-// after a crash. Its loopback carries the scenario's traffic and nothing
-// else, and its sysctls are the kernel's defaults, not the host's.
+// holds a descriptor of it (internal/netns owns these): no name in
+// /run/netns, nothing to clean up after a crash. Its loopback carries the
+// scenario's traffic and nothing else, and its sysctls are the kernel's
+// defaults, not the host's.
 type nsEnv struct {
-	fd int
+	ns *netns.Namespace
 }
 
-// newNetns creates the namespace on a thread of its own and brings its
-// loopback up.
+// newNetns creates the namespace and brings its loopback up (the kernel
+// gives it 127.0.0.1/8 and ::1 then) with quick acknowledgments.
 func newNetns() (*nsEnv, error) {
-	type result struct {
-		fd  int
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		// Never unlocked: when this goroutine ends, the runtime ends the
-		// thread, so no other goroutine ever runs in the namespace by
-		// accident.
-		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			ch <- result{-1, os.NewSyscallError("unshare CLONE_NEWNET", err)}
-			return
+	ns, err := netns.New(func() error {
+		if err := netns.LinkUp("lo"); err != nil {
+			return err
 		}
-		path := "/proc/self/task/" + strconv.Itoa(unix.Gettid()) + "/ns/net"
-		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			ch <- result{-1, &os.PathError{Op: "open", Path: path, Err: err}}
-			return
-		}
-		if err := loopbackUp(); err != nil {
-			unix.Close(fd)
-			ch <- result{-1, err}
-			return
-		}
-		if err := loopbackQuickAck(); err != nil {
-			unix.Close(fd)
-			ch <- result{-1, err}
-			return
-		}
-		ch <- result{fd, nil}
-	}()
-	r := <-ch
-	if r.err != nil {
-		return nil, fmt.Errorf("create a network namespace: %w", r.err)
-	}
-	return &nsEnv{fd: r.fd}, nil
-}
-
-// loopbackUp sets IFF_UP on lo in the calling thread's namespace; the
-// kernel gives it 127.0.0.1/8 and ::1 then.
-func loopbackUp() error {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		return loopbackQuickAck()
+	})
 	if err != nil {
-		return os.NewSyscallError("socket", err)
+		return nil, err
 	}
-	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq("lo")
-	if err != nil {
-		return err
-	}
-	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
-		return os.NewSyscallError("ioctl SIOCGIFFLAGS lo", err)
-	}
-	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
-	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
-		return os.NewSyscallError("ioctl SIOCSIFFLAGS lo", err)
-	}
-	return nil
+	return &nsEnv{ns}, nil
 }
 
 // loopbackQuickAck sets the quickack metric on the route to 127.0.0.1
@@ -196,23 +148,11 @@ func netlinkRequest(msg []byte) error {
 }
 
 // do runs f on a thread that has entered the namespace, so the sockets f
-// creates live there. The goroutine keeps its thread locked to the end,
-// and the runtime retires the thread with it.
-func (e *nsEnv) do(f func() error) error {
-	ch := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		if err := unix.Setns(e.fd, unix.CLONE_NEWNET); err != nil {
-			ch <- fmt.Errorf("enter the network namespace: %w", os.NewSyscallError("setns", err))
-			return
-		}
-		ch <- f()
-	}()
-	return <-ch
-}
+// creates live there.
+func (e *nsEnv) do(f func() error) error { return e.ns.Do(f) }
 
 func (e *nsEnv) netns() bool { return true }
 
 // close drops the recorder's hold on the namespace; the kernel frees it
 // once the last socket in it is closed.
-func (e *nsEnv) close() error { return unix.Close(e.fd) }
+func (e *nsEnv) close() error { return e.ns.Close() }

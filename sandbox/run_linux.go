@@ -159,8 +159,8 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-		if err := unix.Setns(p.ns.fd, unix.CLONE_NEWNET); err != nil {
-			started <- fmt.Errorf("enter the network namespace: %w", os.NewSyscallError("setns", err))
+		if err := p.ns.Enter(); err != nil {
+			started <- err
 			return
 		}
 		if err := cmd.Start(); err != nil {

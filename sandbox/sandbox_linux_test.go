@@ -12,24 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/sandbox/sandboxtest"
 )
-
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (network namespaces, switching users); CI runs as root")
-	}
-	if _, err := user.Lookup("nobody"); err != nil {
-		t.Skip("needs the user nobody")
-	}
-}
-
-func requirePython(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("needs python3")
-	}
-}
 
 // run starts cmd with limits l, lets it end by itself and returns the result.
 func run(t *testing.T, cmd string, l Limits) Result {
@@ -42,7 +27,7 @@ func run(t *testing.T, cmd string, l Limits) Result {
 }
 
 func TestIdentity(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("from the submission\n"), 0o600)
 	p, err := Start(context.Background(), Config{
@@ -79,7 +64,7 @@ func TestIdentity(t *testing.T) {
 }
 
 func TestNoCapabilityWithoutNetRaw(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	r := run(t, `grep -E '^(Cap(Eff|Prm|Amb)|NoNewPrivs)' /proc/self/status`, Limits{})
 	want := "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\n"
 	if _, err := exec.LookPath("setpriv"); err != nil {
@@ -91,7 +76,7 @@ func TestNoCapabilityWithoutNetRaw(t *testing.T) {
 }
 
 func TestRootRefused(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	_, err := Start(context.Background(), Config{Command: "true", User: "root"})
 	if err == nil || !strings.Contains(err.Error(), "never run as root") {
 		t.Fatalf("err %v, want a refusal", err)
@@ -99,7 +84,7 @@ func TestRootRefused(t *testing.T) {
 }
 
 func TestWallLimit(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	r := run(t, "sleep 60", Limits{Wall: 300 * time.Millisecond})
 	if r.Limit != "wall time 300ms" || r.Signal != "killed" || r.Elapsed > 5*time.Second {
 		t.Fatalf("limit %q signal %q after %v", r.Limit, r.Signal, r.Elapsed)
@@ -107,7 +92,7 @@ func TestWallLimit(t *testing.T) {
 }
 
 func TestCPULimit(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	// A wall limit far beyond the CPU limit: on a busy machine one CPU
 	// second can take many wall seconds.
 	r := run(t, "while :; do :; done", Limits{CPU: time.Second, Wall: 2 * time.Minute})
@@ -117,8 +102,7 @@ func TestCPULimit(t *testing.T) {
 }
 
 func TestMemoryLimit(t *testing.T) {
-	requireRoot(t)
-	requirePython(t)
+	sandboxtest.Require(t, "python3")
 	r := run(t, `python3 -c 'x = bytearray(300 << 20); print("allocated")'`, Limits{Memory: 128 << 20})
 	if strings.Contains(string(r.Stdout), "allocated") || r.Limit != "memory 128 MiB" {
 		t.Fatalf("limit %q exit %d stdout %q stderr %q", r.Limit, r.Exit, r.Stdout, r.Stderr)
@@ -139,7 +123,7 @@ func nobodyProcs(t *testing.T) int {
 }
 
 func TestProcessLimit(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	if _, err := exec.LookPath("ps"); err != nil {
 		t.Skip("needs ps")
 	}
@@ -154,7 +138,7 @@ func TestProcessLimit(t *testing.T) {
 }
 
 func TestOutputLimit(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	r := run(t, "yes turtle", Limits{Output: 64 << 10})
 	if len(r.Stdout) != 64<<10 || !r.Truncated || r.Limit != "output 64 KiB" {
 		t.Fatalf("%d bytes kept, truncated %v, limit %q", len(r.Stdout), r.Truncated, r.Limit)
@@ -162,7 +146,7 @@ func TestOutputLimit(t *testing.T) {
 }
 
 func TestFileLimit(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	r := run(t, "head -c 2000000 /dev/zero > big; wc -c < big", Limits{Files: 1 << 20})
 	if strings.TrimSpace(string(r.Stdout)) != strconv.Itoa(1<<20) {
 		t.Fatalf("file of %q bytes written under a 1 MiB limit; stderr %q", r.Stdout, r.Stderr)
@@ -170,7 +154,7 @@ func TestFileLimit(t *testing.T) {
 }
 
 func TestStopKillsEscapedChildren(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	ns, err := NewNetns()
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +181,7 @@ func TestStopKillsEscapedChildren(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := Start(ctx, Config{Command: "echo up; sleep 60"})
 	if err != nil {
@@ -216,7 +200,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestRemoveStale(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
@@ -252,7 +236,7 @@ func TestProgramsDieWithTurtle(t *testing.T) {
 		time.Sleep(time.Minute) // killed before
 		os.Exit(0)
 	}
-	requireRoot(t)
+	sandboxtest.Require(t)
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestProgramsDieWithTurtle$")
 	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1")
 	out, err := cmd.StdoutPipe()

@@ -31,30 +31,12 @@ N=${N:-200000}
 REPEAT=${REPEAT:-3}
 PPS_N=${PPS_N:-20000}
 
-tmp=$(mktemp -d)
-A=turtle-replay-a-$$
-B=turtle-replay-b-$$
-capture_pid=
-cleanup() {
-	[ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null || true
-	ip netns del "$A" 2>/dev/null || true
-	ip netns del "$B" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. scripts/lib/veth-pair.sh
+veth_pair replay 02:00:00:c7:0a:01 02:00:00:c7:0a:02
 
 go build -o "$tmp/turtle" ./cmd/turtle
 go build -o "$tmp/imixgen" ./scripts/imixgen
 "$tmp/imixgen" -n "$N" -o "$tmp/imix.pcap"
-
-for ns in "$A" "$B"; do
-	ip netns add "$ns"
-	ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'
-	ip -n "$ns" link set lo up
-done
-ip link add a0 netns "$A" address 02:00:00:c7:0a:01 type veth peer name b0 netns "$B" address 02:00:00:c7:0a:02
-ip -n "$A" link set a0 up
-ip -n "$B" link set b0 up
 
 rx() { ip netns exec "$B" cat /sys/class/net/b0/statistics/rx_packets; }
 now() { date +%s.%N; }
@@ -82,7 +64,6 @@ for round in $(seq 1 "$REPEAT"); do
 	topspeed turtle
 	topspeed tcpreplay
 done
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 t=$(awk '$1=="turtle"{print $2}' "$tmp/top" | median)
 r=$(awk '$1=="tcpreplay"{print $2}' "$tmp/top" | median)
 printf 'topspeed median: turtle %s frames/s, tcpreplay %s frames/s, ratio %s\n\n' "$t" "$r" \

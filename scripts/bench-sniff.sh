@@ -32,30 +32,12 @@ SIZE=${SIZE:-1500}
 TOOLS=${TOOLS:-turtle turtle-2M tcpdump tcpdump-8M live afpacket pcapgo}
 REPEAT=${REPEAT:-3}
 
-tmp=$(mktemp -d)
-A=turtle-bench-a-$$
-B=turtle-bench-b-$$
-capture_pid=
-cleanup() {
-	[ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null || true
-	ip netns del "$A" 2>/dev/null || true
-	ip netns del "$B" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. scripts/lib/veth-pair.sh
+veth_pair bench 02:00:00:c7:09:01 02:00:00:c7:09:02
+ip -n "$B" addr add 10.199.9.2/24 dev b0
 
 go build -o "$tmp/turtle" ./cmd/turtle
 go build -o "$tmp/sniff-bench" ./scripts/sniff-bench
-
-for ns in "$A" "$B"; do
-	ip netns add "$ns"
-	ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'
-	ip -n "$ns" link set lo up
-done
-ip link add a0 netns "$A" address 02:00:00:c7:09:01 type veth peer name b0 netns "$B" address 02:00:00:c7:09:02
-ip -n "$A" link set a0 up
-ip -n "$B" addr add 10.199.9.2/24 dev b0
-ip -n "$B" link set b0 up
 
 # wait_ready PID FILE MARKER: until FILE (the capture's stderr) shows
 # MARKER, or the process runs as nobody (turtle after opening).
@@ -112,7 +94,6 @@ for round in $(seq 1 "$REPEAT"); do
 	done
 done
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo
 printf '%-11s %10s %16s %16s %10s %14s\n' tool sent "received (med)" "dropped (med)" "cpu (med)" "flood/s (med)"
 for tool in $TOOLS; do

@@ -56,10 +56,7 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle anonymize: "+format+" (run 'turtle anonymize --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	var opt anonymize.Options
 	switch *ips {
 	case "prefix":

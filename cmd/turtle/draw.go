@@ -7,10 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/draw"
-	"github.com/turtle-sniffer/turtle/filter"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const drawAbout = `Draw draws a capture as a picture: a ladder (one column per endpoint, the server's
@@ -50,10 +47,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle draw: "+format+" (run 'turtle draw --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	switch {
 	case fs.NArg() != 1:
 		return usageErr("want one capture file, got %d arguments", fs.NArg())
@@ -74,24 +68,12 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	name := fs.Arg(0)
-	in, closeIn, err := openCapture(name, stdin)
+	src, closeIn, err := openSource(name, stdin, *filterExpr)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
 		return 1
 	}
 	defer closeIn()
-	r, err := pcapio.NewReader(in)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
-		return 1
-	}
-	var src decode.Source = r
-	if *filterExpr != "" {
-		if src, err = filter.NewSource(r, *filterExpr, r.LinkType(), filter.FileOptions(r)); err != nil {
-			fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
-			return 1
-		}
-	}
 	title := displayName(name)
 	if *stream >= 0 {
 		title += fmt.Sprintf(", TCP stream %d", *stream)

@@ -54,10 +54,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle edit: "+format+" (run 'turtle edit --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if fs.NArg() == 0 {
 		return usageErr("no input capture given")
 	}

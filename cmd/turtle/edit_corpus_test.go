@@ -1,13 +1,11 @@
 package main
 
 import (
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/turtle-sniffer/turtle/pcapio"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 )
 
 // Every capture of tcpdump's corpus converts to pcapng and to pcap-ns with
@@ -16,14 +14,7 @@ import (
 // link types in pcap, times beyond 2106). The corpus is found through
 // TURTLE_CORPUS.
 func TestEditCorpusConversions(t *testing.T) {
-	dir := os.Getenv("TURTLE_CORPUS")
-	if dir == "" {
-		t.Skip("TURTLE_CORPUS is not set (the tcpdump corpus directory's parent)")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "tcpdump", "*"))
-	if len(files) == 0 {
-		t.Fatalf("no corpus files in %s/tcpdump", dir)
-	}
+	files := testcorpus.Files(t, "*")
 	out := filepath.Join(t.TempDir(), "out")
 	converted := 0
 	for _, name := range files {
@@ -60,30 +51,4 @@ func TestEditCorpusConversions(t *testing.T) {
 		}
 	}
 	t.Logf("%d conversions checked frame by frame", converted)
-}
-
-// readAll reads every frame of a capture and the error that ended it
-// (nil at a clean end).
-func readRecords(name string) ([]rec, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r, err := pcapio.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	out := []rec{}
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rec{ts: ci.Timestamp, caplen: ci.CaptureLength, wire: ci.Length, link: ci.LinkType,
-			data: string(data), interface_: ci.InterfaceIndex})
-	}
 }

@@ -29,25 +29,42 @@ type rec struct {
 	interface_ int
 }
 
+// readRecs reads every frame of a capture, which must end cleanly.
 func readRecs(t *testing.T, path string) []rec {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapio.NewReader(f)
+	out, err := readRecords(path)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	var out []rec
+	return out
+}
+
+// readRecords reads every frame of a capture and the error that ended it
+// (nil at a clean end).
+func readRecords(name string) ([]rec, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readRecordsFrom(f)
+}
+
+// readRecordsFrom is readRecords for a capture stream: nil and the error
+// when it is not a capture.
+func readRecordsFrom(in io.Reader) ([]rec, error) {
+	r, err := pcapio.NewReader(in)
+	if err != nil {
+		return nil, err
+	}
+	out := []rec{}
 	for {
 		data, ci, err := r.ReadPacketData()
 		if err == io.EOF {
-			return out
+			return out, nil
 		}
 		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+			return out, err
 		}
 		out = append(out, rec{ts: ci.Timestamp, caplen: ci.CaptureLength, wire: ci.Length, link: ci.LinkType,
 			data: string(data), interface_: ci.InterfaceIndex})

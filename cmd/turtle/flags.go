@@ -33,3 +33,13 @@ func parseFlags(fs *pflag.FlagSet, args []string) (ok bool, code int) {
 	fmt.Fprintf(fs.Output(), "%s: %v (run '%s --help')\n", fs.Name(), err, fs.Name())
 	return false, 2
 }
+
+// usageError returns how a command reports a usage error found after its
+// flags parsed: one line on the flag set's output (stderr) naming the
+// command and its --help, as parseFlags does, and exit code 2.
+func usageError(fs *pflag.FlagSet) func(format string, a ...any) int {
+	return func(format string, a ...any) int {
+		fmt.Fprintf(fs.Output(), "%s: %s (run '%s --help')\n", fs.Name(), fmt.Sprintf(format, a...), fs.Name())
+		return 2
+	}
+}

@@ -50,10 +50,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle follow: "+format+" (run 'turtle follow --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if fs.NArg() != 1 {
 		return usageErr("want one capture file, got %d arguments", fs.NArg())
 	}
@@ -87,24 +84,12 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	index := max(*stream, 0)
 
-	in, closeIn, err := openCapture(name, stdin)
+	src, closeIn, err := openSource(name, stdin, *filterExpr)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
 		return 1
 	}
 	defer closeIn()
-	r, err := pcapio.NewReader(in)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
-		return 1
-	}
-	var src decode.Source = r
-	if *filterExpr != "" {
-		if src, err = filter.NewSource(r, *filterExpr, r.LinkType(), filter.FileOptions(r)); err != nil {
-			fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
-			return 1
-		}
-	}
 
 	// Write errors are told apart from a damaged capture by their type.
 	w := &follow.Writer{W: stdout, Report: stderr, Format: f}
@@ -191,4 +176,28 @@ func openCapture(name string, stdin io.Reader) (io.Reader, func(), error) {
 		return nil, nil, unwrapPathError(err)
 	}
 	return file, func() { file.Close() }, nil
+}
+
+// openSource opens one capture (a file, or stdin for "-") as draw and
+// follow read it: its frames, only those matching the tcpdump filter expr
+// when expr is not empty. closeIn closes the file; on an error there is
+// nothing to close.
+func openSource(name string, stdin io.Reader, expr string) (src decode.Source, closeIn func(), err error) {
+	in, closeIn, err := openCapture(name, stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := pcapio.NewReader(in)
+	if err != nil {
+		closeIn()
+		return nil, nil, err
+	}
+	src = r
+	if expr != "" {
+		if src, err = filter.NewSource(r, expr, r.LinkType(), filter.FileOptions(r)); err != nil {
+			closeIn()
+			return nil, nil, err
+		}
+	}
+	return src, closeIn, nil
 }

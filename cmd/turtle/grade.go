@@ -65,10 +65,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle grade: "+format+" (run 'turtle grade --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if *showLab != "" {
 		src, err := grade.LabSource(*showLab)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/turtle-sniffer/turtle/grade"
 )
 
-// writeZip writes a zip of name → content.
+// writeTestZip writes a zip of name → content.
 func writeTestZip(t *testing.T, path string, files map[string][]byte) {
 	t.Helper()
 	f, err := os.Create(path)
@@ -34,6 +34,7 @@ func writeTestZip(t *testing.T, path string, files map[string][]byte) {
 	f.Close()
 }
 
+// writeFiles writes path → content, making the folders on the way.
 func writeFiles(t *testing.T, files map[string][]byte) {
 	t.Helper()
 	for path, b := range files {

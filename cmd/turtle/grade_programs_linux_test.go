@@ -6,28 +6,19 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/sandbox/sandboxtest"
 )
 
 func requireProgramGrading(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (network namespaces, veth pairs, switching users); CI runs as root")
-	}
-	for _, tool := range []string{"python3", "ip", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
-	}
-	if _, err := user.Lookup("nobody"); err != nil {
-		t.Skip("needs the user nobody")
-	}
+	sandboxtest.Require(t, "python3", "ip", "go")
 }
 
 // hostState is what a grading run could leave behind on the host.

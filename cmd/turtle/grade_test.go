@@ -18,6 +18,7 @@ import (
 func gradeClass(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	files := map[string][]byte{filepath.Join(dir, "bob", "README.txt"): []byte("my notes")}
 	for i, name := range []string{"alice", "bob"} {
 		s := fixtures.NewSession(pcapio.LinkTypeEthernet)
 		s.Start = fixtures.Epoch.Add(time.Duration(i) * time.Hour)
@@ -26,17 +27,9 @@ func gradeClass(t *testing.T) string {
 		if name == "alice" {
 			s.UDP(time.Millisecond, fixtures.UDPServer, c, []byte("hello"))
 		}
-		path := filepath.Join(dir, name, "lab1.pcap")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, s.Bytes(fixtures.PcapMicro), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		files[filepath.Join(dir, name, "lab1.pcap")] = s.Bytes(fixtures.PcapMicro)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "bob", "README.txt"), []byte("my notes"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, files)
 	return dir
 }
 

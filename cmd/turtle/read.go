@@ -34,10 +34,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle read: "+format+" (run 'turtle read --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if fs.NArg() == 0 {
 		return usageErr("no capture file given")
 	}

@@ -42,10 +42,7 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle record: "+format+" (run 'turtle record --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if *list {
 		if fs.NArg() > 0 {
 			return usageErr("--list takes no scenario")

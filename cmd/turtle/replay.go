@@ -51,10 +51,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle replay: "+format+" (run 'turtle replay --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	if *iface == "" {
 		return usageErr("no interface given: name one with -i")
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,30 +117,6 @@ func expectedEthernet(lt pcapio.LinkType, data []byte) (want []byte, ok bool) {
 	return append(want, data[n:]...), true
 }
 
-func readAll(t *testing.T, name string) (pcapio.LinkType, [][]byte) {
-	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := pcapio.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames [][]byte
-	for {
-		data, _, err := rd.ReadPacketData()
-		if err == io.EOF {
-			return rd.LinkType(), frames
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, data)
-	}
-}
-
 var finalLine = regexp.MustCompile(`(?m)^turtle replay: (\d+) frames \((\d+) bytes\) sent, (\d+) failed, [0-9.]+ s, [0-9.]+ frames/s, [0-9.]+ Mbit/s( \(interrupted\))?\n\z`)
 
 func parseFinal(t *testing.T, stderr string) (sent, bytes, failed int) {
@@ -169,13 +144,13 @@ func TestReplayEveryLinkType(t *testing.T) {
 			var want [][]byte
 			refused, failed, byteCount := 0, 0, 0
 			for _, name := range names {
-				lt, frames := readAll(t, name)
-				if lt == 127 { // radiotap
+				frames := readRecs(t, name)
+				if len(frames) > 0 && frames[0].link == 127 { // radiotap
 					refused++
 					continue
 				}
 				for _, f := range frames {
-					if w, ok := expectedEthernet(lt, f); ok {
+					if w, ok := expectedEthernet(f.link, []byte(f.data)); ok {
 						want = append(want, w)
 						byteCount += len(w)
 					} else {
@@ -204,27 +179,15 @@ func TestReplayEveryLinkType(t *testing.T) {
 	}
 }
 
-// writeCapture writes Ethernet frames into a pcap file, 1 ms apart.
+// writeReplayCapture writes Ethernet frames into a pcap file, 1 ms apart.
 func writeReplayCapture(t *testing.T, frames ...[]byte) string {
 	t.Helper()
-	name := filepath.Join(t.TempDir(), "frames.pcap")
-	f, err := os.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := pcapio.NewPcapWriter(f, pcapio.PcapOptions{LinkType: pcapio.LinkTypeEthernet})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	fs := make([]testFrame, len(frames))
 	for i, d := range frames {
-		ci := pcapio.CaptureInfo{Timestamp: ts.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(d), Length: len(d)}
-		if err := w.WritePacket(ci, d); err != nil {
-			t.Fatal(err)
-		}
+		fs[i] = testFrame{ts: ts.Add(time.Duration(i) * time.Millisecond), data: d}
 	}
-	return name
+	return writeCapture(t, "frames.pcap", pcapio.FormatPcapMicro, false, fs)
 }
 
 // A frame longer than the MTU allows is refused by the device, named with

@@ -59,10 +59,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle sniff: "+format+" (run 'turtle sniff --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "turtle sniff: "+format+"\n", a...)
 		return 1

@@ -198,26 +198,20 @@ func TestSniffBasicByNumber(t *testing.T) {
 // cleanly.
 func readPcap(t *testing.T, r io.Reader) (pcapio.LinkType, [][]byte) {
 	t.Helper()
-	rd, err := pcapio.NewReader(r)
+	recs, err := readRecordsFrom(r)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("after %d frames: %v", len(recs), err)
 	}
 	var frames [][]byte
 	var lt pcapio.LinkType
-	for {
-		data, ci, err := rd.ReadPacketData()
-		if err == io.EOF {
-			return lt, frames
+	for i, f := range recs {
+		if f.caplen != len(f.data) || f.wire != len(f.data) {
+			t.Errorf("frame %d: lengths %d/%d for %d bytes", i+1, f.caplen, f.wire, len(f.data))
 		}
-		if err != nil {
-			t.Fatalf("after %d frames: %v", len(frames), err)
-		}
-		if ci.CaptureLength != len(data) || ci.Length != len(data) {
-			t.Errorf("frame %d: lengths %d/%d for %d bytes", len(frames)+1, ci.CaptureLength, ci.Length, len(data))
-		}
-		lt = ci.LinkType
-		frames = append(frames, data)
+		lt = f.link
+		frames = append(frames, []byte(f.data))
 	}
+	return lt, frames
 }
 
 func checkFrames(t *testing.T, lt pcapio.LinkType, got, want [][]byte) {

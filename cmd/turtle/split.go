@@ -37,10 +37,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "turtle split: "+format+" (run 'turtle split --help')\n", a...)
-		return 2
-	}
+	usageErr := usageError(fs)
 	rest := fs.Args()
 	var mode edit.SplitBy
 	var n int

@@ -5,29 +5,19 @@ package programs
 import (
 	"context"
 	"os"
-	"os/exec"
-	"os/user"
 	"strings"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/sandbox"
+	"github.com/turtle-sniffer/turtle/sandbox/sandboxtest"
 )
 
+// requireRootPython: the classroom programs in testdata/ are Python, and
+// veth pairs are made with the ip command (iproute2).
 func requireRootPython(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (network namespaces, veth pairs, switching users); CI runs as root")
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("needs python3 to run the classroom programs in testdata/")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs the ip command (iproute2) for veth pairs")
-	}
-	if _, err := user.Lookup("nobody"); err != nil {
-		t.Skip("needs the user nobody")
-	}
+	sandboxtest.Require(t, "python3", "ip")
 }
 
 // gradeDirs grades testdata folders with a built-in lab.

@@ -38,3 +38,27 @@ func Files(t testing.TB, pattern string) []string {
 	sort.Strings(files)
 	return files
 }
+
+// File returns the path of one named capture of $TURTLE_CORPUS/tcpdump,
+// for tests about a frame tcpdump's authors kept. It skips t when
+// TURTLE_CORPUS is not set; a missing file fails where the test opens it.
+func File(t testing.TB, name string) string {
+	t.Helper()
+	root := os.Getenv(Env)
+	if root == "" {
+		t.Skip(Env + " is not set (the directory holding tcpdump's test captures in tcpdump/): " + name + " is not there")
+	}
+	return filepath.Join(root, "tcpdump", name)
+}
+
+// Optional returns the files Files would, or nothing (with a note in the
+// log) when TURTLE_CORPUS is not set, for tests that run over the
+// repository's own captures anyway and the corpus when there is one.
+func Optional(t testing.TB, pattern string) []string {
+	t.Helper()
+	if os.Getenv(Env) == "" {
+		t.Log(Env + " is not set: the test captures only")
+		return nil
+	}
+	return Files(t, pattern)
+}
