@@ -12,6 +12,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/programs"
+	"github.com/turtle-sniffer/turtle/internal/netns"
 	"github.com/turtle-sniffer/turtle/sandbox"
 )
 
@@ -173,6 +174,9 @@ func sandboxProbe(opt programs.Options) string {
 		return fmt.Sprintf("the container has no user to run the program as (%v); give the package an existing unprivileged --user", err)
 	}
 	wire, err := sandbox.NewNetns()
+	if setup := (*netns.SetupError)(nil); errors.As(err, &setup) {
+		return fmt.Sprintf("it can create a network namespace but not configure it (%v), which needs CAP_NET_ADMIN", err)
+	}
 	if err != nil {
 		return fmt.Sprintf("it cannot create a network namespace (%v), which needs CAP_SYS_ADMIN and unshare allowed by the container's seccomp profile", err)
 	}

@@ -13,3 +13,11 @@
 // Linux only: elsewhere the package is empty and its users say they do
 // not support namespaces.
 package netns
+
+// SetupError is the cause when a namespace was created but its setup
+// (bringing lo up, sysctls) failed: the caller had CAP_SYS_ADMIN to
+// unshare, but not what the setup needs, usually CAP_NET_ADMIN.
+type SetupError struct{ Err error }
+
+func (e *SetupError) Error() string { return "set up the new namespace: " + e.Err.Error() }
+func (e *SetupError) Unwrap() error { return e.Err }

@@ -44,7 +44,7 @@ func New(setup func() error) (*Namespace, error) {
 		if setup != nil {
 			if err := setup(); err != nil {
 				unix.Close(fd)
-				ch <- result{-1, err}
+				ch <- result{-1, &SetupError{err}}
 				return
 			}
 		}
