@@ -71,7 +71,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
+		fmt.Fprintf(w, "  %-9s  %s\n", name, commands[name].summary)
 	}
 	fmt.Fprint(w, "\nExample:\n  turtle read testdata/udp-echo.pcap\n\nRun 'turtle COMMAND --help' for a command's flags.\n")
 }
