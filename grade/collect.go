@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
 // Presets name students after the folders and files an LMS exports. Each is
@@ -365,7 +367,7 @@ func looksLikeCapture(path string) bool {
 // openCapture opens a capture file, or a member of a zip named
 // dir/x.zip/member as Collect names them.
 func openCapture(path string) (io.ReadCloser, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err == nil {
 		return f, nil
 	}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -55,7 +56,7 @@ func File(name string) Input {
 		if name == "-" {
 			return io.NopCloser(os.Stdin), nil
 		}
-		f, err := os.Open(name)
+		f, err := inputfile.Open(name)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {

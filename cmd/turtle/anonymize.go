@@ -11,6 +11,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/anonymize"
 	"github.com/turtle-sniffer/turtle/edit"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -107,7 +108,7 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		}
 	}
 	if *keyFile != "" {
-		b, err := os.ReadFile(*keyFile)
+		b, err := inputfile.ReadFile(*keyFile, 4<<10) // a key is 64 hex digits or 32 bytes
 		if err != nil {
 			fmt.Fprintf(stderr, "turtle anonymize: --key-file: %v\n", unwrapPathError(err))
 			return 1

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
 // Autograder packages: `turtle grade --lab LAB --autograder gradescope -o
@@ -79,7 +80,7 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 		if src, err = grade.LabSource(lab); err != nil {
 			return usageErr("--lab: %v", err)
 		}
-	} else if src, err = os.ReadFile(rubricFile); err != nil {
+	} else if src, err = inputfile.ReadFile(rubricFile, grade.MaxRubricBytes); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", unwrapPathErrorNamed(rubricFile, err))
 		return 1
 	}
@@ -145,7 +146,7 @@ func (o autograderOpts) staticBinary() ([]byte, error) {
 		}
 		path, given = exe, false
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, 1<<30) // a turtle binary is some tens of MB
 	if err != nil {
 		return nil, unwrapPathErrorNamed(path, err)
 	}
@@ -408,7 +409,7 @@ func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission,
 
 // loadPackedRubric reads the package's rubric with its --set overrides.
 func loadPackedRubric(rubricFile string, sets []string) (*grade.Rubric, error) {
-	data, err := os.ReadFile(rubricFile)
+	data, err := inputfile.ReadFile(rubricFile, grade.MaxRubricBytes)
 	if err != nil {
 		return nil, unwrapPathErrorNamed(rubricFile, err)
 	}

@@ -34,6 +34,11 @@ func TestDevicesRefusedEverywhere(t *testing.T) {
 		{[]string{"grade", "--rubric", "/dev/zero", dir}, "turtle grade: /dev/zero: open: is a character device, not a file"},
 		{[]string{"read", "/dev/zero"}, "turtle read: /dev/zero: open: is a character device, not a file"},
 		{[]string{"follow", "--list", "/dev/zero"}, "/dev/zero: open: is a character device, not a file"},
+		{[]string{"anonymize", "--key-file", "/dev/zero", "-o", filepath.Join(dir, "anon.pcap"), filepath.Join(dir, "raw-ip.pcap")}, "--key-file: open: is a character device, not a file"},
+		{[]string{"read", "--format", "parquet", "-o", filepath.Join(dir, "x.parquet"), "/dev/zero"}, "/dev/zero: open: is a character device, not a file"},
+		{[]string{"grade", "--rubric", "/dev/zero", "--autograder", "gradescope", "-o", filepath.Join(dir, "ag.zip")}, "/dev/zero: open: is a character device, not a file"},
+		{[]string{"draw", "/dev/zero"}, "/dev/zero: open: is a character device, not a file"},
+		{[]string{"edit", "-o", filepath.Join(dir, "e.pcap"), "/dev/zero"}, "/dev/zero: open: is a character device, not a file"},
 	} {
 		code, stdout, stderr := turtle(t, nil, tc.args...)
 		stderr += stdout // golden reports a failing case on standard output

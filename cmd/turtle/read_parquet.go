@@ -15,6 +15,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/parquetfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -186,7 +187,7 @@ func (j *parquetJob) convertOne(name string) (err error, fatal bool) {
 func (j *parquetJob) convert(w *parquetfile.Writer, name string) error {
 	var in io.Reader = j.stdin
 	if name != "-" {
-		file, err := os.Open(name)
+		file, err := inputfile.Open(name)
 		if err != nil {
 			return unwrapPathError(err)
 		}
