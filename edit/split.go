@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"container/list"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 )
 
@@ -32,6 +34,10 @@ const OtherName = "other"
 // to append), so any number of conversations can be split; its memory grows
 // with the number of conversations, never with their bytes.
 type Splitter struct {
+	// Inputs are the captures being split: a file name the pattern
+	// makes that is one of them is refused, not truncated.
+	Inputs []string
+
 	by      SplitBy
 	n       int
 	d       time.Duration
@@ -124,6 +130,11 @@ func (s *Splitter) open(f *splitFile) error {
 		}
 	}
 	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if !f.sink.Started() {
+		if err := capture.CheckOutput(f.name, s.Inputs); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
 	if f.sink.Started() {
 		flag = os.O_WRONLY | os.O_APPEND
 	}

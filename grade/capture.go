@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
 
+	capfile "github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -115,7 +116,7 @@ func newGrader(p ports) *grader {
 // to its end or to damage (recorded in c.damage); only errors of the file
 // itself, before any packet, are returned.
 func (g *grader) read(r io.Reader) error {
-	pr, err := pcapio.NewReader(r)
+	pr, err := capfile.NewSource(r, capfile.Options{})
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func Open(name string, cfg *Config) (*Handle, error) {
 }
 
 // maxSnaplen is the largest snapshot length accepted: libpcap's maximum.
-const maxSnaplen = 262144
+const maxSnaplen = pcapio.MaxSnaplen
 
 // minBufferSize keeps the ring big enough for a few full-size frames.
 const minBufferSize = 1 << 20

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/anonymize"
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -144,25 +145,17 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 			return 1
 		}
 	}
-	var out io.Writer = stdout
-	var file *os.File
-	if *output != "-" {
-		if file, err = os.Create(*output); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: %v\n", unwrapPathError(err))
-			return 1
-		}
-		defer file.Close()
-		out = file
-	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(*output), err)
-		if file != nil {
-			file.Close()
-			os.Remove(*output)
-		}
+	out, err := capture.Create(*output, capture.CreateOptions{Inputs: fs.Args(), Stdout: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
 		return 1
 	}
-	bw := bufio.NewWriterSize(out, 256<<10)
+	defer out.Abort() // half a file, or one --strict refuses, is not left
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(*output), err)
+		return 1
+	}
+	bw := bufio.NewWriterSize(out, capture.BufferSize)
 	m := edit.NewMerger(inputs, false)
 	m.Damaged = func(i int, err error) {
 		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(inputs[i].Name), err)
@@ -188,19 +181,14 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
-	if file != nil {
-		if err := file.Close(); err != nil {
-			return fail(err)
-		}
-	}
 	unchanged := printSummary(stderr, &an.Stats)
 	if *strict && unchanged > 0 {
-		if file != nil {
-			os.Remove(*output)
-		}
 		fmt.Fprintf(stderr, "turtle anonymize: --strict: %d frames could not be fully anonymized; %s not written\n",
 			unchanged, displayName(*output))
 		return 1
+	}
+	if err := out.Commit(); err != nil {
+		return fail(err)
 	}
 	return code
 }

@@ -2,12 +2,11 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
 	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -86,7 +85,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 {
 		return 1
 	}
-	return editRun(inputs, opt, format, be, *appendMode, *output, stdout, stderr, code)
+	return editRun(inputs, fs.Args(), opt, format, be, *appendMode, *output, stdout, stderr, code)
 }
 
 // editOptions checks the selection flags shared by edit and split.
@@ -96,15 +95,15 @@ func editOptions(count int, frames, expr, from, to string, snaplen int, dedup bo
 	if count < 0 {
 		return opt, fmt.Errorf("-c %d: the frame count cannot be negative", count)
 	}
-	if snaplen < 0 || snaplen > 262144 {
-		return opt, fmt.Errorf("-s %d: the snaplen must be 0 to 262144", snaplen)
+	if snaplen < 0 || snaplen > capture.MaxSnaplen {
+		return opt, fmt.Errorf("-s %d: the snaplen must be 0 to %d", snaplen, capture.MaxSnaplen)
 	}
 	if frames != "" {
 		if opt.Frames, err = edit.ParseRanges(frames); err != nil {
 			return opt, fmt.Errorf("--frames: %v", err)
 		}
 	}
-	if err := checkFilter(expr); err != nil {
+	if err := capture.CheckFilter(expr); err != nil {
 		return opt, err
 	}
 	if from != "" {
@@ -166,27 +165,14 @@ func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) (
 			}
 			stdinUsed = true
 		}
-		in, closeIn, err := openCapture(name, stdin)
-		if err == nil {
-			if f, ok := in.(*os.File); ok {
-				if fi, e := f.Stat(); e == nil && fi.IsDir() {
-					closeIn()
-					err = errors.New("is a directory, not a capture file")
-				}
-			}
-		}
+		src, err := capture.Open(name, stdin, capture.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(name), err)
 			code = 1
 			continue
 		}
-		r, err := pcapio.NewReader(in)
-		if err != nil {
-			closeIn()
-			fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(name), err)
-			code = 1
-			continue
-		}
+		closeIn := func() { src.Close() }
+		r := src.Reader()
 		closers = append(closers, closeIn)
 		inputs = append(inputs, edit.Input{Name: name, R: r})
 	}
@@ -218,8 +204,8 @@ func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edi
 			}
 		}
 	}
-	if opt.Snaplen <= 0 || opt.Snaplen > 262144 {
-		opt.Snaplen = 262144
+	if opt.Snaplen <= 0 || opt.Snaplen > capture.MaxSnaplen {
+		opt.Snaplen = capture.MaxSnaplen
 	}
 	if cut > 0 {
 		opt.Snaplen = min(opt.Snaplen, cut)
@@ -227,7 +213,7 @@ func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edi
 	return opt
 }
 
-func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int, appendMode bool,
+func editRun(inputs []edit.Input, names []string, opt edit.Options, format pcapio.Format, be int, appendMode bool,
 	output string, stdout, stderr io.Writer, code int) int {
 	sopt := sinkOptions(inputs, format, be, opt.Snaplen)
 	if sopt.Format != pcapio.FormatPcapNG {
@@ -241,17 +227,13 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 		fmt.Fprintf(stderr, "turtle edit: %v\n", err)
 		return 2
 	}
-	var out io.Writer = stdout
-	var file *os.File
-	if output != "-" {
-		if file, err = os.Create(output); err != nil {
-			fmt.Fprintf(stderr, "turtle edit: %v\n", unwrapPathError(err))
-			return 1
-		}
-		defer file.Close()
-		out = file
+	out, err := capture.Create(output, capture.CreateOptions{Inputs: names, Stdout: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", output, err)
+		return 1
 	}
-	bw := bufio.NewWriterSize(out, 256<<10)
+	defer out.Abort() // half a file would pass for a whole one
+	bw := bufio.NewWriterSize(out, capture.BufferSize)
 	m := edit.NewMerger(inputs, appendMode)
 	m.Damaged = func(i int, err error) {
 		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", displayName(inputs[i].Name), err)
@@ -265,14 +247,11 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err == nil && file != nil {
-		err = file.Close()
+	if err == nil {
+		err = out.Commit()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", displayName(output), err)
-		if file != nil {
-			os.Remove(output) // half a file would pass for a whole one
-		}
 		return 1
 	}
 	if opt.Dedup {

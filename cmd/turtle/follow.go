@@ -7,11 +7,10 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/turtle-sniffer/turtle/capture"
+
 	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/follow"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const followAbout = `Follow prints the reassembled bytes of one TCP conversation of a capture, in
@@ -59,7 +58,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return usageErr("unknown --format %q (want ascii, hex or raw)", *format)
 	}
-	if err := checkFilter(*filterExpr); err != nil {
+	if err := capture.CheckFilter(*filterExpr); err != nil {
 		return usageErr("%v", err)
 	}
 	if f == follow.Raw && isTerminal(stdout) {
@@ -84,12 +83,12 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	index := max(*stream, 0)
 
-	src, closeIn, err := openSource(name, stdin, *filterExpr)
+	src, err := capture.Open(name, stdin, capture.Options{Filter: *filterExpr})
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
 		return 1
 	}
-	defer closeIn()
+	defer src.Close()
 
 	// Write errors are told apart from a damaged capture by their type.
 	w := &follow.Writer{W: stdout, Report: stderr, Format: f}
@@ -164,40 +163,4 @@ func parseTuple(s string) (a, b netip.AddrPort, err error) {
 		return a, b, err
 	}
 	return a, b, nil
-}
-
-// openCapture opens a capture file, or standard input for "-".
-func openCapture(name string, stdin io.Reader) (io.Reader, func(), error) {
-	if name == "-" {
-		return stdin, func() {}, nil
-	}
-	file, err := inputfile.Open(name) // no directory, no device
-	if err != nil {
-		return nil, nil, unwrapPathError(err)
-	}
-	return file, func() { file.Close() }, nil
-}
-
-// openSource opens one capture (a file, or stdin for "-") as draw and
-// follow read it: its frames, only those matching the tcpdump filter expr
-// when expr is not empty. closeIn closes the file; on an error there is
-// nothing to close.
-func openSource(name string, stdin io.Reader, expr string) (src decode.Source, closeIn func(), err error) {
-	in, closeIn, err := openCapture(name, stdin)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := pcapio.NewReader(in)
-	if err != nil {
-		closeIn()
-		return nil, nil, err
-	}
-	src = r
-	if expr != "" {
-		if src, err = filter.NewSource(r, expr, r.LinkType(), filter.FileOptions(r)); err != nil {
-			closeIn()
-			return nil, nil, err
-		}
-	}
-	return src, closeIn, nil
 }

@@ -13,11 +13,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/filter"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/parquetfile"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // parquetJob is what `turtle read --format parquet` was asked to do.
@@ -65,11 +63,12 @@ func (j *parquetJob) run() int {
 	if j.outDir != "" {
 		return j.runDir()
 	}
-	out, err := os.Create(j.output)
+	out, err := capture.Create(j.output, capture.CreateOptions{Inputs: j.names})
 	if err != nil {
-		fmt.Fprintf(j.stderr, "turtle read: %v\n", err)
+		fmt.Fprintf(j.stderr, "turtle read: %s: %v\n", j.output, err)
 		return 1
 	}
+	defer out.Abort()
 	bw := bufio.NewWriterSize(out, 1<<20)
 	w := parquetfile.NewWriter(bw, parquetfile.Options{Payload: j.payload})
 	code := 0
@@ -81,7 +80,6 @@ func (j *parquetJob) run() int {
 		var werr *decode.WriteError
 		if errors.As(err, &werr) {
 			fmt.Fprintf(j.stderr, "turtle read: %s: %v\n", j.output, werr.Err)
-			out.Close()
 			return 1
 		}
 		if err != nil {
@@ -93,8 +91,8 @@ func (j *parquetJob) run() int {
 	if err == nil {
 		err = bw.Flush()
 	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = out.Commit()
 	}
 	if err != nil {
 		fmt.Fprintf(j.stderr, "turtle read: %s: %v\n", j.output, err)
@@ -185,28 +183,11 @@ func (j *parquetJob) convertOne(name string) (err error, fatal bool) {
 // convert writes the frames of one capture to w (those matching j.expr),
 // stopping at j.limit frames in all. Errors writing are *decode.WriteError.
 func (j *parquetJob) convert(w *parquetfile.Writer, name string) error {
-	var in io.Reader = j.stdin
-	if name != "-" {
-		file, err := inputfile.Open(name)
-		if err != nil {
-			return unwrapPathError(err)
-		}
-		defer file.Close()
-		if fi, err := file.Stat(); err == nil && fi.IsDir() {
-			return errors.New("is a directory, not a capture file")
-		}
-		in = file
-	}
-	r, err := pcapio.NewReader(in)
+	src, err := capture.Open(name, j.stdin, capture.Options{Filter: j.expr})
 	if err != nil {
 		return err
 	}
-	var src decode.Source = r
-	if j.expr != "" {
-		if src, err = filter.NewSource(src, j.expr, r.LinkType(), filter.FileOptions(r)); err != nil {
-			return err
-		}
-	}
+	defer src.Close()
 	w.SetFile(name)
 	var f decode.Frame
 	for number := 1; ; number++ {
@@ -266,7 +247,7 @@ func parquetFlags(fs *pflag.FlagSet) parquetOpts {
 
 // run is `turtle read --format parquet`, once read's own flags are checked.
 func (o parquetOpts) run(names []string, stdin io.Reader, stderr io.Writer, output string, limit int, expr string, usageErr func(string, ...any) int) int {
-	if err := checkFilter(expr); err != nil {
+	if err := capture.CheckFilter(expr); err != nil {
 		return usageErr("%v", err)
 	}
 	j := &parquetJob{names: names, stdin: stdin, stderr: stderr, output: output, outDir: *o.outDir,

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -67,8 +68,8 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *count < 0 {
 		return usageErr("-c %d: the frame count cannot be negative", *count)
 	}
-	if *snaplen < 1 || *snaplen > 262144 {
-		return usageErr("-s %d: the snapshot length must be 1 to 262144", *snaplen)
+	if *snaplen < 1 || *snaplen > capture.MaxSnaplen {
+		return usageErr("-s %d: the snapshot length must be 1 to %d", *snaplen, capture.MaxSnaplen)
 	}
 	if *bufKiB < 1024 || *bufKiB > 1<<22 {
 		return usageErr("-B %d: the buffer size must be 1024 to 4194304 KiB", *bufKiB)

@@ -96,6 +96,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	sp.Inputs = rest
 	m := edit.NewMerger(inputs, true)
 	m.Damaged = func(i int, err error) {
 		fmt.Fprintf(stderr, "turtle split: %s: %v\n", displayName(inputs[i].Name), err)
