@@ -206,7 +206,6 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 			copy(old[:], body[:16])
 			a.addr(body[:16])
 			d += delta(old[:], body[:16], false)
-			end += 16
 			if a.opt.MACs { // link-layer address options
 				for o := body[16:]; len(o) >= 8 && o[1] > 0 && int(o[1])*8 <= len(o); o = o[int(o[1])*8:] {
 					if (o[0] == 1 || o[0] == 2) && o[1] == 1 {

@@ -149,14 +149,13 @@ type flowKey struct {
 }
 
 type flow struct {
-	client    netip.AddrPort
-	stream    int // TCP stream index; -1 for other protocols
-	fin       [2]bool
-	rst       bool
-	maxEnd    [2]uint32
-	seen      [2]bool
-	row       int // index in Rows, -1 when beyond MaxFrames
-	requested bool
+	client netip.AddrPort
+	stream int // TCP stream index; -1 for other protocols
+	fin    [2]bool
+	rst    bool
+	maxEnd [2]uint32
+	seen   [2]bool
+	row    int // index in Rows, -1 when beyond MaxFrames
 }
 
 // collector builds a Diagram frame by frame.

@@ -45,15 +45,14 @@ type Splitter struct {
 	sopt    SinkOptions
 	maxOpen int
 
-	files   []*splitFile
-	flows   map[flowKey]*splitFile
-	other   *splitFile
-	cur     *splitFile // count and time: the file being written
-	inCur   int
-	start   time.Time // time: the start of the current slice
-	lru     *list.List
-	pkt     decode.Packet
-	started bool
+	files []*splitFile
+	flows map[flowKey]*splitFile
+	other *splitFile
+	cur   *splitFile // count and time: the file being written
+	inCur int
+	start time.Time // time: the start of the current slice
+	lru   *list.List
+	pkt   decode.Packet
 }
 
 type splitFile struct {

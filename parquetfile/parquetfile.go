@@ -77,6 +77,7 @@ var alwaysThere = map[int]bool{
 // goroutine; the column writers (encoding, ZSTD) take them on two others,
 // half the columns each, so two cores share the work.
 type Writer struct {
+	//lint:ignore SA1019 rows are written column by column as parquet.Values (WriteRows); the generic writer that replaces it needs a Go type per row, which ~130 optional columns built from decode.Columns do not have
 	pw       *parquet.Writer
 	cols     []column
 	byDecode [decode.NumColumns]int16 // decode column -> index in cols, -1 if not written
