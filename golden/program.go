@@ -280,9 +280,9 @@ func execProgram(ctx context.Context, p *Program, path string, out io.Writer) (s
 	tail = errTail.lines(stderrTailLines)
 	switch {
 	case tooMuch:
-		return 0, tail, fmt.Errorf("%s printed more than %d bytes (--max-output): stopped", args[0], limit)
+		return 0, tail, fmt.Errorf("%s printed more than %d bytes (--output-limit): stopped", args[0], limit)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return 0, tail, fmt.Errorf("%s ran longer than %v (--timeout): stopped", args[0], timeout)
+		return 0, tail, fmt.Errorf("%s ran longer than %v (--time-limit): stopped", args[0], timeout)
 	case ctx.Err() != nil:
 		return 0, tail, ctx.Err()
 	case copyErr != nil:

@@ -43,3 +43,13 @@ func usageError(fs *pflag.FlagSet) func(format string, a ...any) int {
 		return 2
 	}
 }
+
+// deprecatedAlias makes old a hidden spelling of the flag named current
+// (the same value, set by either), kept for a release: using it prints
+// one line on standard error, "Flag --old has been deprecated, use
+// --current instead", and goes on.
+func deprecatedAlias(fs *pflag.FlagSet, old, current string) {
+	f := fs.Lookup(current)
+	fs.Var(f.Value, old, f.Usage)
+	fs.MarkDeprecated(old, "use --"+current+" instead")
+}

@@ -71,7 +71,8 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap (µs, ns, either byte order) and pcapng (either byte order)")
-	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
+	parallel := fs.Int("jobs", 0, "cases run at once (`N`; 0: one per CPU)")
+	deprecatedAlias(fs, "parallel", "jobs")
 	prog := addRunFlags(fs)
 	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {

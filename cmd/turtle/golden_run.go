@@ -28,19 +28,27 @@ its whole process group with it. Without --only, --run checks the cases of
 
 // runFlags are golden check's flags for --run.
 type runFlags struct {
+	fs        *pflag.FlagSet
 	cmd       *string
 	timeout   *time.Duration
-	maxOutput *int64
+	outKiB    *int64
+	maxOutput *int64 // deprecated, in bytes
 	format    *string
 }
 
 func addRunFlags(fs *pflag.FlagSet) runFlags {
-	return runFlags{
+	// --time-limit and --output-limit (KiB) as grade --program names them.
+	f := runFlags{
+		fs:        fs,
 		cmd:       fs.String("run", "", "check the output of the program `'CMD {}'` ({} is the capture's path) instead of turtle's"),
-		timeout:   fs.Duration("timeout", golden.DefaultProgramTimeout, "with --run: stop a case's program after `D`"),
-		maxOutput: fs.Int64("max-output", golden.DefaultMaxOutput, "with --run: stop a case's program after `BYTES` of output"),
+		timeout:   fs.Duration("time-limit", golden.DefaultProgramTimeout, "with --run: stop a case's program after this `DURATION`"),
+		outKiB:    fs.Int64("output-limit", golden.DefaultMaxOutput>>10, "with --run: stop a case's program after this many `KiB` of output"),
+		maxOutput: fs.Int64("max-output", 0, "stop a case's program after `BYTES` of output"),
 		format:    fs.String("run-format", "turtle", "with --run and no --only: check the cases of format `NAME` (all: every case)"),
 	}
+	deprecatedAlias(fs, "timeout", "time-limit")
+	fs.MarkDeprecated("max-output", "use --output-limit (KiB) instead")
+	return f
 }
 
 // only is the --only list for a --run check: the cases of --run-format
@@ -69,15 +77,21 @@ func (f runFlags) program(containers bool) (*golden.Program, error) {
 		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
 	}
 	if *f.timeout <= 0 {
-		return nil, errors.New("--timeout must be above 0")
+		return nil, errors.New("--time-limit must be above 0")
 	}
-	if *f.maxOutput <= 0 {
-		return nil, errors.New("--max-output must be above 0")
+	maxOutput := *f.outKiB << 10
+	if f.fs.Changed("max-output") {
+		maxOutput = *f.maxOutput
+		if maxOutput <= 0 {
+			return nil, errors.New("--max-output must be above 0")
+		}
+	} else if *f.outKiB <= 0 {
+		return nil, errors.New("--output-limit must be above 0")
 	}
 	args, err := golden.ParseCommand(*f.cmd)
 	if err != nil {
 		return nil, err
 	}
 	// Python programs lose nothing they printed when they are stopped.
-	return &golden.Program{Args: args, Timeout: *f.timeout, MaxOutput: *f.maxOutput, Env: []string{"PYTHONUNBUFFERED=1"}}, nil
+	return &golden.Program{Args: args, Timeout: *f.timeout, MaxOutput: maxOutput, Env: []string{"PYTHONUNBUFFERED=1"}}, nil
 }
