@@ -283,15 +283,15 @@ func (a *Anonymizer) transportPayload(p *decode.Packet, pl []byte, d *uint64, qu
 	return ReasonNone
 }
 
+// isError reports whether an ICMP message quotes a datagram whose
+// addresses must be mapped too: the four ICMPv6 error types RFC 4443
+// defines (the unassigned ones below 128 are left as payload), or an
+// ICMPv4 error.
 func isError(t uint8, v6 bool) bool {
 	if v6 {
 		return t >= 1 && t <= 4
 	}
-	switch t {
-	case 3, 4, 5, 11, 12:
-		return true
-	}
-	return false
+	return decode.ICMPIsError(t)
 }
 
 // quote rewrites the packet an ICMP error quotes; false when it holds no

@@ -46,8 +46,10 @@ func icmpHasIDSeq(t uint8) bool {
 	return false
 }
 
-// icmpIsError reports whether the body quotes the datagram in error.
-func icmpIsError(t uint8) bool {
+// ICMPIsError reports whether an ICMP (v4) message of type t is an error
+// whose body quotes the datagram in error: destination unreachable, source
+// quench, redirect, time exceeded, parameter problem.
+func ICMPIsError(t uint8) bool {
 	switch t {
 	case 3, 4, 5, 11, 12:
 		return true

@@ -588,7 +588,7 @@ func (v *Verbose) icmp(c *ICMPHeader) {
 	v.s("\n    ")
 	v.checksum(&c.Checksum)
 	v.nl()
-	if icmpIsError(c.Type) {
+	if ICMPIsError(c.Type) {
 		v.quoted(c.Body, false)
 	}
 }

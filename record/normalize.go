@@ -412,7 +412,7 @@ func (n *normalizer) icmp(t []byte, complete bool) error {
 			n.echoIDs[id] = to
 		}
 		binary.BigEndian.PutUint16(t[4:], to)
-	case isICMPError(typ):
+	case decode.ICMPIsError(typ):
 		// The quote is decoded after the frame: the frame's own
 		// decoded headers are not needed any more.
 		q := &n.d.quoted
