@@ -107,7 +107,7 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 		a.addr(net[16:20])
 		d = delta(old[:], net[12:20], false)
 		setSum(net[10:12], d, false)
-		if p.Problem.Layer == "ipv4" {
+		if p.Problem.Layer == decode.ProblemIPv4 {
 			return ReasonTruncated, netOff + 20, netOff + 20
 		}
 		if addrOptions(p.IPv4.Options) {
@@ -134,7 +134,7 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 				reason = ReasonIPOptions
 			}
 		}
-		if p.Problem.Layer == "ipv6" {
+		if p.Problem.Layer == decode.ProblemIPv6 {
 			return ReasonTruncated, netOff + 40, netOff + 40 + ext
 		}
 		trOff = netOff + 40 + ext
@@ -277,7 +277,7 @@ func (a *Anonymizer) transportPayload(p *decode.Packet, pl []byte, d *uint64, qu
 		*d += delta(old[:n], r.Data, r.DataOff%2 == 1)
 	}
 	total := int(m.QDCount) + int(m.ANCount) + int(m.NSCount) + int(m.ARCount)
-	if m.NumRecords < total || p.Problem.Layer == "dns" {
+	if m.NumRecords < total || p.Problem.Layer == decode.ProblemDNS {
 		return ReasonDNS
 	}
 	return ReasonNone

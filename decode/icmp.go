@@ -16,7 +16,7 @@ func (p *Packet) decodeICMP(b []byte, verify bool) {
 	c := &p.ICMP
 	if len(b) < ICMPHeaderLen {
 		p.Payload = b
-		p.truncated("icmp", "", len(b), ICMPHeaderLen)
+		p.truncated(ProblemICMP, "", len(b), ICMPHeaderLen)
 		return
 	}
 	p.Layers |= LayerICMP

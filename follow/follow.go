@@ -156,7 +156,7 @@ func Run(src decode.Source, opt Options) ([]*Stream, error) {
 			break
 		}
 		p.Decode(ci.LinkType, data)
-		if p.Layers&decode.LayerTCP == 0 || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == "tcp") {
+		if p.Layers&decode.LayerTCP == 0 || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == decode.ProblemTCP) {
 			continue
 		}
 		if err := tcp.DecodeFromBytes(p.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {

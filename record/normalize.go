@@ -187,7 +187,7 @@ func (n *normalizer) frame(lt pcapio.LinkType, b []byte, ci pcapio.CaptureInfo) 
 			len(b), ci.Length, ErrUnstable)
 	}
 	ip := &p.IPv4
-	if pr := p.Problem; pr.Layer == "ipv4" {
+	if pr := p.Problem; pr.Layer == decode.ProblemIPv4 {
 		if pr.Kind == decode.ProblemTruncated {
 			return fmt.Errorf("IPv4 header truncated (%d of %d bytes): %w", pr.Value, pr.Need, ErrUnstable)
 		}
@@ -419,7 +419,7 @@ func (n *normalizer) icmp(t []byte, complete bool) error {
 		if n.d.decodeQuoted(t[8:]) {
 			ip := &q.IPv4
 			tq, complete := ip.Payload, ip.Missing == 0
-			if pr := q.Problem; pr.Layer == "ipv4" { // total length below the header's
+			if pr := q.Problem; pr.Layer == decode.ProblemIPv4 { // total length below the header's
 				tq, complete = q.Payload, false
 			}
 			if err := n.ipv4(ip.Header, tq, complete); err != nil {

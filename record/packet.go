@@ -74,7 +74,7 @@ type summary struct {
 func (d *dissector) summarize(lt pcapio.LinkType, b []byte) (s summary, ok bool) {
 	p := &d.pkt
 	p.Decode(lt, b)
-	if p.Layers&decode.LayerIPv4 == 0 || p.Problem.Layer == "ipv4" {
+	if p.Layers&decode.LayerIPv4 == 0 || p.Problem.Layer == decode.ProblemIPv4 {
 		return s, false
 	}
 	ip := &p.IPv4
