@@ -124,10 +124,10 @@ const (
 type Problem struct {
 	Kind  ProblemKind
 	Layer ProblemLayer // the layer's short name, as the json format's key: "ipv4", "tcp"
-	Field string // invalid: the field, e.g. "version"; truncated: "" or the part cut ("options")
-	Value int    // invalid: the field's value; truncated: the bytes there are
-	Need  int    // truncated: the bytes the layer needs
-	Note  string // invalid: what was expected, e.g. "want 4"
+	Field string       // invalid: the field, e.g. "version"; truncated: "" or the part cut ("options")
+	Value int          // invalid: the field's value; truncated: the bytes there are
+	Need  int          // truncated: the bytes the layer needs
+	Note  string       // invalid: what was expected, e.g. "want 4"
 }
 
 // ProblemLayer names the layer a Problem is in by its short name, the
