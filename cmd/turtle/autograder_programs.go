@@ -64,7 +64,7 @@ func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
 	} else {
 		b.WriteString(" --program " + shellQuote(*pf.program))
 	}
-	fmt.Fprintf(&b, " --user %s --time-limit %s --cpu-limit %s --memory-limit %d --procs-limit %d --output-limit %d --ready %s --quiet %s",
+	fmt.Fprintf(&b, " --user %s --time-limit %s --cpu-limit %s --memory-limit %d --procs-limit %d --output-limit %d --ready %s --done-after %s",
 		shellQuote(*pf.user), *pf.wall, *pf.cpu, *pf.memMiB, *pf.procs, *pf.outKiB, *pf.ready, *pf.quiet)
 	return b.String(), ""
 }

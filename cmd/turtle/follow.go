@@ -44,7 +44,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "list the TCP streams instead of following one")
 	stream := fs.Int("stream", -1, "follow stream `N` (from --list; default 0)")
 	tuple := fs.String("tuple", "", "follow the streams between `SRC:PORT-DST:PORT` ([IPv6]:PORT for IPv6)")
-	format := fs.String("format", "ascii", "how to print the bytes: ascii, hex or raw")
+	format := fs.String("format", "ascii", "how to print the bytes (`FORMAT`): ascii, hex or raw")
 	filterExpr := fs.StringP("filter", "f", "", "consider only frames matching the tcpdump filter `EXPR`")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code

@@ -48,10 +48,10 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"sudo turtle sniff -i lo -c 10 -w lo.pcap", stdout, stderr)
 	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any)")
 	count := fs.IntP("count", "c", 0, "stop after `N` frames (0: until Ctrl-C)")
-	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame")
+	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame (0: no cut, as tcpdump -s 0)")
 	output := fs.StringP("write", "w", "", "also write the frames to the pcap `FILE` (- for standard output)")
 	quiet := fs.BoolP("quiet", "q", false, "print no frames (with -w: only write the file)")
-	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", "))
+	format := fs.String("format", "turtle", "output `FORMAT`: "+strings.Join(decode.FormatNames(), ", "))
 	promisc := fs.Bool("promisc", false, "put the interface in promiscuous mode")
 	runAs := fs.StringP("user", "Z", "nobody", "started as root, continue as `USER` once the capture is open (root: stay root)")
 	bufKiB := fs.IntP("buffer-size", "B", live.DefaultBufferSize>>10, "kernel capture buffer in `KiB`")
@@ -68,8 +68,11 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *count < 0 {
 		return usageErr("-c %d: the frame count cannot be negative", *count)
 	}
-	if *snaplen < 1 || *snaplen > capture.MaxSnaplen {
-		return usageErr("-s %d: the snapshot length must be 1 to %d", *snaplen, capture.MaxSnaplen)
+	if *snaplen == 0 { // as in edit and tcpdump: no cut
+		*snaplen = capture.MaxSnaplen
+	}
+	if *snaplen < 0 || *snaplen > capture.MaxSnaplen {
+		return usageErr("-s %d: the snapshot length must be 0 (no cut) to %d", *snaplen, capture.MaxSnaplen)
 	}
 	if *bufKiB < 1024 || *bufKiB > 1<<22 {
 		return usageErr("-B %d: the buffer size must be 1024 to 4194304 KiB", *bufKiB)
