@@ -217,14 +217,11 @@ func userOrNobody(u string) string {
 	return u
 }
 
-// Said in grade --help before the programs' paragraph (grade_programs.go,
-// initialized after this file).
-func init() {
-	gradeAbout += "\n\n" + `Autograder packages: --autograder gradescope -o lab.zip (or autolab -o DIR)
+// autograderAbout is grade --help's paragraph on autograder packages.
+const autograderAbout = `Autograder packages: --autograder gradescope -o lab.zip (or autolab -o DIR)
 builds what the platform runs for each submission: a static turtle, the
 rubric and its scripts. With --program or --client (and the limits) the
 package runs the submission's program in the sandbox described below; in a
 container that cannot (not root, no network namespaces) every check scores
 0 with the reason and what the instructor must enable. Example:
   turtle grade --lab turtle-sniffer --program 'python3 sniffer.py' --autograder gradescope -o sniffer.zip`
-}

@@ -15,7 +15,12 @@ import (
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
-var gradeAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
+// gradeAbout is grade --help: captures, then autograder packages
+// (autograder_programs.go), then programs (grade_programs.go), in that
+// order whatever order the files are initialized in.
+var gradeAbout = gradeCapturesAbout + "\n\n" + autograderAbout + "\n" + gradeProgramsAbout
+
+var gradeCapturesAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
 not) against a lab and says for each failed check why, with frame numbers.
 Labs: ` + strings.Join(grade.Labs(), ", ") + `.
 --show-lab LAB prints a lab as a rubric file: edit it (ports, addresses,

@@ -125,5 +125,3 @@ func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.
 	}
 	return results, interrupted, err
 }
-
-func init() { gradeAbout += "\n" + gradeProgramsAbout }
