@@ -129,16 +129,7 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if len(inputs) == 0 {
 		return 1
 	}
-	sopt := sinkOptions(inputs, format, 0, 0)
-	sopt.Comments = nil // comments say who and where
-	// Interface names and descriptions say whose machine it was.
-	sopt.Interfaces = func(i int) []pcapio.Interface {
-		ifs := inputs[i].R.Interfaces()
-		for j := range ifs {
-			ifs[j].Name, ifs[j].Description, ifs[j].Comment = "", "", ""
-		}
-		return ifs
-	}
+	sopt := anonymize.Header(edit.MergedHeader(inputs, format, 0, 0))
 	if sopt.Format != pcapio.FormatPcapNG {
 		if err := edit.CheckPcapLinks(inputs); err != nil {
 			fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
@@ -167,10 +158,7 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if err == io.EOF {
 			break
 		}
-		data, _ := an.Frame(f.CI.LinkType, f.Data)
-		f.Data, f.Opts = data, nil // packet comments go too
-		f.CI.CaptureLength = len(data)
-		f.CI.InterfaceName = ""
+		an.Rewrite(f)
 		if err := sink.Write(f); err != nil {
 			return fail(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
@@ -183,39 +182,9 @@ func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) (
 	}, code
 }
 
-// sinkOptions derives the output's format from the flags and the inputs.
-func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edit.SinkOptions {
-	first := inputs[0].R
-	if format == pcapio.FormatUnknown {
-		format = first.Format()
-	}
-	opt := edit.SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Cut: cut,
-		Interfaces: func(i int) []pcapio.Interface { return inputs[i].R.Interfaces() }}
-	if be != 0 {
-		opt.BigEndian = be == 2
-	}
-	for _, in := range inputs { // the largest snapshot length of any interface, as mergecap
-		for _, ifc := range in.R.Interfaces() {
-			opt.Snaplen = max(opt.Snaplen, ifc.Snaplen)
-		}
-		for _, c := range in.R.SectionComments() { // each input's first section's comments
-			if !slices.Contains(opt.Comments, c) {
-				opt.Comments = append(opt.Comments, c)
-			}
-		}
-	}
-	if opt.Snaplen <= 0 || opt.Snaplen > capture.MaxSnaplen {
-		opt.Snaplen = capture.MaxSnaplen
-	}
-	if cut > 0 {
-		opt.Snaplen = min(opt.Snaplen, cut)
-	}
-	return opt
-}
-
 func editRun(inputs []edit.Input, names []string, opt edit.Options, format pcapio.Format, be int, appendMode bool,
 	output string, stdout, stderr io.Writer, code int) int {
-	sopt := sinkOptions(inputs, format, be, opt.Snaplen)
+	sopt := edit.MergedHeader(inputs, format, be, opt.Snaplen)
 	if sopt.Format != pcapio.FormatPcapNG {
 		if err := edit.CheckPcapLinks(inputs); err != nil {
 			fmt.Fprintf(stderr, "turtle edit: %s: %v\n", output, err)

@@ -63,7 +63,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 {
 		return 1
 	}
-	sopt := sinkOptions(inputs, format, 0, 0)
+	sopt := edit.MergedHeader(inputs, format, 0, 0)
 	if sopt.Format != pcapio.FormatPcapNG {
 		if err := edit.CheckPcapLinks(inputs); err != nil {
 			fmt.Fprintf(stderr, "turtle split: %v\n", err)
