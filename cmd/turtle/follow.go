@@ -64,22 +64,9 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f == follow.Raw && isTerminal(stdout) {
 		return usageErr("--format raw writes the bytes unescaped: redirect standard output to a file or a pipe")
 	}
-	streamSet := fs.Changed("stream")
-	if *list && (streamSet || *tuple != "") {
-		return usageErr("--list lists every stream: it takes no --stream or --tuple")
-	}
-	if streamSet && *tuple != "" {
-		return usageErr("give --stream or --tuple, not both")
-	}
-	if streamSet && *stream < 0 {
-		return usageErr("--stream %d: stream numbers start at 0", *stream)
-	}
-	var a, b netip.AddrPort
-	if *tuple != "" {
-		var err error
-		if a, b, err = parseTuple(*tuple); err != nil {
-			return usageErr("--tuple %q: %v", *tuple, err)
-		}
+	a, b, msg := followSelection(*list, fs.Changed("stream"), *stream, *tuple)
+	if msg != "" {
+		return usageErr("%s", msg)
 	}
 	index := max(*stream, 0)
 
@@ -148,6 +135,26 @@ func writeErr(err error) error {
 		return &decode.WriteError{Err: err}
 	}
 	return nil
+}
+
+// followSelection checks which stream is asked for: --list, --stream N or
+// --tuple A-B (its two ends); msg is a usage error, or "".
+func followSelection(list, streamSet bool, stream int, tuple string) (a, b netip.AddrPort, msg string) {
+	switch {
+	case list && (streamSet || tuple != ""):
+		return a, b, "--list lists every stream: it takes no --stream or --tuple"
+	case streamSet && tuple != "":
+		return a, b, "give --stream or --tuple, not both"
+	case streamSet && stream < 0:
+		return a, b, fmt.Sprintf("--stream %d: stream numbers start at 0", stream)
+	}
+	if tuple != "" {
+		var err error
+		if a, b, err = parseTuple(tuple); err != nil {
+			return a, b, fmt.Sprintf("--tuple %q: %v", tuple, err)
+		}
+	}
+	return a, b, ""
 }
 
 // parseTuple reads "SRC:PORT-DST:PORT".
