@@ -1,10 +1,7 @@
 package main
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bytes"
-	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/grade/autograder"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
@@ -107,22 +104,22 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	files := []packageFile{
-		{"turtle", bin, 0o755},
-		{"rubric.toml", src, 0o644},
+	files := []autograder.File{
+		{Name: "turtle", Data: bin, Mode: 0o755},
+		{Name: "rubric.toml", Data: src, Mode: 0o644},
 	}
 	if *o.kind == "gradescope" {
 		files = append(files,
-			packageFile{"setup.sh", []byte(gradescopeSetupFor(progArgs)), 0o755},
-			packageFile{"run_autograder", []byte(gradescopeRun(sets, progArgs, *o.visibility)), 0o755})
-		err = writeZip(*o.output, files)
+			autograder.File{Name: "setup.sh", Data: []byte(autograder.GradescopeSetup(progArgs)), Mode: 0o755},
+			autograder.File{Name: "run_autograder", Data: []byte(autograder.GradescopeRun(sets, progArgs, *o.visibility)), Mode: 0o755})
+		err = autograder.WriteZip(*o.output, files)
 	} else {
-		script := autolabGrade(sets)
+		script := autograder.AutolabGrade(sets)
 		if progArgs != "" {
-			script = autolabProgramGrade(sets, progArgs)
+			script = autograder.AutolabProgramGrade(sets, progArgs)
 		}
-		files = append(files, packageFile{"grade.sh", []byte(script), 0o755})
-		err = writeAutolab(*o.output, files)
+		files = append(files, autograder.File{Name: "grade.sh", Data: []byte(script), Mode: 0o755})
+		err = autograder.WriteAutolab(*o.output, files)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -150,7 +147,7 @@ func (o autograderOpts) staticBinary() ([]byte, error) {
 	if err != nil {
 		return nil, unwrapPathErrorNamed(path, err)
 	}
-	if why := notStaticLinuxAMD64(data); why != "" {
+	if why := autograder.NotStaticLinuxAMD64(data); why != "" {
 		hint := "build one with CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o turtle-linux ./cmd/turtle and give --turtle-binary turtle-linux"
 		if given {
 			return nil, fmt.Errorf("--turtle-binary %s: %s; %s", path, why, hint)
@@ -158,143 +155,6 @@ func (o autograderOpts) staticBinary() ([]byte, error) {
 		return nil, fmt.Errorf("this turtle (%s) %s, and the package needs a static linux/amd64 one: %s", path, why, hint)
 	}
 	return data, nil
-}
-
-// notStaticLinuxAMD64 says why data is not a static linux/amd64
-// executable, or "".
-func notStaticLinuxAMD64(data []byte) string {
-	f, err := elf.NewFile(bytes.NewReader(data))
-	if err != nil {
-		return "is not a Linux executable (ELF)"
-	}
-	defer f.Close()
-	if f.Machine != elf.EM_X86_64 || f.Class != elf.ELFCLASS64 {
-		return "is not for amd64 (it is " + f.Machine.String() + ")"
-	}
-	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
-		return "is not an executable"
-	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return "is dynamically linked (it needs the C library, as cgo builds do)"
-		}
-	}
-	return ""
-}
-
-type packageFile struct {
-	name string
-	data []byte
-	mode os.FileMode
-}
-
-// The roots move with environment variables, so a package can be tried
-// in any folder: AUTOGRADER_ROOT (default /autograder), and under it
-// AUTOGRADER_SOURCE, AUTOGRADER_SUBMISSION, AUTOGRADER_RESULTS.
-const gradescopeSetup = `#!/bin/sh
-# Gradescope runs this once, when it builds the autograder image. turtle is
-# a static binary: nothing to install.
-set -e
-SOURCE="${AUTOGRADER_SOURCE:-${AUTOGRADER_ROOT:-/autograder}/source}"
-chmod +x "$SOURCE/turtle" "$SOURCE/run_autograder"
-`
-
-func gradescopeRun(sets []string, progArgs, visibility string) string {
-	what := "it grades every capture in the\n# submission folder (the best one counts)"
-	if progArgs != "" {
-		what = "it runs the program in the\n# submission folder in turtle's sandbox, grades it"
-	}
-	return `#!/bin/sh
-# Gradescope runs this for each submission: ` + what + ` and writes results.json.
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-SOURCE="${AUTOGRADER_SOURCE:-$ROOT/source}"
-SUBMISSION="${AUTOGRADER_SUBMISSION:-$ROOT/submission}"
-RESULTS="${AUTOGRADER_RESULTS:-$ROOT/results}"
-mkdir -p "$RESULTS"
-exec "$SOURCE/turtle" grade --rubric "$SOURCE/rubric.toml"` + shellSets(sets) + progArgs +
-		` --visibility ` + visibility + ` --autograder-run gradescope -o "$RESULTS/results.json" "$SUBMISSION"
-`
-}
-
-func autolabGrade(sets []string) string {
-	return `#!/bin/sh
-# autograde-Makefile runs this in the folder holding the handin: it grades
-# every capture there (the best one counts); the last line of the output
-# is Autolab's {"scores": ...}.
-DIR=$(dirname "$0")
-exec "$DIR/turtle" grade --rubric "$DIR/rubric.toml"` + shellSets(sets) + ` --autograder-run autolab "${AUTOLAB_SUBMISSION:-.}"
-`
-}
-
-const autolabMakefile = `# Autolab copies this file (as Makefile), autograde.tar and the student's
-# handin into one folder and runs make; the last line printed is the score.
-all:
-	tar xf autograde.tar
-	./autograde/grade.sh
-`
-
-func shellSets(sets []string) string {
-	var b strings.Builder
-	for _, s := range sets {
-		b.WriteString(" --set '")
-		b.WriteString(strings.ReplaceAll(s, "'", `'\''`))
-		b.WriteString("'")
-	}
-	return b.String()
-}
-
-func writeZip(path string, files []packageFile) error {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range files {
-		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: time.Now()}
-		h.SetMode(f.mode)
-		w, err := zw.CreateHeader(h)
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(f.data); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return unwrapPathErrorNamed(path, err)
-	}
-	return nil
-}
-
-// writeAutolab writes DIR/autograde.tar (the files under autograde/) and
-// DIR/autograde-Makefile, the two files an Autolab assessment takes.
-func writeAutolab(dir string, files []packageFile) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return unwrapPathErrorNamed(dir, err)
-	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	now := time.Now()
-	tw.WriteHeader(&tar.Header{Name: "autograde/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: now})
-	for _, f := range files {
-		h := &tar.Header{Name: "autograde/" + f.name, Mode: int64(f.mode), Size: int64(len(f.data)), ModTime: now}
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if _, err := tw.Write(f.data); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	for _, f := range []packageFile{{"autograde.tar", buf.Bytes(), 0o644}, {"autograde-Makefile", []byte(autolabMakefile), 0o644}} {
-		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, f.data, f.mode); err != nil {
-			return unwrapPathErrorNamed(p, err)
-		}
-	}
-	return nil
 }
 
 // grade is --autograder-run: every capture under args is one student's
