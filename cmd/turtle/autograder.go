@@ -71,29 +71,13 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	default:
 		return usageErr("--visibility %q: want visible, hidden, after_due_date or after_published", *o.visibility)
 	}
-	var src []byte
-	var err error
-	if lab != "" {
-		if src, err = grade.LabSource(lab); err != nil {
-			return usageErr("--lab: %v", err)
-		}
-	} else if src, err = inputfile.ReadFile(rubricFile, grade.MaxRubricBytes); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", unwrapPathErrorNamed(rubricFile, err))
-		return 1
+	r, src, err := grade.LoadRubric(lab, rubricFile, sets)
+	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
+		return usageErr("%v", err)
 	}
-	name := rubricFile
-	if name == "" {
-		name = lab + ".toml"
-	}
-	r, err := grade.ParseRubric(name, src)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
-	}
-	for _, s := range sets {
-		if err := r.Set(s); err != nil {
-			return usageErr("--set %v", err)
-		}
 	}
 	progArgs, why := packedProgramArgs(r, pf) // autograder_programs.go
 	if why != "" {
@@ -245,7 +229,7 @@ type gradedSubmission struct {
 
 // gradeSubmission grades every capture under paths as one student.
 func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission, error) {
-	r, err := loadPackedRubric(rubricFile, sets)
+	r, _, err := grade.LoadRubric("", rubricFile, sets)
 	if err != nil {
 		return gradedSubmission{}, err
 	}
@@ -265,22 +249,4 @@ func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission,
 		return gradedSubmission{}, err
 	}
 	return gradedSubmission{Result: results[0], rubric: r}, nil
-}
-
-// loadPackedRubric reads the package's rubric with its --set overrides.
-func loadPackedRubric(rubricFile string, sets []string) (*grade.Rubric, error) {
-	data, err := inputfile.ReadFile(rubricFile, grade.MaxRubricBytes)
-	if err != nil {
-		return nil, unwrapPathErrorNamed(rubricFile, err)
-	}
-	r, err := grade.ParseRubric(rubricFile, data)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range sets {
-		if err := r.Set(s); err != nil {
-			return nil, fmt.Errorf("--set %w", err)
-		}
-	}
-	return r, nil
 }

@@ -73,7 +73,7 @@ func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
 // gradeProgramSubmission runs the program of the submission folder
 // paths[0] and grades it against the packed rubric.
 func gradeProgramSubmission(rubricFile string, sets, paths []string, pf *programFlags) (gradedSubmission, error) {
-	r, err := loadPackedRubric(rubricFile, sets)
+	r, _, err := grade.LoadRubric("", rubricFile, sets)
 	if err != nil {
 		return gradedSubmission{}, err
 	}

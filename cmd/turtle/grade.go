@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
 // gradeAbout is grade --help: captures, then autograder packages
@@ -95,31 +95,13 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
 	}
-	var r *grade.Rubric
-	var err error
-	if *lab != "" {
-		if _, err := grade.LabSource(*lab); err != nil {
-			return usageErr("--lab: %v", err)
-		}
-		r, err = grade.Lab(*lab)
-	} else {
-		var data []byte
-		data, err = inputfile.ReadFile(*rubricFile, grade.MaxRubricBytes)
-		if err != nil {
-			err = unwrapPathError(err)
-			err = fmt.Errorf("%s: %w", *rubricFile, err)
-		} else {
-			r, err = grade.ParseRubric(*rubricFile, data)
-		}
+	r, _, err := grade.LoadRubric(*lab, *rubricFile, *sets)
+	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
+		return usageErr("%v", err)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
-	}
-	for _, s := range *sets {
-		if err := r.Set(s); err != nil {
-			return usageErr("--set %v", err)
-		}
 	}
 	if why := pf.check(r); why != "" {
 		return usageErr("%s", why)
