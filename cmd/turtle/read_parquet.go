@@ -5,11 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -47,7 +42,7 @@ func (j *parquetJob) usage() string {
 	if j.outDir != "" {
 		seen := map[string]string{}
 		for _, n := range j.names {
-			p := hivePartition(n)
+			p := parquetfile.HivePartition(n)
 			if prev, ok := seen[p]; ok {
 				return fmt.Sprintf("%s and %s would share the directory %s", prev, n, p)
 			}
@@ -61,7 +56,19 @@ func (j *parquetJob) usage() string {
 // read completely as `turtle read` does; it returns the exit code.
 func (j *parquetJob) run() int {
 	if j.outDir != "" {
-		return j.runDir()
+		errs, fatal := parquetfile.WriteDir(j.outDir, j.names, parquetfile.DirOptions{
+			Options: parquetfile.Options{Payload: j.payload}, Jobs: j.jobs, Filter: j.expr, Stdin: j.stdin})
+		code := 0
+		for i, err := range errs {
+			if err != nil {
+				if !fatal[i] {
+					err = fmt.Errorf("%s: %w", displayName(j.names[i]), err)
+				}
+				fmt.Fprintf(j.stderr, "turtle read: %v\n", err)
+				code = 1
+			}
+		}
+		return code
 	}
 	out, err := capture.Create(j.output, capture.CreateOptions{Inputs: j.names})
 	if err != nil {
@@ -73,7 +80,7 @@ func (j *parquetJob) run() int {
 	w := parquetfile.NewWriter(bw, parquetfile.Options{Payload: j.payload})
 	code := 0
 	for _, name := range j.names {
-		err := j.convert(w, name)
+		err := parquetfile.WriteCapture(w, name, j.stdin, j.expr, j.limit)
 		if errors.Is(err, decode.ErrLimit) {
 			break
 		}
@@ -99,135 +106,6 @@ func (j *parquetJob) run() int {
 		return 1
 	}
 	return code
-}
-
-// runDir writes DIR/capture=NAME/part-0.parquet for each capture, --jobs
-// at once, and reports in the order the captures were given.
-func (j *parquetJob) runDir() int {
-	jobs := j.jobs
-	if jobs == 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	errs := make([]error, len(j.names))
-	fatal := make([]bool, len(j.names))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(jobs, len(j.names)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i], fatal[i] = j.convertOne(j.names[i])
-			}
-		}()
-	}
-	for i := range j.names {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	code := 0
-	for i, err := range errs {
-		if err != nil {
-			if !fatal[i] {
-				err = fmt.Errorf("%s: %w", displayName(j.names[i]), err)
-			}
-			fmt.Fprintf(j.stderr, "turtle read: %v\n", err)
-			code = 1
-		}
-	}
-	return code
-}
-
-// convertOne writes one capture's partition. The file is written under a
-// temporary name and renamed when complete, so a reader of the directory
-// never sees half a file. fatal is true when nothing usable was written
-// (the error then names the output).
-func (j *parquetJob) convertOne(name string) (err error, fatal bool) {
-	dir := filepath.Join(j.outDir, hivePartition(name))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err, true
-	}
-	final := filepath.Join(dir, "part-0.parquet")
-	tmp := final + ".tmp"
-	out, err := os.Create(tmp)
-	if err != nil {
-		return err, true
-	}
-	bw := bufio.NewWriterSize(out, 1<<20)
-	w := parquetfile.NewWriter(bw, parquetfile.Options{Payload: j.payload})
-	readErr := j.convert(w, name)
-	var werr *decode.WriteError
-	if errors.As(readErr, &werr) {
-		out.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", tmp, werr.Err), true
-	}
-	err = w.Close()
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, final)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", final, err), true
-	}
-	return readErr, false
-}
-
-// convert writes the frames of one capture to w (those matching j.expr),
-// stopping at j.limit frames in all. Errors writing are *decode.WriteError.
-func (j *parquetJob) convert(w *parquetfile.Writer, name string) error {
-	src, err := capture.Open(name, j.stdin, capture.Options{Filter: j.expr})
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	w.SetFile(name)
-	var f decode.Frame
-	for number := 1; ; number++ {
-		if j.limit > 0 && w.Frames() >= j.limit {
-			return decode.ErrLimit
-		}
-		data, ci, err := src.ZeroCopyReadPacketData()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		f.Number, f.Data, f.Info = number, data, ci
-		if err := w.Write(&f); err != nil {
-			return &decode.WriteError{Err: err}
-		}
-	}
-}
-
-// hivePartition is the directory of one capture in --out-dir:
-// capture=NAME, NAME being the capture's path as given with the characters
-// that Hive escapes in partition values (and those Windows forbids) as %XX,
-// so that Spark, DuckDB and Trino read the name back unchanged and two
-// captures never share a directory. Standard input is "capture=-".
-func hivePartition(name string) string {
-	name = filepath.ToSlash(filepath.Clean(name))
-	var b strings.Builder
-	b.WriteString("capture=")
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c < 0x20 || c == 0x7f || strings.IndexByte("\"#%'*/:=?\\{[]^<>|", c) >= 0 {
-			b.WriteByte('%')
-			b.WriteByte("0123456789ABCDEF"[c>>4])
-			b.WriteByte("0123456789ABCDEF"[c&15])
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // parquetOpts are read's flags for --format parquet.
