@@ -229,7 +229,9 @@ func ParseRule(s string) (Rule, error) {
 
 // IsFormat reports whether the rule names one of turtle's formats, whose
 // frames FramingOf splits.
-func (r Rule) IsFormat() bool { return r.Name != "" && r.Name != "line" && r.Name != "blank" && r.re == nil }
+func (r Rule) IsFormat() bool {
+	return r.Name != "" && r.Name != "line" && r.Name != "blank" && r.re == nil
+}
 
 // packetOf returns the packet that line i (0-based) of lines belongs to:
 // its number (0 when the rule gives none, or the line comes before the
