@@ -63,6 +63,9 @@ func (c *lineCompare) matched() int { return c.line }
 // difference, so that a difference in a huge output costs a bounded diff.
 const maxDiffLines = 20000
 
+// maxHunkLines bounds the lines of the hunk a report shows.
+const maxHunkLines = 60
+
 // finish returns the difference, nil when the output is the golden.
 func (c *lineCompare) finish(goldenName string) *Diff {
 	if !c.diverged && c.pos == len(c.golden) {
@@ -115,11 +118,17 @@ func (c *lineCompare) finish(goldenName string) *Diff {
 	g := groups[0]
 	i1, i2, j1, j2 := g[0].I1, g[len(g)-1].I2, g[0].J1, g[len(g)-1].J2
 	fmt.Fprintf(&t, "@@ -%s +%s @@\n", hunkRange(first+i1, i2-i1), hunkRange(first+j1, j2-j1))
+	shown := 0
+	show := func(mark string, ls []string) {
+		for _, l := range ls {
+			if shown++; shown <= maxHunkLines {
+				t.WriteString(mark + l)
+			}
+		}
+	}
 	for _, op := range g {
 		if op.Tag == 'e' {
-			for _, l := range a[op.I1:op.I2] {
-				t.WriteString(" " + l)
-			}
+			show(" ", a[op.I1:op.I2])
 			continue
 		}
 		if d.Line == 0 {
@@ -134,12 +143,11 @@ func (c *lineCompare) finish(goldenName string) *Diff {
 			}
 			d.Index = c.rule.packetOf(lines, d.Line-1)
 		}
-		for _, l := range a[op.I1:op.I2] {
-			t.WriteString("-" + l)
-		}
-		for _, l := range b[op.J1:op.J2] {
-			t.WriteString("+" + l)
-		}
+		show("-", a[op.I1:op.I2])
+		show("+", b[op.J1:op.J2])
+	}
+	if shown > maxHunkLines {
+		fmt.Fprintf(&t, "(%d more lines of this hunk)\n", shown-maxHunkLines)
 	}
 	if cut {
 		fmt.Fprintf(&t, "(the diff looked at %d lines of each text after the first difference)\n", maxDiffLines)

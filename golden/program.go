@@ -275,8 +275,8 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, p *Program, opt Optio
 			default:
 				fmt.Fprintf(&b, ", then differs from it in %s %d (below)", d.Unit, d.Index)
 			}
-		} else if res.err != nil && !diverged {
-			d = nil
+		} else if res.err != nil && !diverged || n == 0 {
+			d = nil // nothing printed, or nothing that differs
 		}
 		r.Err = errors.New(b.String())
 	}

@@ -18,10 +18,18 @@ each must produce: one case per line, 'name capture golden [read options]',
 --format NAME and --expect-error TEXT (the capture is damaged on purpose and
 reading it must fail with an error containing TEXT).
 
+Another decoder can be checked instead of turtle's: --run 'CMD {} {args}' or
+the manifest's own '!run CMD' line (see 'turtle golden check --help'); then
+the options column is that program's when CMD has {args}. Lines starting
+with ! set, for the cases after them: !run CMD, !env NAME=VALUE...,
+!frames RULE, !stderr fail|ignore, !stderr-ok REGEXP; '!skip REASON' skips
+the next case.
+
 Usage:
-  turtle golden check  [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {}']
-  turtle golden update [--manifest FILE] [--only NAME]...
-  turtle golden add NAME CAPTURE [--manifest FILE] [-- READ-OPTIONS...]
+  turtle golden check  [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {} {args}'] [--list]
+  turtle golden update [--manifest FILE] [--only NAME]... [--run 'CMD {} {args}']
+  turtle golden add NAME CAPTURE [--manifest FILE] [--run 'CMD {} {args}'] [-- OPTIONS...]
+  turtle golden import tcpdump TESTLIST -o MANIFEST
 
 Example:
   turtle golden check --manifest testdata/golden.list
@@ -46,8 +54,10 @@ func runGolden(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runGoldenUpdate(args[1:], stdout, stderr)
 	case "add":
 		return runGoldenAdd(args[1:], stdout, stderr)
+	case "import":
+		return runGoldenImport(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "turtle golden: unknown command %q (want check, update or add; run 'turtle golden --help')\n", args[0])
+	fmt.Fprintf(stderr, "turtle golden: unknown command %q (want check, update, add or import; run 'turtle golden --help')\n", args[0])
 	return 2
 }
 
