@@ -173,3 +173,26 @@ func hunkRange(start, n int) string {
 	}
 	return fmt.Sprintf("%d,%d", start+1, n)
 }
+
+// CompareText compares a decoder's text with its golden as a program's
+// output is compared: nil when they are equal byte for byte, otherwise the
+// first differing line, the packet rule places it in, and the first hunk of
+// the diff. goldenName labels the golden in the diff.
+func CompareText(goldenName string, want, got []byte, rule Rule) *Diff {
+	c := newLineCompare(rule, want)
+	c.Write(got)
+	return c.finish(goldenName)
+}
+
+// ReportDiff is the report of d, a difference of a case or text named
+// name from its golden (see Result.Report).
+func ReportDiff(name, golden string, d *Diff) string {
+	var b strings.Builder
+	c := &Case{Name: name, Golden: golden, Where: golden}
+	if d.Line > 0 {
+		d.report(&b, c, true)
+		return b.String()
+	}
+	r := Result{Case: c, Diffs: []*Diff{d}}
+	return r.Report()
+}

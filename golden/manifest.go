@@ -286,7 +286,7 @@ func newCaseFor(fields []string, line int, foreign bool) (*Case, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			err = errors.New("unknown flag: --help")
 		}
-		return nil, fmt.Errorf("case %s: read options: %w", c.Name, err)
+		return nil, fmt.Errorf("case %s: read options: %w (options of another decoder are handed to it with --run 'CMD {} {args}' or a !run line)", c.Name, err)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("case %s: read options: unexpected argument %q", c.Name, fs.Arg(0))
