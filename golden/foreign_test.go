@@ -336,4 +336,3 @@ func TestRules(t *testing.T) {
 		t.Errorf("cut output: %+v", d)
 	}
 }
-
