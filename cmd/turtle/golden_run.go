@@ -199,7 +199,7 @@ func listCases(w io.Writer, m *golden.Manifest, only []string) error {
 func quoteAll(words []string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
-		if w != "" && !strings.ContainsAny(w, " \t\n'\"\\$`*?[]{}()<>|&;#~") {
+		if w != "" && !strings.ContainsAny(w, " \t\n'\"\\$`*?[]{}()<>|&;") && w[0] != '#' && w[0] != '~' {
 			out[i] = w
 			continue
 		}
