@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -285,6 +287,12 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := golden.Append(m.Path, c); err != nil {
 		return fail(err)
+	}
+	if program != nil {
+		text, _ := os.ReadFile(m.Resolve(goldRel))
+		fmt.Fprintf(stdout, "added %s to %s: %d lines of %s's output in %s\n", name, m.Path,
+			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), goldRel)
+		return 0
 	}
 	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", name, m.Path, results[0].Frames, goldRel)
 	return 0
