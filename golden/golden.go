@@ -5,6 +5,12 @@
 // over it, and a decoder author calls the same runner from `go test`
 // through package goldentest.
 //
+// A case may be decoded by a program instead of turtle (Program: --run, or
+// the manifest's !run lines), whose output is then compared line by line
+// as diff -u compares, and reported with the packet the difference is in
+// (Rule). ImportTcpdump turns tcpdump's own test suite into such a
+// manifest.
+//
 // It is a package of its own because it is a library with one job that no
 // package below it has: decode formats frames, pcapio reads and writes
 // files, and golden ties captures, formats and expected text together for
