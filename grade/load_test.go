@@ -23,3 +23,27 @@ func TestLoadRubric(t *testing.T) {
 		t.Fatalf("udp-echo: %v", err)
 	}
 }
+
+// Issue 24: results.json says when students see it, from the grade package.
+func TestWriteGradescopeWith(t *testing.T) {
+	var b strings.Builder
+	res := Result{Score: 3, Max: 5, Notes: []string{"a note"}}
+	if err := WriteGradescopeWith(&b, res, GradescopeOptions{Visibility: "after_due_date", StdoutVisibility: "hidden"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"visibility": "after_due_date"`, `"stdout_visibility": "hidden"`, `"output": "Note: a note"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %s in\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	WriteGradescopeWith(&b, res, GradescopeOptions{Output: "replaced"})
+	if !strings.Contains(b.String(), `"output": "replaced"`) || strings.Contains(b.String(), "visibility") {
+		t.Errorf("%s", b.String())
+	}
+	b.Reset()
+	WriteGradescope(&b, res)
+	if strings.Contains(b.String(), "visibility") {
+		t.Errorf("WriteGradescope sets a visibility:\n%s", b.String())
+	}
+}

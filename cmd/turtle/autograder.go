@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -181,28 +180,17 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 		}
 		return 0
 	}
-	var buf bytes.Buffer
+	// The package says when students see the results.
+	gopt := grade.GradescopeOptions{Visibility: *o.visibility, StdoutVisibility: "hidden", Output: res.output}
 	if gradeErr != nil {
-		json.NewEncoder(&buf).Encode(map[string]any{"score": 0, "tests": []any{},
-			"output": "The autograder could not grade this submission: " + gradeErr.Error()})
-	} else if err := grade.WriteGradescope(&buf, res.Result); err != nil {
+		gopt.Output = "The autograder could not grade this submission: " + gradeErr.Error()
+	}
+	var buf bytes.Buffer
+	if err := grade.WriteGradescopeWith(&buf, res.Result, gopt); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	// grade.WriteGradescope writes the scores; the package adds when
-	// students see them.
-	var doc map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	doc["visibility"] = *o.visibility
-	if res.output != "" {
-		doc["output"] = res.output
-	}
-	doc["stdout_visibility"] = "hidden"
-	out, _ := json.MarshalIndent(doc, "", "  ")
-	out = append(out, '\n')
+	out := buf.Bytes()
 	if err := os.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
