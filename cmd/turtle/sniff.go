@@ -65,17 +65,11 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle sniff: "+format+"\n", a...)
 		return 1
 	}
-	if *count < 0 {
-		return usageErr("-c %d: the frame count cannot be negative", *count)
-	}
 	if *snaplen == 0 { // as in edit and tcpdump: no cut
 		*snaplen = capture.MaxSnaplen
 	}
-	if *snaplen < 0 || *snaplen > capture.MaxSnaplen {
-		return usageErr("-s %d: the snapshot length must be 0 (no cut) to %d", *snaplen, capture.MaxSnaplen)
-	}
-	if *bufKiB < 1024 || *bufKiB > 1<<22 {
-		return usageErr("-B %d: the buffer size must be 1024 to 4194304 KiB", *bufKiB)
+	if msg := checkSniffNumbers(*count, *snaplen, *bufKiB); msg != "" {
+		return usageErr("%s", msg)
 	}
 	f, err := decode.NewFormat(*format)
 	if err != nil {
@@ -100,12 +94,8 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("give the filter either with -f or as arguments, not both")
 	}
 	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
-		lt, err := live.LinkTypeOf(ifc.Name, cfg)
-		if err != nil {
-			return openFailure(stderr, ifc.Name, err)
-		}
-		if cfg.Filter, err = live.CompileFilter(expr, lt, *snaplen); err != nil {
-			return fail("%v", err)
+		if code := compileSniffFilter(cfg, ifc.Name, expr, stderr); code != 0 {
+			return code
 		}
 	}
 	h, err := live.Open(ifc.Name, cfg)
@@ -116,53 +106,20 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	// From here Ctrl-C stops the capture instead of killing the process,
 	// so that everything captured is written out.
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	interrupted, done := make(chan struct{}), make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-signals:
-			close(interrupted)
-			h.Stop()
-		case <-done:
-		}
-	}()
+	interrupted, stopWatching := stopOnSignal(h)
+	defer stopWatching()
 
 	// The file is opened as the user who started turtle, then privileges go.
-	var (
-		file *os.File
-		bw   *bufio.Writer
-		pw   *pcapio.PcapWriter
-	)
-	if *output != "" {
-		var w io.Writer = stdout
-		if *output != "-" {
-			if file, err = os.Create(*output); err != nil {
-				return fail("%v", err)
-			}
-			defer file.Close()
-			w = file
-		}
-		// 1 MiB: each write system call also wakes the Go runtime's monitor
-		// thread, which costs more than the write itself on a flood.
-		bw = bufio.NewWriterSize(w, 1<<20)
-		pw, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: h.LinkType(), Snaplen: *snaplen, Nanosecond: true})
-		if err != nil {
-			return fail("%s: %v", *output, err)
-		}
+	file, bw, pw, err := openSniffOutput(*output, stdout, h.LinkType(), *snaplen)
+	if err != nil {
+		return fail("%v", err)
 	}
+	defer file.Close() // nil without -w: Close then does nothing
 	if err := dropPrivileges(*runAs); err != nil {
 		return fail("%v", err)
 	}
-
 	if printing && *format == "turtle" {
-		addr := "-"
-		if a, ok := live.Address(ifc); ok {
-			addr = a.String()
-		}
-		fmt.Fprintf(stdout, "IP: %s\n", addr)
+		printSniffIP(stdout, ifc)
 	}
 
 	s := &sniffer{h: h, count: *count, pw: pw, bw: bw}
@@ -177,13 +134,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			werr = err
 		}
 	}
-	st, _ := h.Stats()
-	select {
-	case <-interrupted:
-		fmt.Fprintln(stderr, "turtle> Bye.")
-	default:
-	}
-	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", s.n, st.Dropped)
+	printSniffEnd(stderr, h, interrupted, s.n)
 	switch {
 	case loopErr != nil:
 		return fail("%s: %v", ifc.Name, loopErr)
@@ -304,4 +255,97 @@ func outputName(name string) string {
 		return "standard output"
 	}
 	return name
+}
+
+// stopOnSignal makes SIGINT and SIGTERM stop h's capture (interrupted is
+// then closed) instead of killing the process; stop ends the watch.
+func stopOnSignal(h *live.Handle) (interrupted <-chan struct{}, stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	intr, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-signals:
+			close(intr)
+			h.Stop()
+		case <-done:
+		}
+	}()
+	return intr, func() { signal.Stop(signals); close(done) }
+}
+
+// openSniffOutput opens -w: a classic pcap of the interface's link type
+// to the file output ("-": stdout; "": none), before privileges go.
+func openSniffOutput(output string, stdout io.Writer, lt pcapio.LinkType, snaplen int) (file *os.File, bw *bufio.Writer, pw *pcapio.PcapWriter, err error) {
+	if output == "" {
+		return nil, nil, nil, nil
+	}
+	var w io.Writer = stdout
+	if output != "-" {
+		if file, err = os.Create(output); err != nil {
+			return nil, nil, nil, err
+		}
+		w = file
+	}
+	// 1 MiB: each write system call also wakes the Go runtime's monitor
+	// thread, which costs more than the write itself on a flood.
+	bw = bufio.NewWriterSize(w, 1<<20)
+	pw, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: lt, Snaplen: snaplen, Nanosecond: true})
+	if err != nil {
+		if file != nil {
+			file.Close()
+		}
+		return nil, nil, nil, fmt.Errorf("%s: %v", output, err)
+	}
+	return file, bw, pw, nil
+}
+
+// checkSniffNumbers checks -c, -s and -B; the answer is a usage error, or "".
+func checkSniffNumbers(count, snaplen, bufKiB int) string {
+	switch {
+	case count < 0:
+		return fmt.Sprintf("-c %d: the frame count cannot be negative", count)
+	case snaplen < 0 || snaplen > capture.MaxSnaplen:
+		return fmt.Sprintf("-s %d: the snapshot length must be 0 (no cut) to %d", snaplen, capture.MaxSnaplen)
+	case bufKiB < 1024 || bufKiB > 1<<22:
+		return fmt.Sprintf("-B %d: the buffer size must be 1024 to 4194304 KiB", bufKiB)
+	}
+	return ""
+}
+
+// printSniffEnd says goodbye after Ctrl-C, then what was captured and what
+// the kernel dropped.
+func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted <-chan struct{}, n int) {
+	st, _ := h.Stats()
+	select {
+	case <-interrupted:
+		fmt.Fprintln(stderr, "turtle> Bye.")
+	default:
+	}
+	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", n, st.Dropped)
+}
+
+// compileSniffFilter compiles the capture filter for the interface's link
+// type into cfg (at cfg.Snaplen); non-zero is the exit code of a failure,
+// reported.
+func compileSniffFilter(cfg *live.Config, iface, expr string, stderr io.Writer) int {
+	lt, err := live.LinkTypeOf(iface, cfg)
+	if err != nil {
+		return openFailure(stderr, iface, err)
+	}
+	if cfg.Filter, err = live.CompileFilter(expr, lt, cfg.Snaplen); err != nil {
+		fmt.Fprintf(stderr, "turtle sniff: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// printSniffIP is the classroom sniffer's first line: the interface's
+// address ("-" when it has none).
+func printSniffIP(stdout io.Writer, ifc live.Interface) {
+	addr := "-"
+	if a, ok := live.Address(ifc); ok {
+		addr = a.String()
+	}
+	fmt.Fprintf(stdout, "IP: %s\n", addr)
 }
