@@ -193,13 +193,7 @@ func CheckFilter(expr string) error {
 
 // unwrapPath drops the "open NAME:" that os adds, since the caller names
 // the file already.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
+func unwrapPath(err error) error { return inputfile.Cause(err) }
 
 // ErrOntoInput is the cause when an output is one of the inputs.
 var ErrOntoInput = errors.New("is one of the inputs")

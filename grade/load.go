@@ -1,9 +1,7 @@
 package grade
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
@@ -33,11 +31,7 @@ func LoadRubric(lab, file string, sets []string) (r *Rubric, src []byte, err err
 		r, err = ParseRubric("lab "+lab, src)
 	} else {
 		if src, err = inputfile.ReadFile(file, MaxRubricBytes); err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
-			}
-			return nil, nil, fmt.Errorf("%s: %w", file, err)
+			return nil, nil, fmt.Errorf("%s: %w", file, inputfile.Cause(err))
 		}
 		r, err = ParseRubric(file, src)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -131,10 +132,4 @@ func displayName(name string) string {
 
 // unwrapPathError drops the "open NAME:" that os adds, since the caller
 // names the file already.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
+func unwrapPathError(err error) error { return inputfile.Cause(err) }

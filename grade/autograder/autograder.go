@@ -16,21 +16,18 @@ import (
 	"archive/zip"
 	"bytes"
 	"debug/elf"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
 )
 
 // pathError names path in err, without the "open PATH:" os adds.
 func pathError(path string, err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return fmt.Errorf("%s: %w", path, err)
+	return fmt.Errorf("%s: %w", path, inputfile.Cause(err))
 }
 
 // NotStaticLinuxAMD64 says why data is not a static linux/amd64

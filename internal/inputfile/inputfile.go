@@ -125,3 +125,14 @@ func ReadFile(name string, limit int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Cause drops the "open NAME:" that os (and Open) put before an error, for
+// callers whose messages name the file already: "open: is a directory,
+// not a file". Other errors are returned as they are.
+func Cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
