@@ -618,3 +618,40 @@ func TestTimerHeap(t *testing.T) {
 		t.Error("peek on an empty heap")
 	}
 }
+
+func TestAppendText(t *testing.T) {
+	for in, want := range map[string]string{
+		"C:\\temp\\new\tx":          "C:\\temp\\new\tx",
+		"👩\u200d💻 line\nnext":       "👩\u200d💻 line\nnext",
+		"\x1b[2J\a\r\x7f\u0085\xff": `\x1b[2J\a\r\x7f\u0085\xff`,
+		"\ufffd":                    "\ufffd",
+	} {
+		if got := string(AppendText(nil, []byte(in))); got != want {
+			t.Errorf("AppendText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 5; i++ {
+		d = append(d, time.Duration(i)*3*time.Second)
+	}
+	// Nearest rank: the p99 of five is the fifth, the p50 the third.
+	if p := Percentile(d, 99); p != 15*time.Second {
+		t.Errorf("p99 of 3..15 s = %v, want 15s", p)
+	}
+	if p := Percentile(d, 50); p != 9*time.Second {
+		t.Errorf("p50 of 3..15 s = %v, want 9s", p)
+	}
+	if p := Percentile(nil, 99); p != 0 {
+		t.Errorf("p99 of none = %v", p)
+	}
+	d = make([]time.Duration, 100)
+	for i := range d {
+		d[i] = time.Duration(i + 1)
+	}
+	if p := Percentile(d, 99); p != 99 {
+		t.Errorf("p99 of 1..100 = %v, want 99", p)
+	}
+}
