@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -105,6 +106,7 @@ func (l *lab) turtle(args ...string) []string {
 type labRun struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
+	mu     sync.Mutex // guards stdout while the program runs
 	stdout bytes.Buffer
 	stderr bytes.Buffer
 	start  time.Time
@@ -122,7 +124,7 @@ func (l *lab) start(argv ...string) *labRun {
 	}
 	full = append(full, argv...)
 	r := &labRun{cmd: exec.Command(full[0], full[1:]...), done: make(chan struct{})}
-	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	r.cmd.Stdout, r.cmd.Stderr = lockedW{&r.mu, &r.stdout}, &r.stderr
 	var err error
 	if r.stdin, err = r.cmd.StdinPipe(); err != nil {
 		l.t.Fatal(err)
@@ -145,6 +147,18 @@ func (l *lab) start(argv ...string) *labRun {
 		<-r.done
 	})
 	return r
+}
+
+// lockedW writes to w under mu.
+type lockedW struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedW) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 // typing starts argv, whose student types line after typeAfter.
@@ -516,4 +530,48 @@ func TestNotesSlowTypist(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^dropped 127\.0\.0\.1:\d+: 0 bytes echoed, it sent nothing for 1s \(--idle-timeout; 0 turns this off\)$`).MatchString(srv.stdout.String()) {
 		t.Errorf("no dropped line:\n%s", srv.stdout.String())
 	}
+}
+
+// Item 6: turtle sniff with no -i prints what the notes' Turtle Sniffer
+// prints, frame for frame, from its first line: both watch the same
+// namespace while the notes' TCP client and server talk over localhost
+// (each packet on lo twice, outgoing and incoming).
+func TestNotesSniffer(t *testing.T) {
+	t.Parallel()
+	l := newLab(t)
+	notes := l.start(l.notes_("turtle_sniffer_linux.py")...)
+	tu := l.start(l.turtle("sniff", "-Z", "root")...)
+	// Both are capturing once each has printed its IP line and a frame
+	// sent now reaches both: wait for the first line, then a moment.
+	for notes.running() && tu.running() && (!strings.HasPrefix(notes.stdoutText(), "IP: ") || !strings.HasPrefix(tu.stdoutText(), "IP: ")) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	srv := l.server("tcp", 12500, l.notes_("tcp_server.py")...)
+	c := l.client(0, "hello\n", l.notes_("tcp_client.py")...)
+	srv.wait(t)
+	if c.stdout.String() != "Reply from Server: hello\n" {
+		t.Fatalf("the notes' client: %q", c.stdout.String())
+	}
+	time.Sleep(time.Second)
+	notes.cmd.Process.Kill()
+	tu.stop(t)
+	<-notes.done
+	want, got := notes.stdout.String(), tu.stdout.String()
+	if n := strings.Count(want, "\nEthernet Frame:"); n < 16 || n%2 != 0 {
+		t.Fatalf("the notes' sniffer saw %d frames:\n%s", n, want)
+	}
+	if got != want {
+		t.Errorf("turtle sniff printed\n%s\nthe notes' sniffer\n%s", got, want)
+	}
+	if tu.code != 0 {
+		t.Errorf("turtle sniff: exit %d, %s", tu.code, tu.stderr.String())
+	}
+}
+
+// stdoutText is the output so far (the buffer is written by exec's copier).
+func (r *labRun) stdoutText() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stdout.String()
 }
