@@ -309,7 +309,12 @@ func TestThreadedRefusesOverMaxConns(t *testing.T) {
 func TestIdleDropped(t *testing.T) {
 	for _, mode := range allModes() {
 		t.Run(mode.String(), func(t *testing.T) {
-			srv := &TCPServer{Mode: mode, IdleTimeout: 50 * time.Millisecond}
+			dropped := make(chan ConnEvent, 1)
+			srv := &TCPServer{Mode: mode, IdleTimeout: 50 * time.Millisecond, OnConn: func(e ConnEvent) {
+				if e.Kind != Accepted {
+					dropped <- e
+				}
+			}}
 			addr := startTCP(t, "127.0.0.1", srv)
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -323,6 +328,9 @@ func TestIdleDropped(t *testing.T) {
 				t.Fatal("silent client was not dropped")
 			}
 			waitFor(t, "the drop to be counted", func() bool { return srv.Stats().IdleDropped == 1 })
+			if e := <-dropped; e.Kind != Dropped || e.Why != "it sent nothing for 50ms (--idle-timeout; 0 turns this off)" {
+				t.Errorf("the console says %q", e)
+			}
 		})
 	}
 }
@@ -653,5 +661,44 @@ func TestPercentile(t *testing.T) {
 	}
 	if p := Percentile(d, 99); p != 99 {
 		t.Errorf("p99 of 1..100 = %v, want 99", p)
+	}
+}
+
+// Every mode reports a connection's life to OnConn: accepted, then served
+// with the bytes echoed; pool and event drop a silent client by default,
+// iterative and threaded wait as the notes' servers do.
+func TestOnConn(t *testing.T) {
+	for _, mode := range allModes() {
+		t.Run(mode.String(), func(t *testing.T) {
+			var mu sync.Mutex
+			var events []ConnEvent
+			srv := &TCPServer{Mode: mode, OnConn: func(e ConnEvent) {
+				mu.Lock()
+				events = append(events, e)
+				mu.Unlock()
+			}}
+			addr := startTCP(t, "127.0.0.1", srv)
+			if _, err := TCPClient(testCtx(t), addr, []byte("hello")); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the served event", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(events) == 2
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			a, s := events[0], events[1]
+			if a.Kind != Accepted || s.Kind != Served || s.Bytes != 5 || a.Remote != s.Remote || !a.Remote.Addr().Is4() {
+				t.Errorf("events %v", events)
+			}
+			if got := s.String(); got != "served "+s.Remote.String()+": 5 bytes echoed" {
+				t.Errorf("served line %q", got)
+			}
+			idle := srv.config().idle
+			if want := map[Mode]time.Duration{Pool: DefaultIdleTimeout, Event: DefaultIdleTimeout}[mode]; idle != want {
+				t.Errorf("default idle timeout %v, want %v", idle, want)
+			}
+		})
 	}
 }

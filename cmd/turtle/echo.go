@@ -453,7 +453,7 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "turtle %s: --clients, --messages and --size must be positive\n", name)
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeoutCause(context.Background(), *timeout, fmt.Errorf("--timeout %v", *timeout))
 	defer cancel()
 	ictx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
