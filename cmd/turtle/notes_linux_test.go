@@ -408,14 +408,16 @@ func TestNotesReplyText(t *testing.T) {
 	l.same("the same over UDP", udp[0], udp[1])
 }
 
-// Item 7: bench against the notes' listen(1) server, 4 clients: no hang,
-// the slowest latency as p99, a rate that is not 0.
+// Item 7: bench against the notes' listen(1) server, 5 clients: no hang
+// (opening all five before sending waited for ever: the server holds the
+// first, its queue two, the others wait), the slowest latency as p99, a
+// rate that is not 0.
 func TestNotesBenchListen1(t *testing.T) {
 	t.Parallel()
 	l := newLab(t)
 	srv := l.server("tcp", 12500, l.notes_("tcp_server_loop.py")...)
 	var notes []*labRun
-	for range 4 {
+	for range 5 {
 		notes = append(notes, l.typing(0, "x\n", l.notes_("tcp_client.py")...))
 	}
 	var slowest time.Duration
@@ -423,19 +425,29 @@ func TestNotesBenchListen1(t *testing.T) {
 		c.wait(t)
 		slowest = max(slowest, c.end)
 	}
-	b := l.client(0, "", l.turtle("echo", "bench", "--addr", "127.0.0.1:12500", "--clients", "4", "--size", "1")...)
+	b := l.client(0, "", l.turtle("echo", "bench", "--addr", "127.0.0.1:12500", "--clients", "5", "--size", "1")...)
 	srv.cmd.Process.Kill()
 	out := b.stdout.String()
 	m := regexp.MustCompile(`wall ([0-9.]+)s, ([0-9.]+) msg/s\nlatency p50 [0-9.]+s, p99 ([0-9.]+)s`).FindStringSubmatch(out)
-	if b.code != 0 || m == nil || !strings.Contains(out, "completed 4, failed 0; 4 messages echoed") {
+	if b.code != 0 || m == nil || !strings.Contains(out, "completed 5, failed 0; 5 messages echoed") {
 		t.Fatalf("bench: exit %d\n%s%s", b.code, out, b.stderr.String())
 	}
 	var wall, rate, p99 float64
 	fmt.Sscan(m[1], &wall)
 	fmt.Sscan(m[2], &rate)
 	fmt.Sscan(m[3], &p99)
-	if d := time.Duration(wall*float64(time.Second)) - slowest; d > time.Second || d < -time.Second {
-		t.Errorf("bench took %.3fs, the notes' four clients %v", wall, slowest)
+	// Five Pythons starting at once take longer than one: allow for it.
+	var starts []*labRun
+	for range 5 {
+		starts = append(starts, l.start("python3", "-u", "-c", "import socket"))
+	}
+	var pyStart time.Duration
+	for _, s := range starts {
+		s.wait(t)
+		pyStart = max(pyStart, s.end)
+	}
+	if d := time.Duration(wall*float64(time.Second)) - slowest; d > time.Second || d < -time.Second-pyStart {
+		t.Errorf("bench took %.3fs, the notes' five clients %v (of which %v to start Python)", wall, slowest, pyStart)
 	}
 	if p99 > wall || p99 < wall-4 || rate <= 0 {
 		t.Errorf("bench: p99 %.3fs, wall %.3fs, %v msg/s", p99, wall, rate)
