@@ -129,12 +129,14 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 1
 	}
 	sopt := sinkOptions(inputs, format, 0, 0)
-	sopt.Comments = nil // comments say who and where
+	sopt.Comments = nil       // comments say who and where
+	sopt.SectionOptions = nil // and so do shb_hardware, shb_os
 	// Interface names and descriptions say whose machine it was.
 	sopt.Interfaces = func(i int) []pcapio.Interface {
 		ifs := inputs[i].R.Interfaces()
 		for j := range ifs {
 			ifs[j].Name, ifs[j].Description, ifs[j].Comment = "", "", ""
+			ifs[j].Options = nil // if_name, if_os, addresses
 		}
 		return ifs
 	}
