@@ -34,11 +34,11 @@ const OtherName = "other"
 // MaxFiles files, after which the frames of new conversations go to the
 // file of frames of no conversation (LimitHit says when).
 type Splitter struct {
-	by      SplitBy
-	n       int
-	d       time.Duration
-	pattern string
-	sopt    SinkOptions
+	by       SplitBy
+	n        int
+	d        time.Duration
+	pattern  string
+	sopt     SinkOptions
 	maxOpen  int
 	maxFiles int
 	spare    []*bufio.Writer // buffers of closed files, for the next opened
