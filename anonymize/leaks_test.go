@@ -18,7 +18,9 @@ func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
 	t.Helper()
 	buf := gopacket.NewSerializeBuffer()
 	for _, l := range ls {
-		if n, ok := l.(interface{ SetNetworkLayerForChecksum(gopacket.NetworkLayer) error }); ok {
+		if n, ok := l.(interface {
+			SetNetworkLayerForChecksum(gopacket.NetworkLayer) error
+		}); ok {
 			for _, nl := range ls {
 				if ip, ok := nl.(gopacket.NetworkLayer); ok {
 					n.SetNetworkLayerForChecksum(ip)
