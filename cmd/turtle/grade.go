@@ -24,7 +24,8 @@ CHECK.KEY=VALUE) changes one parameter without a file. docs/grade.md has it all.
 
 PATH is a capture file or a directory searched for captures (by extension
 or content; zips are opened). --student-from filename names a student after
-the capture file (alice.pcapng is alice); dirname makes every folder or zip
+the capture file (alice.pcapng is alice; a file of a directory that is not a
+capture, gina.txt, is gina's hand-in and scores 0 with the reason); dirname makes every folder or zip
 of a directory given a student (submissions/alice/... is alice), with a row
 even when it holds no capture; moodle, canvas, blackboard and gradescope
 read an LMS export's names and ids; --roster adds everyone on the class list.
@@ -36,7 +37,8 @@ flagged. --moodle and --canvas write grade files to import back; --feedback
 one file per student.
 
 Exit status: 0 when grading ran (whatever the scores), 1 when it could not
-(a bad rubric, an output that cannot be written), 2 for a usage error.`
+(a bad rubric, an output that cannot be written), 2 for a usage error (a PATH
+that does not exist among them).`
 
 func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("grade",
