@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
@@ -213,11 +214,24 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fail(err)
 		}
 	}
+	if *canvasFile != "" {
+		// Canvas matches an imported column to an assignment by its name
+		// and id, and students by Canvas's own user ids: anything else makes
+		// a new column, or matches no one.
+		if *assignment == "" {
+			fmt.Fprintf(stderr, "turtle grade: %s: no --assignment: the column is named %q, and Canvas will create a new assignment of that name unless it is exactly Canvas's (give --assignment 'NAME (ID)' as the gradebook export names it)\n",
+				*canvasFile, canvasColumn(r))
+		}
+		if lms := *from; lms == "moodle" || lms == "blackboard" || lms == "gradescope" {
+			fmt.Fprintf(stderr, "turtle grade: %s: the ids come from a %s export (--student-from %s): Canvas will match none of them; use Canvas's export, or --roster with Canvas's gradebook export\n",
+				*canvasFile, lms, lms)
+		}
+	}
 	for _, lms := range []struct {
 		file  string
 		write func(io.Writer) ([]string, error)
 	}{
-		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results) }},
+		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results, time.Now()) }},
 		{*canvasFile, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, *assignment) }},
 	} {
 		if lms.file == "" {
@@ -306,4 +320,13 @@ func safeName(s string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// canvasColumn is the Canvas column grade.WriteCanvas names without
+// --assignment.
+func canvasColumn(r *grade.Rubric) string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return r.Lab
 }
