@@ -173,6 +173,12 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var results []grade.Result
 	interrupted := false
 	if pf.given() {
+		if format, _ := r.SnifferFormat(); *htmlDir != "" && *pf.keep == "" && format == "" {
+			// The pages draw each echo run's capture: keep them next to
+			// the pages that need them (they were gone, and every page
+			// said so in red).
+			*pf.keep = filepath.Join(*htmlDir, "captures")
+		}
 		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
 		r = pf.rubric(r)
 	} else {

@@ -139,18 +139,19 @@ var studentTmpl = template.Must(template.New("student").Parse(`<!DOCTYPE html>
 <nav><a href="index.html">&larr; class</a></nav>
 <header>
 <h1>{{.Student}}</h1>
-<p><span class="score" id="score">{{.Score}}/{{.Max}}</span> <span class="muted">lab {{.Lab}}{{if .Title}}: {{.Title}}{{end}}; {{.PassedCount}} checks passed, {{.Failures}} failed</span></p>
-<p class="muted">Capture: {{.File}}{{if .Frames}} ({{.Frames}} frames){{end}}</p>
+<p><span class="score" id="score">{{.Score}}/{{.Max}}</span> <span class="muted">lab {{.Lab}}{{if .Title}}: {{.Title}}{{end}}; {{.PassedText}}</span></p>
+<p class="muted">{{if .ProgramOutput}}Graded: {{.Graded}}{{else}}Capture: {{.File}}{{end}}{{if .Frames}} ({{.Frames}} frames){{end}}</p>
 {{if .Error}}<p class="fail">The capture could not be read: {{.Error}}</p>{{end}}
 {{range .Copies}}<p><span class="flag copy">copy?</span> The capture looks like <a href="{{.Page}}">{{.Student}}</a>'s: {{.Evidence}}</p>{{end}}
 {{range .Review}}<p><span class="flag review">review</span> {{.}}</p>{{end}}
+{{range .Notes}}<p class="muted">Note: {{.}}</p>{{end}}
 </header>
 <main>
 <section>
 <h2>Checks</h2>
 <div class="scroll">
 <table id="checks">
-<thead><tr><th>Check</th><th class="num">Points</th><th>Result</th><th>Why, and what to do</th></tr></thead>
+<thead><tr><th>Check</th><th class="num">Points</th><th>Result</th><th>Why it failed, and what to do</th></tr></thead>
 <tbody>
 {{range .Checks}}<tr id="check-{{.ID}}">
 <td><strong>{{.ID}}</strong><br><span class="muted">{{.Name}}</span></td>
