@@ -25,8 +25,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
