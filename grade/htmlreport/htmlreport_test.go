@@ -322,3 +322,23 @@ func TestReviewBadgeAndWording(t *testing.T) {
 		t.Errorf("index: %d review badges, want one per JSON review reason (%d)", got, want)
 	}
 }
+
+// Issue 25 item 11: the pictures have an opaque background (they were
+// unreadable on a dark one) and shrink to the page's width (the timeline
+// overflowed it, and at phone width the histogram's last bar was hidden).
+func TestPicturesFitAndAreOpaque(t *testing.T) {
+	dir, res := report(t)
+	for _, page := range []string{"index.html", PageNames(res)["bob"]} {
+		b, err := os.ReadFile(filepath.Join(dir, page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if !strings.Contains(s, "figure svg{border:1px solid #e3e3e3;background:#fff;max-width:100%;height:auto}") {
+			t.Errorf("%s: pictures neither shrink to the page nor have a background", page)
+		}
+		if n, bg := strings.Count(s, "<svg"), strings.Count(s, `<rect width="100%" height="100%" fill="#fff"/>`); n == 0 || bg != n {
+			t.Errorf("%s: %d pictures, %d with an opaque background", page, n, bg)
+		}
+	}
+}
