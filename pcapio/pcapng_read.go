@@ -96,6 +96,8 @@ func blockName(t uint32) string {
 // first packet. A failure after the SHB is kept for the first read.
 func (r *Reader) openNG() error {
 	r.format = FormatPcapNG
+	r.opening = true
+	defer func() { r.opening = false }()
 	if _, err := r.block(); err != nil {
 		return err
 	}
@@ -153,7 +155,7 @@ func (r *Reader) block() ([]byte, error) {
 	switch btype {
 	case btSHB, btIDB, btEPB, btPB, btSPB:
 	case btCB:
-		if r.CustomBlock == nil || blen > maxParsedBlock {
+		if r.CustomBlock == nil && !r.opening || blen > maxParsedBlock {
 			return nil, r.skipBlock(n, off, blen)
 		}
 	default:
@@ -173,7 +175,12 @@ func (r *Reader) block() ([]byte, error) {
 	body := blk[8 : blen-4]
 	switch btype {
 	case btCB:
-		r.CustomBlock(blk)
+		if r.CustomBlock != nil {
+			r.CustomBlock(blk)
+		} else if r.earlyBytes+len(blk) <= maxRawOptions { // NewReader's read-ahead: kept for EarlyCustomBlocks
+			r.earlyBytes += len(blk)
+			r.early = append(r.early, append([]byte(nil), blk...))
+		}
 		return nil, nil
 	case btEPB, btPB:
 		return r.packet(n, body, btype == btPB)

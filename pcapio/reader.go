@@ -63,11 +63,15 @@ type Reader struct {
 	shbOpts  []byte            // the current section header's raw options
 	rawKept  int               // bytes of raw IDB options kept in all
 	// CustomBlock, when set, is called with every copyable Custom Block
-	// (type 0x00000BAD, at most 1 MiB) as it is passed over: the whole
+	// (type 0x00000BAD, at most 1 MiB) as it is passed over after NewReader
+	// (EarlyCustomBlocks has those before the first interface): the whole
 	// block in the current section's byte order (BigEndian), valid during
 	// the call. Copying tools write it back (NgWriter.WriteCustomBlock);
 	// blocks marked not to be copied (0x40000BAD) are never handed over.
 	CustomBlock func(block []byte)
+	opening     bool     // NewReader is reading ahead to the first interface
+	early       [][]byte // copyable Custom Blocks read then, for EarlyCustomBlocks
+	earlyBytes  int
 }
 
 const (
@@ -479,6 +483,11 @@ func (r *Reader) KeepLong() {
 		r.limit = maxPacketData
 	}
 }
+
+// EarlyCustomBlocks returns the copyable Custom Blocks NewReader read
+// before the first interface (the first 1 MiB of them), before CustomBlock
+// could be set: a copying tool writes these first.
+func (r *Reader) EarlyCustomBlocks() [][]byte { return r.early }
 
 // SectionOptions returns the raw option list of the current pcapng
 // section's header, in its byte order (BigEndian); nil for classic pcap.

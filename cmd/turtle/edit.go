@@ -38,12 +38,12 @@ with editcap.
 pcapng to pcapng keeps what editcap keeps: the section header's options
 (shb_hardware, shb_os, shb_userappl, comments) when there is one input,
 every interface with all its options (if_os, if_tsresol as written...) and
-its number, each packet's comments and flags, and copyable Custom Blocks
-after the first interface. Unlike editcap it writes one section (later
-sections' interfaces are numbered after the first's), and does not copy
-name resolution, statistics and decryption secrets blocks (a copy of a
-class's capture need not carry host names and keys along). Several inputs
-merge into one section headed by their comments, as mergecap.
+its number, each packet's comments and flags, and copyable Custom Blocks.
+Unlike editcap it writes one section (later sections' interfaces are
+numbered after the first's), and does not copy name resolution, statistics
+and decryption secrets blocks (a copy of a class's capture need not carry
+host names and keys along). Several inputs merge into one section headed
+by their comments, as mergecap.
 pcap from frames of several link types is refused.
 
 Exit status: 0 when every input was read completely, 1 when one could not be
@@ -278,6 +278,11 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 	var cbErr error
 	for _, in := range inputs {
 		r := in.R
+		for _, block := range r.EarlyCustomBlocks() {
+			if cbErr == nil {
+				cbErr = sink.WriteCustomBlock(block, r.BigEndian())
+			}
+		}
 		r.CustomBlock = func(block []byte) {
 			if cbErr == nil {
 				cbErr = sink.WriteCustomBlock(block, r.BigEndian())
