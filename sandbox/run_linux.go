@@ -95,11 +95,11 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, err
 	}
 	if cfg.Dir != "" {
-		if err := copyTree(cfg.Dir, p.dir); err != nil {
+		if err := copyTree(cfg.Dir, p.dir, uid, gid); err != nil {
 			return nil, fmt.Errorf("copy %s: %w", cfg.Dir, err)
 		}
 	}
-	if err := chownTree(p.dir, uid, gid); err != nil {
+	if err := handOver(p.dir, uid, gid); err != nil {
 		return nil, err
 	}
 
@@ -539,9 +539,14 @@ const (
 	maxCopyEntries = 10000
 )
 
-// copyTree copies the regular files and folders under src to dst; links,
-// devices and the like are left out.
-func copyTree(src, dst string) error {
+// copyTree copies the regular files and folders under src to dst, each
+// created by root and handed to uid:gid through its open descriptor
+// (fchown), never by a path: dst is root's and mode 0700 until the end,
+// so no process of the student's can reach the copy while it is made, and
+// no chown ever walks a tree a student could change. Sources are opened
+// with O_NOFOLLOW and must still be regular files: links, devices and the
+// like are left out, even one swapped in after the walk saw a file.
+func copyTree(src, dst string, uid, gid uint32) error {
 	var total int64
 	entries := 0
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -558,7 +563,19 @@ func copyTree(src, dst string) error {
 		target := filepath.Join(dst, rel)
 		switch {
 		case d.IsDir():
-			return os.Mkdir(target, 0o755)
+			if err := os.Mkdir(target, 0o700); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(target, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+			if err != nil {
+				return err
+			}
+			err = f.Chmod(0o755)
+			if err == nil {
+				err = f.Chown(int(uid), int(gid))
+			}
+			f.Close()
+			return err
 		case d.Type().IsRegular():
 			info, err := d.Info()
 			if err != nil {
@@ -567,39 +584,53 @@ func copyTree(src, dst string) error {
 			if total += info.Size(); total > maxCopyBytes {
 				return fmt.Errorf("more than %s", sizeText(maxCopyBytes))
 			}
-			return copyFile(path, target, info.Mode().Perm()&0o755|0o600)
+			return copyFile(path, target, info.Mode().Perm()&0o755|0o600, uid, gid)
 		}
 		return nil
 	})
 }
 
-func copyFile(src, dst string, mode fs.FileMode) error {
-	in, err := os.Open(src)
+func copyFile(src, dst string, mode fs.FileMode, uid, gid uint32) error {
+	in, err := os.OpenFile(src, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil // a link now: links are not copied
+		}
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
+		return err // not a regular file any more: left out
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, io.LimitReader(in, maxCopyBytes)); err != nil {
-		out.Close()
-		return err
+	_, err = io.Copy(out, io.LimitReader(in, maxCopyBytes))
+	if err == nil {
+		err = out.Chmod(mode)
 	}
-	return out.Close()
+	if err == nil {
+		err = out.Chown(int(uid), int(gid))
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-func chownTree(dir string, uid, gid uint32) error {
-	if err := os.Chmod(dir, 0o700); err != nil {
+// handOver gives the finished copy's top folder to uid:gid, through its
+// descriptor.
+func handOver(dir string, uid, gid uint32) error {
+	f, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
 		return err
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(path, int(uid), int(gid))
-	})
+	defer f.Close()
+	if err := f.Chmod(0o700); err != nil {
+		return err
+	}
+	return f.Chown(int(uid), int(gid))
 }
 
 // tail keeps the last max bytes written to it.

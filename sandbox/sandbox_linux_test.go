@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -278,5 +279,54 @@ func TestProgramsDieWithTurtle(t *testing.T) {
 	RemoveStale()
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s not removed by the next run", dir)
+	}
+}
+
+// Attack 1: a student's program swaps the folders of classmates' private
+// copies for links to a root-owned folder while turtle makes those copies;
+// root must never chown (or write) through them.
+func TestCopyRaceTakesNothing(t *testing.T) {
+	sandboxtest.Require(t)
+	target := t.TempDir() // root's
+	secret := filepath.Join(target, "secret")
+	if err := os.WriteFile(secret, []byte("root's\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(target, 0o755)
+	victim := t.TempDir()
+	for i := range 40 {
+		d := filepath.Join(victim, "sub", strconv.Itoa(i), "deeper")
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "f.py"), []byte("print(1)\n"), 0o644)
+	}
+	attack := `end=$(($(date +%s)+6)); echo go
+while [ $(date +%s) -lt $end ]; do
+  for d in ` + os.TempDir() + `/turtle-grade-*/sub ` + os.TempDir() + `/turtle-grade-*/sub/*; do
+    [ -d "$d" ] && [ ! -L "$d" ] && mv "$d" "$d.moved" 2>/dev/null && ln -s ` + target + ` "$d" 2>/dev/null
+  done
+done`
+	p, err := Start(context.Background(), Config{Command: attack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitReady(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for range 15 {
+		q, err := Start(context.Background(), Config{Command: "ls sub | wc -l", Dir: victim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Wait()
+	}
+	p.Stop(time.Second)
+	for _, f := range []string{target, secret} {
+		st, err := os.Lstat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Sys().(*syscall.Stat_t); s.Uid != 0 || s.Gid != 0 {
+			t.Errorf("%s now belongs to %d:%d: root chowned through a student's link", f, s.Uid, s.Gid)
+		}
 	}
 }
