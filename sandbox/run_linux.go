@@ -32,6 +32,8 @@ type Process struct {
 	dir    string
 	cmd    *exec.Cmd
 	pgid   int
+	uid    uint32 // the user it runs as
+	lease  *lease // the uid of its own, when no Config.User was given
 
 	start  time.Time
 	exited chan struct{} // closed when the group leader has been reaped
@@ -73,10 +75,6 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("running student programs needs root (to create a network namespace and switch to an unprivileged user)")
 	}
-	uid, gid, err := lookupUser(cfg.User)
-	if err != nil {
-		return nil, err
-	}
 	p := &Process{lim: cfg.Limits.WithDefaults(), ns: cfg.Netns, exited: make(chan struct{}), changed: make(chan struct{})}
 	p.stderr.max = 8 << 10
 	ok := false
@@ -85,6 +83,17 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 			p.cleanup()
 		}
 	}()
+	var uid, gid uint32
+	var err error
+	if cfg.User == "" {
+		if p.lease, err = leaseUID(); err != nil {
+			return nil, err
+		}
+		uid, gid = p.lease.uid, p.lease.gid
+	} else if uid, gid, err = lookupUser(cfg.User); err != nil {
+		return nil, err
+	}
+	p.uid = uid
 	if p.ns == nil {
 		if p.ns, err = NewNetns(); err != nil {
 			return nil, err
@@ -488,7 +497,8 @@ func (p *Process) guessLimit(stderr string) string {
 	switch {
 	case strings.Contains(stderr, "MemoryError") || strings.Contains(stderr, "Cannot allocate memory"):
 		return "memory " + sizeText(p.lim.Memory)
-	case strings.Contains(stderr, "can't start new thread") || strings.Contains(stderr, "Resource temporarily unavailable"):
+	case strings.Contains(stderr, "can't start new thread") || strings.Contains(stderr, "Resource temporarily unavailable") ||
+		strings.Contains(stderr, "Cannot fork") || strings.Contains(stderr, "fork: retry"):
 		return "processes " + strconv.Itoa(p.lim.Procs)
 	case strings.Contains(stderr, "File too large"):
 		return "file size " + sizeText(p.lim.Files)
@@ -496,7 +506,8 @@ func (p *Process) guessLimit(stderr string) string {
 	return ""
 }
 
-// cleanup removes the private folder and the namespace Start made.
+// cleanup removes the private folder and the namespace Start made, and
+// gives the uid back.
 func (p *Process) cleanup() {
 	if p.dir != "" {
 		os.RemoveAll(p.dir)
@@ -506,13 +517,12 @@ func (p *Process) cleanup() {
 		p.ns.Close()
 		p.closed = true
 	}
+	p.lease.release()
+	p.lease = nil
 }
 
 // lookupUser resolves a name or number to ids and refuses root.
 func lookupUser(name string) (uid, gid uint32, err error) {
-	if name == "" {
-		name = "nobody"
-	}
 	u, err := user.Lookup(name)
 	if err != nil {
 		if _, nerr := strconv.Atoi(name); nerr == nil {
@@ -676,8 +686,11 @@ func sizeText(n int64) string {
 }
 
 // CheckUser reports whether name can run student programs: a user that
-// exists and is not root.
+// exists and is not root; "" (a uid of its own per job) always can.
 func CheckUser(name string) error {
+	if name == "" {
+		return nil
+	}
 	_, _, err := lookupUser(name)
 	return err
 }

@@ -104,7 +104,7 @@ func (l Limits) WithDefaults() Limits {
 type Config struct {
 	Command string   // a shell command line, run by /bin/sh -c in the folder's copy
 	Dir     string   // the submission folder; "" runs in an empty private folder
-	User    string   // who runs it: a user name or number; "" is nobody
+	User    string   // who runs it: a user name or number; "" is a uid of its own (FirstUID on)
 	NetRaw  bool     // hold CAP_NET_RAW (ambient), for sniffers
 	Netns   *Netns   // the namespace to run in; it must outlive the process
 	Env     []string // added to the small environment the program gets

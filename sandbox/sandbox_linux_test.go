@@ -6,7 +6,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,13 +37,12 @@ func TestIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.Wait()
-	nobody, _ := user.Lookup("nobody")
 	lines := strings.Split(strings.TrimSpace(string(r.Stdout)), "\n")
 	if len(lines) != 7 || r.Exit != 0 {
 		t.Fatalf("exit %d, output:\n%s\nstderr: %s", r.Exit, r.Stdout, r.Stderr)
 	}
-	if lines[0] != nobody.Uid {
-		t.Errorf("uid %s, want nobody's %s", lines[0], nobody.Uid)
+	if uid, err := strconv.Atoi(lines[0]); err != nil || uid < FirstUID || uid >= FirstUID+NumUIDs {
+		t.Errorf("uid %s, want one of the sandbox's own from %d", lines[0], FirstUID)
 	}
 	// CAP_NET_RAW is bit 13: 0x2000, effective and ambient, nothing else.
 	if lines[1] != "CapEff:\t0000000000002000" || lines[2] != "CapAmb:\t0000000000002000" {
@@ -115,26 +113,14 @@ func TestMemoryLimit(t *testing.T) {
 	}
 }
 
-// nobodyProcs counts the processes that nobody runs now (other programs of
-// the machine count against RLIMIT_NPROC too).
-func nobodyProcs(t *testing.T) int {
-	u, _ := user.Lookup("nobody")
-	out, _ := exec.Command("ps", "-U", u.Uid, "-L", "--no-headers").Output()
-	return strings.Count(string(out), "\n")
-}
-
 func TestProcessLimit(t *testing.T) {
 	sandboxtest.Require(t)
-	if _, err := exec.LookPath("ps"); err != nil {
-		t.Skip("needs ps")
-	}
-	limit := nobodyProcs(t) + 10
-	r := run(t, `i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done; echo started all`, Limits{Procs: limit})
+	r := run(t, `i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done; echo started all`, Limits{Procs: 10})
 	if strings.Contains(string(r.Stdout), "started all") && r.Exit == 0 {
-		t.Fatalf("100 processes started under a limit of %d: stderr %q", limit, r.Stderr)
+		t.Fatalf("100 processes started under a limit of 10: stderr %q", r.Stderr)
 	}
-	if !strings.Contains(r.Stderr, "fork") && r.Limit != "processes "+strconv.Itoa(limit) {
-		t.Fatalf("limit %q exit %d stderr %q", r.Limit, r.Exit, r.Stderr)
+	if r.Limit != "processes 10" {
+		t.Fatalf("limit %q exit %d stderr %q, want the process limit named", r.Limit, r.Exit, r.Stderr)
 	}
 }
 
@@ -317,7 +303,9 @@ done`
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.Wait()
+		if r := q.Wait(); strings.TrimSpace(string(r.Stdout)) != "40" {
+			t.Errorf("a classmate's copy has %q folders, want 40 (stderr %q)", r.Stdout, r.Stderr)
+		}
 	}
 	p.Stop(time.Second)
 	for _, f := range []string{target, secret} {
@@ -328,5 +316,64 @@ done`
 		if s := st.Sys().(*syscall.Stat_t); s.Uid != 0 || s.Gid != 0 {
 			t.Errorf("%s now belongs to %d:%d: root chowned through a student's link", f, s.Uid, s.Gid)
 		}
+	}
+}
+
+// Attacks 3 and 8: programs graded at once run as uids of their own, none
+// that another process of the machine runs as: one cannot read, overwrite
+// or trace a classmate's, nor a daemon's of the machine.
+func TestClassmatesApart(t *testing.T) {
+	sandboxtest.Require(t, "setpriv")
+	// A "daemon" already running as the first uid of the range.
+	daemon := exec.Command("setpriv", "--reuid", strconv.Itoa(FirstUID), "--regid", strconv.Itoa(FirstUID), "--clear-groups", "sleep", "60")
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer daemon.Wait()
+	defer daemon.Process.Kill()
+	honest := t.TempDir()
+	os.WriteFile(filepath.Join(honest, "answer.py"), []byte("print('my own work')\n"), 0o644)
+	h, err := Start(context.Background(), Config{Command: "echo up; sleep 3; cat answer.py", Dir: honest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.WaitReady(5 * time.Second)
+	attack := `id -u
+for f in ` + os.TempDir() + `/turtle-grade-*/answer.py; do cat "$f" 2>/dev/null && echo "READ $f"; echo sabotage > "$f" 2>/dev/null && echo "WROTE $f"; done
+for p in /proc/[0-9]*; do
+  head -c1 $p/environ >/dev/null 2>&1 && [ "$(stat -c %u $p)" != "$(id -u)" ] && echo "ENV $p $(stat -c %u $p)"
+done; true`
+	a, err := Start(context.Background(), Config{Command: attack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := a.Wait()
+	hr := h.Wait()
+	out := string(ar.Stdout)
+	if strings.Contains(out, "READ") || strings.Contains(out, "WROTE") || strings.Contains(out, "ENV") {
+		t.Errorf("the attacker reached others:\n%s", out)
+	}
+	if uid := strings.SplitN(out, "\n", 2)[0]; uid == strconv.Itoa(FirstUID) {
+		t.Errorf("the attacker runs as %s, a uid a process of the machine already runs as", uid)
+	}
+	if string(hr.Stdout) != "up\nprint('my own work')\n" {
+		t.Errorf("the honest classmate printed %q", hr.Stdout)
+	}
+}
+
+// Attack 4: a fork hog beside an honest program: the hog stops at its own
+// process limit, the honest program forks as it would alone.
+func TestForkHogStarvesNobody(t *testing.T) {
+	sandboxtest.Require(t)
+	hog, err := Start(context.Background(), Config{Command: `echo up; while :; do sleep 10 & done`, Limits: Limits{Procs: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hog.WaitReady(5 * time.Second)
+	time.Sleep(300 * time.Millisecond)
+	r := run(t, `i=0; while [ $i -lt 15 ]; do sleep 1 & i=$((i+1)); done; wait; echo forked 15`, Limits{Procs: 20})
+	hog.Stop(100 * time.Millisecond)
+	if string(r.Stdout) != "forked 15\n" || r.Limit != "" {
+		t.Errorf("the honest program beside a fork hog: %q, limit %q, stderr %q", r.Stdout, r.Limit, r.Stderr)
 	}
 }

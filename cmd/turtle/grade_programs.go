@@ -18,8 +18,8 @@ import (
 
 const gradeProgramsAbout = `
 Programs instead of captures: --program CMD runs each SUBMISSION_DIR's
-program (CMD is a shell command run in a private copy of the folder, as the
---user, default nobody, never root) in a network namespace of its own:
+program (CMD is a shell command run in a private copy of the folder, as a
+uid of its own, or the --user, never root) in a network namespace of its own:
   sniffer labs (turtle-sniffer, basic-sniffer): turtle sends the labs'
     built-in capture to the program's interface and compares what it printed,
     frame by frame, with turtle's own text;
@@ -42,12 +42,12 @@ func addProgramFlags(fs *pflag.FlagSet) *programFlags {
 	return &programFlags{
 		program: fs.String("program", "", "run `CMD` in each submission folder: a sniffer, or an echo lab's server"),
 		client:  fs.String("client", "", "run `CMD` in each submission folder as an echo lab's client"),
-		user:    fs.String("user", "nobody", "run programs as `USER` (never root)"),
+		user:    fs.String("user", "", "run programs as `USER` (never root); default: each program a uid of its own, from 60100"),
 		keep:    fs.String("keep-captures", "", "write each echo run's capture to `DIR`/STUDENT.pcap"),
 		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time"),
 		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time a program's process may use"),
 		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "address space of a program's process, in `MiB`"),
-		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads the --user may run at once"),
+		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads a program may run at once"),
 		outKiB:  fs.Int("output-limit", sandbox.DefaultOutput>>10, "standard output kept of a program, in `KiB`; more stops it"),
 		ready:   fs.Duration("ready", programs.DefaultReady, "how long a program may take to start"),
 		quiet:   fs.Duration("quiet", programs.DefaultQuiet, "a sniffer is done when it printed nothing for this long"),

@@ -41,7 +41,7 @@ import (
 type Options struct {
 	Command      string         // the shell command that runs a submission, in its folder
 	Client       bool           // Command is an echo client (else a sniffer or an echo server)
-	User         string         // who runs it; "" is nobody
+	User         string         // who runs it; "" is a uid of its own per program
 	Limits       sandbox.Limits // zero fields take sandbox's defaults
 	Ready        time.Duration  // how long to wait for a program to start; 0 is DefaultReady
 	Quiet        time.Duration  // a sniffer is done when it printed nothing this long; 0 is DefaultQuiet
