@@ -33,6 +33,7 @@ type Process struct {
 	cmd    *exec.Cmd
 	pgid   int
 	uid    uint32 // the user it runs as
+	mounts bool   // in bwrap's namespaces
 	lease  *lease // the uid of its own, when no Config.User was given
 
 	start  time.Time
@@ -63,9 +64,13 @@ type Process struct {
 // program's PID namespace (the command is its child, never PID 1, so its
 // signals act as usual) and ends with the command's status, 128+N when a
 // signal N ended it.
+//
+// gateArgs runs its arguments (bwrap's command line) instead: the gate is
+// root's then, and bwrap and setpriv switch to the job's uid.
 const (
 	gate           = `read -r _ <&3 || exit 125; exec 3<&-; /bin/sh -c "$1"`
 	gateNoNewPrivs = `read -r _ <&3 || exit 125; exec 3<&-; "$2" --no-new-privs /bin/sh -c "$1"`
+	gateArgs       = `read -r _ <&3 || exit 125; exec 3<&-; "$@"`
 )
 
 // Start copies the submission folder, starts the command in it under the
@@ -130,15 +135,24 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		errW.Close()
 		return nil, err
 	}
-	cmd := exec.Command("/bin/sh", "-c", gate, "turtle-sandbox", cfg.Command)
-	if setpriv, err := exec.LookPath("setpriv"); err == nil {
+	p.mounts, _ = Mounts()
+	tmpdir := p.dir
+	var cmd *exec.Cmd
+	switch _, setpriv := tools(); {
+	case p.mounts:
+		tmpdir = "/tmp"
+		cmd = exec.Command("/bin/sh", append([]string{"-c", gateArgs, "turtle-sandbox"},
+			bwrapArgs(p.dir, uid, gid, cfg.NetRaw, -1, cfg.Command)...)...)
+	case setpriv != "":
 		cmd = exec.Command("/bin/sh", "-c", gateNoNewPrivs, "turtle-sandbox", cfg.Command, setpriv)
+	default:
+		cmd = exec.Command("/bin/sh", "-c", gate, "turtle-sandbox", cfg.Command)
 	}
 	cmd.Dir = p.dir
 	cmd.Env = append([]string{
 		"PATH=/usr/local/bin:/usr/bin:/bin",
 		"HOME=" + p.dir,
-		"TMPDIR=" + p.dir,
+		"TMPDIR=" + tmpdir,
 		"LANG=C.UTF-8",
 		"PYTHONUNBUFFERED=1",
 		"PYTHONDONTWRITEBYTECODE=1",
@@ -150,13 +164,15 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	// dies (turtle's parent-death signal, or the end of the run) the kernel
 	// kills every process the program started, however it forked.
 	attr := &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}},
 		Setpgid:    true,
 		Pdeathsig:  syscall.SIGKILL,
 		Cloneflags: syscall.CLONE_NEWPID,
 	}
-	if cfg.NetRaw {
-		attr.AmbientCaps = []uintptr{unix.CAP_NET_RAW}
+	if !p.mounts {
+		attr.Credential = &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}}
+		if cfg.NetRaw {
+			attr.AmbientCaps = []uintptr{unix.CAP_NET_RAW}
+		}
 	}
 	cmd.SysProcAttr = attr
 	p.cmd = cmd
@@ -193,7 +209,11 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, fmt.Errorf("start %q: %w", cfg.Command, err)
 	}
 	p.pgid = cmd.Process.Pid
-	if err := p.setLimits(uid, gid); err != nil {
+	limUID, limGID := uid, gid
+	if p.mounts {
+		limUID, limGID = 0, 0 // the gate is root's
+	}
+	if err := p.setLimits(limUID, limGID); err != nil {
 		gateW.Close() // the gate reads end of file and exits
 		p.kill()
 		<-p.exited
@@ -420,6 +440,24 @@ func (p *Process) Output() []byte {
 	return bytes.Clone(p.stdout)
 }
 
+// interrupt sends SIGINT to the program's processes: its process group,
+// or, in bwrap's namespaces, every process of its uid in its network
+// namespace (SIGINT to bwrap itself would kill the program at once,
+// before it could finish its output).
+func (p *Process) interrupt() {
+	if !p.mounts {
+		unix.Kill(-p.pgid, unix.SIGINT)
+		return
+	}
+	for _, pid := range p.ns.Pids() {
+		if fi, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+			if uid, ok := statOwner(fi); ok && uid == p.uid {
+				unix.Kill(pid, unix.SIGINT)
+			}
+		}
+	}
+}
+
 // Stop asks the program to end (SIGINT to its process group, as Ctrl-C in a
 // terminal would), kills whatever is left after grace, and cleans up.
 func (p *Process) Stop(grace time.Duration) Result {
@@ -427,7 +465,7 @@ func (p *Process) Stop(grace time.Duration) Result {
 		select {
 		case <-p.exited:
 		default:
-			unix.Kill(-p.pgid, unix.SIGINT)
+			p.interrupt()
 			select {
 			case <-p.exited:
 			case <-time.After(grace):

@@ -377,3 +377,102 @@ func TestForkHogStarvesNobody(t *testing.T) {
 		t.Errorf("the honest program beside a fork hog: %q, limit %q, stderr %q", r.Stdout, r.Limit, r.Stderr)
 	}
 }
+
+// requireMounts skips t where programs get no mount namespace.
+func requireMounts(t *testing.T) {
+	t.Helper()
+	if ok, why := Mounts(); !ok {
+		t.Skip("no mount namespace for programs here: " + why)
+	}
+}
+
+// Attacks 6 and 7: a program sees the system read-only and its own copy,
+// nothing of the host's /tmp (its sockets), /root, /home, other folders
+// or turtle's binary; what it leaves in /tmp, /var/tmp, /dev/shm and SysV
+// IPC goes with it; and its tmpfs folders are capped.
+func TestMountsContain(t *testing.T) {
+	sandboxtest.Require(t, "ipcmk", "ipcs")
+	requireMounts(t)
+	rubric := filepath.Join(t.TempDir(), "rubric.toml")
+	os.WriteFile(rubric, []byte("secret = 1\n"), 0o644)
+	sock := filepath.Join(os.TempDir(), "turtle-i22-host-socket-"+strconv.Itoa(os.Getpid()))
+	os.WriteFile(sock, nil, 0o666)
+	defer os.Remove(sock)
+	self, _ := os.Executable()
+	mark := "turtle-leftover-" + strconv.Itoa(os.Getpid())
+	script := `for f in /root /home ` + rubric + ` ` + sock + ` ` + self + `; do [ -e "$f" ] && echo "SEES $f"; done
+echo x > /usr/x 2>/dev/null && echo "WROTE /usr"
+echo x > /etc/x 2>/dev/null && echo "WROTE /etc"
+for d in /tmp /var/tmp /dev/shm; do echo x > $d/` + mark + ` || echo "CANNOT WRITE $d"; done
+ipcmk -M 4096 >/dev/null || echo "CANNOT ipcmk"
+head -c 100000000 /dev/zero > /tmp/big 2>/dev/null; echo "tmp $(wc -c < /tmp/big)"
+echo "procs $(ls /proc | grep -c '^[0-9]')"
+echo "host $(hostname)"`
+	r := run(t, script, Limits{Files: 200 << 20})
+	out := string(r.Stdout)
+	for _, bad := range []string{"SEES", "WROTE", "CANNOT"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%s:\n%s\nstderr %s", bad, out, r.Stderr)
+		}
+	}
+	var tmp int
+	for _, l := range strings.Split(out, "\n") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(l, "tmp ")); err == nil && strings.HasPrefix(l, "tmp ") {
+			tmp = n
+		}
+	}
+	if tmp < 60<<20 || tmp > 64<<20 {
+		t.Errorf("the private /tmp is not capped at 64 MiB:\n%s", out)
+	}
+	var procs int
+	for _, l := range strings.Split(out, "\n") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(l, "procs ")); err == nil && strings.HasPrefix(l, "procs ") {
+			procs = n
+		}
+	}
+	if procs == 0 || procs > 6 {
+		t.Errorf("/proc shows %d processes, want only the program's own:\n%s", procs, out)
+	}
+	if !strings.Contains(out, "host turtle-sandbox\n") {
+		t.Errorf("hostname: %s", out)
+	}
+	for _, d := range []string{"/tmp", "/var/tmp", "/dev/shm"} {
+		if _, err := os.Stat(filepath.Join(d, mark)); err == nil {
+			os.Remove(filepath.Join(d, mark))
+			t.Errorf("%s/%s left on the host", d, mark)
+		}
+	}
+	ipcs, _ := exec.Command("ipcs", "-m", "-c").Output()
+	for _, l := range strings.Split(string(ipcs), "\n") {
+		if f := strings.Fields(l); len(f) > 2 {
+			if uid, err := strconv.Atoi(f[2]); err == nil && uid >= FirstUID && uid < FirstUID+NumUIDs {
+				t.Errorf("a shared memory segment of a sandbox uid is left on the host: %s", l)
+			}
+		}
+	}
+}
+
+// The sniffer's interface is eth0 in its namespace.
+func TestVethIsEth0(t *testing.T) {
+	sandboxtest.Require(t, "ip")
+	wire, err := NewNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wire.Close()
+	ns, err := NewNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	if _, err := NewVeth(wire, ns); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Start(context.Background(), Config{Command: "grep -o eth0 /proc/net/dev", Netns: ns, NetRaw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); string(r.Stdout) != "eth0\n" {
+		t.Fatalf("eth0: %q %s", r.Stdout, r.Stderr)
+	}
+}

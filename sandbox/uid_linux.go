@@ -123,3 +123,11 @@ func uidsInUse() map[uint32]bool {
 	}
 	return busy
 }
+
+func statOwner(fi os.FileInfo) (uint32, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return st.Uid, true
+}
