@@ -32,9 +32,10 @@ type Process struct {
 	dir    string
 	cmd    *exec.Cmd
 	pgid   int
-	uid    uint32 // the user it runs as
-	mounts bool   // in bwrap's namespaces
-	lease  *lease // the uid of its own, when no Config.User was given
+	uid    uint32  // the user it runs as
+	mounts bool    // in bwrap's namespaces
+	cg     *cgroup // its control groups; nil where there are none
+	lease  *lease  // the uid of its own, when no Config.User was given
 
 	start  time.Time
 	exited chan struct{} // closed when the group leader has been reaped
@@ -148,6 +149,13 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	default:
 		cmd = exec.Command("/bin/sh", "-c", gate, "turtle-sandbox", cfg.Command)
 	}
+	extra := 1 // the gate
+	if p.mounts {
+		extra = 3 // the gate and bwrap's two
+	}
+	if p.cg, err = newCgroup(p.lim, extra); err != nil {
+		return nil, err
+	}
 	cmd.Dir = p.dir
 	cmd.Env = append([]string{
 		"PATH=/usr/local/bin:/usr/bin:/bin",
@@ -209,6 +217,16 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, fmt.Errorf("start %q: %w", cfg.Command, err)
 	}
 	p.pgid = cmd.Process.Pid
+	if p.cg != nil {
+		if err := p.cg.add(p.pgid); err != nil {
+			gateW.Close()
+			p.kill()
+			<-p.exited
+			outR.Close()
+			errR.Close()
+			return nil, err
+		}
+	}
 	limUID, limGID := uid, gid
 	if p.mounts {
 		limUID, limGID = 0, 0 // the gate is root's
@@ -251,11 +269,20 @@ func (p *Process) setLimits(uid, gid uint32) error {
 		soft, hd uint64
 	}{
 		{"CPU time", unix.RLIMIT_CPU, cpu, cpu + 1},
-		{"memory", unix.RLIMIT_AS, uint64(p.lim.Memory), uint64(p.lim.Memory)},
 		{"processes", unix.RLIMIT_NPROC, uint64(p.lim.Procs), uint64(p.lim.Procs)},
 		{"file size", unix.RLIMIT_FSIZE, uint64(p.lim.Files), uint64(p.lim.Files)},
 		{"core files", unix.RLIMIT_CORE, 0, 0},
 		{"open files", unix.RLIMIT_NOFILE, 1024, 1024},
+	}
+	if p.cg == nil || !p.cg.kind.memory {
+		// Each process's data (heap and private writable mappings), not
+		// its address space: Go and Java reserve far more address space
+		// than they use, and could not start under RLIMIT_AS.
+		limits = append(limits, struct {
+			what     string
+			res      int
+			soft, hd uint64
+		}{"memory", unix.RLIMIT_DATA, uint64(p.lim.Memory), uint64(p.lim.Memory)})
 	}
 	ch := make(chan error, 1)
 	go func() {
@@ -296,6 +323,7 @@ func (p *Process) hit(why string) {
 // namespace (a child may have left the group, not the namespace).
 func (p *Process) kill() {
 	unix.Kill(-p.pgid, unix.SIGKILL)
+	p.cg.kill(func(pid int) { unix.Kill(pid, unix.SIGKILL) })
 	for range 50 {
 		pids := p.ns.Pids()
 		if len(pids) == 0 {
@@ -522,6 +550,9 @@ func (p *Process) finish() {
 		}
 	}
 	if r.Limit == "" {
+		r.Limit = p.cg.hit()
+	}
+	if r.Limit == "" {
 		r.Limit = p.guessLimit(r.Stderr)
 	}
 	p.res = r
@@ -555,6 +586,7 @@ func (p *Process) cleanup() {
 		p.ns.Close()
 		p.closed = true
 	}
+	p.cg.remove()
 	p.lease.release()
 	p.lease = nil
 }
@@ -733,8 +765,8 @@ func CheckUser(name string) error {
 	return err
 }
 
-// RemoveStale removes the private folders of turtle processes that no
-// longer exist: a turtle killed with SIGKILL cannot remove its own (its
+// RemoveStale removes the private folders and control groups of turtle
+// processes that no longer exist: a turtle killed with SIGKILL cannot remove its own (its
 // namespaces and programs go with it; see the package doc).
 func RemoveStale() {
 	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "turtle-grade-*-*"))
@@ -745,8 +777,12 @@ func RemoveStale() {
 		if err != nil || pid <= 0 {
 			continue
 		}
-		if unix.Kill(pid, 0) == unix.ESRCH {
+		if !alive(pid) {
 			os.RemoveAll(m)
 		}
 	}
+	removeStaleCgroups()
 }
+
+// alive reports whether process pid exists.
+func alive(pid int) bool { return unix.Kill(pid, 0) != unix.ESRCH }

@@ -100,6 +100,16 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
+// A job with no Config.User runs as a uid of its own from this range, as
+// isolate does (its boxes are 60000 + box): no account is needed for it, and
+// it is leased only while no process on the machine runs as it, so
+// programs graded at once cannot reach each other's files or processes,
+// and count their processes (RLIMIT_NPROC) apart.
+const (
+	FirstUID = 60100
+	NumUIDs  = 800
+)
+
 // Config says what to run and how.
 type Config struct {
 	Command string   // a shell command line, run by /bin/sh -c in the folder's copy

@@ -266,6 +266,19 @@ func TestProgramsDieWithTurtle(t *testing.T) {
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s not removed by the next run", dir)
 	}
+	for _, parent := range append([]string{cgroups().v2}, mapValues(cgroups().mounts)...) {
+		if left, _ := filepath.Glob(filepath.Join(parent, "turtle-sandbox-"+strconv.Itoa(cmd.Process.Pid)+"-*")); parent != "" && len(left) > 0 {
+			t.Errorf("control groups %v not removed by the next run", left)
+		}
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var v []string
+	for _, s := range m {
+		v = append(v, s)
+	}
+	return v
 }
 
 // Attack 1: a student's program swaps the folders of classmates' private
@@ -474,5 +487,43 @@ func TestVethIsEth0(t *testing.T) {
 	}
 	if r := p.Wait(); string(r.Stdout) != "eth0\n" {
 		t.Fatalf("eth0: %q %s", r.Stdout, r.Stderr)
+	}
+}
+
+// Attack 5: memory is limited for the whole program, not per process: six
+// processes of 40 MiB each do not all fit in 128 MiB.
+func TestMemoryOfWholeProgram(t *testing.T) {
+	sandboxtest.Require(t, "python3")
+	if !cgroups().memory {
+		t.Skip("no memory cgroup here: memory is limited per process only")
+	}
+	script := `for i in 1 2 3 4 5 6; do python3 -c 'import time; x = bytearray(40 << 20); print("allocated", flush=True); time.sleep(3)' & done; wait`
+	r := run(t, script, Limits{Memory: 128 << 20})
+	if n := strings.Count(string(r.Stdout), "allocated"); n == 6 {
+		t.Fatalf("6 × 40 MiB held at once under a 128 MiB limit")
+	}
+	if r.Limit != "memory 128 MiB" {
+		t.Errorf("limit %q, want the memory limit named (stderr %q)", r.Limit, r.Stderr)
+	}
+}
+
+// A Go program starts under the default memory limit (it reserves far
+// more address space than it uses).
+func TestGoProgramStarts(t *testing.T) {
+	sandboxtest.Require(t, "go")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from Go\") }\n"), 0o644)
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "hello"), filepath.Join(dir, "main.go"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	os.Remove(filepath.Join(dir, "main.go"))
+	p, err := Start(context.Background(), Config{Command: "./hello", Dir: dir, Limits: Limits{Memory: 64 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); string(r.Stdout) != "hello from Go\n" {
+		t.Fatalf("a Go program under 64 MiB: %q, exit %d, stderr %q", r.Stdout, r.Exit, r.Stderr)
 	}
 }

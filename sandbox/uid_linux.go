@@ -15,16 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A job with no Config.User runs as a uid of its own from this range, as
-// isolate does (its boxes are 60000 + box): no account is needed for it, and
-// it is leased only while no process on the machine runs as it, so
-// programs graded at once cannot reach each other's files or processes,
-// and count their processes (RLIMIT_NPROC) apart.
-const (
-	FirstUID = 60100
-	NumUIDs  = 800
-)
-
 // lockDir holds one lock file per uid in use, so that turtles running at
 // once (and tests) never lease the same uid; a lock goes with the process
 // that held it, even one killed with SIGKILL.

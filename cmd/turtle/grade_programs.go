@@ -111,6 +111,7 @@ func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	fmt.Fprintln(stderr, "turtle grade: "+sandbox.Describe())
 	results, err := programs.Grade(ctx, r, subs, pf.options(jobs))
 	interrupted := ctx.Err() != nil
 	if interrupted {
