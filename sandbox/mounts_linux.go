@@ -119,5 +119,3 @@ func bwrapArgs(dir string, uid, gid uint32, netRaw bool, seccompFD int, command 
 	}
 	return append(a, "--no-new-privs", "/bin/sh", "-c", command)
 }
-
-func seccompLine() string { return "" }

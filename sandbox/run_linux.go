@@ -23,6 +23,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+var inheritOnce sync.Once
+
 // Process is a running student program.
 type Process struct {
 	lim    Limits
@@ -137,13 +139,27 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, err
 	}
 	p.mounts, _ = Mounts()
+	// Descriptors turtle inherited without close-on-exec would reach the
+	// program: mark them all (Go's own are already).
+	inheritOnce.Do(func() { unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) })
 	tmpdir := p.dir
 	var cmd *exec.Cmd
+	var filter *os.File
 	switch _, setpriv := tools(); {
 	case p.mounts:
 		tmpdir = "/tmp"
+		if filter, err = seccompFile(); err != nil {
+			outR.Close()
+			outW.Close()
+			errR.Close()
+			errW.Close()
+			gateR.Close()
+			gateW.Close()
+			return nil, fmt.Errorf("system call filter: %w", err)
+		}
+		defer filter.Close()
 		cmd = exec.Command("/bin/sh", append([]string{"-c", gateArgs, "turtle-sandbox"},
-			bwrapArgs(p.dir, uid, gid, cfg.NetRaw, -1, cfg.Command)...)...)
+			bwrapArgs(p.dir, uid, gid, cfg.NetRaw, 4, cfg.Command)...)...)
 	case setpriv != "":
 		cmd = exec.Command("/bin/sh", "-c", gateNoNewPrivs, "turtle-sandbox", cfg.Command, setpriv)
 	default:
@@ -168,6 +184,9 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	cmd.Stdin = bytes.NewReader(cfg.Stdin)
 	cmd.Stdout, cmd.Stderr = outW, errW
 	cmd.ExtraFiles = []*os.File{gateR}
+	if filter != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, filter) // descriptor 4, read by bwrap --seccomp 4
+	}
 	// A PID namespace of its own: the gate is its init, so when the gate
 	// dies (turtle's parent-death signal, or the end of the run) the kernel
 	// kills every process the program started, however it forked.
@@ -547,6 +566,12 @@ func (p *Process) finish() {
 			if sig == syscall.SIGXCPU && r.Limit == "" {
 				r.Limit = "CPU time " + p.lim.CPU.String()
 			}
+			if sig == syscall.SIGSYS && p.mounts {
+				r.Refused = RefusedReason
+			}
+		}
+		if p.mounts && strings.Contains(r.Stderr, "Bad system call") { // a shell's word for a child's SIGSYS
+			r.Refused = RefusedReason
 		}
 	}
 	if r.Limit == "" {

@@ -131,6 +131,7 @@ type Result struct {
 	Limit     string        // the limit that stopped it ("wall time 30s", "output 4 MiB", "CPU time 10s", ...), "" if none
 	Elapsed   time.Duration // from start to its end
 	Truncated bool          // Stdout was cut at the output limit
+	Refused   string        // why the sandbox killed it for a system call it forbids (seccomp), "" if it did not
 }
 
 // Stopped reports whether the program ended because turtle stopped it

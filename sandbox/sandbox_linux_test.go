@@ -527,3 +527,28 @@ func TestGoProgramStarts(t *testing.T) {
 		t.Fatalf("a Go program under 64 MiB: %q, exit %d, stderr %q", r.Stdout, r.Exit, r.Stderr)
 	}
 }
+
+// Attack 7: no new user namespace (kernel attack surface), no mount, no
+// ptrace; the reason is given. The filter's descriptor is not left open.
+func TestSeccompRefuses(t *testing.T) {
+	sandboxtest.Require(t, "unshare")
+	requireMounts(t)
+	for _, cmd := range []string{"unshare -Ur id", "unshare -m true", "unshare -n true"} {
+		r := run(t, "echo before; "+cmd+"; echo after", Limits{})
+		if strings.Contains(string(r.Stdout), "uid=0") {
+			t.Errorf("%s: a user namespace was made:\n%s", cmd, r.Stdout)
+		}
+		if r.Refused != RefusedReason {
+			t.Errorf("%s: refused %q signal %q exit %d stderr %q", cmd, r.Refused, r.Signal, r.Exit, r.Stderr)
+		}
+	}
+	// The program itself killed: its signal, and the reason.
+	r := run(t, "exec unshare -Ur id", Limits{})
+	if r.Refused != RefusedReason || r.Signal != "bad system call" {
+		t.Errorf("exec unshare -Ur: refused %q signal %q", r.Refused, r.Signal)
+	}
+	r = run(t, "ls /proc/self/fd | sort -n | tr '\\n' ' '; ls -l /proc/self/fd/ >&2", Limits{})
+	if string(r.Stdout) != "0 1 2 3 " { // 3 is ls's own listing
+		t.Errorf("open descriptors: %q %s", r.Stdout, r.Stderr)
+	}
+}

@@ -205,11 +205,14 @@ func failAll(r *grade.Rubric, student, why string) grade.Result {
 // lines of standard error, a limit, an interruption.
 func runNotes(res sandbox.Result, stoppedByUs bool) []string {
 	var n []string
+	if res.Refused != "" {
+		n = append(n, res.Refused)
+	}
 	if res.Limit != "" {
 		n = append(n, "the program was stopped at its "+res.Limit+" limit")
 	}
 	switch {
-	case res.Signal != "" && !stoppedByUs && res.Limit == "":
+	case res.Signal != "" && !stoppedByUs && res.Limit == "" && res.Refused == "":
 		n = append(n, "the program was killed by signal "+res.Signal)
 	case res.Signal == "" && res.Exit != 0 && !stoppedByUs:
 		n = append(n, fmt.Sprintf("the program ended with exit status %d", res.Exit))
@@ -225,6 +228,8 @@ func runNotes(res sandbox.Result, stoppedByUs bool) []string {
 func notStarted(res sandbox.Result, what string) string {
 	why := "the program never " + what
 	switch {
+	case res.Refused != "":
+		why += " (" + res.Refused + ")"
 	case res.Limit != "":
 		why += " (stopped at its " + res.Limit + " limit)"
 	case res.Signal != "":
