@@ -36,6 +36,7 @@ type programFlags struct {
 	program, client, user, keep *string
 	wall, cpu, ready, quiet     *time.Duration
 	memMiB, procs, outKiB       *int
+	seed                        *uint64
 }
 
 func addProgramFlags(fs *pflag.FlagSet) *programFlags {
@@ -51,6 +52,7 @@ func addProgramFlags(fs *pflag.FlagSet) *programFlags {
 		outKiB:  fs.Int("output-limit", sandbox.DefaultOutput>>10, "standard output kept of a program, in `KiB`; more stops it"),
 		ready:   fs.Duration("ready", programs.DefaultReady, "how long a program may take to start"),
 		quiet:   fs.Duration("quiet", programs.DefaultQuiet, "a sniffer is done when it printed nothing for this long"),
+		seed:    fs.Uint64("seed", 0, "draw the sniffer labs' frames with `N` (a report's seed) to repeat a run; 0 draws one"),
 	}
 }
 
@@ -85,7 +87,7 @@ func (pf *programFlags) options(jobs int) programs.Options {
 		cmd, client = *pf.client, true
 	}
 	return programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
-		Ready: *pf.ready, Quiet: *pf.quiet,
+		Ready: *pf.ready, Quiet: *pf.quiet, Seed: *pf.seed,
 		Limits: sandbox.Limits{Wall: *pf.wall, CPU: *pf.cpu, Memory: int64(*pf.memMiB) << 20, Procs: *pf.procs,
 			Output: int64(*pf.outKiB) << 10}}
 }

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -48,6 +49,7 @@ type Options struct {
 	Grace        time.Duration  // from SIGINT to SIGKILL; 0 is DefaultGrace
 	KeepCaptures string         // a folder to write each echo run's capture to, as STUDENT.pcap; "" keeps none
 	Jobs         int            // submissions graded at once; 0 is one per CPU
+	Seed         uint64         // draws the sniffer labs' frames (random.go); 0 draws a seed
 }
 
 // Defaults of Options.
@@ -69,6 +71,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.GOMAXPROCS(0)
+	}
+	for o.Seed == 0 {
+		o.Seed = rand.Uint64()
 	}
 	o.Limits = o.Limits.WithDefaults()
 	return o
