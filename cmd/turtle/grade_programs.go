@@ -47,7 +47,7 @@ func addProgramFlags(fs *pflag.FlagSet) *programFlags {
 		keep:    fs.String("keep-captures", "", "write each echo run's capture to `DIR`/STUDENT.pcap"),
 		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time"),
 		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time a program's process may use"),
-		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "address space of a program's process, in `MiB`"),
+		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "memory of a program (all its processes where a cgroup holds), in `MiB`"),
 		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads a program may run at once"),
 		outKiB:  fs.Int("output-limit", sandbox.DefaultOutput>>10, "standard output kept of a program, in `KiB`; more stops it"),
 		ready:   fs.Duration("ready", programs.DefaultReady, "how long a program may take to start"),
