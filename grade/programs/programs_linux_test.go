@@ -234,3 +234,49 @@ while True:
 		}
 	}
 }
+
+// A hostile sniffer graded at once beside honest ones: it forks without
+// end, takes memory, spins threads and goes after its classmates' copies
+// and processes; the honest sniffers score what they score alone.
+func TestHostileBesideHonest(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	sniffer, err := os.ReadFile("testdata/turtle-sniffer/sniffer.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	var subs []Submission
+	for _, name := range []string{"alice", "mallory", "bob"} {
+		dir := filepath.Join(base, name)
+		os.Mkdir(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "sniffer.py"), sniffer, 0o644)
+		subs = append(subs, Submission{name, dir})
+	}
+	os.WriteFile(filepath.Join(base, "mallory", "hostile.sh"), []byte(`
+for f in /tmp/turtle-grade-*/sniffer.py /proc/[0-9]*/cwd/sniffer.py; do echo 'print("sabotaged")' > "$f"; done 2>/dev/null
+python3 -c 'import threading
+def spin():
+    while True: pass
+for _ in range(30): threading.Thread(target=spin, daemon=True).start()
+x = bytearray(100 << 20)
+while True: pass' 2>/dev/null &
+bomb() { bomb & bomb & }; bomb 2>/dev/null &
+for p in /proc/[0-9]*; do kill -9 "${p#/proc/}" 2>/dev/null; done
+exec python3 sniffer.py
+`), 0o644)
+	r, err := grade.Lab("turtle-sniffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Grade(context.Background(), r, subs, Options{Command: `if [ -f hostile.sh ]; then sh hostile.sh; else python3 sniffer.py; fi`, Jobs: 3,
+		Limits: sandbox.Limits{Memory: 64 << 20, Procs: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Student != "mallory" && r.Score != 10 {
+			t.Errorf("%s beside a hostile classmate: %v/10: %q %+v %q", r.Student, r.Score, r.Error, r.Failed(), r.Notes)
+		}
+	}
+}
