@@ -148,6 +148,7 @@ func cgroups() cgroupKind {
 // cgroup is one job's group (a folder per v1 controller, or one v2 folder).
 type cgroup struct {
 	kind cgroupKind
+	mu   sync.Mutex        // kill (from a timer) may meet remove
 	dirs map[string]string // controller ("" for v2) -> the job's folder
 	lim  Limits
 }
@@ -253,6 +254,8 @@ func (c *cgroup) kill(killPid func(int)) {
 	if c == nil {
 		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if dir, ok := c.dirs[""]; ok {
 		if os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0) == nil {
 			return
@@ -279,6 +282,8 @@ func (c *cgroup) hit() string {
 	if c == nil {
 		return ""
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	count := func(ctl, file, key string) int {
 		dir, ok := c.dirs[ctl]
 		if !ok {
@@ -316,6 +321,8 @@ func (c *cgroup) remove() {
 	if c == nil {
 		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	deadline := time.Now().Add(2 * time.Second)
 	for ctl, dir := range c.dirs {
 		for {

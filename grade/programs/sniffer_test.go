@@ -2,12 +2,12 @@ package programs
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/grade"
