@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -550,5 +551,21 @@ func TestSeccompRefuses(t *testing.T) {
 	r = run(t, "ls /proc/self/fd | sort -n | tr '\\n' ' '; ls -l /proc/self/fd/ >&2", Limits{})
 	if string(r.Stdout) != "0 1 2 3 " { // 3 is ls's own listing
 		t.Errorf("open descriptors: %q %s", r.Stdout, r.Stderr)
+	}
+}
+
+// --user stays for an explicit account.
+func TestExplicitUser(t *testing.T) {
+	sandboxtest.Require(t)
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("needs the user nobody")
+	}
+	p, err := Start(context.Background(), Config{Command: "id -u", User: "nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); strings.TrimSpace(string(r.Stdout)) != u.Uid {
+		t.Fatalf("uid %q, want nobody's %s (stderr %q)", r.Stdout, u.Uid, r.Stderr)
 	}
 }
