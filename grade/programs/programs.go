@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 	"github.com/turtle-sniffer/turtle/sandbox"
 )
 
@@ -158,7 +159,7 @@ func Grade(ctx context.Context, r *grade.Rubric, subs []Submission, opt Options)
 		r = WithClientCheck(r)
 	}
 	if opt.KeepCaptures != "" {
-		if err := os.MkdirAll(opt.KeepCaptures, 0o755); err != nil {
+		if err := outfile.MkdirAll(opt.KeepCaptures, 0o755); err != nil {
 			return nil, err
 		}
 	}
