@@ -94,20 +94,28 @@ func cgroups() cgroupKind {
 		}
 		own := ownCgroups()
 		// v2: the unified hierarchy at /sys/fs/cgroup with memory and pids.
+		// Controllers reach a child through its parent's subtree_control,
+		// which Linux refuses in a group that holds processes itself (other
+		// than the root): turtle's own group (a login session's, say) often
+		// does, so the root of the hierarchy is tried after it, as isolate
+		// keeps its groups there.
 		if b, err := os.ReadFile("/sys/fs/cgroup/cgroup.controllers"); err == nil {
 			ctl := " " + strings.TrimSpace(string(b)) + " "
-			dir := filepath.Join("/sys/fs/cgroup", own[""])
-			if strings.Contains(ctl, " memory ") && strings.Contains(ctl, " pids ") && writable(dir) {
-				// Controllers are handed to children by the parent's
-				// subtree_control (refused where the parent holds processes
-				// itself and is not the root: then no v2 here).
-				want := "+memory +pids"
+			if strings.Contains(ctl, " memory ") && strings.Contains(ctl, " pids ") {
+				wants := []string{"+memory +pids"}
 				if strings.Contains(ctl, " cpu ") {
-					want += " +cpu"
+					wants = []string{"+memory +pids +cpu", "+memory +pids"} // cpu is refused beside realtime threads
 				}
-				if err := os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte(want), 0); err == nil {
-					cgHere = cgroupKind{version: "v2", v2: dir, memory: true, pids: true, cpu: strings.Contains(want, "cpu"), freezer: true}
-					return
+				for _, dir := range []string{filepath.Join("/sys/fs/cgroup", own[""]), "/sys/fs/cgroup"} {
+					if !writable(dir) {
+						continue
+					}
+					for _, want := range wants {
+						if err := os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte(want), 0); err == nil {
+							cgHere = cgroupKind{version: "v2", v2: dir, memory: true, pids: true, cpu: strings.Contains(want, "cpu"), freezer: true}
+							return
+						}
+					}
 				}
 			}
 		}
