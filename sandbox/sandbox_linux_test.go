@@ -569,3 +569,33 @@ func TestExplicitUser(t *testing.T) {
 		t.Fatalf("uid %q, want nobody's %s (stderr %q)", r.Stdout, u.Uid, r.Stderr)
 	}
 }
+
+// Where no control group can be made, memory is each process's data
+// (RLIMIT_DATA): a Go program still starts, a large allocation still fails.
+func TestMemoryWithoutCgroup(t *testing.T) {
+	sandboxtest.Require(t, "go", "python3")
+	saved := cgroups()
+	cgHere = cgroupKind{whyNot: "turned off by the test"}
+	defer func() { cgHere = saved }()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from Go\") }\n"), 0o644)
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "hello"), filepath.Join(dir, "main.go"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	p, err := Start(context.Background(), Config{Command: "./hello", Dir: dir, Limits: Limits{Memory: 64 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); string(r.Stdout) != "hello from Go\n" {
+		t.Fatalf("a Go program under RLIMIT_DATA 64 MiB: %q, exit %d, stderr %q", r.Stdout, r.Exit, r.Stderr)
+	}
+	r := run(t, `python3 -c 'x = bytearray(300 << 20); print("allocated")'`, Limits{Memory: 128 << 20})
+	if strings.Contains(string(r.Stdout), "allocated") || r.Limit != "memory 128 MiB" {
+		t.Fatalf("limit %q exit %d stdout %q stderr %q", r.Limit, r.Exit, r.Stdout, r.Stderr)
+	}
+	if !strings.Contains(Describe(), "no cgroup (turned off by the test); per process: memory (RLIMIT_DATA), processes (RLIMIT_NPROC, per uid)") {
+		t.Errorf("the sandbox line: %s", Describe())
+	}
+}
