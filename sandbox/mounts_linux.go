@@ -74,12 +74,61 @@ func Mounts() (bool, string) {
 	return true, ""
 }
 
+// hostname is the program's host name; /etc/hosts names it, so that
+// socket.gethostbyname(socket.gethostname()), which the class notes'
+// sniffer calls first, answers.
+const hostname = "turtle-sandbox"
+
+var (
+	hostsOnce sync.Once
+	hostsPath string
+	hostsErr  error
+)
+
+// hostsFile writes the programs' /etc/hosts once, in root's own folder of
+// uid locks.
+func hostsFile() (string, error) {
+	hostsOnce.Do(func() {
+		dir, err := openLockDir()
+		if err != nil {
+			hostsErr = err
+			return
+		}
+		dir.Close()
+		f, err := os.CreateTemp(lockDir, ".hosts-*")
+		if err != nil {
+			hostsErr = err
+			return
+		}
+		_, err = f.WriteString("127.0.0.1\tlocalhost\n127.0.1.1\t" + hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+		if err == nil {
+			err = f.Chmod(0o644)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), lockDir+"/hosts")
+		}
+		if err != nil {
+			os.Remove(f.Name())
+			hostsErr = err
+			return
+		}
+		hostsPath = lockDir + "/hosts"
+	})
+	return hostsPath, hostsErr
+}
+
 // bwrapArgs is the command line that runs command as uid:gid in dir,
 // inside namespaces of its own.
 func bwrapArgs(dir string, uid, gid uint32, netRaw bool, seccompFD int, command string) []string {
 	bw, sp := tools()
-	a := []string{bw, "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--hostname", "turtle-sandbox",
+	a := []string{bw, "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--hostname", hostname,
 		"--die-with-parent", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"}
+	if hosts, err := hostsFile(); err == nil {
+		a = append(a, "--ro-bind", hosts, "/etc/hosts")
+	}
 	for _, d := range []string{"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"} {
 		fi, err := os.Lstat(d)
 		switch {

@@ -599,3 +599,14 @@ func TestMemoryWithoutCgroup(t *testing.T) {
 		t.Errorf("the sandbox line: %s", Describe())
 	}
 }
+
+// The class notes' sniffer starts with
+// socket.gethostbyname(socket.gethostname()): the sandbox's host name
+// resolves.
+func TestHostnameResolves(t *testing.T) {
+	sandboxtest.Require(t, "python3")
+	r := run(t, `python3 -c 'import socket; print(socket.gethostbyname(socket.gethostname()))'`, Limits{})
+	if r.Exit != 0 || len(r.Stdout) == 0 {
+		t.Fatalf("exit %d, %q, stderr %q", r.Exit, r.Stdout, r.Stderr)
+	}
+}
