@@ -14,6 +14,7 @@ import (
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 var gradeAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
@@ -260,7 +261,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *feedbackDir != "" {
-		if err := os.MkdirAll(*feedbackDir, 0o755); err != nil {
+		if err := outfile.MkdirAll(*feedbackDir, 0o755); err != nil {
 			fail(err)
 		} else {
 			for _, res := range results {
@@ -277,7 +278,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			path := *gsDir
 			if !single {
 				dir := filepath.Join(*gsDir, safeName(res.Student))
-				if err := os.MkdirAll(dir, 0o755); err != nil {
+				if err := outfile.MkdirAll(dir, 0o755); err != nil {
 					fail(err)
 					break
 				}
@@ -308,7 +309,7 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return unwrapPathErrorNamed(path, err)
 	}
 	return nil
