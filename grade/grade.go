@@ -303,22 +303,31 @@ func (cr *compiled) gradeCapture(name string, rd io.Reader) (Result, *capture) {
 func (cr *compiled) result(name string, c *capture) Result {
 	fp := c.print // a copy: a pointer into c would keep the whole capture state alive
 	res := Result{File: name, Max: cr.r.MaxScore(), Frames: c.frames, print: &fp}
+	res.Checks, res.Score = cr.checks(c)
+	res.Notes = notes(c)
+	res.Warnings = c.sums.warnings()
+	res.Review = append([]string(nil), c.review...) // after notes, which add to it
+	return res
+}
+
+// checks judges every check of cr on c as it stands: at the end of a
+// capture (result), or while a live one goes on (Stream.Check).
+func (cr *compiled) checks(c *capture) ([]CheckResult, float64) {
+	var out []CheckResult
+	score := 0.0
 	for i, ch := range cr.r.Checks {
 		ok, why := evaluate(c, ch.Kind, cr.params[i])
 		cres := CheckResult{ID: ch.ID, Name: ch.Name, Max: ch.Points, Passed: ok}
 		if ok {
 			cres.Points = ch.Points
-			res.Score += ch.Points
+			score += ch.Points
 		} else {
 			cres.Message, cres.Feedback = why, ch.Feedback
 		}
-		res.Checks = append(res.Checks, cres)
+		out = append(out, cres)
 	}
-	onceEach(res.Checks)
-	res.Notes = notes(c)
-	res.Warnings = c.sums.warnings()
-	res.Review = append([]string(nil), c.review...) // after notes, which add to it
-	return res
+	onceEach(out)
+	return out, score
 }
 
 // onceEach words a wrong port or address shared by several failed checks once: a later
