@@ -61,7 +61,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	htmlDir := fs.String("html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU), or run N programs at once (0: 2)")
 	pf := addProgramFlags(fs)
-	lf := addLiveFlags(fs) // grade_live.go
+	lf := addLiveFlags(fs)    // grade_live.go
 	ag := autograderFlags(fs) // autograder.go
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
