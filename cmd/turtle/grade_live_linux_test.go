@@ -337,3 +337,46 @@ func TestGradeLiveWrongInterface(t *testing.T) {
 		})
 	}
 }
+
+// TestGradeLiveCtrlCMidExchange: the student stops turtle while the
+// server (the notes' one with a 3 s sleep) still holds the echo; the live
+// run says what the file says, notes and reasons alike.
+func TestGradeLiveCtrlCMidExchange(t *testing.T) {
+	livetest.RequireRoot(t)
+	server, client := notesProgram(t, "tcp_server_sleep.py"), notesProgram(t, "tcp_client.py")
+	ns := livetest.New(t)
+	file := filepath.Join(t.TempDir(), "hand-in.pcapng")
+	p := liveRun(t, ns, "-i", "lo", "--lab", "tcp-echo", "-w", file)
+	inNS(t, ns, "", "python3", server)
+	listening(t, ns, "tcp", 12500)
+	inNS(t, ns, "Hello, turtle!\n", "python3", client)
+	for line := range p.lines {
+		if strings.Contains(line, ": pass data ") {
+			break
+		}
+	}
+	p.cmd.Process.Signal(syscall.SIGINT)
+	code, stdout, stderr := p.wait(t)
+	if code != 1 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	table := checkSame(t, "tcp-echo", stdout, file, code)
+	if !strings.Contains(table, "keep capturing until the client has its echo") {
+		t.Fatalf("the cut is not explained:\n%s", table)
+	}
+	if !strings.Contains(stdout, ": fail echo 0/4: the capture ends in frame ") {
+		t.Fatalf("no live line for the echo:\n%s", stdout)
+	}
+}
+
+// TestGradeLiveNeedsPrivilege: without CAP_NET_RAW, one line that says
+// what is needed, exit 1.
+func TestGradeLiveNeedsPrivilege(t *testing.T) {
+	livetest.RequireRoot(t)
+	p := start(t, nil, &syscall.Credential{Uid: 65534, Gid: 65534}, "grade", "--live", "-i", "lo", "--lab", "udp-echo")
+	code, stdout, stderr := p.wait(t)
+	want := "turtle grade: capturing on lo needs root or CAP_NET_RAW"
+	if code != 1 || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and one line %q...", code, stdout, stderr, want)
+	}
+}
