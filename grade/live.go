@@ -87,11 +87,18 @@ func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 
 	// The graded handle; with -i, a second one on every interface watches
 	// for the lab's traffic elsewhere (where the system has "any").
-	name := opt.Interface
-	if name == "" {
-		name = live.Any
+	name := live.Any
+	if opt.Interface != "" {
+		ifc, err := live.Lookup(opt.Interface) // a name, or its number in 'turtle ifaces'
+		if err != nil {
+			return Result{}, err
+		}
+		name, opt.Interface = ifc.Name, ifc.Name
 	}
 	h, err := live.Open(name, nil)
+	if err != nil && name == live.Any && !errors.Is(err, os.ErrPermission) {
+		return Result{}, fmt.Errorf("cannot watch every interface here (%w): give -i IFACE (see 'turtle ifaces')", err)
+	}
 	if err != nil {
 		return Result{}, err
 	}
