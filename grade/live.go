@@ -286,7 +286,12 @@ func (g *liveGrader) frame(data []byte, ci pcapio.CaptureInfo) (lab bool, err er
 			return false, nil
 		}
 	}
-	g.labSeen = g.labSeen || lab
+	if lab && !g.labSeen {
+		g.labSeen = true
+		if g.watch != nil {
+			g.watch.h.Stop() // the lab's traffic is here: no need to look elsewhere
+		}
+	}
 	if g.nw == nil && g.file != nil {
 		if err := g.startFile(pcapio.Interface{Name: ci.InterfaceName, LinkType: ci.LinkType}); err != nil {
 			return false, err
