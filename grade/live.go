@@ -23,10 +23,13 @@ type LiveOptions struct {
 	Interface string
 	// Name is how the result names the capture (the -w file).
 	Name string
-	// File, when set, receives the frames graded as pcapng, the file to
-	// hand in; it must be open for reading too (os.Create), since a rubric
-	// with a wrong-port penalty reads the capture again.
-	File *os.File
+	// Create, when set, makes the file that receives the frames graded as
+	// pcapng, the file to hand in. It is called once the capture is open
+	// (a capture that cannot open leaves an existing file alone), before
+	// Opened; the file must be open for reading too (os.Create), since a
+	// rubric with a wrong-port penalty reads the capture again. Live does
+	// not close it.
+	Create func() (*os.File, error)
 	// UntilDone ends the run once every check has passed.
 	UntilDone bool
 	// Timeout ends the run after that long; 0 means never.
@@ -111,8 +114,12 @@ func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 		}
 	}
 
-	file := opt.File
-	if file == nil && r.Penalty.WrongPort != nil {
+	var file *os.File
+	if opt.Create != nil {
+		if file, err = opt.Create(); err != nil {
+			return Result{}, err
+		}
+	} else if r.Penalty.WrongPort != nil {
 		// The penalty grades the capture again: keep it in a file no
 		// one else can open.
 		if file, err = os.CreateTemp("", "turtle-grade-live-*.pcapng"); err != nil {
@@ -178,7 +185,7 @@ func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 			g.line(Verdict{CheckResult: c, Frame: res.Frames}, false)
 		}
 	}
-	if g.written == 0 && file != nil && opt.File != nil {
+	if g.written == 0 && file != nil && opt.Create != nil {
 		// Nothing graded: the file still becomes a valid, empty capture.
 		if err := g.startFile(pcapio.Interface{Name: opt.Interface, LinkType: h.LinkType()}); err == nil {
 			err = g.flush()

@@ -88,14 +88,24 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 	}
 	name, student := "live capture", "live"
 	var file *os.File
+	var create func() (*os.File, error)
 	if *lf.write != "" {
-		var err error
-		// Created as the user who started turtle, before privileges go;
-		// read back for a rubric's wrong-port penalty.
-		if file, err = os.Create(*lf.write); err != nil {
-			return nil, unwrapPathErrorNamed(*lf.write, err)
+		// Created once the capture is open, as the user who started
+		// turtle, before privileges go; read back for a rubric's
+		// wrong-port penalty.
+		create = func() (*os.File, error) {
+			f, err := os.Create(*lf.write)
+			if err != nil {
+				return nil, unwrapPathErrorNamed(*lf.write, err)
+			}
+			file = f
+			return f, nil
 		}
-		defer file.Close()
+		defer func() {
+			if file != nil {
+				file.Close()
+			}
+		}()
 		name = *lf.write
 		if subs, _, err := grade.Collect([]string{name}, grade.CollectOptions{}); err == nil && len(subs) == 1 {
 			student = subs[0].Student
@@ -104,7 +114,7 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opt := grade.LiveOptions{
-		Interface: *lf.iface, Name: name, File: file, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
+		Interface: *lf.iface, Name: name, Create: create, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
 		Opened:  func() error { return dropPrivileges(runAs) },
 		Out:     stdout,
 		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },

@@ -384,10 +384,25 @@ func TestGradeLiveCtrlCMidExchange(t *testing.T) {
 // what is needed, exit 1.
 func TestGradeLiveNeedsPrivilege(t *testing.T) {
 	livetest.RequireRoot(t)
-	p := start(t, nil, &syscall.Credential{Uid: 65534, Gid: 65534}, "grade", "--live", "-i", "lo", "--lab", "udp-echo")
+	// A hand-in file nobody may write: a run that cannot capture leaves it alone.
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "hand-in.pcapng")
+	if err := os.WriteFile(file, []byte("last week's capture"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(file, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, nil, &syscall.Credential{Uid: 65534, Gid: 65534}, "grade", "--live", "-i", "lo", "--lab", "udp-echo", "-w", file)
 	code, stdout, stderr := p.wait(t)
 	want := "turtle grade: capturing on lo needs root or CAP_NET_RAW"
 	if code != 1 || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and one line %q...", code, stdout, stderr, want)
+	}
+	if b, _ := os.ReadFile(file); string(b) != "last week's capture" {
+		t.Fatalf("the -w file was overwritten by a run that could not capture: %q", b)
 	}
 }
