@@ -127,6 +127,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var subs []grade.Submission
 	nsubs := fs.NArg() // with --program: one folder per student
+	if *lf.on {
+		nsubs = 1 // one live capture
+	}
 	if !pf.given() && !*lf.on {
 		copt := grade.CollectOptions{From: *from}
 		if *studentRegex != "" {
