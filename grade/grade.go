@@ -20,6 +20,10 @@
 // size does not decide the memory used.
 // Damaged captures are graded on the frames that could be read, with a
 // note; an unreadable file scores 0 with its error.
+//
+// The same grading runs while a capture is made: a Stream takes the frames
+// one at a time, from a file or from a live interface (Live, for turtle
+// grade --live), and judges the checks as the capture stands.
 package grade
 
 import (

@@ -66,8 +66,8 @@ const tick = 100 * time.Millisecond
 // Live grades the frames of a live interface as they arrive, with the same
 // Stream as a file, printing each check as it passes or fails, until ctx is
 // done (Ctrl-C), the timeout passes, or (UntilDone) every check has passed.
-// The result is what grading opt.File afterwards gives. Errors are those of
-// opening the capture (errors.Is(err, os.ErrPermission) for a missing
+// The result is what grading the file opt.Create made gives afterwards.
+// Errors are those of opening the capture (errors.Is(err, os.ErrPermission) for a missing
 // privilege) or of writing the file.
 func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 	if ids := r.ProgramChecks(); len(ids) > 0 {
