@@ -436,7 +436,9 @@ func (w *watcher) run() {
 		if err != nil {
 			return
 		}
-		if ci.InterfaceName == w.skip || !w.lab.is(ci.LinkType, data) {
+		// A backend that cannot name each frame's interface (libpcap's
+		// "any") cannot say where the traffic is.
+		if ci.InterfaceName == w.skip || ci.InterfaceName == "" || ci.InterfaceName == live.Any || !w.lab.is(ci.LinkType, data) {
 			continue
 		}
 		w.mu.Lock()
