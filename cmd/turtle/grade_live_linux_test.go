@@ -406,3 +406,33 @@ func TestGradeLiveNeedsPrivilege(t *testing.T) {
 		t.Fatalf("the -w file was overwritten by a run that could not capture: %q", b)
 	}
 }
+
+// TestGradeLiveSoFar: a client whose datagram nobody answers (no server
+// started) stalls the exchange; once the interface is quiet turtle says
+// what fails so far, and at Ctrl-C the same reason for good.
+func TestGradeLiveSoFar(t *testing.T) {
+	livetest.RequireRoot(t)
+	client := notesProgram(t, "udp_client.py")
+	ns := livetest.New(t)
+	file := filepath.Join(t.TempDir(), "hand-in.pcapng")
+	p := liveRun(t, ns, "-i", "lo", "--lab", "udp-echo", "-w", file)
+	inNS(t, ns, "Hello, turtle!\n", "python3", client) // waits for an echo that never comes
+	soFar := ""
+	for line := range p.lines {
+		if strings.Contains(line, " (so far): ") {
+			soFar = line
+			break
+		}
+	}
+	p.cmd.Process.Signal(syscall.SIGINT)
+	code, stdout, stderr := p.wait(t)
+	if soFar == "" || code != 1 {
+		t.Fatalf("exit %d, no line so far\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	table := checkSame(t, "udp-echo", stdout, file, code)
+	_, reason, _ := strings.Cut(soFar, " (so far): ")
+	if !strings.Contains(reason, "nothing listened on port 10001") || !strings.Contains(table, "echo 0/6: "+reason) ||
+		!strings.Contains(stdout, ": fail echo 0/6: "+reason) {
+		t.Fatalf("so far %q; want the table's reason, said again at the end:\n%s", soFar, stdout)
+	}
+}
