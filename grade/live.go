@@ -58,6 +58,10 @@ const DefaultHint = 3 * time.Second
 // than the delays the labs' servers sleep.
 const settle = 5 * time.Second
 
+// drain is how long the capture goes on after Ctrl-C, for the frames the
+// kernel captured before it and has not handed over yet.
+const drain = 100 * time.Millisecond
+
 // tick is how often the checks are judged while frames come in (and the
 // file flushed): the run ends well within a second of the frame that
 // completes the last check.
@@ -143,6 +147,13 @@ func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 		defer wg.Done()
 		select {
 		case <-ctx.Done():
+			// Frames captured before Ctrl-C may wait in the kernel's
+			// ring a little longer (a block is handed over at the latest
+			// 20 ms after its first frame): read them, then stop.
+			select {
+			case <-time.After(drain):
+			case <-stop:
+			}
 			h.Stop()
 		case <-stop:
 		}
