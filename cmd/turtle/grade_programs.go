@@ -44,7 +44,7 @@ func addProgramFlags(fs *pflag.FlagSet) *programFlags {
 	return &programFlags{
 		program: fs.String("program", "", "run `CMD` in each submission folder: a sniffer, or an echo lab's server"),
 		client:  fs.String("client", "", "run `CMD` in each submission folder as an echo lab's client"),
-		user:    fs.String("user", "", "run programs as `USER` (never root); default: each program a uid of its own, from 60100"),
+		user:    fs.StringP("user", "Z", "", "run programs as `USER` (never root; default: each program a uid of its own, from 60100); with --live, continue as USER once the capture is open (default nobody; root: stay root)"),
 		keep:    fs.String("keep-captures", "", "write each echo run's capture to `DIR`/STUDENT.pcap"),
 		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time"),
 		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time a program's process may use"),
