@@ -14,13 +14,15 @@ import (
 // Header returns the output's header without section comments and with
 // each interface's name, description and comment blank.
 func Header(sopt edit.SinkOptions) edit.SinkOptions {
-	sopt.Comments = nil // comments say who and where
+	sopt.Comments = nil       // comments say who and where
+	sopt.SectionOptions = nil // and so do shb_hardware, shb_os
 	interfaces := sopt.Interfaces
 	// Interface names and descriptions say whose machine it was.
 	sopt.Interfaces = func(i int) []pcapio.Interface {
 		ifs := interfaces(i)
 		for j := range ifs {
 			ifs[j].Name, ifs[j].Description, ifs[j].Comment = "", "", ""
+			ifs[j].Options = nil // if_name, if_os, addresses
 		}
 		return ifs
 	}

@@ -140,8 +140,11 @@ func MergedHeader(inputs []Input, format pcapio.Format, be int, cut int) SinkOpt
 	if format == pcapio.FormatUnknown {
 		format = first.Format()
 	}
-	opt := SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Cut: cut,
+	opt := SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Inputs: len(inputs),
 		Interfaces: func(i int) []pcapio.Interface { return inputs[i].R.Interfaces() }}
+	if len(inputs) == 1 && first.Format() == pcapio.FormatPcapNG {
+		opt.SectionOptions, opt.SectionOptionsBE = first.SectionOptions(), first.BigEndian()
+	}
 	if be != 0 {
 		opt.BigEndian = be == 2
 	}

@@ -29,13 +29,16 @@ type DirOptions struct {
 // names[i] (nil: nothing); fatal[i] is true when nothing usable was
 // written, and the error then names the output; otherwise the capture
 // was damaged and every complete frame before the damage was written.
-func WriteDir(dir string, names []string, o DirOptions) (errs []error, fatal []bool) {
+// noTimes[i] counts the frames of names[i] written with a null time
+// (Writer.NoTimes).
+func WriteDir(dir string, names []string, o DirOptions) (errs []error, fatal []bool, noTimes []int) {
 	jobs := o.Jobs
 	if jobs == 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	errs = make([]error, len(names))
 	fatal = make([]bool, len(names))
+	noTimes = make([]int, len(names))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(jobs, len(names)) {
@@ -43,7 +46,7 @@ func WriteDir(dir string, names []string, o DirOptions) (errs []error, fatal []b
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i], fatal[i] = writePartition(dir, names[i], o)
+				errs[i], fatal[i] = writePartition(dir, names[i], o, &noTimes[i])
 			}
 		}()
 	}
@@ -52,14 +55,14 @@ func WriteDir(dir string, names []string, o DirOptions) (errs []error, fatal []b
 	}
 	close(next)
 	wg.Wait()
-	return errs, fatal
+	return errs, fatal, noTimes
 }
 
 // convertOne writes one capture's partition. The file is written under a
 // temporary name and renamed when complete, so a reader of the directory
 // never sees half a file. fatal is true when nothing usable was written
 // (the error then names the output).
-func writePartition(outDir, name string, o DirOptions) (err error, fatal bool) {
+func writePartition(outDir, name string, o DirOptions, noTime *int) (err error, fatal bool) {
 	dir := filepath.Join(outDir, HivePartition(name))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err, true
@@ -73,6 +76,7 @@ func writePartition(outDir, name string, o DirOptions) (err error, fatal bool) {
 	bw := bufio.NewWriterSize(out, 1<<20)
 	w := NewWriter(bw, o.Options)
 	readErr := WriteCapture(w, name, o.Stdin, o.Filter, 0)
+	*noTime = w.NoTimes()
 	var werr *decode.WriteError
 	if errors.As(readErr, &werr) {
 		out.Close()

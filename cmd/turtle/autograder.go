@@ -14,6 +14,7 @@ import (
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/autograder"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // Autograder packages: `turtle grade --lab LAB --autograder gradescope -o
@@ -191,11 +192,11 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 		return 1
 	}
 	out := buf.Bytes()
-	if err := os.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
+	if err := outfile.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	if err := os.WriteFile(*o.output, out, 0o644); err != nil {
+	if err := outfile.WriteFile(*o.output, out, 0o644); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", unwrapPathErrorNamed(*o.output, err))
 		return 1
 	}

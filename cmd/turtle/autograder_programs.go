@@ -160,7 +160,7 @@ func sandboxProbe(opt programs.Options) string {
 
 func userOrNobody(u string) string {
 	if u == "" {
-		return "nobody"
+		return fmt.Sprintf("%d (a uid of its own)", sandbox.FirstUID)
 	}
 	return u
 }

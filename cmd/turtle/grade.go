@@ -10,17 +10,20 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // gradeAbout is grade --help: captures, then autograder packages
-// (autograder_programs.go), then programs (grade_programs.go), in that
-// order whatever order the files are initialized in.
-var gradeAbout = gradeCapturesAbout + "\n\n" + autograderAbout + "\n" + gradeProgramsAbout
+// (autograder_programs.go), --live (grade_live.go) and programs
+// (grade_programs.go), in that order whatever order the files are
+// initialized in.
+var gradeAbout = gradeCapturesAbout + "\n\n" + autograderAbout + "\n" + gradeLiveAbout + "\n" + gradeProgramsAbout
 
 var gradeCapturesAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
 not) against a lab and says for each failed check why, with frame numbers.
@@ -31,7 +34,8 @@ CHECK.KEY=VALUE) changes one parameter without a file. docs/grade.md has it all.
 
 PATH is a capture file or a directory searched for captures (by extension
 or content; zips are opened). --student-from filename names a student after
-the capture file (alice.pcapng is alice); dirname makes every folder or zip
+the capture file (alice.pcapng is alice; a file of a directory that is not a
+capture, gina.txt, is gina's hand-in and scores 0 with the reason); dirname makes every folder or zip
 of a directory given a student (submissions/alice/... is alice), with a row
 even when it holds no capture; moodle, canvas, blackboard and gradescope
 read an LMS export's names and ids; --roster adds everyone on the class list.
@@ -43,7 +47,8 @@ flagged. --moodle and --canvas write grade files to import back; --feedback
 one file per student.
 
 Exit status: 0 when grading ran (whatever the scores), 1 when it could not
-(a bad rubric, an output that cannot be written), 2 for a usage error.`
+(a bad rubric, an output that cannot be written), 2 for a usage error (a PATH
+that does not exist among them).`
 
 func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("grade",
@@ -61,6 +66,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU), or run N programs at once (0: 2)")
 	pf := addProgramFlags(fs)
 	addProgramAliases(fs)
+	lf := addLiveFlags(fs)    // grade_live.go
 	ag := autograderFlags(fs) // autograder.go
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -74,6 +80,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(src)
 		return 0
 	}
+	if why := lf.check(fs, pf); why != "" {
+		return usageErr("%s", why)
+	}
 	if ag.active() {
 		return ag.start(*lab, *rubricFile, *sets, fs.Args(), pf, stdout, stderr, usageErr)
 	}
@@ -84,7 +93,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("--lab and --rubric both given: choose one")
 	case *from != "filename" && *from != "dirname" && grade.Presets[*from] == "":
 		return usageErr("--student-from %q: want filename, dirname, moodle, canvas, blackboard or gradescope", *from)
-	case fs.NArg() == 0:
+	case fs.NArg() == 0 && !*lf.on:
 		return usageErr("no capture given (PATH: a file or a directory)")
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
@@ -97,12 +106,18 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
+	if why := lf.checkRubric(r); *lf.on && why != "" {
+		return usageErr("%s", why)
+	}
 	if why := pf.check(r); why != "" {
 		return usageErr("%s", why)
 	}
 	var subs []grade.Submission
 	nsubs := fs.NArg() // with --program: one folder per student
-	if !pf.given() {
+	if *lf.on {
+		nsubs = 1 // one live capture
+	}
+	if !pf.given() && !*lf.on {
 		var code int
 		if subs, code = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr, usageErr); code != 0 {
 			return code
@@ -119,8 +134,20 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var results []grade.Result
 	interrupted := false
 	if pf.given() {
+		if format, _ := r.SnifferFormat(); outs.html != "" && *pf.keep == "" && format == "" {
+			// The pages draw each echo run's capture: keep them next to
+			// the pages that need them (they were gone, and every page
+			// said so in red).
+			*pf.keep = filepath.Join(outs.html, "captures")
+		}
 		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
 		r = pf.rubric(r)
+	} else if *lf.on {
+		runAs := *pf.user
+		if runAs == "" {
+			runAs = "nobody" // as sniff: a live capture goes on as nobody once its handle is open
+		}
+		results, err = lf.run(r, runAs, stdout, stderr)
 	} else {
 		results, err = grade.Grade(r, subs, grade.Options{Workers: *jobs})
 	}
@@ -133,9 +160,10 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	code := 0
-	if interrupted {
-		code = 1
+	if interrupted || *lf.on && results[0].Score < results[0].Max {
+		code = 1 // --live: 1 unless full marks
 	}
+	outs.from = *from
 	if !outs.write(r, results, stdout, stderr) {
 		code = 1
 	}
@@ -203,7 +231,8 @@ func tableWidth(width int, stdout io.Writer) int {
 // gradeOutputs are the files grade writes besides its table.
 type gradeOutputs struct {
 	csv, json, moodle, canvas, assignment, feedback, gradescope, html string
-	single, autolab                                                   bool // gradescope is one file; Autolab's line on stdout
+	single, autolab                                                   bool   // gradescope is one file; Autolab's line on stdout
+	from                                                              string // --student-from: where the LMS ids came from
 }
 
 // gradeOutputFlags adds the flags of the outputs besides the table.
@@ -239,11 +268,24 @@ func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, std
 			fail(err)
 		}
 	}
+	if o.canvas != "" {
+		// Canvas matches an imported column to an assignment by its name
+		// and id, and students by Canvas's own user ids: anything else makes
+		// a new column, or matches no one.
+		if o.assignment == "" {
+			fmt.Fprintf(stderr, "turtle grade: %s: no --assignment: the column is named %q, and Canvas will create a new assignment of that name unless it is exactly Canvas's (give --assignment 'NAME (ID)' as the gradebook export names it)\n",
+				o.canvas, canvasColumn(r))
+		}
+		if lms := o.from; lms == "moodle" || lms == "blackboard" || lms == "gradescope" {
+			fmt.Fprintf(stderr, "turtle grade: %s: the ids come from a %s export (--student-from %s): Canvas will match none of them; use Canvas's export, or --roster with Canvas's gradebook export\n",
+				o.canvas, lms, lms)
+		}
+	}
 	for _, lms := range []struct {
 		file  string
 		write func(io.Writer) ([]string, error)
 	}{
-		{o.moodle, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results) }},
+		{o.moodle, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results, time.Now()) }},
 		{o.canvas, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, o.assignment) }},
 	} {
 		if lms.file == "" {
@@ -266,7 +308,7 @@ func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, std
 		}
 	}
 	if o.feedback != "" {
-		if err := os.MkdirAll(o.feedback, 0o755); err != nil {
+		if err := outfile.MkdirAll(o.feedback, 0o755); err != nil {
 			fail(err)
 		} else {
 			for _, res := range results {
@@ -283,7 +325,7 @@ func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, std
 			path := o.gradescope
 			if !o.single {
 				dir := filepath.Join(o.gradescope, safeName(res.Student))
-				if err := os.MkdirAll(dir, 0o755); err != nil {
+				if err := outfile.MkdirAll(dir, 0o755); err != nil {
 					fail(err)
 					break
 				}
@@ -314,7 +356,7 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return unwrapPathErrorNamed(path, err)
 	}
 	return nil
@@ -332,4 +374,13 @@ func safeName(s string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// canvasColumn is the Canvas column grade.WriteCanvas names without
+// --assignment.
+func canvasColumn(r *grade.Rubric) string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return r.Lab
 }

@@ -56,10 +56,13 @@ func (j *parquetJob) usage() string {
 // read completely as `turtle read` does; it returns the exit code.
 func (j *parquetJob) run() int {
 	if j.outDir != "" {
-		errs, fatal := parquetfile.WriteDir(j.outDir, j.names, parquetfile.DirOptions{
+		errs, fatal, noTimes := parquetfile.WriteDir(j.outDir, j.names, parquetfile.DirOptions{
 			Options: parquetfile.Options{Payload: j.payload}, Jobs: j.jobs, Filter: j.expr, Stdin: j.stdin})
 		code := 0
 		for i, err := range errs {
+			if noTimes[i] > 0 {
+				fmt.Fprintln(j.stderr, noTimeNote(j.names[i], noTimes[i]))
+			}
 			if err != nil {
 				if !fatal[i] {
 					err = fmt.Errorf("%s: %w", displayName(j.names[i]), err)
@@ -80,7 +83,11 @@ func (j *parquetJob) run() int {
 	w := parquetfile.NewWriter(bw, parquetfile.Options{Payload: j.payload})
 	code := 0
 	for _, name := range j.names {
+		before := w.NoTimes()
 		err := parquetfile.WriteCapture(w, name, j.stdin, j.expr, j.limit)
+		if n := w.NoTimes() - before; n > 0 {
+			fmt.Fprintln(j.stderr, noTimeNote(name, n))
+		}
 		if errors.Is(err, decode.ErrLimit) {
 			break
 		}
@@ -106,6 +113,17 @@ func (j *parquetJob) run() int {
 		return 1
 	}
 	return code
+}
+
+// noTimeNote is the one line said for a capture with frames whose time
+// column is null.
+func noTimeNote(name string, n int) string {
+	frames := "frames"
+	if n == 1 {
+		frames = "frame"
+	}
+	return fmt.Sprintf("turtle read: %s: %d %s without a time Parquet can hold (a Simple Packet Block carries none; "+
+		"TIMESTAMP_NS holds 1677 to 2262): their time is null", displayName(name), n, frames)
 }
 
 // parquetOpts are read's flags for --format parquet.

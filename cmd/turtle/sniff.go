@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,16 +21,19 @@ import (
 
 const sniffAbout = `Sniff captures frames from a network interface and prints them as the
 classroom Turtle Sniffer does, through the same decoder as 'turtle read'.
-It starts with "IP: <address of the interface>" (turtle format), prints
-each frame, and on Ctrl-C (SIGINT or SIGTERM) flushes everything, says
-"turtle> Bye." and the packets captured and dropped by the kernel on
-standard error, and exits 0.
+It starts with "IP: <address>" (turtle format), prints each frame, and on
+Ctrl-C (SIGINT or SIGTERM) flushes everything, says "turtle> Bye." and the
+packets captured and dropped by the kernel on standard error, and exits 0.
 
--i takes a name or the number that 'turtle ifaces' shows; "any" captures
-every interface as Linux cooked (SLL2) frames; without -i the first up,
-non-loopback interface is used. Each frame is captured once (the loopback
-device's second copy of outgoing packets is dropped), whole up to the
-snapshot length, VLAN tags included.
+Without -i, turtle captures as the notes' sniffer does: one AF_PACKET
+socket bound to no interface sees every interface, each frame with its
+own link-layer header, and a packet on the loopback twice (as it goes out
+and as it comes in); the first line is the notes' gethostbyname(
+gethostname()). -i takes a name or the number that 'turtle ifaces' shows,
+and then each frame is captured once (the loopback's outgoing copy is
+dropped, as tcpdump does) and "IP:" is the interface's address; "any"
+captures every interface as Linux cooked (SLL2) frames, as tcpdump -i any.
+Frames are whole up to the snapshot length, VLAN tags included.
 
 -w FILE also writes a pcap file (nanosecond timestamps), flushed at least
 once a second and complete after Ctrl-C; -w - writes it to standard output
@@ -46,7 +51,7 @@ program libpcap would; a turtle built with -tags pcap uses libpcap's.`
 func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sniff", "sniff [flags] [FILTER...]", sniffAbout,
 		"sudo turtle sniff -i lo -c 10 -w lo.pcap", stdout, stderr)
-	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any)")
+	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any; default: every interface, as the notes' sniffer)")
 	count := fs.IntP("count", "c", 0, "stop after `N` frames (0: until Ctrl-C)")
 	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame (0: no cut, as tcpdump -s 0)")
 	output := fs.StringP("write", "w", "", "also write the frames to the pcap `FILE` (- for standard output)")
@@ -89,18 +94,22 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	where := ifc.Name
+	if where == live.Unbound {
+		where = "every interface"
+	}
 	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
 	if *filterExpr != "" && fs.NArg() > 0 {
 		return usageErr("give the filter either with -f or as arguments, not both")
 	}
 	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
-		if code := compileSniffFilter(cfg, ifc.Name, expr, stderr); code != 0 {
+		if code := compileSniffFilter(cfg, ifc.Name, where, expr, stderr); code != 0 {
 			return code
 		}
 	}
 	h, err := live.Open(ifc.Name, cfg)
 	if err != nil {
-		return openFailure(stderr, ifc.Name, err)
+		return openFailure(stderr, where, err)
 	}
 	defer h.Close()
 
@@ -137,7 +146,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	printSniffEnd(stderr, h, interrupted, s.n)
 	switch {
 	case loopErr != nil:
-		return fail("%s: %v", ifc.Name, loopErr)
+		return fail("%s: %v", where, loopErr)
 	case werr != nil:
 		return fail("write %s: %v", outputName(*output), werr)
 	}
@@ -218,25 +227,31 @@ func (s *sniffer) flush() error {
 	return nil
 }
 
-// pickInterface resolves -i; without it, the first up non-loopback
-// interface, as tcpdump picks, else the first one.
+// pickInterface resolves -i; without it, live.Unbound: every interface,
+// as the notes' socket.
 func pickInterface(name string) (live.Interface, error) {
 	if name != "" {
 		return live.Lookup(name)
 	}
-	list, err := live.Interfaces()
+	return live.Interface{Name: live.Unbound, Up: true}, nil
+}
+
+// hostIP is what the notes' sniffer prints first:
+// socket.gethostbyname(socket.gethostname()), the first IPv4 address of
+// the host's name; "-" when the name does not resolve (where Python stops
+// with an error).
+func hostIP() string {
+	name, err := os.Hostname()
 	if err != nil {
-		return live.Interface{}, fmt.Errorf("list interfaces: %w", err)
+		return "-"
 	}
-	for _, ifc := range list {
-		if ifc.Up && !ifc.Loopback {
-			return ifc, nil
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", name)
+	if err != nil || len(ips) == 0 {
+		return "-"
 	}
-	if len(list) == 0 {
-		return live.Interface{}, errors.New("no interface to capture on (see 'turtle ifaces')")
-	}
-	return list[0], nil
+	return ips[0].Unmap().String()
 }
 
 // openFailure reports a handle that did not open: a missing privilege in
@@ -327,11 +342,11 @@ func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted <-chan struct{}
 
 // compileSniffFilter compiles the capture filter for the interface's link
 // type into cfg (at cfg.Snaplen); non-zero is the exit code of a failure,
-// reported.
-func compileSniffFilter(cfg *live.Config, iface, expr string, stderr io.Writer) int {
+// reported (where names the interface, or "every interface").
+func compileSniffFilter(cfg *live.Config, iface, where, expr string, stderr io.Writer) int {
 	lt, err := live.LinkTypeOf(iface, cfg)
 	if err != nil {
-		return openFailure(stderr, iface, err)
+		return openFailure(stderr, where, err)
 	}
 	if cfg.Filter, err = live.CompileFilter(expr, lt, cfg.Snaplen); err != nil {
 		fmt.Fprintf(stderr, "turtle sniff: %v\n", err)
@@ -341,10 +356,13 @@ func compileSniffFilter(cfg *live.Config, iface, expr string, stderr io.Writer) 
 }
 
 // printSniffIP is the classroom sniffer's first line: the interface's
-// address ("-" when it has none).
+// address ("-" when it has none), or, capturing on every interface, the
+// host's as the class notes' sniffer finds it.
 func printSniffIP(stdout io.Writer, ifc live.Interface) {
 	addr := "-"
-	if a, ok := live.Address(ifc); ok {
+	if ifc.Name == live.Unbound {
+		addr = hostIP()
+	} else if a, ok := live.Address(ifc); ok {
 		addr = a.String()
 	}
 	fmt.Fprintf(stdout, "IP: %s\n", addr)

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // pathError names path in err, without the "open PATH:" os adds.
@@ -137,7 +138,7 @@ func WriteZip(path string, files []File) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return pathError(path, err)
 	}
 	return nil
@@ -146,7 +147,7 @@ func WriteZip(path string, files []File) error {
 // WriteAutolab writes DIR/autograde.tar (the files under autograde/) and
 // DIR/autograde-Makefile, the two files an Autolab assessment takes.
 func WriteAutolab(dir string, files []File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := outfile.MkdirAll(dir, 0o755); err != nil {
 		return pathError(dir, err)
 	}
 	var buf bytes.Buffer
@@ -167,7 +168,7 @@ func WriteAutolab(dir string, files []File) error {
 	}
 	for _, f := range []File{{"autograde.tar", buf.Bytes(), 0o644}, {"autograde-Makefile", []byte(autolabMakefile), 0o644}} {
 		p := filepath.Join(dir, f.Name)
-		if err := os.WriteFile(p, f.Data, f.Mode); err != nil {
+		if err := outfile.WriteFile(p, f.Data, f.Mode); err != nil {
 			return pathError(p, err)
 		}
 	}
@@ -175,15 +176,18 @@ func WriteAutolab(dir string, files []File) error {
 }
 
 // GradescopeSetup is setup.sh: for a program lab it also installs
-// iproute2 (the sandbox makes its veth pairs with ip) where it is missing.
+// iproute2 (the sandbox makes its veth pairs with ip) and bubblewrap (its
+// mount namespaces) where they are missing.
 // The language the students write in is the instructor's to install.
 func GradescopeSetup(progArgs string) string {
 	if progArgs == "" {
 		return gradescopeSetupBase
 	}
-	return gradescopeSetupBase + `# A program lab: the sandbox makes its veth pairs with ip (iproute2). Add
-# what the students' programs need (python3, say) to this script.
+	return gradescopeSetupBase + `# A program lab: the sandbox makes its veth pairs with ip (iproute2) and its
+# mount, PID and IPC namespaces with bubblewrap. Add what the students'
+# programs need (python3, say) to this script.
 command -v ip >/dev/null 2>&1 || { apt-get update && apt-get install -y iproute2; }
+command -v bwrap >/dev/null 2>&1 || { apt-get update && apt-get install -y bubblewrap; }
 `
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"strconv"
@@ -25,6 +26,12 @@ import (
 // With raises, the frames on which the classroom code raises follow, their
 // differences charged to the "truncated" layer.
 func SnifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool) ([][]byte, []grade.SnifferFrame, error) {
+	return snifferFrames(format, ifname, src, dst, raises, nil)
+}
+
+// snifferFrames is SnifferFrames with the frames drawn by rng (random.go),
+// unless rng is nil.
+func snifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool, rng *rand.Rand) ([][]byte, []grade.SnifferFrame, error) {
 	f, err := decode.NewFormat(format)
 	if err != nil {
 		return nil, nil, err
@@ -33,6 +40,9 @@ func SnifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool
 	n := len(ref)
 	if raises {
 		ref = append(ref, fixtures.SnifferLabRaises(src, dst)...)
+	}
+	if rng != nil {
+		ref = shuffleFrames(ref, n, rng)
 	}
 	frames := make([][]byte, len(ref))
 	want := make([]grade.SnifferFrame, len(ref))
@@ -88,7 +98,8 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 	if err != nil {
 		return fail(err)
 	}
-	frames, want, err := SnifferFrames(format, veth.B, veth.MACA, veth.MACB, r.HasKind("turtle-truncated"))
+	frames, want, err := snifferFrames(format, veth.B, veth.MACA, veth.MACB, r.HasKind("turtle-truncated"),
+		studentRand(opt.Seed, sub.Student))
 	if err != nil {
 		return fail(err)
 	}
@@ -182,6 +193,7 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 		res.Notes = append(res.Notes, "grading was interrupted: graded on what the program printed before")
 	}
 	res.Notes = append(res.Notes, runNotes(run, stopped)...)
+	res.Notes = append(res.Notes, fmt.Sprintf("frames drawn for this run with --seed %d", opt.Seed))
 	return res
 }
 
