@@ -131,26 +131,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if outs.single && nsubs != 1 {
 		return usageErr("--gradescope %s is one file for one student; %d given (give a directory)", outs.gradescope, nsubs)
 	}
-	var results []grade.Result
-	interrupted := false
-	if pf.given() {
-		if format, _ := r.SnifferFormat(); outs.html != "" && *pf.keep == "" && format == "" {
-			// The pages draw each echo run's capture: keep them next to
-			// the pages that need them (they were gone, and every page
-			// said so in red).
-			*pf.keep = filepath.Join(outs.html, "captures")
-		}
-		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
-		r = pf.rubric(r)
-	} else if *lf.on {
-		runAs := *pf.user
-		if runAs == "" {
-			runAs = "nobody" // as sniff: a live capture goes on as nobody once its handle is open
-		}
-		results, err = lf.run(r, runAs, stdout, stderr)
-	} else {
-		results, err = grade.Grade(r, subs, grade.Options{Workers: *jobs})
-	}
+	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.html, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
@@ -168,6 +149,32 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	return code
+}
+
+// gradeEach grades the submissions: each program (--program, --client),
+// the live capture (--live) or the captures; r is the rubric the table
+// shows (a client lab adds the check of its printed lines).
+func gradeEach(r *grade.Rubric, subs []grade.Submission, args []string, pf *programFlags, lf *liveFlags, jobs int,
+	html string, stdout, stderr io.Writer) (results []grade.Result, shown *grade.Rubric, interrupted bool, err error) {
+	if pf.given() {
+		if format, _ := r.SnifferFormat(); html != "" && *pf.keep == "" && format == "" {
+			// The pages draw each echo run's capture: keep them next to
+			// the pages that need them (they were gone, and every page
+			// said so in red).
+			*pf.keep = filepath.Join(html, "captures")
+		}
+		results, interrupted, err = pf.run(r, args, jobs, stderr)
+		r = pf.rubric(r)
+	} else if *lf.on {
+		runAs := *pf.user
+		if runAs == "" {
+			runAs = "nobody" // as sniff: a live capture goes on as nobody once its handle is open
+		}
+		results, err = lf.run(r, runAs, stdout, stderr)
+	} else {
+		results, err = grade.Grade(r, subs, grade.Options{Workers: jobs})
+	}
+	return results, r, interrupted, err
 }
 
 // collectSubmissions finds every student's captures under paths (and

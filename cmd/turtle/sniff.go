@@ -94,10 +94,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	where := ifc.Name
-	if where == live.Unbound {
-		where = "every interface"
-	}
+	where := ifaceWhere(ifc.Name)
 	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
 	if *filterExpr != "" && fs.NArg() > 0 {
 		return usageErr("give the filter either with -f or as arguments, not both")
@@ -112,7 +109,6 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return openFailure(stderr, where, err)
 	}
 	defer h.Close()
-
 	// From here Ctrl-C stops the capture instead of killing the process,
 	// so that everything captured is written out.
 	interrupted, stopWatching := stopOnSignal(h)
@@ -366,4 +362,13 @@ func printSniffIP(stdout io.Writer, ifc live.Interface) {
 		addr = a.String()
 	}
 	fmt.Fprintf(stdout, "IP: %s\n", addr)
+}
+
+// ifaceWhere is how messages name the interface: its name, or "every
+// interface" when the capture is bound to none.
+func ifaceWhere(name string) string {
+	if name == live.Unbound {
+		return "every interface"
+	}
+	return name
 }
