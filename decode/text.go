@@ -147,14 +147,12 @@ func appendEpochSeconds(dst []byte, t time.Time) []byte {
 }
 
 func appendNanos(dst []byte, t time.Time) []byte {
-	ns := t.Nanosecond()
-	var b [10]byte
-	b[0] = '.'
-	for i := 9; i >= 1; i-- {
-		b[i] = byte('0' + ns%10)
-		ns /= 10
-	}
-	return append(dst, b[:]...)
+	ns := uint32(t.Nanosecond()) // below 1e9
+	hi, lo := ns/100_000_000, ns%100_000_000
+	a, b := lo/10000, lo%10000
+	return append(dst, '.', byte('0'+hi),
+		digitPairs[2*(a/100)], digitPairs[2*(a/100)+1], digitPairs[2*(a%100)], digitPairs[2*(a%100)+1],
+		digitPairs[2*(b/100)], digitPairs[2*(b/100)+1], digitPairs[2*(b%100)], digitPairs[2*(b%100)+1])
 }
 
 // printable reports whether c is printable ASCII (space to tilde).
