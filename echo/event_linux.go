@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -34,11 +35,12 @@ type econn struct {
 	interest uint32 // events registered with epoll
 	out      []byte // echo not yet written: out[off:]
 	off      int
-	last     int64 // when the connection last moved its quota of bytes (loop clock)
-	moved    int64 // bytes moved since then (MinRate)
-	waiting  bool  // out is held back until its Delay timer fires
-	eof      bool  // the client closed its sending side
-	dead     bool  // an I/O error: close at the end of this handler
+	last     int64     // when the connection last moved its quota of bytes (loop clock)
+	moved    int64     // bytes moved since then (MinRate)
+	waiting  bool      // out is held back until its Delay timer fires
+	eof      bool      // the client closed its sending side
+	dead     bool      // an I/O error: close at the end of this handler
+	ev       ConnEvent // the console's line for when it closes (OnConn)
 }
 
 func (c *econn) pending() int { return len(c.out) - c.off }
@@ -61,8 +63,8 @@ type loop struct {
 	grp *group
 
 	inMu   sync.Mutex
-	inbox  []int        // accepted descriptors handed to this loop, not yet adopted
-	spare  []int        // the inbox's other buffer, being adopted
+	inbox  []accepted   // connections handed to this loop, not yet adopted
+	spare  []accepted   // the inbox's other buffer, being adopted
 	closed bool         // the loop has ended: hand it nothing more
 	load   atomic.Int64 // connections on this loop, for the acceptor's choice
 
@@ -82,6 +84,13 @@ type loop struct {
 	draining  bool
 	onceTaken bool
 	done      bool
+}
+
+// accepted is a connection the acceptor took: its descriptor and the
+// client's address.
+type accepted struct {
+	fd     int
+	remote netip.AddrPort
 }
 
 // group is the Event mode's set of loops.
@@ -152,7 +161,7 @@ func (g *group) requestDrain() {
 
 // handOff gives an accepted descriptor to the loop serving the fewest
 // connections; false means that is l itself.
-func (g *group) handOff(l *loop, fd int) bool {
+func (g *group) handOff(l *loop, a accepted) bool {
 	to := l
 	for _, o := range g.loops {
 		if o.load.Load() < to.load.Load() {
@@ -169,7 +178,7 @@ func (g *group) handOff(l *loop, fd int) bool {
 		to.load.Add(-1)
 		return false
 	}
-	to.inbox = append(to.inbox, fd)
+	to.inbox = append(to.inbox, a)
 	to.inMu.Unlock()
 	to.poke()
 	return true
@@ -287,8 +296,8 @@ func (l *loop) retire() {
 	late := l.inbox
 	l.inbox = nil
 	l.inMu.Unlock()
-	for _, fd := range late {
-		unix.Close(fd)
+	for _, a := range late {
+		unix.Close(a.fd)
 		l.load.Add(-1)
 		l.grp.active.Add(-1)
 	}
@@ -351,8 +360,8 @@ func (l *loop) wake(now int64) {
 	in := l.inbox
 	l.inbox, l.spare = l.spare[:0], in // handOff appends to the other one
 	l.inMu.Unlock()
-	for _, fd := range in {
-		l.adopt(fd, now)
+	for _, a := range in {
+		l.adopt(a, now)
 	}
 	if l.drainReq.Load() && !l.draining {
 		l.beginDrain(now)
@@ -421,6 +430,7 @@ func (l *loop) read(c *econn, now int64) {
 		w = max(w, 0)
 		l.progress(c, w, now)
 		l.st.bytes.Add(int64(w))
+		c.ev.Bytes += int64(w)
 		if w == n {
 			return
 		}
@@ -453,6 +463,7 @@ func (l *loop) flush(c *econn, now int64) {
 	c.off += w
 	l.progress(c, w, now)
 	l.st.bytes.Add(int64(w))
+	c.ev.Bytes += int64(w)
 	if c.off == len(c.out) {
 		c.off = 0
 		c.out = c.out[:0]
@@ -496,7 +507,7 @@ func (l *loop) accept(now int64) error {
 		if int(l.grp.active.Load()) >= l.cfg.maxConns || l.onceTaken || l.acceptPaused {
 			return nil
 		}
-		fd, _, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		fd, sa, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -517,9 +528,10 @@ func (l *loop) accept(now int64) error {
 		if l.cfg.once {
 			l.onceTaken = true
 		}
-		if !l.grp.handOff(l, fd) {
+		a := accepted{fd, sockaddrPort(sa)}
+		if !l.grp.handOff(l, a) {
 			l.load.Add(1)
-			l.adopt(fd, now)
+			l.adopt(a, now)
 		}
 	}
 	return nil
@@ -527,7 +539,8 @@ func (l *loop) accept(now int64) error {
 
 // adopt puts an accepted descriptor in this loop's service; it is already
 // counted in group.active and l.load.
-func (l *loop) adopt(fd int, now int64) {
+func (l *loop) adopt(a accepted, now int64) {
+	fd := a.fd
 	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
 		unix.Close(fd)
 		l.load.Add(-1)
@@ -540,9 +553,11 @@ func (l *loop) adopt(fd int, now int64) {
 	l.conns = l.conns[:cap(l.conns)]
 	l.gen++
 	c := &econn{fd: fd, gen: l.gen, interest: unix.EPOLLIN, last: now}
+	c.ev = ConnEvent{Kind: Served, Remote: a.remote}
 	l.conns[fd] = c
 	l.active++
 	l.st.open()
+	l.st.note(ConnEvent{Kind: Accepted, Remote: a.remote})
 	if l.cfg.idle > 0 {
 		l.timers.push(timer{at: now + int64(l.cfg.idle), fd: int32(fd), gen: c.gen, kind: timerIdle})
 	}
@@ -587,6 +602,7 @@ func (l *loop) closeConn(c *econn) {
 	l.active--
 	l.load.Add(-1)
 	l.st.close()
+	l.st.note(c.ev)
 	l.release()
 	l.syncListen()
 }
@@ -613,7 +629,7 @@ func (l *loop) runTimers(now int64) {
 		l.timers.pop()
 		switch t.kind {
 		case timerGrace:
-			l.closeAll()
+			l.dropAll(whyStopping)
 			l.done = true
 			return
 		case timerAccept:
@@ -637,6 +653,7 @@ func (l *loop) runTimers(now int64) {
 				l.timers.push(timer{at: c.last + idle, fd: t.fd, gen: t.gen, kind: timerIdle})
 			default:
 				l.st.idleDropped.Add(1)
+				c.ev.Kind, c.ev.Why = Dropped, l.cfg.idleWhy(c.pending() > 0, c.moved)
 				l.closeConn(c)
 			}
 		}
