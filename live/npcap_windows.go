@@ -119,7 +119,7 @@ type npcap struct {
 	deadline atomic.Int64
 	captured atomic.Uint64
 	closed   atomic.Bool
-	mu       sync.Mutex // pcap_next_ex and pcap_close never at once
+	mu       sync.Mutex  // pcap_next_ex and pcap_close never at once
 	hdr      *pcapPkthdr // pcap_next_ex's answers, in n so they are on the heap
 	data     *byte
 	st       pcapStat
@@ -399,7 +399,7 @@ type pcapIf struct {
 }
 
 type pcapAddr struct {
-	next                               *pcapAddr
+	next                              *pcapAddr
 	addr, netmask, broadaddr, dstaddr *windows.RawSockaddrAny
 }
 
