@@ -2,6 +2,8 @@ package golden
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -98,6 +100,15 @@ type Diff struct {
 	Got     int    // frames in the text produced
 	Text    string // unified diff of frame Index only
 	Hint    string // a likely cause, e.g. CRLF line endings; "" when none
+
+	// A foreign decoder's output is diffed line by line (see lineCompare):
+	// Line is the first differing line of the output (1-based, 0 for a
+	// frame diff), Index the packet it is in (0: the rule gives none),
+	// Text the first hunk of the diff.
+	Line           int
+	Added, Removed int // lines, over the whole diff
+	Hunks          int
+	Matched        int // lines of the output that matched before Line
 }
 
 // compare returns nil when want and got are equal byte for byte, and
@@ -170,4 +181,88 @@ func diffLines(text []byte) []string {
 	}
 	lines[len(lines)-1] += "\n\\ No newline at end of text\n"
 	return lines
+}
+
+// A framing rule says how a foreign decoder's output splits into packets,
+// so that a difference is reported as "packet 12" (--frames, `!frames`):
+//
+//	line        no packets: a difference is reported by line only
+//	blank       a packet starts after each empty line
+//	-#          a packet starts at each line that begins with its number,
+//	            as tcpdump -# prints it ("    1  12:00:00.000000 IP ...");
+//	            the report gives that number
+//	regexp:RE   a packet starts at each line RE matches; with a group that
+//	            matches digits, the report gives that number
+//
+// and turtle's own format names (turtle, verbose, basic, summary, json).
+type Rule struct {
+	Name   string         // the rule as written; "" is line
+	re     *regexp.Regexp // packet start; nil for line and blank
+	number bool           // the first group of re is the packet's number
+	blank  bool
+}
+
+// tcpdumpNumber matches the start of a packet as tcpdump -# prints it.
+var tcpdumpNumber = regexp.MustCompile(`^ *([0-9]+)  `)
+
+// ParseRule parses a framing rule (see Rule).
+func ParseRule(s string) (Rule, error) {
+	switch s {
+	case "", "line":
+		return Rule{Name: "line"}, nil
+	case "blank":
+		return Rule{Name: s, blank: true}, nil
+	case "-#":
+		return Rule{Name: s, re: tcpdumpNumber, number: true}, nil
+	case "turtle", "verbose", "basic", "summary", "json":
+		return Rule{Name: s}, nil
+	}
+	if expr, ok := strings.CutPrefix(s, "regexp:"); ok {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return Rule{}, fmt.Errorf("framing rule %q: %w", s, err)
+		}
+		return Rule{Name: s, re: re, number: re.NumSubexp() > 0}, nil
+	}
+	return Rule{}, fmt.Errorf("framing rule %q: want line, blank, -#, regexp:RE or a turtle format name", s)
+}
+
+// IsFormat reports whether the rule names one of turtle's formats, whose
+// frames FramingOf splits.
+func (r Rule) IsFormat() bool {
+	return r.Name != "" && r.Name != "line" && r.Name != "blank" && r.re == nil
+}
+
+// packetOf returns the packet that line i (0-based) of lines belongs to:
+// its number (0 when the rule gives none, or the line comes before the
+// first packet).
+func (r Rule) packetOf(lines []string, i int) int {
+	switch {
+	case r.blank:
+		n, inBlock := 0, false
+		for _, l := range lines[:min(i+1, len(lines))] {
+			if strings.TrimRight(l, "\r\n") == "" {
+				inBlock = false
+			} else if !inBlock {
+				n, inBlock = n+1, true
+			}
+		}
+		return n
+	case r.re != nil:
+		n := 0
+		for _, l := range lines[:min(i+1, len(lines))] {
+			m := r.re.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			n++
+			if r.number && len(m) > 1 {
+				if v, err := strconv.Atoi(m[1]); err == nil {
+					n = v
+				}
+			}
+		}
+		return n
+	}
+	return 0
 }

@@ -5,6 +5,12 @@
 // over it, and a decoder author calls the same runner from `go test`
 // through package goldentest.
 //
+// A case may be decoded by a program instead of turtle (Program: --run, or
+// the manifest's !run lines), whose output is then compared line by line
+// as diff -u compares, and reported with the packet the difference is in
+// (Rule). ImportTcpdump turns tcpdump's own test suite into such a
+// manifest.
+//
 // It is a package of its own because it is a library with one job that no
 // package below it has: decode formats frames, pcapio reads and writes
 // files, and golden ties captures, formats and expected text together for
@@ -34,11 +40,45 @@ type Options struct {
 	// DefaultContainers().
 	Encoders []Container
 	// Program, when set, is run for each case and its output compared
-	// instead of turtle's own text (Check only; see Program).
+	// with (or, by Update, written to) the golden instead of turtle's own
+	// text; it stands for the program a case names with `!run`. A manifest
+	// whose options column is the program's ({args}) is parsed with
+	// ParseManifestFor.
 	Program *Program
+	// Framing splits a format's text into frames for reports; nil means
+	// FramingOf. A caller with formats of its own passes theirs.
+	Framing func(format string) Framing
+	// UpdateHint is the command a report names to write a missing golden,
+	// "{name}" standing for the case; "" means
+	// "turtle golden update --only {name}".
+	UpdateHint string
 	// AllowOutside lets a case name a capture or golden outside the
 	// manifest's folder (see Manifest.CheckInside).
 	AllowOutside bool
+}
+
+func (o *Options) framing(format string) Framing {
+	if o.Framing != nil {
+		return o.Framing(format)
+	}
+	return FramingOf(format)
+}
+
+func (o *Options) updateHint(c *Case) string {
+	h := o.UpdateHint
+	if h == "" {
+		h = "turtle golden update --only {name}"
+	}
+	return "'" + strings.ReplaceAll(h, "{name}", c.Name) + "'"
+}
+
+// program is the program that decodes case c: opt.Program, the case's
+// own, or nil for turtle's decoder.
+func (o *Options) program(c *Case) *Program {
+	if o.Program != nil {
+		return o.Program
+	}
+	return c.Program
 }
 
 func (o *Options) newFormat(name string) (decode.Format, error) {
@@ -56,12 +96,13 @@ type Result struct {
 	Diffs   []*Diff  // differences from the golden, then from each container
 	Skipped []string // containers not checked, and why
 	Updated bool     // Update rewrote the golden; Diffs then say what changed
+	Skip    string   // the case was not run, and why (the manifest's !skip)
 }
 
 // Failed reports whether the case failed: an error, or a difference that
 // was not written to the golden.
 func (r *Result) Failed() bool {
-	return r.Err != nil || (len(r.Diffs) > 0 && !r.Updated)
+	return r.Skip == "" && (r.Err != nil || (len(r.Diffs) > 0 && !r.Updated))
 }
 
 // Report is the result as `turtle golden` prints it: nothing for a case
@@ -70,8 +111,15 @@ func (r *Result) Failed() bool {
 func (r *Result) Report() string {
 	var b strings.Builder
 	c := r.Case
+	if r.Skip != "" {
+		return "skip " + c.Name + ": " + r.Skip + "\n"
+	}
 	if r.Updated {
 		d := r.Diffs[0]
+		if d.Line > 0 {
+			fmt.Fprintf(&b, "updated %s: %s, from line %d: %d added, %d removed\n", c.Name, c.Golden, d.Line, d.Added, d.Removed)
+			return b.String()
+		}
 		fmt.Fprintf(&b, "updated %s: %s, %s changed (%d → %d %ss)\n",
 			c.Name, c.Golden, plural(d.Changed, d.Unit), d.Want, d.Got, d.Unit)
 		return b.String()
@@ -83,6 +131,10 @@ func (r *Result) Report() string {
 		fmt.Fprintf(&b, "FAIL %s (%s): %v\n", c.Name, c.where(), r.Err)
 	}
 	for _, d := range r.Diffs {
+		if d.Line > 0 {
+			d.report(&b, c, r.Err == nil)
+			continue
+		}
 		fmt.Fprintf(&b, "FAIL %s (%s): %s %d differs", c.Name, c.where(), d.Unit, d.Index)
 		if d.Against == "golden" {
 			fmt.Fprintf(&b, " from %s", c.Golden)
@@ -112,12 +164,44 @@ func plural(n int, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-// Summary is the last line of a run: "N passed, M failed".
+// report writes a line diff's report: where the output first leaves the
+// golden (the packet, when the framing gives one) and the diff's first
+// hunk; head is whether it is the case's first line of report.
+func (d *Diff) report(b *strings.Builder, c *Case, head bool) {
+	if head {
+		fmt.Fprintf(b, "FAIL %s (%s): ", c.Name, c.where())
+	}
+	if d.Index > 0 {
+		fmt.Fprintf(b, "packet %d differs from %s at line %d", d.Index, c.Golden, d.Line)
+	} else {
+		fmt.Fprintf(b, "line %d differs from %s", d.Line, c.Golden)
+	}
+	fmt.Fprintf(b, " (%s matched before it; %d added, %d removed", plural(d.Matched, "line"), d.Added, d.Removed)
+	if d.Hunks > 1 {
+		fmt.Fprintf(b, " in %d hunks, the first below", d.Hunks)
+	}
+	b.WriteString(")\n")
+	if d.Hint != "" {
+		b.WriteString("hint: " + d.Hint + "\n")
+	}
+	b.WriteString(d.Text)
+}
+
+// Summary is the last line of a run: "N passed, M failed", and ", K
+// skipped" when cases were skipped.
 func Summary(results []Result) (line string, failed int) {
+	skipped := 0
 	for i := range results {
-		if results[i].Failed() {
+		switch {
+		case results[i].Skip != "":
+			skipped++
+		case results[i].Failed():
 			failed++
 		}
 	}
-	return fmt.Sprintf("%d passed, %d failed", len(results)-failed, failed), failed
+	line = fmt.Sprintf("%d passed, %d failed", len(results)-failed-skipped, failed)
+	if skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", skipped)
+	}
+	return line, failed
 }

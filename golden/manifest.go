@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -33,10 +35,26 @@ import (
 //	--expect-error TEXT    the capture is damaged on purpose: reading it must
 //	                       fail with an error whose message contains TEXT;
 //	                       the frames before the damage are compared as usual
+//
+// unless the case's program takes them ({args}, see Program): then they
+// are the program's, and turtle does not read them.
+//
+// A line whose first field starts with ! is a directive for the cases
+// after it (until another directive of the same name):
+//
+//	!run CMD ARGS...     the cases are decoded by this program (see Program);
+//	                     !run alone: by turtle again
+//	!env NAME=VALUE...   the program's environment (added to turtle's)
+//	!frames RULE         how its output splits into packets (see Rule)
+//	!stderr fail|ignore  whether a line on its standard error fails a case
+//	!stderr-ok REGEXP    with fail: lines that are not a failure
+//	!skip REASON         the next case is not run (a feature it needs is
+//	                     missing); check reports it as skipped, with REASON
 type Manifest struct {
 	Path  string // the manifest file, as given
 	Dir   string // the directory paths are relative to
 	Cases []*Case
+	run   []string // the !run in effect after the last line
 }
 
 // Case is one line of a manifest.
@@ -52,22 +70,131 @@ type Case struct {
 	Count       int    // -c, 0 for no limit
 	ExpectError string // --expect-error, "" when the capture must read cleanly
 	Filter      string // -f, a tcpdump filter; "" prints every frame
+
+	Program *Program // the program that decodes the case (!run); nil: turtle
+	Skip    string   // !skip's reason: the case is not run
 }
 
 // ParseManifest reads and parses a manifest file.
 func ParseManifest(path string) (*Manifest, error) {
+	return ParseManifestFor(path, nil)
+}
+
+// ParseManifestFor reads and parses a manifest whose cases are all decoded
+// by run (`--run`), whatever programs the manifest names: when run takes
+// the options column ({args}), the column is the program's. The manifest's
+// !env, !frames and !stderr lines still apply to run, which is not changed:
+// each case gets its own copy. A nil run is ParseManifest.
+func ParseManifestFor(path string, run *Program) (*Manifest, error) {
 	data, err := inputfile.ReadFile(path, MaxManifestBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
-	return ParseManifestData(path, data)
+	return parseManifest(path, data, run)
 }
 
 // ParseManifestData parses manifest text; path names it in errors and its
 // directory anchors the relative paths.
 func ParseManifestData(path string, data []byte) (*Manifest, error) {
+	return parseManifest(path, data, nil)
+}
+
+// directives are the !lines in effect.
+type directives struct {
+	run      []string
+	env      []string
+	frames   Rule
+	stderr   StderrPolicy
+	stderrOK *regexp.Regexp
+	skip     string
+	prog     *Program // built from the above, shared by the cases until one changes
+}
+
+func (d *directives) apply(fields []string, override *Program) error {
+	name, args := fields[0], fields[1:]
+	one := func() (string, error) {
+		if len(args) != 1 {
+			return "", fmt.Errorf("%s wants one argument, got %d", name, len(args))
+		}
+		return args[0], nil
+	}
+	var err error
+	switch name {
+	case "!run":
+		if len(args) > 0 {
+			if _, err := checkCommand(strings.Join(args, " "), args); err != nil {
+				return fmt.Errorf("!run: %w", err)
+			}
+		}
+		d.run = args
+	case "!env":
+		for _, a := range args {
+			if k, _, ok := strings.Cut(a, "="); !ok || k == "" {
+				return fmt.Errorf("!env: %q is not NAME=VALUE", a)
+			}
+		}
+		d.env = args
+	case "!frames":
+		var r string
+		if r, err = one(); err == nil {
+			d.frames, err = ParseRule(r)
+		}
+	case "!stderr":
+		var p string
+		if p, err = one(); err == nil {
+			d.stderr, err = ParseStderrPolicy(p)
+		}
+	case "!stderr-ok":
+		var re string
+		if re, err = one(); err == nil {
+			d.stderrOK, err = regexp.Compile(re)
+		}
+	case "!skip":
+		if len(args) == 0 {
+			return errors.New("!skip wants a reason")
+		}
+		d.skip = strings.Join(args, " ")
+		return nil
+	default:
+		return fmt.Errorf("unknown directive %s (want !run, !env, !frames, !stderr, !stderr-ok or !skip)", name)
+	}
+	if err != nil {
+		return err
+	}
+	d.prog = nil
+	return nil
+}
+
+// program is the program of the next case: the override or !run, with the
+// directives; nil for turtle.
+func (d *directives) program(override *Program) *Program {
+	if d.prog != nil {
+		return d.prog
+	}
+	var p Program
+	switch {
+	case override != nil:
+		p = *override
+		p.Env = append(slices.Clip(d.env), override.Env...)
+		if p.Frames.Name == "" {
+			p.Frames = d.frames
+		}
+		if p.Stderr == StderrIgnore && p.StderrOK == nil {
+			p.Stderr, p.StderrOK = d.stderr, d.stderrOK
+		}
+	case len(d.run) > 0:
+		p = Program{Args: d.run, Env: d.env, Frames: d.frames, Stderr: d.stderr, StderrOK: d.stderrOK}
+	default:
+		return nil
+	}
+	d.prog = &p
+	return d.prog
+}
+
+func parseManifest(path string, data []byte, override *Program) (*Manifest, error) {
 	m := &Manifest{Path: path, Dir: filepath.Dir(path)}
 	seen := make(map[string]int)
+	var dir directives
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -78,10 +205,18 @@ func ParseManifestData(path string, data []byte) (*Manifest, error) {
 		if len(fields) == 0 {
 			continue
 		}
-		c, err := newCase(fields, n)
+		if strings.HasPrefix(fields[0], "!") {
+			if err := dir.apply(fields, override); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+			}
+			continue
+		}
+		prog := dir.program(override)
+		c, err := newCaseFor(fields, n, prog.TakesArgs())
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
+		c.Program, c.Skip, dir.skip = prog, dir.skip, ""
 		c.Where = fmt.Sprintf("%s:%d", path, n)
 		if prev, dup := seen[c.Name]; dup {
 			return nil, fmt.Errorf("%s:%d: case %q is already defined on line %d", path, n, c.Name, prev)
@@ -92,16 +227,34 @@ func ParseManifestData(path string, data []byte) (*Manifest, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read manifest %s: %w", path, err)
 	}
+	m.run = dir.run
 	return m, nil
 }
 
 // NewCase builds a case from its name, paths (relative to the manifest,
 // forward slashes) and read options, checking them as a manifest line is.
 func NewCase(name, capture, golden string, args []string) (*Case, error) {
-	return newCase(append([]string{name, capture, golden}, args...), 0)
+	return NewCaseFor(name, capture, golden, args, nil)
+}
+
+// NewCaseFor is NewCase for a case decoded by p (nil: turtle): when p
+// takes the options column ({args}), args are p's and are not read.
+func NewCaseFor(name, capture, golden string, args []string, p *Program) (*Case, error) {
+	c, err := newCaseFor(append([]string{name, capture, golden}, args...), 0, p.TakesArgs())
+	if err != nil {
+		return nil, err
+	}
+	c.Program = p
+	return c, nil
 }
 
 func newCase(fields []string, line int) (*Case, error) {
+	return newCaseFor(fields, line, false)
+}
+
+// newCaseFor builds a case; with foreign, the options are a program's and
+// are kept as written, unread.
+func newCaseFor(fields []string, line int, foreign bool) (*Case, error) {
 	if len(fields) < 3 {
 		return nil, fmt.Errorf("want 'name capture golden [read options]', got %d field(s)", len(fields))
 	}
@@ -119,6 +272,9 @@ func newCase(fields []string, line int) (*Case, error) {
 			return nil, fmt.Errorf("field %q: a manifest field cannot contain a line break", f)
 		}
 	}
+	if foreign {
+		return c, nil
+	}
 	fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
 	fs.SetOutput(discard{})
 	fs.SetInterspersed(false)
@@ -130,7 +286,7 @@ func newCase(fields []string, line int) (*Case, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			err = errors.New("unknown flag: --help")
 		}
-		return nil, fmt.Errorf("case %s: read options: %w", c.Name, err)
+		return nil, fmt.Errorf("case %s: read options: %w (options of another decoder are handed to it with --run 'CMD {} {args}' or a !run line)", c.Name, err)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("case %s: read options: unexpected argument %q", c.Name, fs.Arg(0))
@@ -215,6 +371,19 @@ func Append(path string, c *Case) error {
 	}
 	var line []byte
 	if len(old) > 0 && old[len(old)-1] != '\n' {
+		line = append(line, '\n')
+	}
+	// The case's program, unless the manifest's last !run is it already.
+	var run []string
+	if c.Program != nil {
+		run = c.Program.Args
+	}
+	if !slices.Equal(run, m.run) {
+		line = append(line, "!run"...)
+		for _, a := range run {
+			line = append(line, ' ')
+			line = append(line, quoteField(a)...)
+		}
 		line = append(line, '\n')
 	}
 	line = append(line, c.String()...)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,27 +21,62 @@ import (
 )
 
 // Program is a decoder outside turtle, in any language, checked against
-// the goldens instead of turtle's own decoder (`turtle golden check --run`):
-// for each case it runs with "{}" in its arguments replaced by the
-// capture's path, and its standard output is compared with the golden
-// exactly as turtle's text is.
+// the goldens instead of turtle's own decoder (`turtle golden check --run`,
+// or a manifest's `!run` line): for each case it runs with its arguments
+// expanded, and its standard output is compared with the golden exactly as
+// turtle's text is. In each argument
+//
+//	{}       is the capture's path, made absolute
+//	{name}   is the case's name
+//	{dir}    is the manifest's folder, made absolute
+//	{args}   (a whole argument) is the case's options column, one argument
+//	         per field as the manifest splits it (a shell's quoting)
 //
 // The command runs without a shell: ParseCommand splits it into words with
 // the manifest's quoting, and the path replaces "{}" inside one word, so a
-// path with blanks, quotes or a leading dash (it is made absolute) reaches
-// the program as one argument, unchanged. A pipeline needs a shell of its
-// own: sh -c 'decoder "$1" | tr -d "\r"' sh {}.
+// path with blanks, quotes or a leading dash reaches the program as one
+// argument, unchanged. A pipeline needs a shell of its own:
+// sh -c 'decoder "$1" | tr -d "\r"' sh {}.
 //
-// A case with a filter (-f) or a count (-c) hands the program a temporary
-// classic pcap (nanosecond timestamps) holding just the frames the golden
-// covers; every other case hands it the capture itself. A case that
-// expects a read error (the capture is damaged on purpose) does not judge
-// the program's exit status, only its text.
+// A command with {args} owns the options column: turtle does not read it
+// (no -c, -f or --format of its own). Without {args}, a case with a filter
+// (-f) or a count (-c) hands the program a temporary classic pcap
+// (nanosecond timestamps) holding just the frames the golden covers; every
+// other case hands it the capture itself. A case that expects a read error
+// (the capture is damaged on purpose) does not judge the program's exit
+// status, only its text.
 type Program struct {
-	Args      []string      // the command and its arguments; "{}" is the capture's path
+	Args      []string      // the command and its arguments (see above)
 	Timeout   time.Duration // per case; 0 means DefaultProgramTimeout
 	MaxOutput int64         // bytes of standard output kept per case; 0 means DefaultMaxOutput
 	Env       []string      // added to turtle's environment
+	// Frames says how the output splits into packets for reports; the
+	// zero Rule means the case's --format when the options are turtle's,
+	// lines otherwise.
+	Frames Rule
+	// Stderr is StderrFail to fail a case whose program writes to its
+	// standard error a line StderrOK does not match, even when it exits 0.
+	Stderr   StderrPolicy
+	StderrOK *regexp.Regexp
+}
+
+// StderrPolicy is what a program's standard error means for its case.
+type StderrPolicy int
+
+const (
+	StderrIgnore StderrPolicy = iota // shown when the case fails, never a failure itself
+	StderrFail                       // a line on standard error fails the case
+)
+
+// ParseStderrPolicy parses "ignore" or "fail".
+func ParseStderrPolicy(s string) (StderrPolicy, error) {
+	switch s {
+	case "ignore":
+		return StderrIgnore, nil
+	case "fail":
+		return StderrFail, nil
+	}
+	return 0, fmt.Errorf("stderr policy %q: want fail or ignore", s)
 }
 
 // Defaults for Program's limits.
@@ -47,7 +84,7 @@ const (
 	DefaultProgramTimeout = 60 * time.Second
 	DefaultMaxOutput      = 64 << 20
 	// stderrTail is how much of a failing program's standard error its
-	// report shows (the last lines of it).
+	// report shows (the last lines of it, and its first line).
 	stderrTail      = 4 << 10
 	stderrTailLines = 10
 )
@@ -59,6 +96,10 @@ func ParseCommand(line string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("command %q: %w", line, err)
 	}
+	return checkCommand(line, args)
+}
+
+func checkCommand(line string, args []string) ([]string, error) {
 	if len(args) == 0 {
 		return nil, errors.New("empty command")
 	}
@@ -70,18 +111,31 @@ func ParseCommand(line string) ([]string, error) {
 	return nil, fmt.Errorf("command %q has no {} for the capture's path", line)
 }
 
-// checkProgram is Check for a Program: its output stands for the text
-// turtle would print.
-func checkProgram(ctx context.Context, m *Manifest, cases []*Case, opt Options) []Result {
-	results := make([]Result, len(cases))
-	forEach(ctx, len(cases), opt.Parallel, func(i int, _ *scratch) {
-		if err := ctx.Err(); err != nil {
-			results[i] = Result{Case: cases[i], Err: err}
-			return
+// TakesArgs reports whether the command hands the program the options
+// column ({args}), which then is the program's, not turtle's.
+func (p *Program) TakesArgs() bool {
+	return p != nil && slices.Contains(p.Args, "{args}")
+}
+
+// Command is the command line the program runs for case c of m, with
+// capture as the capture's path.
+func (p *Program) Command(m *Manifest, c *Case, capture string) []string {
+	dir, err := filepath.Abs(m.Dir)
+	if err != nil {
+		dir = m.Dir
+	}
+	r := strings.NewReplacer("{}", capture, "{name}", c.Name, "{dir}", dir)
+	var args []string
+	for _, a := range p.Args {
+		if a == "{args}" {
+			for _, o := range c.Args {
+				args = append(args, strings.ReplaceAll(o, "{dir}", dir))
+			}
+			continue
 		}
-		results[i] = runProgram(ctx, m, cases[i], opt)
-	})
-	return results
+		args = append(args, r.Replace(a))
+	}
+	return args
 }
 
 // outputLimit is MaxOutput, or its default.
@@ -92,16 +146,32 @@ func (p *Program) outputLimit() int64 {
 	return DefaultMaxOutput
 }
 
-// runProgram runs opt.Program for one case and compares its output.
-func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
+// rule is how the program's output for c splits: Frames, or c's format
+// when c's options are turtle's, or lines.
+func (p *Program) rule(c *Case) Rule {
+	switch {
+	case p.Frames.Name != "":
+		return p.Frames
+	case c.Format != "":
+		return Rule{Name: c.Format}
+	}
+	return Rule{Name: "line"}
+}
+
+// runProgram runs p for one case and compares its output with the golden;
+// keep, when set, gets a copy of the output (Update writes it).
+func runProgram(ctx context.Context, m *Manifest, c *Case, p *Program, opt Options, keep io.Writer) Result {
 	r := Result{Case: c}
-	p := opt.Program
-	path, err := filepath.Abs(m.Resolve(c.Capture))
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		r.Err = err
 		return r
 	}
 	if err := m.checkPaths(c, opt); err != nil {
+		r.Err = err
+		return r
+	}
+	path, err := filepath.Abs(m.Resolve(c.Capture))
+	if err != nil {
 		r.Err = err
 		return r
 	}
@@ -111,7 +181,7 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 	} else {
 		f.Close()
 	}
-	if c.Filter != "" || c.Count > 0 {
+	if !p.TakesArgs() && (c.Filter != "" || c.Count > 0) {
 		tmp, _, err := selectFrames(path, c)
 		if err != nil {
 			r.Err = fmt.Errorf("select the case's frames: %w", err)
@@ -120,44 +190,123 @@ func runProgram(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 		defer os.Remove(tmp)
 		path = tmp
 	}
-	fr := FramingOf(c.Format)
 	// The program's output streams, but the golden it is compared with is
 	// held whole: bounded by the same limit as the program's output.
 	golden, err := inputfile.ReadFile(m.Resolve(c.Golden), p.outputLimit())
-	if err != nil {
+	missing := errors.Is(err, os.ErrNotExist)
+	if err != nil && !missing {
 		r.Err = fmt.Errorf("read golden: %w", err)
 		return r
 	}
-	out := newOutputCompare(fr, golden)
-	status, tail, err := execProgram(ctx, p, path, out)
-	if err != nil {
-		r.Err = err
-		if tail != "" {
-			r.Err = fmt.Errorf("%w; its standard error ends:\n%s", err, tail)
-		}
-		return r
+	rule := p.rule(c)
+	var (
+		frames *outputCompare
+		lines  *lineCompare
+		out    io.Writer
+		pre    = &prefix{golden: golden}
+	)
+	if rule.IsFormat() {
+		frames = newOutputCompare(FramingOf(rule.Name), golden)
+		out = io.MultiWriter(frames, pre)
+	} else {
+		lines = newLineCompare(rule, golden)
+		out = lines
+		pre = nil
 	}
-	d, frames := out.finish()
-	r.Frames = frames
+	if keep != nil {
+		out = io.MultiWriter(out, keep)
+	}
+	args := p.Command(m, c, path)
+	res := execProgram(ctx, p, args, out)
+	var d *Diff
+	var n int64
+	matched := 0
+	if frames != nil {
+		d, r.Frames = frames.finish()
+		n, matched = frames.n, pre.line
+	} else {
+		d = lines.finish(c.Golden)
+		n, matched = lines.n, lines.matched()
+		if d != nil {
+			r.Frames = d.Index
+		}
+	}
+	if missing && d != nil {
+		d.Hint = c.Golden + " does not exist: " + opt.updateHint(c) + " writes it"
+	} else if missing && d == nil {
+		d = &Diff{Against: "golden", Unit: "line", Line: 1, Hint: c.Golden + " does not exist: " + opt.updateHint(c) + " writes it"}
+	}
+	prog := filepath.Base(args[0])
 	failed := ""
 	switch {
-	case status != 0 && c.ExpectError == "":
-		failed = fmt.Sprintf("%s exited with status %d", p.Args[0], status)
-	case out.n == 0 && len(golden) > 0:
-		failed = fmt.Sprintf("%s printed nothing (exit status %d)", p.Args[0], status)
+	case res.err != nil:
+		failed = res.err.Error()
+	case res.status != 0 && c.ExpectError == "":
+		failed = fmt.Sprintf("%s exited with status %d", prog, res.status)
+	case n == 0 && len(golden) > 0:
+		failed = fmt.Sprintf("%s printed nothing (exit status %d)", prog, res.status)
+	case p.Stderr == StderrFail && res.stderr.bad != "":
+		failed = fmt.Sprintf("%s wrote to its standard error (--stderr fail): %s", prog, res.stderr.bad)
 	}
 	if failed != "" {
-		if tail == "" {
-			r.Err = fmt.Errorf("%s; its standard error is empty", failed)
-		} else {
-			r.Err = fmt.Errorf("%s; its standard error ends:\n%s", failed, tail)
+		var b strings.Builder
+		b.WriteString(failed)
+		tail := res.stderr.tail.lines(stderrTailLines)
+		switch {
+		case tail != "":
+			b.WriteString("; its standard error ends:\n" + tail)
+			if first := res.stderr.first; first != "" && !strings.Contains(tail, first) {
+				b.WriteString("\n  and began:\n    " + first)
+			}
+		case res.err == nil:
+			b.WriteString("; its standard error is empty")
 		}
-		return r
+		diverged := (pre != nil && pre.off) || (lines != nil && lines.diverged)
+		if (res.err != nil || res.status != 0) && n > 0 {
+			fmt.Fprintf(&b, "\nprogress: %s printed %s matching the golden", prog, plural(matched, "line"))
+			switch {
+			case d == nil:
+				b.WriteString(", all of it")
+			case !diverged:
+				b.WriteString(", then stopped")
+				d = nil // the golden's rest is missing: no diff to show
+			case d.Line > 0:
+				fmt.Fprintf(&b, ", then differs from it at line %d (below)", d.Line)
+			default:
+				fmt.Fprintf(&b, ", then differs from it in %s %d (below)", d.Unit, d.Index)
+			}
+		} else if res.err != nil && !diverged || n == 0 {
+			d = nil // nothing printed, or nothing that differs
+		}
+		r.Err = errors.New(b.String())
 	}
 	if d != nil {
 		r.Diffs = append(r.Diffs, d)
 	}
 	return r
+}
+
+// prefix counts the lines of the output that equal the golden's first
+// lines, however the output arrives.
+type prefix struct {
+	golden []byte
+	pos    int
+	line   int
+	off    bool
+}
+
+func (p *prefix) Write(b []byte) (int, error) {
+	for _, c := range b {
+		if p.off || p.pos >= len(p.golden) || p.golden[p.pos] != c {
+			p.off = true
+			break
+		}
+		p.pos++
+		if c == '\n' {
+			p.line++
+		}
+	}
+	return len(b), nil
 }
 
 // outputCompare compares a program's output with the golden frame by
@@ -243,19 +392,22 @@ func (s *outputCompare) finish() (*Diff, int) {
 	return s.d, s.got
 }
 
-// execProgram runs p with {} replaced by path, its standard output into
-// out (at most p.MaxOutput bytes). It returns the exit status, the tail of
-// standard error, and an error when the program could not start, ran out
-// of time or printed too much; its whole process group is killed then.
-func execProgram(ctx context.Context, p *Program, path string, out io.Writer) (status int, tail string, err error) {
+// execResult is how a program's run ended.
+type execResult struct {
+	status int        // exit status
+	stderr *stderrLog // what it wrote to standard error
+	err    error      // it could not start, ran out of time, printed too much or was killed
+}
+
+// execProgram runs args (p's command, expanded) with its standard output
+// into out (at most p.MaxOutput bytes); its whole process group is killed
+// when it runs out of time or prints too much.
+func execProgram(ctx context.Context, p *Program, args []string, out io.Writer) execResult {
 	timeout, limit := p.Timeout, p.outputLimit()
 	if timeout <= 0 {
 		timeout = DefaultProgramTimeout
 	}
-	args := make([]string, len(p.Args))
-	for i, a := range p.Args {
-		args[i] = strings.ReplaceAll(a, "{}", path)
-	}
+	res := execResult{stderr: &stderrLog{ok: p.StderrOK}}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
@@ -265,12 +417,14 @@ func execProgram(ctx context.Context, p *Program, path string, out io.Writer) (s
 	cmd.WaitDelay = 2 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return 0, "", err
+		res.err = err
+		return res
 	}
-	var errTail tailBuffer
-	cmd.Stderr = &errTail
+	cmd.Stderr = res.stderr
+	name := filepath.Base(args[0])
 	if err := cmd.Start(); err != nil {
-		return 0, "", fmt.Errorf("run %s: %w", args[0], err)
+		res.err = fmt.Errorf("run %s: %w", args[0], err)
+		return res
 	}
 	n, copyErr := io.Copy(out, io.LimitReader(stdout, limit+1))
 	tooMuch := n > limit
@@ -278,28 +432,110 @@ func execProgram(ctx context.Context, p *Program, path string, out io.Writer) (s
 		cancel() // kills the group: the program would print on
 	}
 	waitErr := cmd.Wait()
-	tail = errTail.lines(stderrTailLines)
+	res.stderr.flush()
 	switch {
 	case tooMuch:
-		return 0, tail, fmt.Errorf("%s printed more than %d bytes (--max-output): stopped", args[0], limit)
+		res.err = fmt.Errorf("%s printed more than %d bytes (--max-output): stopped", name, limit)
+		return res
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return 0, tail, fmt.Errorf("%s ran longer than %v (--timeout): stopped", args[0], timeout)
+		res.err = fmt.Errorf("%s ran longer than %v (--timeout): stopped", name, timeout)
+		return res
 	case ctx.Err() != nil:
-		return 0, tail, ctx.Err()
+		res.err = ctx.Err()
+		return res
 	case copyErr != nil:
-		return 0, tail, fmt.Errorf("read the output of %s: %w", args[0], copyErr)
+		res.err = fmt.Errorf("read the output of %s: %w", name, copyErr)
+		return res
 	}
 	var ee *exec.ExitError
 	if errors.As(waitErr, &ee) {
 		if ee.ExitCode() < 0 {
-			return 0, tail, fmt.Errorf("%s was killed (%v)", args[0], ee.ProcessState)
+			res.err = fmt.Errorf("%s was killed (%v)", name, ee.ProcessState)
+			return res
 		}
-		return ee.ExitCode(), tail, nil
+		res.status = ee.ExitCode()
+		return res
 	}
 	if waitErr != nil {
-		return 0, tail, fmt.Errorf("run %s: %w", args[0], waitErr)
+		res.err = fmt.Errorf("run %s: %w", name, waitErr)
 	}
-	return 0, tail, nil
+	return res
+}
+
+// stderrLog keeps what a report shows of a program's standard error: its
+// first line, its last lines, and the first line that is a failure under
+// --stderr fail (not blank, not matched by ok).
+type stderrLog struct {
+	ok    *regexp.Regexp
+	tail  tailBuffer
+	line  []byte // the line in progress, at most stderrLineMax bytes
+	cut   bool   // the line in progress was longer
+	seen  bool   // a line was seen
+	first string
+	bad   string
+}
+
+const stderrLineMax = 512
+
+func (s *stderrLog) Write(p []byte) (int, error) {
+	n := len(p)
+	s.tail.Write(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if room := stderrLineMax - len(s.line); room < len(chunk) {
+			s.line = append(s.line, chunk[:max(room, 0)]...)
+			s.cut = true
+		} else {
+			s.line = append(s.line, chunk...)
+		}
+		if i < 0 {
+			break
+		}
+		s.endLine()
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (s *stderrLog) flush() {
+	if len(s.line) > 0 {
+		s.endLine()
+	}
+}
+
+func (s *stderrLog) endLine() {
+	l := escapeLine(strings.TrimRight(string(s.line), "\r"))
+	if s.cut {
+		l += "..."
+	}
+	s.line, s.cut = s.line[:0], false
+	if strings.TrimSpace(l) == "" {
+		return
+	}
+	if !s.seen {
+		s.seen, s.first = true, l
+	}
+	if s.bad == "" && (s.ok == nil || !s.ok.MatchString(l)) {
+		s.bad = l
+	}
+}
+
+// escapeLine escapes what a terminal would act on, as tailBuffer does.
+func escapeLine(l string) string {
+	var b strings.Builder
+	for _, r := range l {
+		switch {
+		case r == '\t' || r >= ' ' && r != 0x7f && r != 0xfffd:
+			b.WriteRune(r)
+		default:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		}
+	}
+	return b.String()
 }
 
 // tailBuffer keeps the last stderrTail bytes written to it.

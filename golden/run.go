@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -29,14 +30,25 @@ func Check(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Program != nil {
-		return checkProgram(ctx, m, cases, opt), nil
-	}
 	results := make([]Result, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
-		results[i] = run(ctx, m, cases[i], opt, s)
-	})
+		results[i] = runCase(ctx, m, cases[i], opt, s)
+	}, func(i int, err error) { results[i] = Result{Case: cases[i], Err: err} })
 	return results, nil
+}
+
+// runCase runs one case with its decoder: its program, or turtle's.
+func runCase(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Result {
+	if c.Skip != "" {
+		return Result{Case: c, Skip: c.Skip}
+	}
+	if p := opt.program(c); p != nil {
+		if opt.Containers {
+			return Result{Case: c, Err: errors.New("--containers re-encodes captures for turtle's decoder: not for a program's case")}
+		}
+		return runProgram(ctx, m, c, p, opt, s.keep)
+	}
+	return run(ctx, m, c, opt, s)
 }
 
 // Update runs the selected cases of m and rewrites the goldens whose text
@@ -57,9 +69,23 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 	sums := make([][sha256.Size]byte, len(cases))
 	forEach(ctx, len(cases), opt.Parallel, func(i int, s *scratch) {
 		c := cases[i]
+		if c.Skip != "" {
+			results[i] = Result{Case: c, Skip: c.Skip}
+			return
+		}
 		if err := m.checkPaths(c, opt); err != nil {
 			results[i] = Result{Case: c, Err: err}
 			return
+		}
+		if opt.program(c) == nil {
+			// turtle writes only its own text: a golden of a format it
+			// does not have is another decoder's, which only that decoder
+			// may rewrite.
+			if _, err := opt.newFormat(c.Format); err != nil {
+				results[i] = Result{Case: c, Err: fmt.Errorf("%w: %s is not turtle's text but another decoder's; "+
+					"update it with that decoder (--run 'CMD {}', or a !run line in the manifest); %s is left alone", err, c.Golden, c.Golden)}
+				return
+			}
 		}
 		path := m.Resolve(c.Golden)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -71,10 +97,12 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 			results[i] = Result{Case: c, Err: fmt.Errorf("write golden: %w", err)}
 			return
 		}
+		temps[i] = tmp.Name() // removed unless renamed, even after a panic
+		defer tmp.Close()
 		h := sha256.New()
 		bw := bufio.NewWriterSize(io.MultiWriter(tmp, h), 64<<10)
 		s.keep = bw
-		results[i] = run(ctx, m, c, opt, s)
+		results[i] = runCase(ctx, m, c, opt, s)
 		s.keep = nil
 		err = bw.Flush()
 		if cerr := tmp.Close(); err == nil {
@@ -83,9 +111,8 @@ func Update(ctx context.Context, m *Manifest, opt Options) ([]Result, error) {
 		if err != nil && results[i].Err == nil {
 			results[i].Err = fmt.Errorf("write golden: %w", err)
 		}
-		temps[i] = tmp.Name()
 		h.Sum(sums[i][:0])
-	})
+	}, func(i int, err error) { results[i] = Result{Case: cases[i], Err: err} })
 	// Rename in manifest order, so that two cases sharing a golden are
 	// caught rather than raced.
 	written := make(map[string]int)
@@ -149,7 +176,7 @@ type scratch struct {
 // forEach calls f for 0..n-1 on parallel workers (GOMAXPROCS when
 // parallel is 0), each with its own scratch; it stops handing out work
 // once ctx is done.
-func forEach(ctx context.Context, n, parallel int, f func(i int, s *scratch)) {
+func forEach(ctx context.Context, n, parallel int, f func(i int, s *scratch), onPanic func(i int, err error)) {
 	if parallel <= 0 {
 		parallel = runtime.GOMAXPROCS(0)
 	}
@@ -162,7 +189,7 @@ func forEach(ctx context.Context, n, parallel int, f func(i int, s *scratch)) {
 			defer wg.Done()
 			var s scratch
 			for i := range next {
-				f(i, &s)
+				call(f, onPanic, i, &s)
 			}
 		}()
 	}
@@ -173,11 +200,23 @@ func forEach(ctx context.Context, n, parallel int, f func(i int, s *scratch)) {
 	wg.Wait()
 }
 
+// call runs f(i, s), turning a panic (a decoder's bug, in a format of the
+// caller's own or in turtle's) into the case's failure, so that the other
+// cases run on and the report names the case that panicked.
+func call(f func(i int, s *scratch), onPanic func(i int, err error), i int, s *scratch) {
+	defer func() {
+		if v := recover(); v != nil {
+			onPanic(i, fmt.Errorf("panic (a bug in the decoder): %v\n%s", v, debug.Stack()))
+		}
+	}()
+	f(i, s)
+}
+
 // Run runs one case of m: it prints the capture with the case's options,
 // checks that the read ends as the case declares, compares the text with
 // the golden and, with opt.Containers, each container with the original.
 func Run(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
-	return run(ctx, m, c, opt, new(scratch))
+	return runCase(ctx, m, c, opt, new(scratch))
 }
 
 // run is Run with a worker's scratch. The text is compared with the golden
@@ -197,7 +236,7 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 		r.Err = err
 		return r
 	}
-	fr := FramingOf(c.Format)
+	fr := opt.framing(c.Format)
 	gf, err := inputfile.Open(m.Resolve(c.Golden))
 	missing := errors.Is(err, os.ErrNotExist)
 	if err != nil && !missing {
@@ -257,7 +296,7 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 	}
 	if d != nil {
 		if missing {
-			d.Hint = c.Golden + " does not exist: 'turtle golden update --only " + c.Name + "' writes it"
+			d.Hint = c.Golden + " does not exist: " + opt.updateHint(c) + " writes it"
 		}
 		r.Diffs = append(r.Diffs, d)
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -18,10 +20,18 @@ each must produce: one case per line, 'name capture golden [read options]',
 --format NAME and --expect-error TEXT (the capture is damaged on purpose and
 reading it must fail with an error containing TEXT).
 
+Another decoder can be checked instead of turtle's: --run 'CMD {} {args}' or
+the manifest's own '!run CMD' line (see 'turtle golden check --help'); then
+the options column is that program's when CMD has {args}. Lines starting
+with ! set, for the cases after them: !run CMD, !env NAME=VALUE...,
+!frames RULE, !stderr fail|ignore, !stderr-ok REGEXP; '!skip REASON' skips
+the next case.
+
 Usage:
-  turtle golden check  [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {}']
-  turtle golden update [--manifest FILE] [--only NAME]...
-  turtle golden add NAME CAPTURE [--manifest FILE] [-- READ-OPTIONS...]
+  turtle golden check  [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {} {args}'] [--list]
+  turtle golden update [--manifest FILE] [--only NAME]... [--run 'CMD {} {args}']
+  turtle golden add NAME CAPTURE [--manifest FILE] [--run 'CMD {} {args}'] [-- OPTIONS...]
+  turtle golden import tcpdump TESTLIST -o MANIFEST
 
 Example:
   turtle golden check --manifest testdata/golden.list
@@ -46,8 +56,10 @@ func runGolden(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runGoldenUpdate(args[1:], stdout, stderr)
 	case "add":
 		return runGoldenAdd(args[1:], stdout, stderr)
+	case "import":
+		return runGoldenImport(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "turtle golden: unknown command %q (want check, update or add; run 'turtle golden --help')\n", args[0])
+	fmt.Fprintf(stderr, "turtle golden: unknown command %q (want check, update, add or import; run 'turtle golden --help')\n", args[0])
 	return 2
 }
 
@@ -66,12 +78,13 @@ Exit status: 0 when every case passed, 1 when one failed or the manifest
 could not be read, 2 for a usage error.`
 
 func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("golden check", "golden check [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {}']", goldenCheckAbout+goldenRunAbout,
+	fs := newFlagSet("golden check", "golden check [--manifest FILE] [--only NAME]... [--containers | --run 'CMD {} {args}'] [--list]", goldenCheckAbout+goldenRunAbout,
 		"turtle golden check --only ethernet-turtle --containers\n  turtle golden check --run 'python3 scripts/classroom_turtle.py {}'", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap (µs, ns, either byte order) and pcapng (either byte order)")
-	parallel := fs.Int("parallel", 0, "cases run at once (`N`; 0: one per CPU)")
+	jobs := jobsFlag(fs)
+	list := fs.Bool("list", false, "list the cases and the command that decodes each; run nothing")
 	prog := addRunFlags(fs)
 	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
@@ -84,17 +97,23 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "%v", err)
 	}
-	m, err := golden.ParseManifest(*manifest)
+	m, err := prog.manifest(*manifest, program)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
 		return 1
 	}
-	if *only, err = prog.only(m, *only); err != nil {
+	if *list {
+		if err := listCases(stdout, m, *only); err != nil {
+			return goldenUsage(stderr, "golden check", "--only: %v", err)
+		}
+		return 0
+	}
+	if *only, err = prog.only(m, program, *only); err != nil {
 		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
 		return 1
 	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *parallel, Program: program, AllowOutside: *outside})
+		Only: *only, Containers: *containers, Parallel: *jobs, AllowOutside: *outside})
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}
@@ -113,19 +132,34 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// jobsFlag is --jobs (and --parallel, its old name).
+func jobsFlag(fs *pflag.FlagSet) *int {
+	jobs := fs.IntP("jobs", "j", 0, "cases run at once (`N`; 0: one per CPU)")
+	fs.IntVar(jobs, "parallel", 0, "")
+	fs.MarkDeprecated("parallel", "use --jobs")
+	return jobs
+}
+
 const goldenUpdateAbout = `Update runs the selected cases (all by default) and rewrites the golden files
 whose text changed, printing each case it updated and how many frames
 changed, so that the change can be reviewed (git diff). A case whose capture
 does not read as declared fails and its golden is left alone.
 
+A case decoded by a program (--run, or the manifest's !run) gets that
+program's output, written only when it ran cleanly. Without a program,
+turtle writes only its own text: a case whose --format is not one of
+turtle's is refused and its golden left alone.
+
 Exit status: 0 when every selected case ran, 1 when one failed, 2 for a
 usage error.`
 
 func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("golden update", "golden update [--manifest FILE] [--only NAME]...", goldenUpdateAbout,
-		"turtle golden update --only ethernet-turtle && git diff testdata/golden", stdout, stderr)
+	fs := newFlagSet("golden update", "golden update [--manifest FILE] [--only NAME]... [--run 'CMD {} {args}']", goldenUpdateAbout,
+		"turtle golden update --only ethernet-turtle && git diff testdata/golden\n  turtle golden update --manifest tests/turtle.list --only bgp-role --run 'tcpdump -# -n -r {} {args}'", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "update only the case `NAME` (repeatable)")
+	jobs := jobsFlag(fs)
+	prog := addRunFlags(fs)
 	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -133,12 +167,20 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return goldenUsage(stderr, "golden update", "unexpected argument %q", fs.Arg(0))
 	}
-	m, err := golden.ParseManifest(*manifest)
+	program, err := prog.program(false)
+	if err != nil {
+		return goldenUsage(stderr, "golden update", "%v", err)
+	}
+	m, err := prog.manifest(*manifest, program)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
-	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, AllowOutside: *outside})
+	if *only, err = prog.only(m, program, *only); err != nil {
+		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
+		return 1
+	}
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, Parallel: *jobs, AllowOutside: *outside})
 	if err != nil {
 		return goldenUsage(stderr, "golden update", "--only: %v", err)
 	}
@@ -166,14 +208,20 @@ golden file (golden/NAME.golden beside the manifest unless --golden says
 otherwise). Paths are written relative to the manifest. A capture that does
 not read as the options declare is refused, as is a name already taken.
 
+With --run 'CMD {} {args}' the golden is that program's output and the
+options after '--' are its own ({args}); a '!run CMD' line goes before the
+case unless the manifest's last one is the same, so that check and update
+decode the case with the program too.
+
 Exit status: 0 when the case was added, 1 when it could not be, 2 for a
 usage error.`
 
 func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("golden add", "golden add NAME CAPTURE [--manifest FILE] [--golden FILE] [-- READ-OPTIONS...]",
-		goldenAddAbout, "turtle golden add sll-basic testdata/linux-sll.pcap -- --format basic -c 3", stdout, stderr)
+		goldenAddAbout, "turtle golden add sll-basic testdata/linux-sll.pcap -- --format basic -c 3\n  turtle golden add --manifest tests/turtle.list --run 'tcpdump -# -n -r {} {args}' mine tests/mine.pcap -- -v", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE` (created if missing)")
 	goldenPath := fs.String("golden", "", "write the golden to `FILE` (default golden/NAME.golden beside the manifest)")
+	prog := addRunFlags(fs)
 	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -190,7 +238,11 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden add: %v\n", err)
 		return 1
 	}
-	m, err := golden.ParseManifest(*manifest)
+	program, err := prog.program(false)
+	if err != nil {
+		return goldenUsage(stderr, "golden add", "%v", err)
+	}
+	m, err := prog.manifest(*manifest, nil)
 	if errors.Is(err, os.ErrNotExist) {
 		m, err = golden.ParseManifestData(*manifest, nil)
 	}
@@ -210,7 +262,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	c, err := golden.NewCase(name, capRel, goldRel, readOpts)
+	c, err := golden.NewCaseFor(name, capRel, goldRel, readOpts, program)
 	if err != nil {
 		return goldenUsage(stderr, "golden add", "%v", err)
 	}
@@ -235,6 +287,12 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := golden.Append(m.Path, c); err != nil {
 		return fail(err)
+	}
+	if program != nil {
+		text, _ := os.ReadFile(m.Resolve(goldRel))
+		fmt.Fprintf(stdout, "added %s to %s: %d lines of %s's output in %s\n", name, m.Path,
+			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), goldRel)
+		return 0
 	}
 	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", name, m.Path, results[0].Frames, goldRel)
 	return 0

@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -13,40 +16,57 @@ import (
 const goldenRunAbout = `
 
 --run 'CMD {}' checks another decoder instead of turtle's own: for each case
-CMD runs with {} replaced by the capture's path, and its standard output is
-compared with the golden as turtle's text is. CMD runs without a shell: it is
-split into words with the manifest's quoting ('...', "...", backslash) and the
-path, made absolute, replaces {} inside its word, so it reaches the program
-as one argument whatever characters it holds. For a pipeline, run a shell
-yourself: --run "sh -c 'decoder \"\$1\" | tr a-f A-F' sh {}". A case with -f
-or -c gets a temporary pcap of just its frames. A program that exits
-non-zero (unless the case expects a damaged capture) or prints nothing fails
-its case with its exit status and the last lines of its standard error; one
-that runs longer than --timeout or prints more than --max-output is killed,
-its whole process group with it. Without --only, --run checks the cases of
---run-format (turtle by default), the format the program is meant to print.`
+CMD runs with {} replaced by the capture's path, {name} by the case's name,
+{dir} by the manifest's folder and the word {args} by the case's options
+column (one argument per field; the column is then the program's, not
+turtle's), and its standard output is compared with the golden. A manifest
+can name its program itself with a '!run CMD' line (see 'turtle golden
+--help'). CMD runs without a shell: it is split into words with the
+manifest's quoting ('...', "...", backslash) and the path, made absolute,
+replaces {} inside its word, so it reaches the program as one argument
+whatever characters it holds. For a pipeline, run a shell yourself:
+--run "sh -c 'decoder \"\$1\" | tr a-f A-F' sh {}". Without {args}, a case
+with -f or -c gets a temporary pcap of just its frames, and without --only
+the cases of --run-format (turtle by default) are checked.
 
-// runFlags are golden check's flags for --run.
+A program's output is diffed with the golden as diff -u does: the report
+names the first differing line, the packet it is in (--frames: blank, -#
+for tcpdump -# numbers, regexp:RE; turtle's format names split frames as
+turtle does), how many lines matched before it, and shows the diff's first
+hunk. A program that exits non-zero (unless the case expects a damaged
+capture), prints nothing, or with --stderr fail writes to its standard
+error fails its case with the first and last lines of its standard error
+and how many lines it printed that match the golden; one that runs longer
+than --timeout or prints more than --max-output is killed, its whole process
+group with it.`
+
+// runFlags are the flags of golden check, update and add for a program.
 type runFlags struct {
 	cmd       *string
 	timeout   *time.Duration
 	maxOutput *int64
 	format    *string
+	frames    *string
+	stderr    *string
+	stderrOK  *string
 }
 
 func addRunFlags(fs *pflag.FlagSet) runFlags {
 	return runFlags{
-		cmd:       fs.String("run", "", "check the output of the program `'CMD {}'` ({} is the capture's path) instead of turtle's"),
-		timeout:   fs.Duration("timeout", golden.DefaultProgramTimeout, "with --run: stop a case's program after `D`"),
-		maxOutput: fs.Int64("max-output", golden.DefaultMaxOutput, "with --run: stop a case's program after `BYTES` of output"),
-		format:    fs.String("run-format", "turtle", "with --run and no --only: check the cases of format `NAME` (all: every case)"),
+		cmd:       fs.String("run", "", "decode with the program `'CMD {} {args}'` instead of turtle ({} capture, {args} the case's options, {name} its name)"),
+		timeout:   fs.Duration("timeout", golden.DefaultProgramTimeout, "stop a case's program after `D`"),
+		maxOutput: fs.Int64("max-output", golden.DefaultMaxOutput, "stop a case's program after `BYTES` of output"),
+		format:    fs.String("run-format", "turtle", "with --run without {args} and no --only: check the cases of format `NAME` (all: every case)"),
+		frames:    fs.String("frames", "", "how the program's output splits into packets: `RULE` line, blank, -#, regexp:RE or a turtle format"),
+		stderr:    fs.String("stderr", "", "whether the program's standard error fails a case: `fail` or ignore (default: the manifest's !stderr, else ignore)"),
+		stderrOK:  fs.String("stderr-ok", "", "with --stderr fail: lines matching `REGEXP` are not a failure"),
 	}
 }
 
 // only is the --only list for a --run check: the cases of --run-format
-// unless cases were named.
-func (f runFlags) only(m *golden.Manifest, only []string) ([]string, error) {
-	if *f.cmd == "" || len(only) > 0 || *f.format == "all" {
+// unless cases were named or the program takes the options column.
+func (f runFlags) only(m *golden.Manifest, p *golden.Program, only []string) ([]string, error) {
+	if p == nil || p.TakesArgs() || len(only) > 0 || *f.format == "all" {
 		return only, nil
 	}
 	for _, c := range m.Cases {
@@ -60,24 +80,130 @@ func (f runFlags) only(m *golden.Manifest, only []string) ([]string, error) {
 	return only, nil
 }
 
-// program is the --run program, or nil without --run.
+// program is the --run program, or nil without --run (the manifest's own
+// !run lines, if any, decide); limits and --frames/--stderr apply to the
+// manifest's programs too (see manifest).
 func (f runFlags) program(containers bool) (*golden.Program, error) {
-	if *f.cmd == "" {
-		return nil, nil
-	}
-	if containers {
-		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
-	}
 	if *f.timeout <= 0 {
 		return nil, errors.New("--timeout must be above 0")
 	}
 	if *f.maxOutput <= 0 {
 		return nil, errors.New("--max-output must be above 0")
 	}
+	if err := f.settings(&golden.Program{}); err != nil {
+		return nil, err
+	}
+	if *f.cmd == "" {
+		return nil, nil
+	}
+	if containers {
+		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
+	}
 	args, err := golden.ParseCommand(*f.cmd)
 	if err != nil {
 		return nil, err
 	}
 	// Python programs lose nothing they printed when they are stopped.
-	return &golden.Program{Args: args, Timeout: *f.timeout, MaxOutput: *f.maxOutput, Env: []string{"PYTHONUNBUFFERED=1"}}, nil
+	p := &golden.Program{Args: args, Env: []string{"PYTHONUNBUFFERED=1"}}
+	if err := f.settings(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// settings applies the limits, --frames and --stderr to p.
+func (f runFlags) settings(p *golden.Program) error {
+	p.Timeout, p.MaxOutput = *f.timeout, *f.maxOutput
+	if *f.frames != "" {
+		r, err := golden.ParseRule(*f.frames)
+		if err != nil {
+			return fmt.Errorf("--frames: %w", err)
+		}
+		p.Frames = r
+	}
+	if *f.stderr != "" {
+		s, err := golden.ParseStderrPolicy(*f.stderr)
+		if err != nil {
+			return fmt.Errorf("--stderr: %w", err)
+		}
+		p.Stderr = s
+	}
+	if *f.stderrOK != "" {
+		re, err := regexp.Compile(*f.stderrOK)
+		if err != nil {
+			return fmt.Errorf("--stderr-ok: %w", err)
+		}
+		p.StderrOK = re
+	}
+	return nil
+}
+
+// manifest parses the manifest for the flags: decoded by --run when given,
+// and the flags' limits, --frames and --stderr applied to every program.
+func (f runFlags) manifest(path string, p *golden.Program) (*golden.Manifest, error) {
+	m, err := golden.ParseManifestFor(path, p)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		return m, nil
+	}
+	seen := make(map[*golden.Program]*golden.Program)
+	for _, c := range m.Cases {
+		if c.Program == nil {
+			continue
+		}
+		q, ok := seen[c.Program]
+		if !ok {
+			cp := *c.Program
+			q = &cp
+			if err := f.settings(q); err != nil {
+				return nil, err
+			}
+			seen[c.Program] = q
+		}
+		c.Program = q
+	}
+	return m, nil
+}
+
+// listCases prints, for --list, each selected case and what decodes it.
+func listCases(w io.Writer, m *golden.Manifest, only []string) error {
+	cases := m.Cases
+	if len(only) > 0 {
+		cases = nil
+		for _, name := range only {
+			c := m.Case(name)
+			if c == nil {
+				return fmt.Errorf("%s: no case named %q", m.Path, name)
+			}
+			cases = append(cases, c)
+		}
+	}
+	for _, c := range cases {
+		var how string
+		switch {
+		case c.Skip != "":
+			how = "skip: " + c.Skip
+		case c.Program != nil:
+			how = strings.Join(quoteAll(c.Program.Command(m, c, m.Resolve(c.Capture))), " ")
+		default:
+			how = strings.Join(quoteAll(append([]string{"turtle", "read", m.Resolve(c.Capture)}, c.Args...)), " ")
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", c.Name, m.Resolve(c.Golden), how)
+	}
+	return nil
+}
+
+// quoteAll quotes the words that need it for a shell, for display.
+func quoteAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && !strings.ContainsAny(w, " \t\n'\"\\$`*?[]{}()<>|&;") && w[0] != '#' && w[0] != '~' {
+			out[i] = w
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return out
 }
