@@ -1,7 +1,10 @@
 // Package anonymize rewrites captured frames so that a capture can be shared
 // without saying who was in it: IPv4 and IPv6 addresses by Crypto-PAn
 // (prefix-preserving, one-to-one, the same across files for the same key),
-// inside ARP, ICMP and ICMPv6 error quotes and DNS A/AAAA records too; MAC
+// inside ARP, ICMP and ICMPv6 error quotes, ICMP redirects and router
+// advertisements, neighbour discovery options (prefixes, DNS servers,
+// redirected headers), MLD group records, DHCP/BOOTP messages and DNS
+// A/AAAA records (of any class UPDATE uses) too; MAC
 // addresses, ports and payloads optionally. Every checksum is updated
 // incrementally (RFC 1624) over exactly the bytes changed, so one that was
 // right stays right and one that was wrong stays wrong by the same amount.
@@ -53,14 +56,16 @@ type Options struct {
 type Reason uint8
 
 const (
-	ReasonNone       Reason = iota
-	ReasonLinkType          // a link type turtle does not decode
-	ReasonNetwork           // a network protocol other than IPv4, IPv6 and ARP
-	ReasonTruncated         // the network header is cut or invalid
-	ReasonIPProtocol        // an IP protocol other than TCP, UDP, ICMP, ICMPv6 (its payload)
-	ReasonIPOptions         // IPv4 options or an IPv6 routing header that may hold addresses
-	ReasonQuote             // an ICMP error's quoted packet could not be parsed
-	ReasonDNS               // a DNS message cut, invalid or with more records than decoded
+	ReasonNone          Reason = iota
+	ReasonLinkType             // a link type turtle does not decode
+	ReasonNetwork              // a network protocol other than IPv4, IPv6 and ARP
+	ReasonTruncated            // the network header is cut or invalid
+	ReasonIPProtocol           // an IP protocol other than TCP, UDP, ICMP, ICMPv6 (its payload)
+	ReasonIPOptions            // IPv4 options or an IPv6 routing header that may hold addresses
+	ReasonQuote                // an ICMP error's quoted packet could not be parsed
+	ReasonDNS                  // a DNS message cut, invalid or with more records than decoded
+	ReasonICMPv6Options        // ICMPv6 neighbour discovery or MLD addresses or options cut or invalid
+	ReasonDHCP                 // a DHCP/BOOTP message or its options cut or invalid
 	numReasons
 )
 
@@ -68,7 +73,7 @@ const (
 func (r Reason) String() string {
 	return [...]string{"", "link type not decoded", "network protocol not IP or ARP", "network header cut or invalid",
 		"IP protocol not parsed", "IP options or routing header", "ICMP error quote not parsed",
-		"DNS message not fully parsed"}[r]
+		"DNS message not fully parsed", "ICMPv6 options or MLD records not parsed", "DHCP/BOOTP message not fully parsed"}[r]
 }
 
 // Stats sum up what was done, for the summary.

@@ -190,8 +190,26 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 		} else {
 			typ, body = p.ICMP.Type, p.ICMP.Body
 		}
+		if !v6 && typ == 5 && !quoted && len(tr) >= 8 { // redirect: the gateway, then the quote below
+			a.addrSum(tr[4:8], &d, false)
+		}
 		switch {
 		case quoted:
+		case !v6 && typ == 9: // router advertisement (RFC 1256): the routers' addresses
+			if n, size := int(tr[4]), int(tr[5])*4; size >= 4 {
+				for i := 0; i < n && (i+1)*size <= len(body); i++ {
+					a.addrSum(body[i*size:i*size+4], &d, false)
+				}
+				if n*size > len(body) && reason == ReasonNone {
+					reason, stop = ReasonTruncated, end
+				}
+			}
+			end = len(b) - len(p.Trailer)
+		case v6 && (typ >= 130 && typ <= 134 || typ == 137 || typ == 143):
+			if r := a.icmpv6Addrs(typ, tr, body, &d); r != ReasonNone && reason == ReasonNone {
+				reason, stop = r, end
+			}
+			end = len(b) - len(p.Trailer)
 		case isError(typ, v6) && len(body) > 0:
 			before := sum16(body, false)
 			if !a.quote(body, v6) && reason == ReasonNone {
@@ -207,15 +225,8 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 			a.addr(body[:16])
 			d += delta(old[:], body[:16], false)
 			end += 16
-			if a.opt.MACs { // link-layer address options
-				for o := body[16:]; len(o) >= 8 && o[1] > 0 && int(o[1])*8 <= len(o); o = o[int(o[1])*8:] {
-					if (o[0] == 1 || o[0] == 2) && o[1] == 1 {
-						var old [6]byte
-						copy(old[:], o[2:8])
-						a.mapMAC(o[2:8])
-						d += delta(old[:], o[2:8], false)
-					}
-				}
+			if r := a.ndOptions(body[16:], &d); r != ReasonNone && reason == ReasonNone {
+				reason, stop = r, end
 			}
 			end = len(b) - len(p.Trailer)
 		default: // echo and the rest: the body is payload
@@ -260,13 +271,17 @@ func (a *Anonymizer) transportPayload(p *decode.Packet, pl []byte, d *uint64, qu
 	case a.opt.Payload != PayloadKeep:
 		*d += zero(pl, false)
 		return ReasonNone
+	case p.Layers&decode.LayerUDP != 0 && isDHCP(p.UDP.SrcPort, p.UDP.DstPort):
+		return a.dhcp(pl, d)
 	case p.Layers&decode.LayerDNS == 0:
 		return ReasonNone
 	}
 	m := &p.DNS
 	for i := 0; i < m.NumRecords; i++ {
 		r := &m.Records[i]
-		if r.Section == decode.DNSQuestion || r.Class&0x7fff != 1 ||
+		// Class IN, and NONE and ANY, which UPDATE uses to delete records
+		// (RFC 2136 §2.5) and which still name the address.
+		if class := r.Class & 0x7fff; r.Section == decode.DNSQuestion || class != 1 && class != 254 && class != 255 ||
 			!(r.Type == 1 && len(r.Data) == 4 || r.Type == 28 && len(r.Data) == 16) {
 			continue
 		}
@@ -309,4 +324,221 @@ func (a *Anonymizer) quote(body []byte, v6 bool) bool {
 	}
 	a.ip(q, body, q.Network(), true)
 	return true
+}
+
+// addrSum rewrites an address in place and adds the change to *d (odd: the
+// address starts at an odd offset of what the checksum covers).
+func (a *Anonymizer) addrSum(b []byte, d *uint64, odd bool) {
+	var old [16]byte
+	n := copy(old[:], b)
+	a.addr(b)
+	*d += delta(old[:n], b, odd)
+}
+
+// prefixSum rewrites a prefix of plen bits held in b (up to 16 bytes, the
+// bits past plen zero) as the addresses in it are mapped: Crypto-PAn keeps
+// the first plen bits of every address of the prefix, so the mapped prefix
+// is the mapped address with the bits past plen cleared.
+func (a *Anonymizer) prefixSum(b []byte, plen int, d *uint64) {
+	var old, full [16]byte
+	n := copy(old[:], b)
+	copy(full[:], b)
+	a.addr(full[:])
+	for i := range full {
+		switch {
+		case i*8 >= plen:
+			full[i] = 0
+		case i*8+8 > plen:
+			full[i] &^= 0xff >> (plen - i*8)
+		}
+	}
+	copy(b, full[:n])
+	*d += delta(old[:n], b, false)
+}
+
+// icmpv6Addrs rewrites the addresses of MLD messages (130-132, 143),
+// router solicitations and advertisements (133, 134) and redirects (137):
+// group and source addresses, targets, and neighbour discovery options.
+// The unspecified address (a general query's group) says nothing and stays.
+func (a *Anonymizer) icmpv6Addrs(typ uint8, tr, body []byte, d *uint64) Reason {
+	mapped := func(b []byte) {
+		for _, c := range b {
+			if c != 0 {
+				a.addrSum(b, d, false)
+				return
+			}
+		}
+	}
+	switch typ {
+	case 130, 131, 132: // MLD query, report, done: the group; an MLDv2 query's sources
+		if len(body) < 16 {
+			return ReasonICMPv6Options
+		}
+		mapped(body[:16])
+		if typ == 130 && len(body) >= 20 {
+			n := int(binary.BigEndian.Uint16(body[18:20]))
+			if 20+16*n > len(body) {
+				return ReasonICMPv6Options
+			}
+			for i := 0; i < n; i++ {
+				mapped(body[20+16*i : 36+16*i])
+			}
+		}
+	case 143: // MLDv2 report: group records
+		n := int(binary.BigEndian.Uint16(tr[6:8]))
+		r := body
+		for i := 0; i < n; i++ {
+			if len(r) < 20 {
+				return ReasonICMPv6Options
+			}
+			srcs, aux := int(binary.BigEndian.Uint16(r[2:4])), int(r[1])*4
+			size := 20 + 16*srcs + aux
+			if size > len(r) {
+				return ReasonICMPv6Options
+			}
+			mapped(r[4:20])
+			for j := 0; j < srcs; j++ {
+				mapped(r[20+16*j : 36+16*j])
+			}
+			r = r[size:]
+		}
+	case 133: // router solicitation
+		return a.ndOptions(body, d)
+	case 134: // router advertisement: reachable time and retransmission timer, then options
+		if len(body) < 8 {
+			return ReasonICMPv6Options
+		}
+		return a.ndOptions(body[8:], d)
+	case 137: // redirect: target, destination, options
+		if len(body) < 32 {
+			return ReasonICMPv6Options
+		}
+		a.addrSum(body[:16], d, false)
+		a.addrSum(body[16:32], d, false)
+		return a.ndOptions(body[32:], d)
+	}
+	return ReasonNone
+}
+
+// ndOptions rewrites what neighbour discovery options say about hosts:
+// link-layer addresses (with --macs), prefix information, route
+// information, recursive DNS servers, and the packet a redirected header
+// quotes. Option offsets are multiples of 8, so every address lies at an
+// even offset of the checksummed message.
+func (a *Anonymizer) ndOptions(o []byte, d *uint64) Reason {
+	reason := ReasonNone
+	for len(o) > 0 {
+		if len(o) < 8 || o[1] == 0 || int(o[1])*8 > len(o) {
+			return ReasonICMPv6Options
+		}
+		l := int(o[1]) * 8
+		switch typ := o[0]; {
+		case (typ == 1 || typ == 2) && l == 8:
+			if a.opt.MACs {
+				var old [6]byte
+				copy(old[:], o[2:8])
+				a.mapMAC(o[2:8])
+				*d += delta(old[:], o[2:8], false)
+			}
+		case typ == 3 && l == 32: // prefix information
+			a.prefixSum(o[16:32], min(int(o[2]), 128), d)
+		case typ == 24 && l <= 24: // route information: a prefix of 0, 8 or 16 bytes
+			a.prefixSum(o[8:l], min(int(o[2]), 128), d)
+		case typ == 25 && l >= 24 && (l-8)%16 == 0: // recursive DNS servers
+			for i := 8; i < l; i += 16 {
+				a.addrSum(o[i:i+16], d, false)
+			}
+		case typ == 4 && l > 8: // redirected header: the start of the packet redirected
+			q := o[8:l]
+			before := sum16(q, false)
+			if !a.quote(q, true) && reason == ReasonNone {
+				reason = ReasonQuote
+			}
+			*d += uint64(fold(sum16(q, false))) + uint64(^fold(before))
+		}
+		o = o[l:]
+	}
+	return reason
+}
+
+func isDHCP(src, dst uint16) bool {
+	return src == 67 || src == 68 || dst == 67 || dst == 68
+}
+
+// dhcpAddrOptions are the DHCP options (RFC 2132) whose value is a list of
+// IPv4 addresses: routers, time, name, DNS, log, cookie, LPR, impress and
+// resource location servers, NIS, NTP, NetBIOS name and datagram servers, X
+// font and display servers, requested address, server identifier, NIS+,
+// mobile IP home agents, SMTP, POP3, NNTP, WWW, finger, IRC, StreetTalk and
+// STDA servers, TFTP server addresses (RFC 5859).
+var dhcpAddrOptions = func() (m [256]bool) {
+	for _, c := range []int{3, 4, 5, 6, 7, 8, 9, 10, 11, 41, 42, 44, 45, 48, 49, 50, 54, 65, 68, 69, 70, 71, 72, 73,
+		74, 75, 76, 150} {
+		m[c] = true
+	}
+	return m
+}()
+
+// dhcp rewrites a DHCP or BOOTP message (RFC 2131): ciaddr, yiaddr,
+// siaddr, giaddr, chaddr with --macs, and the address options, in the
+// options field and in sname and file when option 52 says they hold
+// options. The message starts at an even offset (after 8 bytes of UDP).
+func (a *Anonymizer) dhcp(m []byte, d *uint64) Reason {
+	if len(m) < 236 {
+		return ReasonDHCP
+	}
+	for off := 12; off < 28; off += 4 {
+		a.addrSum(m[off:off+4], d, false)
+	}
+	if a.opt.MACs && m[1] == 1 && m[2] == 6 {
+		var old [6]byte
+		copy(old[:], m[28:34])
+		a.mapMAC(m[28:34])
+		*d += delta(old[:], m[28:34], false)
+	}
+	if len(m) < 240 || binary.BigEndian.Uint32(m[236:240]) != 0x63825363 {
+		return ReasonNone // BOOTP: a vendor area of no known layout
+	}
+	overload, ok := a.dhcpOptions(m, 240, len(m), d)
+	if ok && overload&1 != 0 {
+		_, ok = a.dhcpOptions(m, 108, 236, d) // file
+	}
+	if ok && overload&2 != 0 {
+		_, ok = a.dhcpOptions(m, 44, 108, d) // sname
+	}
+	if !ok {
+		return ReasonDHCP
+	}
+	return ReasonNone
+}
+
+// dhcpOptions rewrites the address options of m[start:end] and returns the
+// value of option 52 (overload); false when the list is cut or invalid.
+func (a *Anonymizer) dhcpOptions(m []byte, start, end int, d *uint64) (overload byte, ok bool) {
+	for i := start; i < end; {
+		switch code := m[i]; code {
+		case 0:
+			i++
+			continue
+		case 255:
+			return overload, true
+		}
+		if i+2 > end || i+2+int(m[i+1]) > end {
+			return overload, false
+		}
+		code, l, v := m[i], int(m[i+1]), i+2
+		switch {
+		case code == 52 && l == 1:
+			overload = m[v]
+		case dhcpAddrOptions[code]:
+			if l%4 != 0 {
+				return overload, false
+			}
+			for k := v; k < v+l; k += 4 {
+				a.addrSum(m[k:k+4], d, k%2 == 1)
+			}
+		}
+		i = v + l
+	}
+	return overload, true // a list may end with its field, without option 255
 }

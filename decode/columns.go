@@ -2,6 +2,8 @@ package decode
 
 import (
 	"encoding/binary"
+	"math"
+	"time"
 	"unicode/utf8"
 )
 
@@ -379,6 +381,23 @@ var Columns = [NumColumns]Column{
 	ColInvalidNote:         {"invalid_note", ColString, nil},
 }
 
+// Bounds of a time in int64 nanoseconds since the epoch (1677-09-21 to
+// 2262-04-11).
+var (
+	minTimeNS = time.Unix(0, math.MinInt64)
+	maxTimeNS = time.Unix(0, math.MaxInt64)
+)
+
+// TimeNS returns t in nanoseconds since the Unix epoch, and false when an
+// int64 cannot hold it (time.UnixNano would wrap to a wrong date): the
+// time column is then null, never a wrong time.
+func TimeNS(t time.Time) (int64, bool) {
+	if t.Before(minTimeNS) || t.After(maxTimeNS) {
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
 // NumColumns fits the uint8 indexes of Table.set.
 var _ [255 - NumColumns]struct{}
 
@@ -406,7 +425,9 @@ func (t *Table) Fill(f *Frame, arena []byte) []byte {
 	t.set = t.set[:0]
 	t.arena = arena
 	t.num(ColFrame, uint64(max(f.Number, 0)))
-	t.num(ColTimeNS, uint64(f.Info.Timestamp.UnixNano()))
+	if ns, ok := TimeNS(f.Info.Timestamp); ok && !f.Info.NoTimestamp {
+		t.num(ColTimeNS, uint64(ns))
+	}
 	t.num(ColCaplen, uint64(len(f.Data)))
 	t.num(ColLen, uint64(wireLength(f)))
 	t.num(ColLinkType, uint64(f.Info.LinkType))

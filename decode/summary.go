@@ -205,10 +205,10 @@ func (s *Summary) ip(p *Packet, proto uint8) {
 		s.length(len(p.UDP.Payload) + p.UDP.Missing) // the UDP length, as tcpdump
 	case p.Layers&LayerICMP != 0:
 		s.endpoints(p, -1, -1)
-		s.icmp(&p.ICMP, len(p.ICMP.Body)+8+p.ipMissing())
+		s.icmp(&p.ICMP, icmpLength(p, p.ICMP.HasRest, p.ICMP.Body))
 	case p.Layers&LayerICMPv6 != 0:
 		s.endpoints(p, -1, -1)
-		s.icmpv6(&p.ICMPv6, len(p.ICMPv6.Body)+8+p.ipMissing())
+		s.icmpv6(&p.ICMPv6, icmpLength(p, p.ICMPv6.HasRest, p.ICMPv6.Body))
 	case p.Problem.Kind != ProblemNone:
 		s.endpoints(p, -1, -1)
 		s.problem(&p.Problem)
@@ -266,10 +266,14 @@ func (s *Summary) tcp(p *Packet) {
 		s.str(": HTTP: ")
 		s.b = appendPrintable(s.b, p.HTTP.Line)
 	case p.Layers&LayerDNS != 0:
-		s.str(": ")
+		s.c(' ') // tcpdump: "length 58 17177+ A? ..."
 		s.dns(&p.DNS)
 	}
 }
+
+// dnsOpcodeNames are tcpdump's ns_ops: what follows the ID for each opcode.
+var dnsOpcodeNames = [16]string{"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7", " op8",
+	" updateA", " updateD", " updateDA", " updateM", " updateMA", " zoneInit", " zoneRef"}
 
 // tcpOptions prints options as tcpdump does: "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7".
 func (s *Summary) tcpOptions(b []byte) {
@@ -338,10 +342,17 @@ func (s *Summary) icmp(c *ICMPHeader, n int) {
 		s.str(", seq ")
 		s.u(uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
 	}
-	if !c.HasRest {
-		n = 4
-	}
 	s.length(n)
+}
+
+// icmpLength is the ICMP or ICMPv6 message's length as its IP header
+// gives it (what tcpdump prints), whatever the snaplen left of it: the
+// bytes captured, from the type on, and those the snaplen cut.
+func icmpLength(p *Packet, hasRest bool, body []byte) int {
+	if !hasRest { // 4 to 7 bytes captured: the decoder left those after the checksum as Payload
+		return 4 + len(p.Payload) + p.ipMissing()
+	}
+	return 8 + len(body) + p.ipMissing()
 }
 
 func (s *Summary) icmpv6(c *ICMPv6Header, n int) {
@@ -370,24 +381,20 @@ func (s *Summary) icmpv6(c *ICMPv6Header, n int) {
 		}
 		s.b = appendIPv6(s.b, [16]byte(c.Body[:16]))
 	}
-	if !c.HasRest {
-		n = 4
-	}
 	s.length(n)
 }
 
 // dns prints tcpdump's DNS line: "4660+ A? example.com. (29)" for a query,
 // "4660 1/0/0 A 93.184.216.34 (45)" for a response.
 func (s *Summary) dns(d *DNSMessage) {
+	// The flags in tcpdump's order (print-domain.c): the opcode, then for
+	// a response the rcode, '*' authoritative, '-' recursion not available,
+	// '|' truncated, '$' authenticated; for a query '+' recursion desired,
+	// '%' checking disabled.
 	s.u(uint64(d.ID))
+	s.str(dnsOpcodeNames[d.Flags>>11&15])
 	resp := d.Flags&dnsQR != 0
 	if resp {
-		if d.Flags&dnsAA != 0 {
-			s.c('*')
-		}
-		if d.Flags&dnsTC != 0 {
-			s.c('|')
-		}
 		if rc := d.Flags & 15; rc != 0 {
 			s.c(' ')
 			if n := dnsRcodeName(rc); n != "" {
@@ -397,14 +404,31 @@ func (s *Summary) dns(d *DNSMessage) {
 				s.u(uint64(rc))
 			}
 		}
+		if d.Flags&dnsAA != 0 {
+			s.c('*')
+		}
+		if d.Flags&dnsRA == 0 {
+			s.c('-')
+		}
+		if d.Flags&dnsTC != 0 {
+			s.c('|')
+		}
+		if d.Flags&dnsAD != 0 {
+			s.c('$')
+		}
 		s.c(' ')
 		s.u(uint64(d.ANCount))
 		s.c('/')
 		s.u(uint64(d.NSCount))
 		s.c('/')
 		s.u(uint64(d.ARCount))
-	} else if d.Flags&dnsRD != 0 {
-		s.c('+')
+	} else {
+		if d.Flags&dnsRD != 0 {
+			s.c('+')
+		}
+		if d.Flags&dnsCD != 0 {
+			s.c('%')
+		}
 	}
 	first := true
 	for i := range d.NumRecords {

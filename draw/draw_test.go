@@ -408,3 +408,23 @@ func TestIPv6(t *testing.T) {
 		t.Fatalf("%d arrows, frame 4 %q, rows %+v", len(d.Arrows), d.Arrows[3].Label, d.Rows)
 	}
 }
+
+// Issue 25 item 11: a sub-millisecond timeline's ticks read in µs (they
+// all read "0.000 s"), longer ones stay in seconds.
+func TestTickLabels(t *testing.T) {
+	for _, c := range []struct {
+		t, step time.Duration
+		want    string
+	}{
+		{0, 100 * time.Microsecond, "0 µs"},
+		{300 * time.Microsecond, 100 * time.Microsecond, "300 µs"},
+		{7500 * time.Nanosecond, 2500 * time.Nanosecond, "7.5 µs"},
+		{750 * time.Nanosecond, 250 * time.Nanosecond, "0.75 µs"},
+		{25 * time.Millisecond, 8500 * time.Microsecond, "0.025 s"},
+		{2 * time.Second, 500 * time.Millisecond, "2.000 s"},
+	} {
+		if got := tickLabel(c.t, c.step); got != c.want {
+			t.Errorf("tickLabel(%v, %v) = %q, want %q", c.t, c.step, got, c.want)
+		}
+	}
+}

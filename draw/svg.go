@@ -137,6 +137,9 @@ func (s *svg) open(id string, w, h int, title, desc string) {
 	s.raw("</title>\n", `<desc id="`, id, `-desc">`)
 	s.b = svgEscape(s.b, desc)
 	s.raw("</desc>\n", svgStyle)
+	// An opaque background: a transparent picture is unreadable on a dark
+	// page or viewer (its text is dark grey).
+	s.raw(`<rect width="100%" height="100%" fill="#fff"/>`, "\n")
 }
 
 // SVGOptions: ID prefixes the element ids, so that several pictures can
@@ -341,13 +344,14 @@ func WriteTimelineSVG(w io.Writer, d *Diagram, opt SVGOptions) error {
 	s.open(id, width, height, "Timeline of "+d.Title, d.timelineDesc())
 	s.text(12, 18, "title", "", "Timeline of "+d.Title)
 	s.text(12, 34, "muted", "", plural(len(d.Rows)+d.RowsOmitted, "conversation")+", "+d.counts(d.Drawn))
-	// The axis: five ticks in seconds since the first frame.
+	// The axis: five ticks since the first frame, in seconds, or in ms or
+	// µs when the ticks are closer than a millisecond (tickLabel).
 	axisY := headH - 6
 	s.line(left, axisY, left+plotW, axisY, "axis", "")
 	for i := 0; i <= 4; i++ {
 		t := end * time.Duration(i) / 4
 		s.line(x(t), axisY-4, x(t), axisY, "axis", "")
-		s.text(x(t), axisY-8, "muted", "middle", strconv.FormatFloat(t.Seconds(), 'f', 3, 64)+" s")
+		s.text(x(t), axisY-8, "muted", "middle", tickLabel(t, end/4))
 	}
 	y := headH + 8
 	for i := range d.Rows {
@@ -401,4 +405,25 @@ func WriteTimelineSVG(w io.Writer, d *Diagram, opt SVGOptions) error {
 	s.raw("</svg>\n")
 	_, err := w.Write(s.b)
 	return err
+}
+
+// tickLabel labels an axis tick at t, ticks being step apart: seconds with
+// 3 decimals while that tells the ticks apart (a step of a millisecond or
+// more), else microseconds with the decimals the step needs, so that a
+// sub-millisecond capture's ticks do not all read "0.000 s".
+func tickLabel(t, step time.Duration) string {
+	if step >= time.Millisecond || step <= 0 {
+		return strconv.FormatFloat(t.Seconds(), 'f', 3, 64) + " s"
+	}
+	us := float64(t) / float64(time.Microsecond)
+	decimals := 0
+	switch st := float64(step) / float64(time.Microsecond); {
+	case st < 0.1:
+		decimals = 3
+	case st < 1:
+		decimals = 2
+	case st < 10:
+		decimals = 1
+	}
+	return strconv.FormatFloat(us, 'f', decimals, 64) + " µs"
 }

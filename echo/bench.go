@@ -33,8 +33,8 @@ type BenchConfig struct {
 type BenchResult struct {
 	Completed, Failed int           // clients that got every echo, clients that did not
 	Messages          int64         // messages echoed intact
-	Connect           time.Duration // opening all connections (before any is used)
-	Wall              time.Duration // from the first send to the last echo
+	Connect           time.Duration // from the start until the last connection opened
+	Wall              time.Duration // from the start to the last echo
 	P50, P99          time.Duration // latency of one message, send to full echo
 	Err               error         // the first client failure, nil if none
 }
@@ -47,9 +47,9 @@ func (r BenchResult) MsgRate() float64 {
 	return float64(r.Messages) / r.Wall.Seconds()
 }
 
-// Bench opens every client's connection first (at the configured rate),
-// then lets all of them send at once, so the server holds Clients
-// connections together. ctx bounds the run: clients still waiting when
+// Bench starts every client at once (paced by Rate): each connects and
+// sends its messages, so a server that can hold Clients connections
+// together does. ctx bounds the run: clients still waiting when
 // it ends fail. The error is for a bad configuration; client failures are
 // counted in the result.
 func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
@@ -81,53 +81,47 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		msg[i] = 'a' + byte(i%26)
 	}
 	type client struct {
-		conn net.Conn
-		lat  []time.Duration
-		err  error
+		lat       []time.Duration
+		connected time.Duration // since the start, when its connection opened
+		err       error
 	}
 	cl := make([]client, cfg.Clients)
 	dialing := make(chan struct{}, cfg.MaxDialing)
 	d := net.Dialer{KeepAlive: -1}
 	var wg sync.WaitGroup
 
-	// Phase 1: connect everyone, paced.
-	t0 := time.Now()
+	// Each client connects (paced) and sends at once. Opening every
+	// connection before any sends would hang against a server that
+	// serves one connection at a time with a short backlog (the notes'
+	// listen(1)): the connections beyond it wait for the first client,
+	// which waits for them.
+	start := time.Now()
 	for i := range cl {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if cfg.Rate > 0 {
-				at := t0.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
+				at := start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
 				select {
 				case <-time.After(time.Until(at)):
 				case <-ctx.Done():
-					cl[i].err = ctx.Err()
+					cl[i].err = ctxErr(ctx, nil)
 					return
 				}
 			}
 			select {
 			case dialing <- struct{}{}:
 			case <-ctx.Done():
-				cl[i].err = ctx.Err()
+				cl[i].err = ctxErr(ctx, nil)
 				return
 			}
-			cl[i].conn, cl[i].err = d.DialContext(ctx, cfg.Proto, cfg.Addr)
+			c, err := d.DialContext(ctx, cfg.Proto, cfg.Addr)
 			<-dialing
-		}()
-	}
-	wg.Wait()
-	res := BenchResult{Connect: time.Since(t0)}
-
-	// Phase 2: everyone sends at once.
-	start := time.Now()
-	for i := range cl {
-		if cl[i].err != nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := cl[i].conn
+			if err != nil {
+				cl[i].err = ctxErr(ctx, explain(cfg.Proto, cfg.Addr, err))
+				return
+			}
+			cl[i].connected = time.Since(start)
 			defer c.Close()
 			stop := context.AfterFunc(ctx, func() { c.Close() })
 			defer stop()
@@ -142,10 +136,10 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 					err = benchTCP(c, msg, reply[:cfg.Size])
 				}
 				if err != nil {
-					if ctx.Err() != nil {
-						err = ctx.Err()
+					if err == io.EOF || err == io.ErrUnexpectedEOF {
+						err = errors.New("the server closed the connection before echoing everything")
 					}
-					cl[i].err = err
+					cl[i].err = ctxErr(ctx, explain(cfg.Proto, cfg.Addr, err))
 					return
 				}
 				cl[i].lat = append(cl[i].lat, time.Since(t))
@@ -153,11 +147,12 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		}()
 	}
 	wg.Wait()
-	res.Wall = time.Since(start)
+	res := BenchResult{Wall: time.Since(start)}
 
 	var all []time.Duration
 	for i := range cl {
 		all = append(all, cl[i].lat...)
+		res.Connect = max(res.Connect, cl[i].connected)
 		if cl[i].err != nil {
 			res.Failed++
 			if res.Err == nil {
@@ -168,12 +163,22 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		}
 	}
 	res.Messages = int64(len(all))
-	if len(all) > 0 {
-		slices.Sort(all)
-		res.P50 = all[(len(all)-1)*50/100]
-		res.P99 = all[(len(all)-1)*99/100]
-	}
+	slices.Sort(all)
+	res.P50 = Percentile(all, 50)
+	res.P99 = Percentile(all, 99)
 	return res, nil
+}
+
+// Percentile is the nearest-rank p-th percentile of sorted: the smallest
+// value that at least p% of the values do not exceed (sorted[ceil(p/100 ×
+// n) - 1]), so the p99 of 5 latencies is the slowest one. Zero for none.
+func Percentile(sorted []time.Duration, p int) time.Duration {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	rank := (p*n + 99) / 100 // ceil(p × n / 100)
+	return sorted[min(max(rank, 1), n)-1]
 }
 
 var errMismatch = errors.New("echo differs from what was sent")

@@ -99,6 +99,7 @@ type config struct {
 	// quota is the bytes a connection must move in each idle window to
 	// keep its slot: MinRate × idle, at least 1.
 	quota int64
+	rate  int // MinRate as given, for the console
 }
 
 func (s *TCPServer) config() config {
@@ -121,10 +122,10 @@ func (s *TCPServer) config() config {
 		c.delay = 0
 	}
 	switch {
-	case c.idle == 0:
+	case c.idle == 0 && (c.mode == Pool || c.mode == Event):
 		c.idle = DefaultIdleTimeout
-	case c.idle < 0:
-		c.idle = 0
+	case c.idle <= 0:
+		c.idle = 0 // the notes' servers wait as long as a student types
 	}
 	if c.maxBuffered <= 0 {
 		c.maxBuffered = DefaultMaxBuffered
@@ -136,6 +137,7 @@ func (s *TCPServer) config() config {
 	if rate == 0 {
 		rate = DefaultMinRate
 	}
+	c.rate = rate
 	c.quota = max(int64(rate)*int64(c.idle/time.Second), 1)
 	return c
 }

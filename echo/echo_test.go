@@ -309,7 +309,12 @@ func TestThreadedRefusesOverMaxConns(t *testing.T) {
 func TestIdleDropped(t *testing.T) {
 	for _, mode := range allModes() {
 		t.Run(mode.String(), func(t *testing.T) {
-			srv := &TCPServer{Mode: mode, IdleTimeout: 50 * time.Millisecond}
+			dropped := make(chan ConnEvent, 1)
+			srv := &TCPServer{Mode: mode, IdleTimeout: 50 * time.Millisecond, OnConn: func(e ConnEvent) {
+				if e.Kind != Accepted {
+					dropped <- e
+				}
+			}}
 			addr := startTCP(t, "127.0.0.1", srv)
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -323,6 +328,9 @@ func TestIdleDropped(t *testing.T) {
 				t.Fatal("silent client was not dropped")
 			}
 			waitFor(t, "the drop to be counted", func() bool { return srv.Stats().IdleDropped == 1 })
+			if e := <-dropped; e.Kind != Dropped || e.Why != "it sent nothing for 50ms (--idle-timeout; 0 turns this off)" {
+				t.Errorf("the console says %q", e)
+			}
 		})
 	}
 }
@@ -616,5 +624,81 @@ func TestTimerHeap(t *testing.T) {
 	}
 	if _, ok := h.peek(); ok {
 		t.Error("peek on an empty heap")
+	}
+}
+
+func TestAppendText(t *testing.T) {
+	for in, want := range map[string]string{
+		"C:\\temp\\new\tx":          "C:\\temp\\new\tx",
+		"👩\u200d💻 line\nnext":       "👩\u200d💻 line\nnext",
+		"\x1b[2J\a\r\x7f\u0085\xff": `\x1b[2J\a\r\x7f\u0085\xff`,
+		"\ufffd":                    "\ufffd",
+	} {
+		if got := string(AppendText(nil, []byte(in))); got != want {
+			t.Errorf("AppendText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 5; i++ {
+		d = append(d, time.Duration(i)*3*time.Second)
+	}
+	// Nearest rank: the p99 of five is the fifth, the p50 the third.
+	if p := Percentile(d, 99); p != 15*time.Second {
+		t.Errorf("p99 of 3..15 s = %v, want 15s", p)
+	}
+	if p := Percentile(d, 50); p != 9*time.Second {
+		t.Errorf("p50 of 3..15 s = %v, want 9s", p)
+	}
+	if p := Percentile(nil, 99); p != 0 {
+		t.Errorf("p99 of none = %v", p)
+	}
+	d = make([]time.Duration, 100)
+	for i := range d {
+		d[i] = time.Duration(i + 1)
+	}
+	if p := Percentile(d, 99); p != 99 {
+		t.Errorf("p99 of 1..100 = %v, want 99", p)
+	}
+}
+
+// Every mode reports a connection's life to OnConn: accepted, then served
+// with the bytes echoed; pool and event drop a silent client by default,
+// iterative and threaded wait as the notes' servers do.
+func TestOnConn(t *testing.T) {
+	for _, mode := range allModes() {
+		t.Run(mode.String(), func(t *testing.T) {
+			var mu sync.Mutex
+			var events []ConnEvent
+			srv := &TCPServer{Mode: mode, OnConn: func(e ConnEvent) {
+				mu.Lock()
+				events = append(events, e)
+				mu.Unlock()
+			}}
+			addr := startTCP(t, "127.0.0.1", srv)
+			if _, err := TCPClient(testCtx(t), addr, []byte("hello")); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the served event", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(events) == 2
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			a, s := events[0], events[1]
+			if a.Kind != Accepted || s.Kind != Served || s.Bytes != 5 || a.Remote != s.Remote || !a.Remote.Addr().Is4() {
+				t.Errorf("events %v", events)
+			}
+			if got := s.String(); got != "served "+s.Remote.String()+": 5 bytes echoed" {
+				t.Errorf("served line %q", got)
+			}
+			idle := srv.config().idle
+			if want := map[Mode]time.Duration{Pool: DefaultIdleTimeout, Event: DefaultIdleTimeout}[mode]; idle != want {
+				t.Errorf("default idle timeout %v, want %v", idle, want)
+			}
+		})
 	}
 }

@@ -32,11 +32,12 @@ type econn struct {
 	interest uint32 // events registered with epoll
 	out      []byte // echo not yet written: out[off:]
 	off      int
-	last     int64 // when the connection last moved its quota of bytes (loop clock)
-	moved    int64 // bytes moved since then (MinRate)
-	waiting  bool  // out is held back until its Delay timer fires
-	eof      bool  // the client closed its sending side
-	dead     bool  // an I/O error: close at the end of this handler
+	last     int64     // when the connection last moved its quota of bytes (loop clock)
+	moved    int64     // bytes moved since then (MinRate)
+	waiting  bool      // out is held back until its Delay timer fires
+	eof      bool      // the client closed its sending side
+	dead     bool      // an I/O error: close at the end of this handler
+	ev       ConnEvent // the console's line for when it closes (OnConn)
 }
 
 func (c *econn) pending() int { return len(c.out) - c.off }
@@ -274,6 +275,7 @@ func (l *loop) read(c *econn, now int64) {
 		w = max(w, 0)
 		l.progress(c, w, now)
 		l.st.bytes.Add(int64(w))
+		c.ev.Bytes += int64(w)
 		if w == n {
 			return
 		}
@@ -306,6 +308,7 @@ func (l *loop) flush(c *econn, now int64) {
 	c.off += w
 	l.progress(c, w, now)
 	l.st.bytes.Add(int64(w))
+	c.ev.Bytes += int64(w)
 	if c.off == len(c.out) {
 		c.off = 0
 		c.out = c.out[:0]
@@ -349,7 +352,7 @@ func (l *loop) accept(now int64) error {
 		if l.active >= l.cfg.maxConns || l.onceTaken || l.acceptPaused {
 			return nil
 		}
-		fd, _, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		fd, sa, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -376,9 +379,11 @@ func (l *loop) accept(now int64) error {
 		l.conns = l.conns[:cap(l.conns)]
 		l.gen++
 		c := &econn{fd: fd, gen: l.gen, interest: unix.EPOLLIN, last: now}
+		c.ev = ConnEvent{Kind: Served, Remote: sockaddrPort(sa)}
 		l.conns[fd] = c
 		l.active++
 		l.st.open()
+		l.st.note(ConnEvent{Kind: Accepted, Remote: c.ev.Remote})
 		if l.cfg.idle > 0 {
 			l.timers.push(timer{at: now + int64(l.cfg.idle), fd: int32(fd), gen: c.gen, kind: timerIdle})
 		}
@@ -414,6 +419,7 @@ func (l *loop) closeConn(c *econn) {
 	unix.Close(c.fd)
 	l.active--
 	l.st.close()
+	l.st.note(c.ev)
 	l.syncListen()
 }
 
@@ -439,7 +445,7 @@ func (l *loop) runTimers(now int64) {
 		l.timers.pop()
 		switch t.kind {
 		case timerGrace:
-			l.closeAll()
+			l.dropAll(whyStopping)
 			l.done = true
 			return
 		case timerAccept:
@@ -463,6 +469,7 @@ func (l *loop) runTimers(now int64) {
 				l.timers.push(timer{at: c.last + idle, fd: t.fd, gen: t.gen, kind: timerIdle})
 			default:
 				l.st.idleDropped.Add(1)
+				c.ev.Kind, c.ev.Why = Dropped, l.cfg.idleWhy(c.pending() > 0, c.moved)
 				l.closeConn(c)
 			}
 		}

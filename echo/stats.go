@@ -85,6 +85,16 @@ func ParseStats(line string) (Stats, error) {
 // counters are the live, concurrently updated form of Stats.
 type counters struct {
 	accepted, served, active, peak, refused, idleDropped, bytes, peakBuffered atomic.Int64
+	// hook is the server's OnConn, nil for none; every mode reports its
+	// connections through note.
+	hook func(ConnEvent)
+}
+
+// note reports e to the server's OnConn, if it has one.
+func (c *counters) note(e ConnEvent) {
+	if c.hook != nil {
+		c.hook(e)
+	}
 }
 
 func (c *counters) snapshot() Stats {

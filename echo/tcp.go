@@ -27,8 +27,11 @@ type TCPServer struct {
 	Delay time.Duration
 
 	// IdleTimeout drops a connection whose client sends nothing (or does not
-	// read its echo) for this long, against slowloris. Zero means
-	// DefaultIdleTimeout, negative means never.
+	// read its echo) for this long, against slowloris. Zero means the
+	// mode's default: never for Iterative and Threaded, which serve the
+	// classroom as the notes' servers do (a student may take a minute to
+	// type), DefaultIdleTimeout for Pool and Event, the modes meant to face
+	// many clients. Negative means never.
 	IdleTimeout time.Duration
 
 	// MinRate is the slowloris defence: a connection must move (receive
@@ -51,6 +54,11 @@ type TCPServer struct {
 
 	// Once serves a single connection and returns, as the classroom servers do.
 	Once bool
+
+	// OnConn, when set, is called for every connection accepted, served,
+	// refused or dropped (with the reason), from the goroutine serving
+	// it: it must be safe for concurrent use and return quickly.
+	OnConn func(ConnEvent)
 
 	st   counters
 	addr atomic.Pointer[net.Addr]
@@ -88,6 +96,7 @@ func (s *TCPServer) ListenAndServe(ctx context.Context, addr string) error {
 func (s *TCPServer) Serve(ctx context.Context, ln net.Listener) error {
 	a := ln.Addr()
 	s.addr.Store(&a)
+	s.st.hook = s.OnConn
 	c := s.config()
 	switch c.mode {
 	case Iterative, Threaded, Pool:
@@ -173,6 +182,7 @@ func (b *blocking) acceptLoop(ctx context.Context, ln net.Listener) error {
 		backoff = 0
 		if b.cfg.mode == Threaded && b.st.active.Load() >= int64(b.cfg.maxConns) {
 			b.st.refused.Add(1)
+			b.st.note(ConnEvent{Kind: Refused, Remote: addrPort(nc.RemoteAddr()), Why: whyFull(b.cfg.maxConns)})
 			nc.Close()
 			continue
 		}
@@ -232,8 +242,12 @@ func acceptFailed(ctx context.Context, err error, backoff *time.Duration) (retry
 func (b *blocking) serveConn(nc net.Conn) {
 	defer b.st.close()
 	defer nc.Close()
+	ev := ConnEvent{Kind: Served, Remote: addrPort(nc.RemoteAddr())}
+	b.st.note(ConnEvent{Kind: Accepted, Remote: ev.Remote})
+	defer func() { b.st.note(ev) }()
 	c := &bconn{nc: nc}
 	if !b.track(c) {
+		ev.Kind, ev.Why = Dropped, whyStopping
 		return
 	}
 	defer b.untrack(c)
@@ -245,6 +259,18 @@ func (b *blocking) serveConn(nc net.Conn) {
 	// only once the connection has moved its quota of bytes (MinRate).
 	var moved int64
 	windowEnd := time.Now().Add(idle)
+	end := func(err error, reading bool) {
+		var ne net.Error
+		switch {
+		case b.isForced():
+			ev.Kind, ev.Why = Dropped, whyStopping
+		case errors.As(err, &ne) && ne.Timeout() && !b.draining.Load():
+			b.st.idleDropped.Add(1)
+			ev.Kind, ev.Why = Dropped, b.cfg.idleWhy(!reading, moved)
+		case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+			ev.Why = whyReset
+		}
+	}
 	progress := func(n int) {
 		if moved += int64(n); moved >= b.cfg.quota {
 			moved, windowEnd = 0, time.Now().Add(idle)
@@ -279,22 +305,26 @@ func (b *blocking) serveConn(nc net.Conn) {
 			w, werr := nc.Write(buf[:n])
 			progress(w)
 			b.st.bytes.Add(int64(w))
+			ev.Bytes += int64(w)
 			if werr != nil {
-				b.countIdle(werr)
+				end(werr, false)
 				return
 			}
 		}
 		if err != nil {
-			b.countIdle(err)
+			end(err, true)
 			return
 		}
 	}
 }
 
-func (b *blocking) countIdle(err error) {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() && !b.draining.Load() {
-		b.st.idleDropped.Add(1)
+// isForced reports whether the grace period is over.
+func (b *blocking) isForced() bool {
+	select {
+	case <-b.force:
+		return true
+	default:
+		return false
 	}
 }
 

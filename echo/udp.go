@@ -24,6 +24,10 @@ type UDPServer struct {
 	// Once echoes a single datagram and returns.
 	Once bool
 
+	// OnEcho, when set, is called after each datagram sent back (an
+	// Echoed event), from the serving goroutine.
+	OnEcho func(ConnEvent)
+
 	st counters
 }
 
@@ -96,6 +100,9 @@ func (s *UDPServer) serve(ctx context.Context, pc net.PacketConn, force <-chan s
 		// datagram, not the server.
 		if w, err := pc.WriteTo(buf[:n], from); err == nil {
 			s.st.bytes.Add(int64(w))
+			if s.OnEcho != nil {
+				s.OnEcho(ConnEvent{Kind: Echoed, Remote: addrPort(from), Bytes: int64(w)})
+			}
 		}
 		s.st.close()
 		if s.Once {

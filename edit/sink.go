@@ -83,9 +83,17 @@ type SinkOptions struct {
 	Interfaces func(input int) []pcapio.Interface
 	// Comments are the output section's comments (pcapng).
 	Comments []string
-	// Cut is the snaplen applied (0 none): pcapng interfaces get it as
-	// their snapshot length when it is smaller.
-	Cut int
+	// Inputs is the number of inputs: pcapng output describes every
+	// interface of each (at the latest when it is closed), in the order
+	// of the input's own, so that one input's interface ids stay as they
+	// were, as editcap keeps them.
+	Inputs int
+	// SectionOptions, when not nil, is the raw option list of the output
+	// section's header (Reader.SectionOptions of a single pcapng input, in
+	// the byte order SectionOptionsBE says), written instead of Comments
+	// and the application name: shb_hardware, shb_os and shb_userappl stay.
+	SectionOptions   []byte
+	SectionOptionsBE bool
 }
 
 // Sink writes frames to one output file. Its writer may be swapped between
@@ -133,11 +141,11 @@ func (s *Sink) start(link pcapio.LinkType) error {
 	switch s.opt.Format {
 	case pcapio.FormatPcapNG:
 		s.nw, err = pcapio.NewNgWriter(&s.w, pcapio.NgOptions{ByteOrder: s.order(), Application: "turtle", Comments: s.opt.Comments,
-			ExactLength: true})
+			ExactLength: true, KeepLong: true, Options: s.opt.SectionOptions, OptionsBE: s.opt.SectionOptionsBE})
 	case pcapio.FormatPcapMicro, pcapio.FormatPcapNano:
 		s.link = link
 		s.pw, err = pcapio.NewPcapWriter(&s.w, pcapio.PcapOptions{LinkType: link, Snaplen: s.opt.Snaplen,
-			Nanosecond: s.opt.Format == pcapio.FormatPcapNano, ByteOrder: s.order(), ExactLength: true})
+			Nanosecond: s.opt.Format == pcapio.FormatPcapNano, ByteOrder: s.order(), ExactLength: true, KeepLong: true})
 	default:
 		err = errors.New("unknown output format " + s.opt.Format.String())
 	}
@@ -163,23 +171,10 @@ func (s *Sink) Write(f *Frame) error {
 	if k != s.lastKey || id < 0 {
 		var ok bool
 		if id, ok = s.ifs[k]; !ok {
-			ifc := pcapio.Interface{LinkType: f.CI.LinkType, Name: f.CI.InterfaceName}
-			if s.opt.Interfaces != nil {
-				for _, c := range s.opt.Interfaces(f.Input) {
-					if c.Section == f.Section && c.Index == f.CI.InterfaceIndex {
-						ifc = c
-						break
-					}
-				}
-			}
-			if s.opt.Cut > 0 && (ifc.Snaplen == 0 || ifc.Snaplen > s.opt.Cut) {
-				ifc.Snaplen = s.opt.Cut
-			}
 			var err error
-			if id, err = s.nw.AddInterface(ifc); err != nil {
+			if id, err = s.addInterfaces(k, f.CI.LinkType, f.CI.InterfaceName); err != nil {
 				return err
 			}
-			s.ifs[k] = id
 		}
 		s.lastKey, s.lastID = k, id
 	}
@@ -192,10 +187,77 @@ func (s *Sink) Write(f *Frame) error {
 	return s.nw.WritePacket(ci, f.Data)
 }
 
-// Close writes the file header when no frame was written.
-func (s *Sink) Close() error {
-	if s.Started() {
+// addInterfaces describes the interface k, after every interface of its
+// input and section listed before it that is not described yet, so that a
+// single input's interface ids are kept; it returns k's id in the output.
+func (s *Sink) addInterfaces(k ifKey, link pcapio.LinkType, name string) (int, error) {
+	var list []pcapio.Interface
+	if s.opt.Interfaces != nil {
+		list = s.opt.Interfaces(k.input)
+	}
+	for _, c := range list {
+		if c.Section != k.section || c.Index > k.index {
+			continue
+		}
+		ck := ifKey{k.input, c.Section, c.Index}
+		if _, ok := s.ifs[ck]; ok {
+			continue
+		}
+		id, err := s.nw.AddInterface(c)
+		if err != nil {
+			return 0, err
+		}
+		s.ifs[ck] = id
+	}
+	if id, ok := s.ifs[k]; ok {
+		return id, nil
+	}
+	id, err := s.nw.AddInterface(pcapio.Interface{LinkType: link, Name: name}) // not listed (beyond the reader's 4096)
+	if err != nil {
+		return 0, err
+	}
+	s.ifs[k] = id
+	return id, nil
+}
+
+// WriteCustomBlock copies a pcapng Custom Block (Reader.CustomBlock, in the
+// byte order be says) to pcapng output; other formats have no place for one
+// and skip it.
+func (s *Sink) WriteCustomBlock(block []byte, be bool) error {
+	if s.opt.Format != pcapio.FormatPcapNG {
 		return nil
 	}
-	return s.start(s.opt.Link)
+	if !s.Started() {
+		if err := s.start(s.opt.Link); err != nil {
+			return err
+		}
+	}
+	return s.nw.WriteCustomBlock(block, be)
+}
+
+// Close writes the file header when no frame was written and, in pcapng,
+// describes the interfaces of the inputs that no frame used, as editcap
+// keeps them.
+func (s *Sink) Close() error {
+	if !s.Started() {
+		if err := s.start(s.opt.Link); err != nil {
+			return err
+		}
+	}
+	if s.nw == nil || s.opt.Interfaces == nil {
+		return nil
+	}
+	for i := 0; i < s.opt.Inputs; i++ {
+		for _, c := range s.opt.Interfaces(i) {
+			k := ifKey{i, c.Section, c.Index}
+			if _, ok := s.ifs[k]; ok {
+				continue
+			}
+			if _, err := s.addInterfaces(k, c.LinkType, c.Name); err != nil {
+				return err
+			}
+		}
+	}
+	s.lastID = -1
+	return nil
 }

@@ -29,15 +29,24 @@ const OtherName = "other"
 
 // Splitter writes frames to numbered files. Splitting by flow keeps at most
 // MaxOpen files open (closing the least recently written and reopening it
-// to append), so any number of conversations can be split; its memory grows
-// with the number of conversations, never with their bytes.
+// to append), and a closed file keeps no buffer, so memory grows by a few
+// hundred bytes per conversation, never with their bytes; it makes at most
+// MaxFiles files, after which the frames of new conversations go to the
+// file of frames of no conversation (LimitHit says when).
 type Splitter struct {
-	by      SplitBy
-	n       int
-	d       time.Duration
-	pattern string
-	sopt    SinkOptions
-	maxOpen int
+	by       SplitBy
+	n        int
+	d        time.Duration
+	pattern  string
+	sopt     SinkOptions
+	maxOpen  int
+	maxFiles int
+	spare    []*bufio.Writer // buffers of closed files, for the next opened
+	// LimitHit is called once, with the number of files, when a new
+	// conversation finds MaxFiles files made: its frames, and those of
+	// every later new one, go to the OtherName file. Nil says nothing.
+	LimitHit func(files int)
+	limitHit bool
 
 	files   []*splitFile
 	flows   map[flowKey]*splitFile
@@ -65,7 +74,9 @@ type flowKey struct {
 
 // NewSplitter checks the pattern: it must contain {n} (the file number,
 // 0001 on, or OtherName) or gets -{n} before its extension.
-func NewSplitter(by SplitBy, n int, d time.Duration, pattern string, sopt SinkOptions, maxOpen int) (*Splitter, error) {
+//
+// maxFiles bounds the files of a split by flow (0: no bound).
+func NewSplitter(by SplitBy, n int, d time.Duration, pattern string, sopt SinkOptions, maxOpen, maxFiles int) (*Splitter, error) {
 	switch {
 	case by == ByCount && n < 1:
 		return nil, errors.New("count " + strconv.Itoa(n) + ": want 1 or more frames per file")
@@ -78,7 +89,7 @@ func NewSplitter(by SplitBy, n int, d time.Duration, pattern string, sopt SinkOp
 		ext := filepath.Ext(pattern)
 		pattern = strings.TrimSuffix(pattern, ext) + "-{n}" + ext
 	}
-	s := &Splitter{by: by, n: n, d: d, pattern: pattern, sopt: sopt, maxOpen: max(maxOpen, 1),
+	s := &Splitter{by: by, n: n, d: d, pattern: pattern, sopt: sopt, maxOpen: max(maxOpen, 1), maxFiles: maxFiles,
 		flows: map[flowKey]*splitFile{}, lru: list.New()}
 	s.pkt.SkipChecksums(true)
 	return s, nil
@@ -132,10 +143,11 @@ func (s *Splitter) open(f *splitFile) error {
 		return err
 	}
 	f.file = file
-	if f.bw == nil {
-		f.bw = bufio.NewWriterSize(file, 64<<10)
-	} else {
+	if n := len(s.spare); n > 0 {
+		f.bw, s.spare = s.spare[n-1], s.spare[:n-1]
 		f.bw.Reset(file)
+	} else {
+		f.bw = bufio.NewWriterSize(file, 64<<10)
 	}
 	f.sink.SetWriter(f.bw)
 	f.elem = s.lru.PushFront(f)
@@ -155,6 +167,9 @@ func (s *Splitter) closeFile(f *splitFile) error {
 	if e := f.file.Close(); err == nil {
 		err = e
 	}
+	f.bw.Reset(nil)
+	s.spare = append(s.spare, f.bw) // at most maxOpen buffers exist
+	f.bw, f.file = nil, nil
 	return err
 }
 
@@ -192,6 +207,12 @@ func (s *Splitter) Write(fr *Frame) error {
 		f = s.cur
 	default:
 		k, ok := s.flow(fr)
+		if ok && s.flows[k] == nil && s.maxFiles > 0 && len(s.files) >= s.maxFiles {
+			if !s.limitHit && s.LimitHit != nil {
+				s.LimitHit(len(s.files))
+			}
+			s.limitHit, ok = true, false
+		}
 		if !ok {
 			if s.other == nil {
 				s.other = s.newFile(OtherName)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Presets name students after the folders and files an LMS exports. Each is
@@ -32,6 +33,14 @@ var Presets = map[string]string{
 	// Gradescope: "submission_123456" folders (names from
 	// submission_metadata.yml when it is there).
 	"gradescope": `^submission_(?P<id>\d+)$`,
+}
+
+// MissingPathError is a PATH given to Collect that does not exist: a usage
+// error, never a student.
+type MissingPathError struct{ Path string }
+
+func (e *MissingPathError) Error() string {
+	return Escape(e.Path) + ": no such file or folder"
 }
 
 // CollectOptions say how PATHs name students.
@@ -64,6 +73,11 @@ func Collect(paths []string, opt CollectOptions) ([]Submission, []string, error)
 	c := &collector{index: map[string]int{}, dirs: map[string]string{}, re: re, byEntry: opt.From != "filename" && opt.From != "" || re != nil}
 	for _, p := range paths {
 		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			// A typo, or a folder not there: never a student named after it
+			// (or after the current folder).
+			return nil, nil, &MissingPathError{Path: p}
+		}
 		switch {
 		case err != nil || !st.IsDir():
 			if strings.EqualFold(filepath.Ext(p), ".zip") && err == nil {
@@ -74,7 +88,28 @@ func Collect(paths []string, opt CollectOptions) ([]Submission, []string, error)
 		case c.byEntry:
 			c.folder(p)
 		default:
-			c.walk(p, func(file string) { c.add(c.fileStudent(file), "", file) })
+			c.walkAll(p, func(file string, capture bool) {
+				if capture {
+					c.add(c.fileStudent(file), "", file)
+					return
+				}
+				if _, err := os.Lstat(file); err != nil {
+					return // a zip's member that is not a capture: the zip's student has captures or says so
+				}
+				// Handed in, but not a capture (gina.txt, a tshark text
+				// export): a row with the reason, under the name without
+				// its extension, so that a roster finds her.
+				name := filepath.Base(file)
+				if stem := strings.TrimSuffix(name, filepath.Ext(name)); stem != "" {
+					name = stem
+				}
+				i := c.add(name, "", "")
+				if c.subs[i].Why == "" {
+					c.subs[i].Why = Escape(filepath.Base(file)) + ": " + notCaptureWhy(file)
+				}
+				c.warnings = append(c.warnings, fmt.Sprintf("%s is not a capture: graded as %s's hand-in, with the reason (remove it from %s if it is not one)",
+					Escape(file), Escape(name), Escape(p)))
+			})
 		}
 	}
 	return c.subs, c.warnings, nil
@@ -261,16 +296,24 @@ func holds(what string, names []string) string {
 	return what + " holds " + strings.Join(list, ", ") + more
 }
 
-// walk calls fn for every capture under dir (zips opened), hidden files
-// and folders skipped.
-func (c *collector) walk(dir string, fn func(string)) {
-	c.walkAll(dir, func(file string, capture bool) {
-		if capture {
-			fn(file)
-		}
-	})
+// notCaptureWhy words why a file handed in is not a capture, in the words
+// grading uses for a capture file that cannot be read (an empty file, a
+// text export).
+func notCaptureWhy(path string) string {
+	f, err := inputfile.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	h := &headRecorder{r: io.LimitReader(f, 1<<16)}
+	if _, err = pcapio.NewReader(h); err == nil {
+		return "not graded" // a capture after all: cannot happen, looksLikeCapture said no
+	}
+	return readError(err, h)
 }
 
+// walkAll calls fn for every file under dir (zips opened; capture says
+// whether it is one), hidden files and folders skipped.
 func (c *collector) walkAll(dir string, fn func(file string, capture bool)) {
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

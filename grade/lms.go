@@ -4,15 +4,25 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
+	"time"
 )
 
 // WriteMoodle writes Moodle's grading worksheet (Assignment → Download
 // grading worksheet, then Upload grading worksheet): Identifier
 // ("Participant ID", the id in the export's folder names or the roster),
-// Full name, Grade, Maximum Grade and Feedback comments. Students without an
-// id are left out: Moodle could not match them (they are listed in the
-// returned names).
-func WriteMoodle(w io.Writer, r *Rubric, results []Result) (skipped []string, err error) {
+// Full name, Grade, Maximum Grade, Last modified (grade) and Feedback
+// comments. Students without an id are left out: Moodle could not match
+// them (they are listed in the returned names).
+//
+// Last modified (grade) is modified, the time of grading, as
+// "2026-01-05 09:00:00 UTC" (PHP's strtotime, which the importer
+// assignfeedback_offline uses, reads it): the importer skips every row
+// whose grade in Moodle was modified after the worksheet says, so an empty
+// column (time 0) made a re-upload skip every student already graded unless
+// "Allow updating records that have been modified more recently in Moodle
+// than in the spreadsheet" was ticked.
+func WriteMoodle(w io.Writer, r *Rubric, results []Result, modified time.Time) (skipped []string, err error) {
+	when := modified.UTC().Format("2006-01-02 15:04:05") + " UTC"
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
 		"Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"})
@@ -22,7 +32,7 @@ func WriteMoodle(w io.Writer, r *Rubric, results []Result) (skipped []string, er
 			continue
 		}
 		cw.Write([]string{"Participant " + res.ID, csvSafe(res.Student), "", "", score(res.Score), score(res.Max),
-			"Yes", "", "", feedbackText(res, " ")})
+			"Yes", "", when, feedbackText(res, " ")})
 	}
 	cw.Flush()
 	return skipped, cw.Error()

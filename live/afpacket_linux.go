@@ -80,6 +80,7 @@ type afpacket struct {
 	snaplen int
 	link    pcapio.LinkType
 	cooked  bool  // SOCK_DGRAM: no link header, an SLL2 header is built
+	unbound bool  // Unbound: every interface, raw, both loopback copies kept
 	loIndex int32 // the loopback device, whose outgoing copies are dropped
 	ifname  string
 	names   map[int32]string // interface names by index, for Any
@@ -106,7 +107,14 @@ func openAFPacket(name string, c *Config) (capturer, error) {
 	h := &afpacket{snaplen: c.Snaplen, link: pcapio.LinkTypeLinuxSLL2, cooked: true}
 	ifindex := 0
 	sockType := unix.SOCK_DGRAM
-	if name != Any {
+	switch {
+	case name == Unbound:
+		if c.Promiscuous {
+			return nil, errors.New("promiscuous mode needs an interface (-i)")
+		}
+		h.link, h.cooked, h.unbound = pcapio.LinkTypeEthernet, false, true
+		sockType = unix.SOCK_RAW
+	case name != Any:
 		ifc, err := net.InterfaceByName(name)
 		if err != nil {
 			return nil, err
@@ -121,7 +129,7 @@ func openAFPacket(name string, c *Config) (capturer, error) {
 		if !h.cooked {
 			sockType = unix.SOCK_RAW
 		}
-	} else if c.Promiscuous {
+	case c.Promiscuous:
 		return nil, errors.New("promiscuous mode is not supported on the any device")
 	}
 	h.names = make(map[int32]string)
@@ -267,8 +275,11 @@ func hardwareType(name string) (uint16, error) {
 }
 
 func afpacketLinkType(name string) (pcapio.LinkType, error) {
-	if name == Any {
+	switch name {
+	case Any:
 		return pcapio.LinkTypeLinuxSLL2, nil
+	case Unbound:
+		return pcapio.LinkTypeEthernet, nil
 	}
 	arphrd, err := hardwareType(name)
 	if err != nil {
@@ -448,7 +459,7 @@ func (h *afpacket) packet() (data []byte, ci pcapio.CaptureInfo, ok bool) {
 	sll := hdr[sllOff:sllEnd]
 	pkttype := sll[10]
 	ifindex := int32(ne.Uint32(sll[4:]))
-	if pkttype == unix.PACKET_OUTGOING && ifindex == h.loIndex {
+	if pkttype == unix.PACKET_OUTGOING && ifindex == h.loIndex && !h.unbound {
 		return nil, ci, false
 	}
 
@@ -495,7 +506,7 @@ func (h *afpacket) packet() (data []byte, ci pcapio.CaptureInfo, ok bool) {
 		InterfaceName: h.ifname,
 		Direction:     pcapio.DirectionInbound,
 	}
-	if h.cooked {
+	if h.cooked || h.unbound {
 		ci.InterfaceName = h.name(ifindex)
 	}
 	if pkttype == unix.PACKET_OUTGOING {

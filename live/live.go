@@ -23,6 +23,11 @@
 //     are put back behind the MAC addresses of Ethernet frames;
 //   - "any" captures every interface as Linux cooked v2 (SLL2) frames.
 //
+// Unbound ("") is the one exception, on purpose: it captures as the class
+// notes' sniffers do, with an AF_PACKET socket bound to no interface, so
+// every frame of every interface arrives with its own link-layer header
+// and the loopback's packets arrive twice (outgoing, then incoming).
+//
 // Errors from the operating system are wrapped so that
 // errors.Is(err, os.ErrPermission) tells a missing privilege (root or
 // CAP_NET_RAW) from other failures.
@@ -45,6 +50,15 @@ import (
 
 // Any is the interface name that captures on every interface at once.
 const Any = "any"
+
+// Unbound is the interface name that captures as the notes' sniffers do:
+// socket(AF_PACKET, SOCK_RAW, ntohs(ETH_P_ALL)) never bound to an
+// interface. Every interface's frames come with their own link-layer
+// header (recorded as Ethernet, which is what most are; a frame of a
+// raw-IP device keeps no header, as the notes' socket shows it), and each
+// packet on the loopback is seen twice, as PACKET_OUTGOING and PACKET_HOST.
+// AF_PACKET only (Linux).
+const Unbound = ""
 
 // DefaultSnaplen is the snapshot length when Config.Snaplen is 0: every
 // byte of any frame a 64 KiB MTU allows.
@@ -119,16 +133,24 @@ func Open(name string, cfg *Config) (*Handle, error) {
 		cp  capturer
 		err error
 	)
+	if name == Unbound && (c.Libpcap || !haveAFPacket) {
+		return nil, errUnboundNeedsAFPacket
+	}
 	if c.Libpcap || !haveAFPacket {
 		cp, err = openLibpcap(name, &c)
 	} else {
 		cp, err = openAFPacket(name, &c)
 	}
 	if err != nil {
+		if name == Unbound {
+			name = "every interface"
+		}
 		return nil, fmt.Errorf("capture on %s: %w", name, err)
 	}
 	return &Handle{c: cp, name: name}, nil
 }
+
+var errUnboundNeedsAFPacket = errors.New("capturing every interface as the notes' unbound socket needs Linux's AF_PACKET: name an interface with -i, or -i any")
 
 // maxSnaplen is the largest snapshot length accepted: libpcap's maximum.
 const maxSnaplen = 262144
@@ -278,6 +300,9 @@ func syscallError(call string, err error) error {
 // let through those already queued).
 func LinkTypeOf(name string, cfg *Config) (pcapio.LinkType, error) {
 	c := withDefaults(cfg)
+	if name == Unbound && (c.Libpcap || !haveAFPacket) {
+		return 0, errUnboundNeedsAFPacket
+	}
 	if c.Libpcap || !haveAFPacket {
 		return libpcapLinkType(name, &c)
 	}

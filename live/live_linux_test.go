@@ -452,3 +452,45 @@ func TestPromiscuous(t *testing.T) {
 		t.Error("promiscuous any opened")
 	}
 }
+
+// TestUnboundAsTheNotes: Unbound is the notes' socket: a veth frame with
+// its Ethernet header and its interface, and each loopback packet twice,
+// outgoing then incoming.
+func TestUnboundAsTheNotes(t *testing.T) {
+	livetest.RequireRoot(t)
+	a, b := livetest.Pair(t)
+	h := open(t, b, live.Unbound, nil)
+	if h.LinkType() != pcapio.LinkTypeEthernet {
+		t.Fatalf("link type %v", h.LinkType())
+	}
+	frames := livetest.KnownFrames(t)
+	a.SendFrames(t, "a0", frames[0])
+	c := readN(t, h, 1, nil)[0]
+	if !bytes.Equal(c.data, frames[0]) || c.ci.InterfaceName != "b0" || c.addr.Interface != "b0" || c.addr.PacketType != 0 {
+		t.Errorf("veth frame % x, %+v, %+v", c.data, c.ci, c.addr)
+	}
+
+	var send *net.UDPConn
+	err := b.Do(func() (err error) {
+		send, err = net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40012})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer send.Close()
+	if _, err := send.Write([]byte("turtle unbound")); err != nil {
+		t.Fatal(err)
+	}
+	isUDP := func(d []byte) bool { return len(d) > 23 && d[12] == 8 && d[13] == 0 && d[23] == 17 }
+	got := readN(t, h, 2, isUDP)
+	for i, want := range []uint8{4, 0} { // PACKET_OUTGOING, then PACKET_HOST
+		c := got[i]
+		if string(c.data[42:]) != "turtle unbound" || c.addr.Interface != "lo" || c.addr.PacketType != want || c.ci.InterfaceName != "lo" {
+			t.Errorf("loopback copy %d: % x, %+v, %+v", i+1, c.data, c.ci, c.addr)
+		}
+	}
+	if got[0].ci.Direction != pcapio.DirectionOutbound || got[1].ci.Direction != pcapio.DirectionInbound {
+		t.Errorf("directions %v, %v", got[0].ci.Direction, got[1].ci.Direction)
+	}
+}

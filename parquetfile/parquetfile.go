@@ -68,7 +68,7 @@ func (c *column) isBytes() bool {
 
 // alwaysThere are the columns the json format always writes.
 var alwaysThere = map[int]bool{
-	decode.ColFrame: true, decode.ColTimeNS: true, decode.ColCaplen: true, decode.ColLen: true,
+	decode.ColFrame: true, decode.ColCaplen: true, decode.ColLen: true,
 	decode.ColLinkType: true, decode.ColInterface: true, decode.ColPayloadLength: true, decode.ColPayload: true,
 }
 
@@ -87,6 +87,7 @@ type Writer struct {
 	group    int // rows in the row group, batch included
 	groupMax int
 	frames   int
+	noTimes  int // frames whose time is null
 	err      error
 
 	full    chan *batch     // to the column writers
@@ -355,6 +356,10 @@ func (w *Writer) SetFile(name string) { w.file = []byte(name) }
 // Frames returns how many frames were written.
 func (w *Writer) Frames() int { return w.frames }
 
+// NoTimes returns how many of them have a null time: a Simple Packet Block
+// carries none, and TIMESTAMP_NS holds 1677 to 2262 only (decode.TimeNS).
+func (w *Writer) NoTimes() int { return w.noTimes }
+
 // Write adds the row of f. f.Data may be reused once Write returns.
 func (w *Writer) Write(f *decode.Frame) error {
 	if w.err != nil {
@@ -391,6 +396,9 @@ func (w *Writer) Write(f *decode.Frame) error {
 		default:
 			b.nums[i] = append(b.nums[i], v.Num)
 		}
+	}
+	if !row[decode.ColTimeNS].Valid {
+		w.noTimes++
 	}
 	w.frames++
 	b.rows++

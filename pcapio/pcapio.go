@@ -172,8 +172,8 @@ func (f Format) String() string {
 
 // Interface describes one capture interface: the single implicit one of a
 // classic pcap file, or a pcapng Interface Description Block. Writers use
-// Name, Description, Comment, LinkType, Snaplen, TsResolution and
-// TsOffset; readers fill all.
+// Name, Description, Comment, LinkType, Snaplen, TsResolution, TsOffset and
+// Options; readers fill all.
 type Interface struct {
 	Name         string     // if_name; "" when the file has none
 	Description  string     // if_description; "" when the file has none
@@ -184,6 +184,13 @@ type Interface struct {
 	TsOffset     int64      // if_tsoffset, seconds added to every timestamp
 	Section      int        // 0-based pcapng section (set by the reader)
 	Index        int        // interface id within its section (set by the reader)
+	// Options is the block's raw option list in the byte order OptionsBE
+	// says (set by the pcapng reader while the raw lists kept stay under
+	// 1 MiB). A writer given it writes it instead of the fields above
+	// (which must then agree with it: the reader fills both), so a copy
+	// keeps if_os, an explicit if_tsresol and every other option.
+	Options   []byte
+	OptionsBE bool
 }
 
 // maxPacketData bounds the bytes one record may claim: a record above it is

@@ -24,9 +24,10 @@ const (
 const (
 	maxParsedBlock  = 1 << 20
 	maxSkippedBlock = 16 << 20
-	maxInterfaces   = 4096 // per section, and listed by Interfaces
-	maxNameLen      = 256  // if_name bytes kept
-	maxComments     = 64   // opt_comment values kept per section or interface
+	maxInterfaces   = 4096    // per section, and listed by Interfaces
+	maxNameLen      = 256     // if_name bytes kept
+	maxComments     = 64      // opt_comment values kept per section or interface
+	maxRawOptions   = 1 << 20 // raw IDB option bytes kept for Interfaces, all interfaces together
 )
 
 // Option codes read.
@@ -95,6 +96,8 @@ func blockName(t uint32) string {
 // first packet. A failure after the SHB is kept for the first read.
 func (r *Reader) openNG() error {
 	r.format = FormatPcapNG
+	r.opening = true
+	defer func() { r.opening = false }()
 	if _, err := r.block(); err != nil {
 		return err
 	}
@@ -151,6 +154,10 @@ func (r *Reader) block() ([]byte, error) {
 	}
 	switch btype {
 	case btSHB, btIDB, btEPB, btPB, btSPB:
+	case btCB:
+		if r.CustomBlock == nil && !r.opening || blen > maxParsedBlock {
+			return nil, r.skipBlock(n, off, blen)
+		}
 	default:
 		return nil, r.skipBlock(n, off, blen)
 	}
@@ -167,6 +174,14 @@ func (r *Reader) block() ([]byte, error) {
 	}
 	body := blk[8 : blen-4]
 	switch btype {
+	case btCB:
+		if r.CustomBlock != nil {
+			r.CustomBlock(blk)
+		} else if r.earlyBytes+len(blk) <= maxRawOptions { // NewReader's read-ahead: kept for EarlyCustomBlocks
+			r.earlyBytes += len(blk)
+			r.early = append(r.early, append([]byte(nil), blk...))
+		}
+		return nil, nil
 	case btEPB, btPB:
 		return r.packet(n, body, btype == btPB)
 	}
@@ -265,6 +280,7 @@ func (b *ngBlock) section() error {
 	r.section++
 	r.ifaces = r.ifaces[:0]
 	r.comments = comments
+	r.shbOpts = append([]byte{}, b.body[16:]...)
 	return nil
 }
 
@@ -316,8 +332,13 @@ func (b *ngBlock) iface() error {
 	}
 	r.ifaces = append(r.ifaces, ngIface{clock: newClock(res, offset), link: link, name: name, snap: snap})
 	if len(r.all) < maxInterfaces {
-		r.all = append(r.all, Interface{Name: name, Description: descr, Comment: comment, LinkType: link, Snaplen: int(snap),
-			TsResolution: res, TsOffset: offset, Section: r.section, Index: len(r.ifaces) - 1})
+		ifc := Interface{Name: name, Description: descr, Comment: comment, LinkType: link, Snaplen: int(snap),
+			TsResolution: res, TsOffset: offset, Section: r.section, Index: len(r.ifaces) - 1}
+		if raw := b.body[8:]; r.rawKept+len(raw) <= maxRawOptions {
+			r.rawKept += len(raw)
+			ifc.Options, ifc.OptionsBE = append([]byte{}, raw...), r.be
+		}
+		r.all = append(r.all, ifc)
 	}
 	return nil
 }

@@ -60,6 +60,18 @@ type Reader struct {
 	names    map[string]string // interned if_name values
 	section  int               // current section, 0-based; -1 before the first
 	comments []string          // the current section's opt_comment values
+	shbOpts  []byte            // the current section header's raw options
+	rawKept  int               // bytes of raw IDB options kept in all
+	// CustomBlock, when set, is called with every copyable Custom Block
+	// (type 0x00000BAD, at most 1 MiB) as it is passed over after NewReader
+	// (EarlyCustomBlocks has those before the first interface): the whole
+	// block in the current section's byte order (BigEndian), valid during
+	// the call. Copying tools write it back (NgWriter.WriteCustomBlock);
+	// blocks marked not to be copied (0x40000BAD) are never handed over.
+	CustomBlock func(block []byte)
+	opening     bool     // NewReader is reading ahead to the first interface
+	early       [][]byte // copyable Custom Blocks read then, for EarlyCustomBlocks
+	earlyBytes  int
 }
 
 const (
@@ -460,6 +472,27 @@ func (r *Reader) Section() int { return max(r.section, 0) }
 // SectionComments returns the comments (opt_comment) of the current pcapng
 // section's header, the first 64; nil for classic pcap.
 func (r *Reader) SectionComments() []string { return r.comments }
+
+// KeepLong makes later reads return classic pcap records longer than the
+// file header's snapshot length whole (up to the 256 KiB any record may
+// have), as editcap copies them, instead of cut to it as libpcap and
+// tcpdump show them. Tools that copy records call it, so that nothing the
+// user did not ask to cut is lost; pcapng packets are always returned whole.
+func (r *Reader) KeepLong() {
+	if r.format != FormatPcapNG {
+		r.limit = maxPacketData
+	}
+}
+
+// EarlyCustomBlocks returns the copyable Custom Blocks NewReader read
+// before the first interface (the first 1 MiB of them), before CustomBlock
+// could be set: a copying tool writes these first.
+func (r *Reader) EarlyCustomBlocks() [][]byte { return r.early }
+
+// SectionOptions returns the raw option list of the current pcapng
+// section's header, in its byte order (BigEndian); nil for classic pcap.
+// NgOptions.Options writes it back.
+func (r *Reader) SectionOptions() []byte { return r.shbOpts }
 
 // PacketOptions returns the option list of the pcapng Enhanced or Packet
 // Block just returned, raw and in the section's byte order (BigEndian says

@@ -53,6 +53,10 @@ type PcapOptions struct {
 	// that copy records (a damaged file's wire length of 0 stays 0);
 	// otherwise a Length of 0 means len(data).
 	ExactLength bool
+	// KeepLong writes records longer than Snaplen whole, as editcap does:
+	// the snapshot length is then only the header's field, and a tool that
+	// copies records never cuts what the user did not ask to cut.
+	KeepLong bool
 }
 
 // PcapWriter writes a classic pcap file, one Write call per record.
@@ -61,6 +65,7 @@ type PcapWriter struct {
 	o       byteOrder
 	nano    bool
 	exact   bool
+	keep    bool
 	snaplen int
 	buf     []byte
 }
@@ -72,7 +77,7 @@ func NewPcapWriter(w io.Writer, opt PcapOptions) (*PcapWriter, error) {
 		return nil, errors.New("pcapio: snaplen " + strconv.Itoa(opt.Snaplen) + " out of range 0 to " + strconv.Itoa(maxPacketData))
 	}
 	pw := &PcapWriter{w: w, o: orderOf(isBigEndian(opt.ByteOrder)), nano: opt.Nanosecond, snaplen: opt.Snaplen,
-		exact: opt.ExactLength}
+		exact: opt.ExactLength, keep: opt.KeepLong}
 	if pw.snaplen == 0 {
 		pw.snaplen = maxPacketData
 	}
@@ -103,7 +108,7 @@ func (pw *PcapWriter) WritePacket(ci CaptureInfo, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if len(data) > pw.snaplen {
+	if len(data) > pw.snaplen && !pw.keep {
 		data = data[:pw.snaplen]
 	}
 	sec := ci.Timestamp.Unix()
@@ -144,6 +149,13 @@ type NgOptions struct {
 	Application string           // shb_userappl; omitted when ""
 	ExactLength bool             // as PcapOptions.ExactLength
 	Comments    []string         // opt_comment values of the section header
+	KeepLong    bool             // as PcapOptions.KeepLong, for each interface's snapshot length
+	// Options, when not nil, is a section header's raw option list (as
+	// Reader.SectionOptions returns it, in the byte order OptionsBE says),
+	// written instead of Application and Comments: a copy keeps shb_hardware,
+	// shb_os, shb_userappl and comments as they were.
+	Options   []byte
+	OptionsBE bool
 }
 
 // NgWriter writes a pcapng file, one Write call per block.
@@ -152,6 +164,7 @@ type NgWriter struct {
 	o      byteOrder
 	ifaces []Interface
 	exact  bool
+	keep   bool
 	buf    []byte
 }
 
@@ -173,6 +186,7 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 	}
 	nw.o = orderOf(isBigEndian(opt.ByteOrder))
 	nw.exact = opt.ExactLength
+	nw.keep = opt.KeepLong
 	nw.ifaces = nw.ifaces[:0]
 	b := nw.o.AppendUint32(nw.buf[:0], btSHB)
 	b = nw.o.AppendUint32(b, 0) // length, patched by finish
@@ -180,6 +194,13 @@ func (nw *NgWriter) NewSection(opt NgOptions) error {
 	b = nw.o.AppendUint16(b, 1)
 	b = nw.o.AppendUint16(b, 0)
 	b = nw.o.AppendUint64(b, math.MaxUint64) // section length unknown
+	if opt.Options != nil {
+		var err error
+		if b, err = nw.appendRawOptions(b, opt.Options, opt.OptionsBE, "section header", sectionNumeric); err != nil {
+			return err
+		}
+		opt.Comments, opt.Application = nil, ""
+	}
 	for _, c := range opt.Comments {
 		if len(c) > math.MaxUint16 {
 			return errors.New("pcapio: comment longer than 65535 bytes")
@@ -220,6 +241,17 @@ func (nw *NgWriter) AddInterface(ifc Interface) (int, error) {
 	b = nw.o.AppendUint16(b, uint16(ifc.LinkType))
 	b = nw.o.AppendUint16(b, 0)
 	b = nw.o.AppendUint32(b, uint32(ifc.Snaplen))
+	if ifc.Options != nil {
+		var err error
+		if b, err = nw.appendRawOptions(b, ifc.Options, ifc.OptionsBE, "interface", ifaceNumeric); err != nil {
+			return 0, err
+		}
+		if err := nw.finish(b); err != nil {
+			return 0, err
+		}
+		nw.ifaces = append(nw.ifaces, ifc)
+		return len(nw.ifaces) - 1, nil
+	}
 	opts := false
 	if ifc.Name != "" {
 		b, opts = nw.appendOption(b, optIfName, []byte(ifc.Name)), true
@@ -283,7 +315,7 @@ func (nw *NgWriter) writeEPB(ci CaptureInfo, data, opts []byte, optsBE bool) err
 	if err != nil {
 		return err
 	}
-	if ifc.Snaplen > 0 && len(data) > ifc.Snaplen {
+	if ifc.Snaplen > 0 && len(data) > ifc.Snaplen && !nw.keep {
 		data = data[:ifc.Snaplen]
 	}
 	t, ok := ticks(ci.Timestamp, ifc.TsResolution, ifc.TsOffset)
@@ -320,6 +352,44 @@ var zeros [3]byte
 // appendOptions appends a raw packet option list in nw's byte order and
 // closes it with opt_endofopt (an empty list adds nothing).
 func (nw *NgWriter) appendOptions(b, opts []byte, be bool) ([]byte, error) {
+	return nw.appendRawOptions(b, opts, be, "packet", packetNumeric)
+}
+
+// packetNumeric returns the width of an Enhanced Packet Block option that is
+// a number (epb_flags, epb_queue: 4; epb_dropcount, epb_packetid: 8), 0 for
+// the others.
+func packetNumeric(code uint16, l int) int {
+	switch {
+	case (code == optFlags || code == 6) && l == 4:
+		return 4
+	case (code == 4 || code == 5) && l == 8:
+		return 8
+	}
+	return 0
+}
+
+// ifaceNumeric is packetNumeric for an Interface Description Block:
+// if_speed, if_tsoffset, if_txspeed, if_rxspeed (8), if_tzone (4).
+func ifaceNumeric(code uint16, l int) int {
+	switch {
+	case (code == 8 || code == optTsOffset || code == 16 || code == 17) && l == 8:
+		return 8
+	case code == 10 && l == 4:
+		return 4
+	}
+	return 0
+}
+
+// sectionNumeric: a section header's options are strings.
+func sectionNumeric(uint16, int) int { return 0 }
+
+// appendRawOptions appends a raw option list (in the byte order be says)
+// in nw's byte order and closes it with opt_endofopt (an empty list adds
+// nothing). numeric says which options are numbers to swap; a custom
+// option's enterprise number is swapped too, the others (strings, hashes,
+// addresses, unknown codes) are copied as they are. A malformed list is an
+// error, never written.
+func (nw *NgWriter) appendRawOptions(b, opts []byte, be bool, what string, numeric func(uint16, int) int) ([]byte, error) {
 	in := orderOf(be)
 	start := len(b)
 	for len(opts) >= 4 {
@@ -328,7 +398,7 @@ func (nw *NgWriter) appendOptions(b, opts []byte, be bool) ([]byte, error) {
 			break
 		}
 		if 4+l > len(opts) {
-			return b[:start], errors.New("pcapio: packet option " + strconv.Itoa(int(code)) + " of length " +
+			return b[:start], errors.New("pcapio: " + what + " option " + strconv.Itoa(int(code)) + " of length " +
 				strconv.Itoa(l) + " overruns the list by " + strconv.Itoa(4+l-len(opts)) + " bytes")
 		}
 		val := opts[4 : 4+l]
@@ -338,10 +408,11 @@ func (nw *NgWriter) appendOptions(b, opts []byte, be bool) ([]byte, error) {
 		b = append(b, val...)
 		if in != nw.o {
 			switch {
-			case (code == optFlags || code == 6) && l == 4, // epb_flags, epb_queue
-				(code == 2988 || code == 2989 || code == 19372 || code == 19373) && l >= 4: // custom: PEN
+			case (code == 2988 || code == 2989 || code == 19372 || code == 19373) && l >= 4: // custom: PEN
 				nw.o.PutUint32(b[v:], in.Uint32(val))
-			case (code == 4 || code == 5) && l == 8: // epb_dropcount, epb_packetid
+			case numeric(code, l) == 4:
+				nw.o.PutUint32(b[v:], in.Uint32(val))
+			case numeric(code, l) == 8:
 				nw.o.PutUint64(b[v:], in.Uint64(val))
 			}
 		}
@@ -352,6 +423,22 @@ func (nw *NgWriter) appendOptions(b, opts []byte, be bool) ([]byte, error) {
 		b = nw.o.AppendUint32(b, 0) // opt_endofopt
 	}
 	return b, nil
+}
+
+// WriteCustomBlock writes a copyable Custom Block (type 0x00000BAD) as
+// Reader.CustomBlock hands it over: the whole block, in the byte order be
+// says. Its enterprise number is re-encoded in the section's byte order,
+// its data copied as it is (only its owner knows its layout).
+func (nw *NgWriter) WriteCustomBlock(block []byte, be bool) error {
+	in := orderOf(be)
+	if len(block) < 16 || len(block)%4 != 0 || in.Uint32(block) != btCB || int(in.Uint32(block[4:])) != len(block) {
+		return errors.New("pcapio: not a whole custom block")
+	}
+	b := nw.o.AppendUint32(nw.buf[:0], btCB)
+	b = nw.o.AppendUint32(b, 0)
+	b = nw.o.AppendUint32(b, in.Uint32(block[8:]))
+	b = append(b, block[12:len(block)-4]...)
+	return nw.finish(b)
 }
 
 // appendOption appends one option, padded to 4 bytes.

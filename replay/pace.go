@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -61,7 +62,7 @@ func (p *pacer) wait(ctx context.Context, i int, ts time.Time) error {
 			p.start = time.Now()
 			return nil
 		}
-		due = p.start.Add(time.Duration(float64(i) * float64(time.Second) / p.pps))
+		due = p.start.Add(clampDuration(float64(i) * float64(time.Second) / p.pps))
 	default:
 		if !p.haveBase {
 			p.fileStart, p.tsBase, p.haveBase = time.Now(), ts, true
@@ -71,9 +72,20 @@ func (p *pacer) wait(ctx context.Context, i int, ts time.Time) error {
 		if off <= 0 {
 			return nil // out of order or equal: now
 		}
-		due = p.fileStart.Add(time.Duration(float64(off) / p.speed))
+		due = p.fileStart.Add(clampDuration(float64(off) / p.speed))
 	}
 	return p.until(ctx, due)
+}
+
+// clampDuration converts nanoseconds to a Duration, the longest one (292
+// years) for more: a very slow pace (--speed 1e-300) then waits until the
+// context ends, where converting the float would overflow to the most
+// negative Duration and send at top speed.
+func clampDuration(ns float64) time.Duration {
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
 }
 
 func (p *pacer) until(ctx context.Context, due time.Time) error {

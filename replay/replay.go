@@ -106,6 +106,10 @@ type Stats struct {
 	Filtered   uint64        // frames the filter left out
 	FileErrors int           // files refused or not read to their end
 	Elapsed    time.Duration // from the first frame's send to the last one's
+	// Idle is set when a run looping Forever stopped because a whole pass
+	// over the inputs sent no frame (all empty, refused or filtered out):
+	// the next would not either, and it would spin without end.
+	Idle bool
 }
 
 // AppendText appends the one-line summary that turtle replay prints last:
@@ -204,9 +208,17 @@ func Run(ctx context.Context, s Sender, inputs []Input, opt Options) (Stats, err
 	var err error
 loop:
 	for pass := 0; opt.Loop == Forever || pass < loops; pass++ {
+		before := r.st.Sent
 		for _, in := range inputs {
 			if err = r.file(in); err != nil {
 				break loop
+			}
+		}
+		if opt.Loop == Forever {
+			r.flush() // what this pass queued counts
+			if r.st.Sent == before {
+				r.st.Idle = true
+				break
 			}
 		}
 	}

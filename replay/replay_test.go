@@ -285,3 +285,48 @@ func seq(from, to int) []int {
 }
 
 func equal(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// Issue 25 item 14: --loop 0 over captures that send nothing stops after
+// one pass (it spun without end), and a very slow speed waits rather than
+// overflowing to top speed.
+func TestLoopForeverOverNothingStops(t *testing.T) {
+	empty := captureOf(t, fixtures.Capture{LinkType: pcapio.LinkTypeEthernet}, fixtures.PcapMicro)
+	_, capture := ethernetCapture(t)
+	for name, tc := range map[string]struct {
+		in  []byte
+		opt replay.Options
+	}{
+		"empty":        {empty, replay.Options{Loop: replay.Forever}},
+		"empty top":    {empty, replay.Options{Loop: replay.Forever, TopSpeed: true}},
+		"filtered out": {capture, replay.Options{Loop: replay.Forever, TopSpeed: true, Filter: "ether host 12:34:56:78:9a:bc"}},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		st, err := replay.Run(ctx, &fakeSender{}, []replay.Input{replay.Bytes("in.pcap", tc.in)}, tc.opt)
+		cancel()
+		if err != nil || !st.Idle || st.Sent != 0 {
+			t.Errorf("%s: %+v, %v: want a stop after one idle pass", name, st, err)
+		}
+	}
+	// Frames that are sent keep a Forever loop going (until -c here).
+	st, err := replay.Run(context.Background(), &fakeSender{}, []replay.Input{replay.Bytes("eth.pcap", capture)},
+		replay.Options{Loop: replay.Forever, TopSpeed: true, Count: 50})
+	if err != nil || st.Idle || st.Sent != 50 {
+		t.Errorf("forever with -c 50: %+v, %v", st, err)
+	}
+}
+
+func TestVerySlowSpeedWaits(t *testing.T) {
+	c, capture := ethernetCapture(t)
+	if len(c.Frames) < 2 || !fixtures.Timestamp(1).After(fixtures.Timestamp(0)) {
+		t.Fatal("the fixture's second frame is not later than its first")
+	}
+	for _, opt := range []replay.Options{{Speed: 1e-300}, {PPS: 1e-300}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		var s fakeSender
+		st, err := replay.Run(ctx, &s, []replay.Input{replay.Bytes("eth.pcap", capture)}, opt)
+		cancel()
+		if err == nil || st.Sent != 1 {
+			t.Errorf("%+v: sent %d frames before the context ended (%v); want the first only, the second due in centuries", opt, st.Sent, err)
+		}
+	}
+}

@@ -19,8 +19,12 @@ const anonymizeAbout = `Anonymize writes a copy of captures that can be shared w
 was in them. IPv4 and IPv6 addresses are mapped with Crypto-PAn: prefix-
 preserving (two addresses sharing k leading bits map to two sharing k bits),
 one to one, and the same in every file anonymized with the same key. That
-includes the addresses inside ARP, ICMP and ICMPv6 error quotes, neighbour
-discovery and DNS A/AAAA records. --macs maps unicast MAC addresses
+includes the addresses inside ARP, ICMP and ICMPv6 error quotes, ICMP
+redirects (gateway; ICMPv6 target, destination and redirected header),
+router advertisements (prefixes are mapped as their addresses are), neighbour
+discovery, MLD group records, DHCP/BOOTP (ciaddr, yiaddr, siaddr, giaddr,
+router, DNS, server identifier, requested address and the other address
+options) and DNS A/AAAA records of class IN, NONE and ANY. --macs maps unicast MAC addresses
 (--keep-oui keeps the vendor half), --ports maps TCP/UDP ports from 1024 up,
 --payload zero or drop removes what follows the headers (drop keeps each
 frame's original length). pcapng comments, interface names and descriptions
@@ -29,7 +33,8 @@ and name resolution blocks are not copied.
 Every checksum (IPv4, TCP, UDP, ICMP, ICMPv6) is updated incrementally: one
 that was right stays right, one that was wrong stays wrong. A summary on
 stderr counts the frames, the addresses mapped, and the frames part of which
-could not be parsed (an unknown protocol, a cut header): those parts are left
+could not be parsed, by kind (an unknown protocol, a cut header, DHCP options
+or ICMPv6 options not parsed...): those parts are left
 as they were, or zeroed/dropped with --payload zero/drop. --strict makes any
 such frame an error (exit 1, the output removed).
 
@@ -129,12 +134,14 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 1
 	}
 	sopt := sinkOptions(inputs, format, 0, 0)
-	sopt.Comments = nil // comments say who and where
+	sopt.Comments = nil       // comments say who and where
+	sopt.SectionOptions = nil // and so do shb_hardware, shb_os
 	// Interface names and descriptions say whose machine it was.
 	sopt.Interfaces = func(i int) []pcapio.Interface {
 		ifs := inputs[i].R.Interfaces()
 		for j := range ifs {
 			ifs[j].Name, ifs[j].Description, ifs[j].Comment = "", "", ""
+			ifs[j].Options = nil // if_name, if_os, addresses
 		}
 		return ifs
 	}

@@ -203,3 +203,25 @@ func TestAutograderRefusesBinary(t *testing.T) {
 		t.Errorf("--autograder moodle: exit %d, %q", code, errs)
 	}
 }
+
+// Issue 25 item 13: the README's install section says how to build the
+// static turtle --autograder ships, with the very command its refusal
+// gives.
+func TestReadmeSaysHowToBuildTheAutograderBinary(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	notELF := writeTemp(t, "turtle.exe", []byte("MZ not a linux binary"))
+	_, _, errs := turtle(t, nil, "grade", "--lab", "udp-echo", "--autograder", "gradescope", "--turtle-binary", notELF, "-o", filepath.Join(dir, "x.zip"))
+	const build = "CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o turtle-linux ./cmd/turtle"
+	if !strings.Contains(errs, build) {
+		t.Fatalf("the refusal does not give %q: %q", build, errs)
+	}
+	install, _, _ := strings.Cut(string(readme), "## Commands")
+	if !strings.Contains(install, build) || !strings.Contains(install, "CGO_ENABLED=0 go install ./cmd/turtle") ||
+		!strings.Contains(install, "--autograder") {
+		t.Errorf("README's install section does not say how to build the static binary for --autograder")
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -37,9 +39,12 @@ var echoSubs = []struct {
 
 const echoAbout = `turtle echo runs the classroom's echo programs: a UDP server and client
 (port 10001), a TCP server in four concurrency models and its client (port
-12500), and a load generator that measures them. Echoed text is printed
-with control bytes and invalid UTF-8 escaped (\n, \x1b, \xff) and
-backslashes doubled, so a reply never sends raw control bytes to the terminal.`
+12500), and a load generator that measures them. They behave as the notes'
+Python programs do (see docs/echo.md): the clients connect, then read the
+line to send, wait for the echo as long as it takes and print it as the
+notes' print(data.decode('utf-8')) does; on a terminal, control characters
+other than tab and newline and invalid UTF-8 are escaped (\x1b, \r, \xff),
+and --escape escapes everything unprintable (\n, \t, \u200d, \\) anywhere.`
 
 func runEcho(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -69,12 +74,32 @@ func echoUsage(w io.Writer) {
 }
 
 // checkAddr rejects an --addr without a port before any socket is made.
+// An IPv6 address written without brackets (::1:10001) is told how to
+// write it: the last colon cannot be told from the address's own.
 func checkAddr(name, addr string, stderr io.Writer) bool {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		fmt.Fprintf(stderr, "turtle %s: --addr %q: %v\n", name, addr, err)
+		if i := strings.LastIndexByte(addr, ':'); i > 0 && strings.Count(addr, ":") > 1 && !strings.Contains(addr, "[") {
+			if ip, perr := netip.ParseAddr(addr[:i]); perr == nil && ip.Is6() {
+				fmt.Fprintf(stderr, "turtle %s: --addr %s: an IPv6 address and its port are written with brackets: --addr [%s]:%s\n", name, addr, addr[:i], addr[i+1:])
+				return false
+			}
+		}
+		fmt.Fprintf(stderr, "turtle %s: --addr %q: %v (write host:port, [IPv6]:port or :port)\n", name, addr, err)
 		return false
 	}
 	return true
+}
+
+// connLog prints a server's console line for each connection event,
+// unless quiet.
+func connLog(out io.Writer, quiet bool) func(echo.ConnEvent) {
+	if quiet {
+		return nil
+	}
+	return func(e echo.ConnEvent) {
+		b := e.AppendText(make([]byte, 0, 128))
+		out.Write(append(b, '\n'))
+	}
 }
 
 // serverContext is cancelled by SIGINT or SIGTERM. On SIGUSR1 (where the
@@ -145,19 +170,24 @@ func statsLine(w io.Writer, s echo.Stats) {
 }
 
 func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet(name, name+" [--addr :12500] [--mode iterative|threaded|pool|event] [--max-conns N] [--delay D]",
+	fs := newFlagSet(name, name+" [--addr :12500] [--mode iterative|threaded|pool|event] [--max-conns N] [--delay D] [--backlog N]",
 		"tcp-server echoes every byte a client sends until the client closes. Modes: iterative serves one\n"+
-			"connection at a time (the classroom's first server), threaded a goroutine per connection,\n"+
-			"pool at most --max-conns at once while the rest wait (eventlet's GreenPool), event one\n"+
-			"epoll loop over non-blocking sockets (Linux). --delay sleeps between receive and send.\n"+
-			"SIGINT/SIGTERM stop accepting and let in-flight echoes finish within --grace; SIGUSR1\n"+
-			"prints the counters.",
+			"connection at a time (the notes' loop server), threaded a goroutine per connection (5.1),\n"+
+			"pool at most --max-conns at once while the rest wait (eventlet's GreenPool, 5.2), event one\n"+
+			"epoll loop over non-blocking sockets (Linux). --delay sleeps between receive and send, the\n"+
+			"notes' sleep(3); --backlog 1 is their listen(1). It prints a line for each connection\n"+
+			"accepted, served, refused (--max-conns) or dropped, and why (-q: none). iterative and threaded\n"+
+			"wait for a client as long as the notes' servers do; pool and event drop one silent for\n"+
+			"--idle-timeout (30s) or slower than --min-rate. SIGINT/SIGTERM stop accepting and let\n"+
+			"in-flight echoes finish within --grace; SIGUSR1 prints the counters.",
 		"turtle echo tcp-server --addr [::1]:12500 --mode event --delay 3s --stats", stdout, stderr)
 	addr := fs.String("addr", ":12500", "address to listen on, host:port (IPv4 or IPv6)")
 	modeName := fs.String("mode", "iterative", "iterative, threaded, pool or event")
 	maxConns := fs.Int("max-conns", echo.DefaultMaxConns, "most connections in service at once (threaded refuses more, pool and event let them wait)")
 	delay := fs.Duration("delay", 0, "sleep between receiving and echoing")
-	idle := fs.Duration("idle-timeout", echo.DefaultIdleTimeout, "drop a client silent (or not reading) this long; 0 never")
+	idle := fs.Duration("idle-timeout", 0, "drop a client silent (or not reading) this long; 0 never (default: never for iterative and threaded, 30s for pool and event)")
+	backlog := fs.Int("backlog", 0, "connections the kernel queues until accepted, as the notes' listen(1) (default: the system's maximum)")
+	quiet := fs.BoolP("quiet", "q", false, "print no line per connection")
 	maxBuf := fs.Int("max-buffered", echo.DefaultMaxBuffered, "most bytes held for one connection before reading from it stops")
 	minRate := fs.Int("min-rate", echo.DefaultMinRate, "bytes/s a client must move (both ways) over each idle-timeout window, against slowloris; -1 any byte will do")
 	grace := fs.Duration("grace", echo.DefaultGrace, "how long in-flight echoes may finish after SIGINT/SIGTERM")
@@ -179,17 +209,21 @@ func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 	if !checkAddr(name, *addr, stderr) {
 		return 2
 	}
-	idleTimeout := *idle
-	if idleTimeout == 0 {
-		idleTimeout = -1 // the flag's 0 means never; the API's 0 means default
+	if *backlog < 0 {
+		fmt.Fprintf(stderr, "turtle %s: --backlog %d: must not be negative\n", name, *backlog)
+		return 2
 	}
-	srv := &echo.TCPServer{Mode: mode, MaxConns: *maxConns, Delay: *delay, IdleTimeout: idleTimeout,
-		MaxBuffered: *maxBuf, Grace: *grace, Once: *once, MinRate: *minRate}
+	idleTimeout := *idle // not given: the API's 0, the mode's default
+	if fs.Changed("idle-timeout") && idleTimeout <= 0 {
+		idleTimeout = -1 // the flag's 0 means never
+	}
 	out := &lockedWriter{w: stdout}
+	srv := &echo.TCPServer{Mode: mode, MaxConns: *maxConns, Delay: *delay, IdleTimeout: idleTimeout,
+		MaxBuffered: *maxBuf, Grace: *grace, Once: *once, MinRate: *minRate, OnConn: connLog(out, *quiet)}
 	ctx, stop := serverContext(func() { statsLine(out, srv.Stats()) })
 	defer stop()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := echo.Listen(ctx, *addr, *backlog)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
 		return 1
@@ -224,14 +258,15 @@ func runUDPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 	once := fs.Bool("once", false, "echo one datagram, then exit")
 	stats := fs.Bool("stats", false, "print a stats line at exit (and on SIGUSR1 regardless)")
 	statsAddr := fs.String("stats-addr", "", "also answer counter queries on this TCP address")
+	quiet := fs.BoolP("quiet", "q", false, "print no line per datagram echoed")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
 	if !checkAddr(name, *addr, stderr) {
 		return 2
 	}
-	srv := &echo.UDPServer{Delay: *delay, Grace: *grace, Once: *once}
 	out := &lockedWriter{w: stdout}
+	srv := &echo.UDPServer{Delay: *delay, Grace: *grace, Once: *once, OnEcho: connLog(out, *quiet)}
 	ctx, stop := serverContext(func() { statsLine(out, srv.Stats()) })
 	defer stop()
 	pc, err := net.ListenPacket("udp", *addr)
@@ -258,7 +293,8 @@ func runUDPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 	return 0
 }
 
-// clientMessage is --message, or else one line of stdin without its line end.
+// clientMessage is --message, or else one line of stdin without its line
+// end: the notes' input(), read once the client is connected.
 func clientMessage(fs *pflag.FlagSet, msg string, stdin io.Reader) (string, error) {
 	if fs.Changed("message") {
 		return msg, nil
@@ -277,78 +313,123 @@ func clientMessage(fs *pflag.FlagSet, msg string, stdin io.Reader) (string, erro
 	return line[:n], nil
 }
 
+// clientFlags are the flags both clients share.
+type clientFlags struct {
+	addr, msg *string
+	timeout   *time.Duration
+	escape    *bool
+}
+
+func addClientFlags(fs *pflag.FlagSet, port string) clientFlags {
+	return clientFlags{
+		addr:    fs.String("addr", "localhost:"+port, "server address, host:port ([IPv6]:port); a name is tried at its IPv4 addresses first, as the notes' AF_INET sockets"),
+		msg:     fs.String("message", "", "text to send (default: one line from stdin, read once connected)"),
+		timeout: fs.Duration("timeout", 0, "give up after this long (default: wait as long as the notes' clients do)"),
+		escape:  fs.Bool("escape", false, "escape every unprintable character of the reply (\\n, \\t, \\u200d, \\\\), not only terminal controls"),
+	}
+}
+
+// exchange connects, reads the message, sends it and waits for the echo:
+// the notes' client in order. ok is false when nothing can be printed.
+func (cf clientFlags) exchange(name, network string, fs *pflag.FlagSet, stdin io.Reader, stderr io.Writer) (reply []byte, from netip.AddrPort, code int, ok bool) {
+	ctx := context.Background()
+	if *cf.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, *cf.timeout, fmt.Errorf("--timeout %v", *cf.timeout))
+		defer cancel()
+	}
+	c, err := echo.Dial(ctx, network, *cf.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
+		return nil, from, 1, false
+	}
+	defer c.Close()
+	text, err := clientMessage(fs, *cf.msg, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
+		return nil, from, 1, false
+	}
+	reply, from, err = echo.Exchange(ctx, c, []byte(text))
+	switch {
+	case err == nil:
+		return reply, from, 0, true
+	case len(reply) > 0 || errors.Is(err, echo.ErrClosed):
+		// What arrived is what the notes' recv(1024) prints.
+		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
+		return reply, from, 0, true
+	}
+	fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
+	return nil, from, 1, false
+}
+
+// appendReply appends an echo for stdout: the bytes as they came when
+// stdout is not a terminal (the notes' print), safe text on a terminal,
+// or everything escaped with --escape.
+func appendReply(b, reply []byte, escape, terminal bool) []byte {
+	switch {
+	case escape:
+		return echo.AppendPrintable(b, reply)
+	case terminal:
+		return echo.AppendText(b, reply)
+	}
+	return append(b, reply...)
+}
+
 func runTCPClient(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet(name, name+" [--addr localhost:12500] [--message TEXT]",
-		"tcp-client connects, sends --message (or one line read from stdin), reads back as many\n"+
-			"bytes as it sent and prints \"Reply from Server: TEXT\".",
+		"tcp-client connects, then reads the line to send (or takes --message), sends it, reads back\n"+
+			"as many bytes as it sent and prints \"Reply from Server: TEXT\", as the notes' client. If the\n"+
+			"server closes or resets the connection early, what arrived is printed and why on stderr.",
 		"turtle echo tcp-client --addr [::1]:12500 --message hello", stdout, stderr)
-	addr := fs.String("addr", "localhost:12500", "server address, host:port")
-	msg := fs.String("message", "", "text to send (default: one line from stdin)")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	cf := addClientFlags(fs, "12500")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if !checkAddr(name, *addr, stderr) {
+	if !checkAddr(name, *cf.addr, stderr) {
 		return 2
 	}
-	text, err := clientMessage(fs, *msg, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
+	reply, _, code, ok := cf.exchange(name, "tcp", fs, stdin, stderr)
+	if !ok {
+		return code
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-	reply, err := echo.TCPClient(ctx, *addr, []byte(text))
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
-	}
-	b := append([]byte("Reply from Server: "), echo.AppendPrintable(nil, reply)...)
+	b := appendReply([]byte("Reply from Server: "), reply, *cf.escape, isTerminal(stdout))
 	stdout.Write(append(b, '\n'))
-	return 0
+	return code
 }
 
 func runUDPClient(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet(name, name+" [--addr localhost:10001] [--message TEXT]",
-		"udp-client sends --message (or one line read from stdin) in one datagram, waits for the\n"+
-			"echo and prints \"IP: ADDR | Port: PORT\" and the echoed text.",
+		"udp-client reads the line to send (or takes --message), sends it in one datagram, waits for\n"+
+			"the echo and prints \"IP: ADDR | Port: PORT\" and the echoed text, as the notes' client.\n"+
+			"Where the notes' client waits for ever when no server listens, it says so.",
 		"turtle echo udp-client --addr 127.0.0.1:10001 --message hello", stdout, stderr)
-	addr := fs.String("addr", "localhost:10001", "server address, host:port")
-	msg := fs.String("message", "", "text to send (default: one line from stdin)")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up waiting for the echo after this long")
+	cf := addClientFlags(fs, "10001")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if !checkAddr(name, *addr, stderr) {
+	if !checkAddr(name, *cf.addr, stderr) {
 		return 2
 	}
-	text, err := clientMessage(fs, *msg, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-	reply, from, err := echo.UDPClient(ctx, *addr, []byte(text))
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
+	reply, from, code, ok := cf.exchange(name, "udp", fs, stdin, stderr)
+	if !ok {
+		return code
 	}
 	b := append([]byte("IP: "), from.Addr().String()...)
 	b = append(b, " | Port: "...)
 	b = strconv.AppendUint(b, uint64(from.Port()), 10)
 	b = append(b, '\n')
-	b = echo.AppendPrintable(b, reply)
+	b = appendReply(b, reply, *cf.escape, isTerminal(stdout))
 	stdout.Write(append(b, '\n'))
-	return 0
+	return code
 }
 
 func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet(name, name+" --addr HOST:PORT --proto tcp|udp --clients N [--messages M] [--size B]",
-		"bench opens N client connections (paced by --rate), then lets every client send M messages\n"+
-			"of B bytes, one at a time, each waiting for its echo. It prints clients completed and\n"+
-			"failed, the wall time of the sending phase, messages per second, latency p50/p99, and\n"+
-			"the server's peak of concurrent connections when --stats-addr can ask the server.",
+		"bench starts N clients at once (paced by --rate); each connects and sends M messages of B\n"+
+			"bytes, one at a time, each waiting for its echo. It prints clients completed and failed,\n"+
+			"when the last connection opened, the wall time, messages per second, latency p50/p99\n"+
+			"(nearest rank) and the server's peak of concurrent connections when --stats-addr can ask\n"+
+			"the server.",
 		"turtle echo bench --addr 127.0.0.1:12500 --proto tcp --clients 100 --messages 1000 --size 1024", stdout, stderr)
 	addr := fs.String("addr", "", "server address, host:port (required)")
 	proto := fs.String("proto", "tcp", "tcp or udp")
@@ -372,7 +453,7 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "turtle %s: --clients, --messages and --size must be positive\n", name)
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeoutCause(context.Background(), *timeout, fmt.Errorf("--timeout %v", *timeout))
 	defer cancel()
 	ictx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -388,7 +469,7 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 	}
 	fmt.Fprintf(stdout, "%s %s: %d clients x %d messages of %d bytes\n", *proto, *addr, *clients, *messages, *size)
 	fmt.Fprintf(stdout, "completed %d, failed %d; %d messages echoed\n", res.Completed, res.Failed, res.Messages)
-	fmt.Fprintf(stdout, "connect %v, wall %v, %.0f msg/s\n", res.Connect.Round(time.Millisecond), res.Wall.Round(time.Millisecond), res.MsgRate())
+	fmt.Fprintf(stdout, "connect %v, wall %v, %s msg/s\n", res.Connect.Round(time.Millisecond), res.Wall.Round(time.Millisecond), formatRate(res.MsgRate()))
 	fmt.Fprintf(stdout, "latency p50 %v, p99 %v\n", res.P50.Round(time.Microsecond), res.P99.Round(time.Microsecond))
 	if *statsAddr != "" {
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -405,4 +486,18 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	return 0
+}
+
+// formatRate prints a rate with three significant figures at most and no
+// exponent, so that 5 messages in 15 s read 0.333, not 0.
+func formatRate(r float64) string {
+	switch {
+	case r >= 100:
+		return strconv.FormatFloat(r, 'f', 0, 64)
+	case r >= 10:
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	case r >= 1:
+		return strconv.FormatFloat(r, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 3, 64)
 }

@@ -146,7 +146,10 @@ func TestEchoClients(t *testing.T) {
 		{"", []string{"tcp-client", "--addr", tcp, "--message", "hello"}, "Reply from Server: hello\n"},
 		{"héllo 🐢\r\nsecond line\n", []string{"tcp-client", "--addr", tcp}, "Reply from Server: héllo 🐢\n"},
 		{"", []string{"tcp-client", "--addr", tcp, "--message", ""}, "Reply from Server: \n"},
-		{"", []string{"tcp-client", "--addr", tcp, "--message", "\x1b[2Jbell\a"}, `Reply from Server: \x1b[2Jbell\a` + "\n"},
+		// Not a terminal: the bytes as they came, as the notes' print does.
+		{"", []string{"tcp-client", "--addr", tcp, "--message", "\x1b[2Jbell\a"}, "Reply from Server: \x1b[2Jbell\a\n"},
+		{"", []string{"tcp-client", "--addr", tcp, "--message", "C:\\temp\\new\tx \U0001F469\u200d\U0001F4BB"}, "Reply from Server: C:\\temp\\new\tx \U0001F469\u200d\U0001F4BB\n"},
+		{"", []string{"tcp-client", "--escape", "--addr", tcp, "--message", "\x1b[2Jbell\a\\"}, `Reply from Server: \x1b[2Jbell\a\\` + "\n"},
 		{"", []string{"udp-client", "--addr", udp, "--message", "hello"}, "IP: 127.0.0.1 | Port: " + port + "\nhello\n"},
 		{"from stdin", []string{"udp-client", "--addr", udp}, "IP: 127.0.0.1 | Port: " + port + "\nfrom stdin\n"},
 	} {

@@ -27,10 +27,23 @@ from 1: --frames 1-10,15,40- keeps 1 to 10, 15 and 40 to the end. The time
 window keeps FROM <= timestamp < TO (RFC 3339, "2026-01-05 09:00:00" in
 UTC, or Unix seconds). --dedup drops a frame whose bytes and length equal
 one of the 4 frames before it, as editcap -d. -c N stops after N frames,
-as in turtle read (editcap's -c splits: that is turtle split --by count). pcapng to pcapng keeps each
-interface (link type, name, description, comment, resolution), the first
-section's comments and each packet's comments and flags (name resolution
-and statistics blocks are not copied);
+as in turtle read (editcap's -c splits: that is turtle split --by count).
+
+Nothing is cut unless -s asks: a record longer than its file's snapshot
+length is copied whole, as editcap copies it (turtle read and tcpdump show
+it cut to the snapshot length, as libpcap reads it). -s cuts the frames and
+sets a pcap header's snapshot length; pcapng interfaces keep theirs, as
+with editcap.
+
+pcapng to pcapng keeps what editcap keeps: the section header's options
+(shb_hardware, shb_os, shb_userappl, comments) when there is one input,
+every interface with all its options (if_os, if_tsresol as written...) and
+its number, each packet's comments and flags, and copyable Custom Blocks.
+Unlike editcap it writes one section (later sections' interfaces are
+numbered after the first's), and does not copy name resolution, statistics
+and decryption secrets blocks (a copy of a class's capture need not carry
+host names and keys along). Several inputs merge into one section headed
+by their comments, as mergecap.
 pcap from frames of several link types is refused.
 
 Exit status: 0 when every input was read completely, 1 when one could not be
@@ -187,6 +200,7 @@ func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) (
 			code = 1
 			continue
 		}
+		r.KeepLong() // a copy keeps what the file holds, as editcap
 		closers = append(closers, closeIn)
 		inputs = append(inputs, edit.Input{Name: name, R: r})
 	}
@@ -203,8 +217,11 @@ func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edi
 	if format == pcapio.FormatUnknown {
 		format = first.Format()
 	}
-	opt := edit.SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Cut: cut,
+	opt := edit.SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Inputs: len(inputs),
 		Interfaces: func(i int) []pcapio.Interface { return inputs[i].R.Interfaces() }}
+	if len(inputs) == 1 && first.Format() == pcapio.FormatPcapNG {
+		opt.SectionOptions, opt.SectionOptionsBE = first.SectionOptions(), first.BigEndian()
+	}
 	if be != 0 {
 		opt.BigEndian = be == 2
 	}
@@ -258,7 +275,24 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 		code = 1
 	}
 	sink := edit.NewSink(bw, sopt)
+	var cbErr error
+	for _, in := range inputs {
+		r := in.R
+		for _, block := range r.EarlyCustomBlocks() {
+			if cbErr == nil {
+				cbErr = sink.WriteCustomBlock(block, r.BigEndian())
+			}
+		}
+		r.CustomBlock = func(block []byte) {
+			if cbErr == nil {
+				cbErr = sink.WriteCustomBlock(block, r.BigEndian())
+			}
+		}
+	}
 	_, err = edit.Run(m, sel, sink)
+	if err == nil {
+		err = cbErr
+	}
 	if err == nil {
 		err = sink.Close()
 	}

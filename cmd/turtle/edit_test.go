@@ -57,6 +57,7 @@ func readRecordsFrom(in io.Reader) ([]rec, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.KeepLong() // what the file holds, as editcap copies it
 	out := []rec{}
 	for {
 		data, ci, err := r.ReadPacketData()

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
@@ -24,7 +25,8 @@ CHECK.KEY=VALUE) changes one parameter without a file. docs/grade.md has it all.
 
 PATH is a capture file or a directory searched for captures (by extension
 or content; zips are opened). --student-from filename names a student after
-the capture file (alice.pcapng is alice); dirname makes every folder or zip
+the capture file (alice.pcapng is alice; a file of a directory that is not a
+capture, gina.txt, is gina's hand-in and scores 0 with the reason); dirname makes every folder or zip
 of a directory given a student (submissions/alice/... is alice), with a row
 even when it holds no capture; moodle, canvas, blackboard and gradescope
 read an LMS export's names and ids; --roster adds everyone on the class list.
@@ -36,7 +38,8 @@ flagged. --moodle and --canvas write grade files to import back; --feedback
 one file per student.
 
 Exit status: 0 when grading ran (whatever the scores), 1 when it could not
-(a bad rubric, an output that cannot be written), 2 for a usage error.`
+(a bad rubric, an output that cannot be written), 2 for a usage error (a PATH
+that does not exist among them).`
 
 func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("grade",
@@ -170,6 +173,12 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var results []grade.Result
 	interrupted := false
 	if pf.given() {
+		if format, _ := r.SnifferFormat(); *htmlDir != "" && *pf.keep == "" && format == "" {
+			// The pages draw each echo run's capture: keep them next to
+			// the pages that need them (they were gone, and every page
+			// said so in red).
+			*pf.keep = filepath.Join(*htmlDir, "captures")
+		}
 		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
 		r = pf.rubric(r)
 	} else {
@@ -211,11 +220,24 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fail(err)
 		}
 	}
+	if *canvasFile != "" {
+		// Canvas matches an imported column to an assignment by its name
+		// and id, and students by Canvas's own user ids: anything else makes
+		// a new column, or matches no one.
+		if *assignment == "" {
+			fmt.Fprintf(stderr, "turtle grade: %s: no --assignment: the column is named %q, and Canvas will create a new assignment of that name unless it is exactly Canvas's (give --assignment 'NAME (ID)' as the gradebook export names it)\n",
+				*canvasFile, canvasColumn(r))
+		}
+		if lms := *from; lms == "moodle" || lms == "blackboard" || lms == "gradescope" {
+			fmt.Fprintf(stderr, "turtle grade: %s: the ids come from a %s export (--student-from %s): Canvas will match none of them; use Canvas's export, or --roster with Canvas's gradebook export\n",
+				*canvasFile, lms, lms)
+		}
+	}
 	for _, lms := range []struct {
 		file  string
 		write func(io.Writer) ([]string, error)
 	}{
-		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results) }},
+		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results, time.Now()) }},
 		{*canvasFile, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, *assignment) }},
 	} {
 		if lms.file == "" {
@@ -304,4 +326,13 @@ func safeName(s string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// canvasColumn is the Canvas column grade.WriteCanvas names without
+// --assignment.
+func canvasColumn(r *grade.Rubric) string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return r.Lab
 }

@@ -126,15 +126,27 @@ func TestGradeEveryFolderGetsARow(t *testing.T) {
 	}
 	// The LMS round trip: Moodle's worksheet and Canvas's gradebook carry
 	// every student back by id, and each student has a feedback file.
+	// Last modified (grade) is the time of grading (issue 25 item 12): empty,
+	// Moodle's importer skipped every student already graded.
 	m, _ := os.ReadFile(moodle)
+	stamp := `,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC,`
 	for _, line := range []string{
-		"Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,Last modified (submission),Last modified (grade),Feedback comments\n",
-		"Participant 101,Alice Smith,,,10,10,Yes,,,All checks passed.\n",
-		"Participant 106,Frank Ng,,,0,10,Yes,,,Your capture could not be graded: no submission.\n",
+		regexp.QuoteMeta("Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,Last modified (submission),Last modified (grade),Feedback comments\n"),
+		regexp.QuoteMeta("Participant 101,Alice Smith,,,10,10,Yes,") + stamp + regexp.QuoteMeta("All checks passed.\n"),
+		regexp.QuoteMeta("Participant 106,Frank Ng,,,0,10,Yes,") + stamp + regexp.QuoteMeta("Your capture could not be graded: no submission.\n"),
 	} {
-		if !strings.Contains(string(m), line) {
+		if !regexp.MustCompile(line).Match(m) {
 			t.Errorf("moodle worksheet lacks %q:\n%s", line, m)
 		}
+	}
+	// The ids are Moodle's: a Canvas file of them is warned about.
+	if !strings.Contains(stderr, "the ids come from a moodle export") || strings.Contains(stderr, "no --assignment") {
+		t.Errorf("canvas warnings: %s", stderr)
+	}
+	_, _, stderr2 := turtle(t, nil, "grade", "--lab", "udp-echo", "--roster", filepath.Join(dir, "roster.csv"),
+		filepath.Join(sub, "Alice Smith_101_assignsubmission_file_", "echo.pcap"), "--canvas", filepath.Join(dir, "canvas2.csv"))
+	if !strings.Contains(stderr2, "no --assignment") {
+		t.Errorf("--canvas without --assignment: no warning: %s", stderr2)
 	}
 	c, _ := os.ReadFile(canvas)
 	if !strings.HasPrefix(string(c), "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1 (77)\n\"    Points Possible\",,,,,10\n") ||

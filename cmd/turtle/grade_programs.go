@@ -25,7 +25,8 @@ program (CMD is a shell command run in a private copy of the folder, as the
     frame by frame, with turtle's own text;
   echo labs (udp-echo, tcp-echo, tcp-concurrent, tcp-iterative): the
     program is the server; turtle's clients drive it, turtle captures its
-    loopback and grades the capture (--keep-captures DIR keeps it).
+    loopback and grades the capture (--keep-captures DIR keeps it; with --html
+    and no --keep-captures it is kept in DIR/captures for the pages' pictures).
 --client CMD grades an echo client against turtle's server: it gets the
 lab's message on standard input and its printed lines are checked too.
 Limits: --time-limit, --cpu-limit, --memory-limit, --procs-limit,

@@ -132,3 +132,27 @@ func TestGradeProgramsLeaveNothingBehind(t *testing.T) {
 		})
 	}
 }
+
+// Issue 25 item 10: with --program and --html but no --keep-captures, the
+// pages still draw each run: its capture is kept in DIR/captures (every
+// page said "Reading the capture for the pictures stopped" in red).
+func TestGradeProgramHTMLKeepsWhatThePicturesNeed(t *testing.T) {
+	requireProgramGrading(t)
+	dir := t.TempDir()
+	html := filepath.Join(dir, "report")
+	code, out, errs := turtle(t, nil, "grade", "--lab", "udp-echo", "--program", "python3 server.py", "--html", html,
+		filepath.Join("..", "..", "grade", "programs", "testdata", "server-udp"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(html, "captures", "server-udp.pcap")); err != nil {
+		t.Errorf("the run's capture was not kept for the pictures: %v", err)
+	}
+	page, err := os.ReadFile(filepath.Join(html, "server-udp.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(page, []byte("Reading the capture for the pictures stopped")) || !bytes.Contains(page, []byte("<svg")) {
+		t.Errorf("server-udp.html has no pictures:\n%s", page)
+	}
+}

@@ -74,7 +74,11 @@ func (j *parquetJob) run() int {
 	w := parquetfile.NewWriter(bw, parquetfile.Options{Payload: j.payload})
 	code := 0
 	for _, name := range j.names {
+		before := w.NoTimes()
 		err := j.convert(w, name)
+		if n := w.NoTimes() - before; n > 0 {
+			fmt.Fprintln(j.stderr, noTimeNote(name, n))
+		}
 		if errors.Is(err, decode.ErrLimit) {
 			break
 		}
@@ -112,6 +116,7 @@ func (j *parquetJob) runDir() int {
 	}
 	errs := make([]error, len(j.names))
 	fatal := make([]bool, len(j.names))
+	notes := make([]int, len(j.names))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(jobs, len(j.names)) {
@@ -119,7 +124,7 @@ func (j *parquetJob) runDir() int {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i], fatal[i] = j.convertOne(j.names[i])
+				errs[i], fatal[i], notes[i] = j.convertOne(j.names[i])
 			}
 		}()
 	}
@@ -130,6 +135,9 @@ func (j *parquetJob) runDir() int {
 	wg.Wait()
 	code := 0
 	for i, err := range errs {
+		if notes[i] > 0 {
+			fmt.Fprintln(j.stderr, noTimeNote(j.names[i], notes[i]))
+		}
 		if err != nil {
 			if !fatal[i] {
 				err = fmt.Errorf("%s: %w", displayName(j.names[i]), err)
@@ -141,11 +149,28 @@ func (j *parquetJob) runDir() int {
 	return code
 }
 
+// noTimeNote is the one line said for a capture with frames whose time
+// column is null.
+func noTimeNote(name string, n int) string {
+	frames := "frames"
+	if n == 1 {
+		frames = "frame"
+	}
+	return fmt.Sprintf("turtle read: %s: %d %s without a time Parquet can hold (a Simple Packet Block carries none; "+
+		"TIMESTAMP_NS holds 1677 to 2262): their time is null", displayName(name), n, frames)
+}
+
 // convertOne writes one capture's partition. The file is written under a
 // temporary name and renamed when complete, so a reader of the directory
 // never sees half a file. fatal is true when nothing usable was written
-// (the error then names the output).
-func (j *parquetJob) convertOne(name string) (err error, fatal bool) {
+// (the error then names the output). noTime counts the frames written with
+// a null time.
+func (j *parquetJob) convertOne(name string) (err error, fatal bool, noTime int) {
+	err, fatal = j.convertOneFile(name, &noTime)
+	return err, fatal, noTime
+}
+
+func (j *parquetJob) convertOneFile(name string, noTime *int) (err error, fatal bool) {
 	dir := filepath.Join(j.outDir, hivePartition(name))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err, true
@@ -159,6 +184,7 @@ func (j *parquetJob) convertOne(name string) (err error, fatal bool) {
 	bw := bufio.NewWriterSize(out, 1<<20)
 	w := parquetfile.NewWriter(bw, parquetfile.Options{Payload: j.payload})
 	readErr := j.convert(w, name)
+	*noTime = w.NoTimes()
 	var werr *decode.WriteError
 	if errors.As(readErr, &werr) {
 		out.Close()

@@ -45,7 +45,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	speed := fs.Float64("speed", 0, "play the capture timestamps `X` times as fast (0.5: half as fast)")
 	top := fs.Bool("topspeed", false, "send as fast as the device takes frames")
 	count := fs.IntP("count", "c", 0, "stop after `N` frames sent or failed (0: no limit)")
-	loop := fs.Int("loop", 1, "play the files `N` times (0: until Ctrl-C or -c)")
+	loop := fs.Int("loop", 1, "play the files `N` times (0: until Ctrl-C, -c, or a pass that sends nothing)")
 	filterExpr := fs.StringP("filter", "f", "", "send only frames matching the tcpdump filter `EXPR`")
 	libpcap := fs.Bool("libpcap", false, "send through libpcap even where AF_PACKET exists (needs -tags pcap)")
 	if ok, code := parseFlags(fs, args); !ok {
@@ -115,6 +115,9 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	opt.Report = func(err error) { fmt.Fprintf(stderr, "turtle replay: %v\n", err) }
 	st, err := replay.Run(ctx, s, inputs, opt)
+	if st.Idle {
+		fmt.Fprintf(stderr, "turtle replay: --loop 0: a whole pass over the captures sent no frame (empty, refused or filtered out); stopping\n")
+	}
 	line := append([]byte("turtle replay: "), st.AppendText(nil)...)
 	if err != nil {
 		line = append(line, " (interrupted)"...)

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,16 +20,19 @@ import (
 
 const sniffAbout = `Sniff captures frames from a network interface and prints them as the
 classroom Turtle Sniffer does, through the same decoder as 'turtle read'.
-It starts with "IP: <address of the interface>" (turtle format), prints
-each frame, and on Ctrl-C (SIGINT or SIGTERM) flushes everything, says
-"turtle> Bye." and the packets captured and dropped by the kernel on
-standard error, and exits 0.
+It starts with "IP: <address>" (turtle format), prints each frame, and on
+Ctrl-C (SIGINT or SIGTERM) flushes everything, says "turtle> Bye." and the
+packets captured and dropped by the kernel on standard error, and exits 0.
 
--i takes a name or the number that 'turtle ifaces' shows; "any" captures
-every interface as Linux cooked (SLL2) frames; without -i the first up,
-non-loopback interface is used. Each frame is captured once (the loopback
-device's second copy of outgoing packets is dropped), whole up to the
-snapshot length, VLAN tags included.
+Without -i, turtle captures as the notes' sniffer does: one AF_PACKET
+socket bound to no interface sees every interface, each frame with its
+own link-layer header, and a packet on the loopback twice (as it goes out
+and as it comes in); the first line is the notes' gethostbyname(
+gethostname()). -i takes a name or the number that 'turtle ifaces' shows,
+and then each frame is captured once (the loopback's outgoing copy is
+dropped, as tcpdump does) and "IP:" is the interface's address; "any"
+captures every interface as Linux cooked (SLL2) frames, as tcpdump -i any.
+Frames are whole up to the snapshot length, VLAN tags included.
 
 -w FILE also writes a pcap file (nanosecond timestamps), flushed at least
 once a second and complete after Ctrl-C; -w - writes it to standard output
@@ -46,7 +51,7 @@ program libpcap would; a turtle built with -tags pcap uses libpcap's.`
 func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sniff", "sniff [flags] [FILTER...]", sniffAbout,
 		"sudo turtle sniff -i lo -c 10 -w lo.pcap", stdout, stderr)
-	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any)")
+	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any; default: every interface, as the notes' sniffer)")
 	count := fs.IntP("count", "c", 0, "stop after `N` frames (0: until Ctrl-C)")
 	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame")
 	output := fs.StringP("write", "w", "", "also write the frames to the pcap `FILE` (- for standard output)")
@@ -92,6 +97,10 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	where := ifc.Name
+	if where == live.Unbound {
+		where = "every interface"
+	}
 	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
 	if *filterExpr != "" && fs.NArg() > 0 {
 		return usageErr("give the filter either with -f or as arguments, not both")
@@ -99,7 +108,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
 		lt, err := live.LinkTypeOf(ifc.Name, cfg)
 		if err != nil {
-			return openFailure(stderr, ifc.Name, err)
+			return openFailure(stderr, where, err)
 		}
 		if cfg.Filter, err = live.CompileFilter(expr, lt, *snaplen); err != nil {
 			return fail("%v", err)
@@ -107,7 +116,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	h, err := live.Open(ifc.Name, cfg)
 	if err != nil {
-		return openFailure(stderr, ifc.Name, err)
+		return openFailure(stderr, where, err)
 	}
 	defer h.Close()
 
@@ -156,7 +165,9 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	if printing && *format == "turtle" {
 		addr := "-"
-		if a, ok := live.Address(ifc); ok {
+		if ifc.Name == live.Unbound {
+			addr = hostIP()
+		} else if a, ok := live.Address(ifc); ok {
 			addr = a.String()
 		}
 		fmt.Fprintf(stdout, "IP: %s\n", addr)
@@ -183,7 +194,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", s.n, st.Dropped)
 	switch {
 	case loopErr != nil:
-		return fail("%s: %v", ifc.Name, loopErr)
+		return fail("%s: %v", where, loopErr)
 	case werr != nil:
 		return fail("write %s: %v", outputName(*output), werr)
 	}
@@ -264,25 +275,31 @@ func (s *sniffer) flush() error {
 	return nil
 }
 
-// pickInterface resolves -i; without it, the first up non-loopback
-// interface, as tcpdump picks, else the first one.
+// pickInterface resolves -i; without it, live.Unbound: every interface,
+// as the notes' socket.
 func pickInterface(name string) (live.Interface, error) {
 	if name != "" {
 		return live.Lookup(name)
 	}
-	list, err := live.Interfaces()
+	return live.Interface{Name: live.Unbound, Up: true}, nil
+}
+
+// hostIP is what the notes' sniffer prints first:
+// socket.gethostbyname(socket.gethostname()), the first IPv4 address of
+// the host's name; "-" when the name does not resolve (where Python stops
+// with an error).
+func hostIP() string {
+	name, err := os.Hostname()
 	if err != nil {
-		return live.Interface{}, fmt.Errorf("list interfaces: %w", err)
+		return "-"
 	}
-	for _, ifc := range list {
-		if ifc.Up && !ifc.Loopback {
-			return ifc, nil
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", name)
+	if err != nil || len(ips) == 0 {
+		return "-"
 	}
-	if len(list) == 0 {
-		return live.Interface{}, errors.New("no interface to capture on (see 'turtle ifaces')")
-	}
-	return list[0], nil
+	return ips[0].Unmap().String()
 }
 
 // openFailure reports a handle that did not open: a missing privilege in

@@ -21,7 +21,9 @@ no file).
 PATTERN names the files: {n} becomes the number (0001, 0002, ...); a
 pattern without {n} gets -{n} before its extension. Splitting by flow keeps
 at most --max-open files open at once, closing and reopening the others, so
-a capture of any number of conversations can be split.
+a capture of any number of conversations can be split; it makes at most
+--max-files files (one line on stderr says when the limit is reached: the
+frames of later new conversations then go to the "other" file).
 
 Exit status: 0 when the capture was read completely, 1 when it could not be
 (its frames before the damage are written) or a file could not be written,
@@ -34,6 +36,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	output := fs.StringP("output", "o", "", "name the files after `PATTERN` ({n} is the number)")
 	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the input's)")
 	maxOpen := fs.Int("max-open", 64, "keep at most `N` files open at once")
+	maxFiles := fs.Int("max-files", 10000, "--by flow: make at most `N` files; later conversations go to \"other\" (0: no limit)")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -76,6 +79,9 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *maxOpen < 1 {
 		return usageErr("--max-open %d: want 1 or more", *maxOpen)
 	}
+	if *maxFiles < 0 {
+		return usageErr("--max-files %d: want 0 (no limit) or more", *maxFiles)
+	}
 	format, err := parseToFormat(*toFormat)
 	if err != nil {
 		return usageErr("%v", err)
@@ -92,9 +98,13 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	sp, err := edit.NewSplitter(mode, n, d, *output, sopt, *maxOpen)
+	sp, err := edit.NewSplitter(mode, n, d, *output, sopt, *maxOpen, *maxFiles)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	sp.LimitHit = func(files int) {
+		fmt.Fprintf(stderr, "turtle split: %d files made (--max-files): the frames of later new conversations go to the %q file\n",
+			files, edit.OtherName)
 	}
 	m := edit.NewMerger(inputs, true)
 	m.Damaged = func(i int, err error) {

@@ -124,7 +124,8 @@ func TestBrowser(t *testing.T) {
 	// Screenshots: the class on a desktop, a student on a phone.
 	browse(t, bin, "file://"+filepath.Join(dir, "index.html"), 1280, 900, "--screenshot="+filepath.Join(shots, "index.png"))
 	browse(t, bin, "file://"+bob, 412, 1800, "--screenshot="+filepath.Join(shots, "student.png"))
-	for _, name := range []string{"index.png", "student.png"} {
+	browse(t, bin, "file://"+filepath.Join(dir, "index.html"), 412, 900, "--screenshot="+filepath.Join(shots, "index-phone.png"))
+	for _, name := range []string{"index.png", "student.png", "index-phone.png"} {
 		data, err := os.ReadFile(filepath.Join(shots, name))
 		if err != nil || len(data) < 5000 || !bytes.HasPrefix(data, []byte("\x89PNG")) {
 			t.Errorf("screenshot %s: %d bytes, %v", name, len(data), err)

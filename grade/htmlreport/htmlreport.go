@@ -25,6 +25,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,15 +226,23 @@ func indexPage(r *grade.Rubric, results []grade.Result, pages map[string]string)
 	return d
 }
 
-// reviewReasons say why a person should look at a grade the checks alone
-// cannot settle: an unreadable or damaged capture, checksum warnings.
+// reviewReasons are the reasons a person should look at a grade, as the
+// JSON report's review says them (a damaged or cut capture, a possible
+// copy...): the review badge shows them and nothing else, so a student the
+// JSON does not flag is not flagged here. Notes and warnings are shown
+// as what they are (otherNotes).
 func reviewReasons(res *grade.Result) []string {
+	return res.Review
+}
+
+// otherNotes are a result's notes and warnings that are not review reasons.
+func otherNotes(res *grade.Result) []string {
 	var out []string
-	if res.Error != "" {
-		out = append(out, "unreadable: "+res.Error)
+	for _, n := range append(append([]string(nil), res.Notes...), res.Warnings...) {
+		if !slices.Contains(res.Review, n) {
+			out = append(out, n)
+		}
 	}
-	out = append(out, res.Notes...)
-	out = append(out, res.Warnings...)
 	return out
 }
 
@@ -330,6 +339,10 @@ type studentData struct {
 	Checks                []checkRow
 	Copies                []copyFlag
 	Review                []string
+	Notes                 []string
+	ProgramOutput         bool   // graded no capture file: a program's output, or a run's capture not kept
+	Graded                string // what was graded then, in words
+	PassedText            string // "1 check passed, 2 failed"
 	Ladder, Timeline      template.HTML
 	LadderText, TimeText  string
 	Listing               []listedFrame
@@ -341,7 +354,16 @@ type studentData struct {
 
 func studentPage(r *grade.Rubric, res *grade.Result, pages map[string]string, ports []uint16, opt Options) studentData {
 	d := studentData{Lab: r.Lab, Title: r.Title, Student: res.Student, File: res.File, Score: score(res.Score),
-		Max: score(res.Max), Frames: res.Frames, Error: res.Error, Review: reviewReasons(res)}
+		Max: score(res.Max), Frames: res.Frames, Error: res.Error, Review: reviewReasons(res), Notes: otherNotes(res),
+		ProgramOutput: strings.HasPrefix(res.File, "(")}
+	switch res.File {
+	case "(program output)":
+		d.Graded = "the program's output"
+	case "(capture of the run)":
+		d.Graded = "turtle's capture of the program's run (not kept: --keep-captures DIR or --html keep it)"
+	default:
+		d.Graded = strings.Trim(res.File, "()")
+	}
 	wanted := map[int]bool{}
 	feedback := map[string]string{}
 	for _, c := range r.Checks {
@@ -368,7 +390,8 @@ func studentPage(r *grade.Rubric, res *grade.Result, pages map[string]string, po
 	for _, c := range res.Copies {
 		d.Copies = append(d.Copies, copyFlag{Student: c.Student, Page: pages[c.Student], Evidence: c.Evidence})
 	}
-	if res.File != "" && res.Error == "" {
+	d.PassedText = countText(d.PassedCount, "check") + " passed, " + strconv.Itoa(d.Failures) + " failed"
+	if res.File != "" && res.Error == "" && !d.ProgramOutput { // "(program output)", "(capture of the run)": no file to draw
 		d.pictures(res.File, ports, wanted, opt)
 	}
 	// A reason may name a frame the listing does not have (an unreadable
@@ -558,4 +581,12 @@ func number(msg string, i int) (n, end int) {
 		return 0, i
 	}
 	return n, end
+}
+
+// countText is "1 check", "2 checks".
+func countText(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

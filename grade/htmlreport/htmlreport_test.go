@@ -262,3 +262,83 @@ func TestPageNames(t *testing.T) {
 		}
 	}
 }
+
+// Issue 25 item 10: the review badge says what the JSON's review says and
+// nothing else (notes are shown as notes), counts agree in number, and a
+// result graded from a program's output, or a run's capture not kept,
+// says so instead of naming a capture and failing to draw it.
+func TestReviewBadgeAndWording(t *testing.T) {
+	dir := t.TempDir()
+	r, res := class(t, dir)
+	byName := map[string]*grade.Result{}
+	for i := range res {
+		byName[res[i].Student] = &res[i]
+	}
+	alice, bob := byName["alice"], byName["bob"]
+	alice.Review, alice.Notes = nil, []string{"graded on 9 frames"}
+	alice.Copies = nil
+	bob.Review = []string{"the capture is cut short after frame 8: what came after could not be graded"}
+	for i := range bob.Checks { // exactly one check passed
+		bob.Checks[i].Passed = i == 0
+	}
+	prog := *alice
+	prog.Student, prog.File, prog.Frames = "erin", "(program output)", 0
+	run := *alice
+	run.Student, run.File = "frank", "(capture of the run)"
+	res = append(res, prog, run)
+	out := filepath.Join(dir, "report")
+	if err := Write(out, r, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	page := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(out, PageNames(res)[name]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if a := page("alice"); strings.Contains(a, `class="flag review"`) || !strings.Contains(a, "Note: graded on 9 frames") {
+		t.Errorf("alice.html: a review badge without a JSON review, or the note lost")
+	}
+	b := page("bob")
+	if !strings.Contains(b, `<span class="flag review">review</span> the capture is cut short after frame 8`) {
+		t.Errorf("bob.html: the badge does not carry the JSON's review text")
+	}
+	if !strings.Contains(b, "1 check passed, ") {
+		t.Errorf("bob.html: want \"1 check passed\"")
+	}
+	for name, want := range map[string]string{"erin": "Graded: the program's output", "frank": "Graded: turtle's capture of the program's run"} {
+		p := page(name)
+		if !strings.Contains(p, strings.ReplaceAll(want, "'", "&#39;")) || strings.Contains(p, "Capture: (") || strings.Contains(p, "Reading the capture for the pictures stopped") {
+			t.Errorf("%s.html: want %q, no capture named, no read error", name, want)
+		}
+	}
+	idx, _ := os.ReadFile(filepath.Join(out, "index.html"))
+	want := 0
+	for _, x := range res {
+		want += len(x.Review)
+	}
+	if got := strings.Count(string(idx), `class="flag review"`); got != want {
+		t.Errorf("index: %d review badges, want one per JSON review reason (%d)", got, want)
+	}
+}
+
+// Issue 25 item 11: the pictures have an opaque background (they were
+// unreadable on a dark one) and shrink to the page's width (the timeline
+// overflowed it, and at phone width the histogram's last bar was hidden).
+func TestPicturesFitAndAreOpaque(t *testing.T) {
+	dir, res := report(t)
+	for _, page := range []string{"index.html", PageNames(res)["bob"]} {
+		b, err := os.ReadFile(filepath.Join(dir, page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if !strings.Contains(s, "figure svg{border:1px solid #e3e3e3;background:#fff;max-width:100%;height:auto}") {
+			t.Errorf("%s: pictures neither shrink to the page nor have a background", page)
+		}
+		if n, bg := strings.Count(s, "<svg"), strings.Count(s, `<rect width="100%" height="100%" fill="#fff"/>`); n == 0 || bg != n {
+			t.Errorf("%s: %d pictures, %d with an opaque background", page, n, bg)
+		}
+	}
+}

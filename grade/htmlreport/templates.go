@@ -25,7 +25,7 @@ td.num,th.num{text-align:right;white-space:nowrap}
 .review{background:#fff1cc;color:#6b4b00}
 .score{font-size:2rem;font-weight:bold}
 figure{margin:1rem 0;overflow-x:auto}
-figure svg{border:1px solid #e3e3e3}
+figure svg{border:1px solid #e3e3e3;background:#fff;max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#444}
 pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;background:#f7f7f7;padding:.5rem;overflow-x:auto;margin:.2rem 0 .8rem}
 .frame:target{outline:3px solid #e0a800}
@@ -63,6 +63,7 @@ var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.HistW}}" height="{{.HistH}}" viewBox="0 0 {{.HistW}} {{.HistH}}" role="img" aria-labelledby="hist-title hist-desc">
 <title id="hist-title">Score histogram</title>
 <desc id="hist-desc">{{.HistDesc}}</desc>
+<rect width="100%" height="100%" fill="#fff"/>
 <line x1="24" y1="{{.HistAxisY}}" x2="{{.HistW}}" y2="{{.HistAxisY}}" stroke="#999"/>
 {{range .Hist}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="#5b7db1"/>
 <text x="{{.X}}" dx="18" y="{{.TY}}" text-anchor="middle" font-size="12" font-family="sans-serif">{{.Count}}</text>
@@ -139,18 +140,19 @@ var studentTmpl = template.Must(template.New("student").Parse(`<!DOCTYPE html>
 <nav><a href="index.html">&larr; class</a></nav>
 <header>
 <h1>{{.Student}}</h1>
-<p><span class="score" id="score">{{.Score}}/{{.Max}}</span> <span class="muted">lab {{.Lab}}{{if .Title}}: {{.Title}}{{end}}; {{.PassedCount}} checks passed, {{.Failures}} failed</span></p>
-<p class="muted">Capture: {{.File}}{{if .Frames}} ({{.Frames}} frames){{end}}</p>
+<p><span class="score" id="score">{{.Score}}/{{.Max}}</span> <span class="muted">lab {{.Lab}}{{if .Title}}: {{.Title}}{{end}}; {{.PassedText}}</span></p>
+<p class="muted">{{if .ProgramOutput}}Graded: {{.Graded}}{{else}}Capture: {{.File}}{{end}}{{if .Frames}} ({{.Frames}} frames){{end}}</p>
 {{if .Error}}<p class="fail">The capture could not be read: {{.Error}}</p>{{end}}
 {{range .Copies}}<p><span class="flag copy">copy?</span> The capture looks like <a href="{{.Page}}">{{.Student}}</a>'s: {{.Evidence}}</p>{{end}}
 {{range .Review}}<p><span class="flag review">review</span> {{.}}</p>{{end}}
+{{range .Notes}}<p class="muted">Note: {{.}}</p>{{end}}
 </header>
 <main>
 <section>
 <h2>Checks</h2>
 <div class="scroll">
 <table id="checks">
-<thead><tr><th>Check</th><th class="num">Points</th><th>Result</th><th>Why, and what to do</th></tr></thead>
+<thead><tr><th>Check</th><th class="num">Points</th><th>Result</th><th>Why it failed, and what to do</th></tr></thead>
 <tbody>
 {{range .Checks}}<tr id="check-{{.ID}}">
 <td><strong>{{.ID}}</strong><br><span class="muted">{{.Name}}</span></td>
