@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,20 +98,20 @@ func TestTurtleSnifferWindowsLab(t *testing.T) {
 	}{
 		{"b2", "", 10, "", ""},
 		{"b2-byteswap", "ethernet ipv4 icmp tcp udp data", 0,
-			`frame 1 (udp with text), line 3 (output line `, ""},
-		{"b2-datablock", "data", 8, `frame 5 (udp with 37 bytes of data: ends exactly at the end of line 2), line 10 (output line `, ""},
+			`^frame \d+ \(.*\), line 3 \(output line \d+\), Ethernet: expected `, ""},
+		{"b2-datablock", "data", 8, `^frame \d+ \(.*\), line \d+ \(output line \d+\), data: expected `, ""},
 		{"b2-crash-tcp", "ethernet ipv4 icmp tcp udp data", 0,
 			// The note with its traceback comes only when scapy's slow exit
 			// ends before turtle stops waiting for output.
-			`frame 9 (tcp syn with options, no data), line 7 (output line `, ""},
+			`^frame \d+ \(tcp.*\), line 7 \(output line \d+\), TCP: expected `, ""},
 	} {
 		r := res[tc.student]
 		if got := failed(r); got != tc.failed || r.Score != tc.score {
 			t.Errorf("%s: %v/%v, failed %q; want %v and %q\n%+v", tc.student, r.Score, r.Max, got, tc.score, tc.failed, r)
 			continue
 		}
-		if tc.message != "" && !anyPrefix(r, tc.message) {
-			t.Errorf("%s: no failed check starts with %q: %+v", tc.student, tc.message, r.Failed())
+		if tc.message != "" && !anyMatch(r, tc.message) {
+			t.Errorf("%s: no failed check matches %q: %+v", tc.student, tc.message, r.Failed())
 		}
 		if tc.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tc.note) {
 			t.Errorf("%s: notes %q, want one with %q", tc.student, r.Notes, tc.note)
@@ -134,19 +135,21 @@ func TestBasicSnifferWindowsLab(t *testing.T) {
 	if r := res["a2"]; r.Score != 10 || r.Frames != 26 {
 		t.Errorf("the class notes' Basic Sniffer (Windows): %v/10, %d frames: %+v", r.Score, r.Frames, r)
 	}
-	if r := res["a2-tuple"]; r.Score != 0 || !strings.HasPrefix(r.Failed()[0].Message, "frame 1 (udp with text) was not printed") ||
+	if r := res["a2-tuple"]; r.Score != 0 || !regexp.MustCompile(`^frame 1 \(.*\) was not printed`).MatchString(r.Failed()[0].Message) ||
 		!strings.Contains(r.Failed()[0].Feedback, "print(packet_raw[1])") {
 		t.Errorf("printing the whole tuple: %+v", r)
 	}
-	if r := res["a2-cut"]; r.Score != 0 || !strings.HasPrefix(r.Failed()[0].Message, "frame 2 (udp with 2 bytes of data, padded to 60), line 1 (output line 5), bytes: expected ") {
+	if r := res["a2-cut"]; r.Score != 0 || !regexp.MustCompile(`^frame \d+ \(.*\), line 1 \(output line \d+\), bytes: expected `).MatchString(r.Failed()[0].Message) {
 		t.Errorf("printing 54 bytes of each frame: %+v", r)
 	}
 }
 
-// anyPrefix reports whether a failed check's message of r starts with p.
-func anyPrefix(r grade.Result, p string) bool {
+// anyMatch reports whether a failed check's message of r matches the
+// regular expression re. The frames are drawn anew every run (random.go), so
+// the tests name the kind of difference, not which frame shows it first.
+func anyMatch(r grade.Result, re string) bool {
 	for _, c := range r.Failed() {
-		if strings.HasPrefix(c.Message, p) {
+		if regexp.MustCompile(re).MatchString(c.Message) {
 			return true
 		}
 	}
