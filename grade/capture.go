@@ -127,16 +127,27 @@ func (g *grader) read(r io.Reader) error {
 			}
 			break
 		}
-		g.c.frames++
-		if g.c.frames == 1 {
-			g.c.first = ci.Timestamp
-		}
-		g.noteInterface(ci)
-		g.packet(data, ci)
+		g.add(data, ci)
 	}
+	g.finish()
+	return nil
+}
+
+// add grades one frame: the one step of every source, a file (read) or a
+// live capture (Stream).
+func (g *grader) add(data []byte, ci pcapio.CaptureInfo) {
+	g.c.frames++
+	if g.c.frames == 1 {
+		g.c.first = ci.Timestamp
+	}
+	g.noteInterface(ci)
+	g.packet(data, ci)
+}
+
+// finish ends the capture: data the reassembler still holds is delivered.
+func (g *grader) finish() {
 	g.asm.FlushAll()
 	g.c.print.finish()
-	return nil
 }
 
 func (g *grader) noteInterface(ci pcapio.CaptureInfo) {

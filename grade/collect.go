@@ -179,7 +179,7 @@ func (c *collector) fileStudent(path string) string {
 // entryStudent names the student of one entry of a submissions folder.
 func (c *collector) entryStudent(name string) (student, id string) {
 	if c.re == nil {
-		return strings.TrimSuffix(name, filepath.Ext(name)), ""
+		return name, "" // a folder's dots are its name's (john.smith); entry cut a file's extension
 	}
 	m := c.re.FindStringSubmatch(name)
 	if m == nil {

@@ -41,6 +41,8 @@ func TestCollectPresets(t *testing.T) {
 		{"gradescope", "", []string{"submission_metadata.yml", "submission_111/lab.pcap", "submission_222/server.py"},
 			"Alice Smith/111:1;Bob Brown/222:0 no capture found; the folder holds server.py"},
 		{"", `^(?P<id>\d+)-(?P<name>\w+)$`, []string{"7-alice/x.pcap", "8-bob/y.pcap"}, "alice/7:1;bob/8:1"},
+		// Folder names keep their dots: two students, not one "john".
+		{"dirname", "", []string{"john.smith/sniff.pcap", "john.doe/lab1.pcap", "jane.zip.d/x.pcapng"}, "jane.zip.d/:1;john.doe/:1;john.smith/:1"},
 	} {
 		dir := write(t, tc.files...)
 		opt := CollectOptions{From: tc.from}

@@ -20,6 +20,10 @@
 // size does not decide the memory used.
 // Damaged captures are graded on the frames that could be read, with a
 // note; an unreadable file scores 0 with its error.
+//
+// The same grading runs while a capture is made: a Stream takes the frames
+// one at a time, from a file or from a live interface (Live, for turtle
+// grade --live), and judges the checks as the capture stands.
 package grade
 
 import (
@@ -303,22 +307,31 @@ func (cr *compiled) gradeCapture(name string, rd io.Reader) (Result, *capture) {
 func (cr *compiled) result(name string, c *capture) Result {
 	fp := c.print // a copy: a pointer into c would keep the whole capture state alive
 	res := Result{File: name, Max: cr.r.MaxScore(), Frames: c.frames, print: &fp}
+	res.Checks, res.Score = cr.checks(c)
+	res.Notes = notes(c)
+	res.Warnings = c.sums.warnings()
+	res.Review = append([]string(nil), c.review...) // after notes, which add to it
+	return res
+}
+
+// checks judges every check of cr on c as it stands: at the end of a
+// capture (result), or while a live one goes on (Stream.Check).
+func (cr *compiled) checks(c *capture) ([]CheckResult, float64) {
+	var out []CheckResult
+	score := 0.0
 	for i, ch := range cr.r.Checks {
 		ok, why := evaluate(c, ch.Kind, cr.params[i])
 		cres := CheckResult{ID: ch.ID, Name: ch.Name, Max: ch.Points, Passed: ok}
 		if ok {
 			cres.Points = ch.Points
-			res.Score += ch.Points
+			score += ch.Points
 		} else {
 			cres.Message, cres.Feedback = why, ch.Feedback
 		}
-		res.Checks = append(res.Checks, cres)
+		out = append(out, cres)
 	}
-	onceEach(res.Checks)
-	res.Notes = notes(c)
-	res.Warnings = c.sums.warnings()
-	res.Review = append([]string(nil), c.review...) // after notes, which add to it
-	return res
+	onceEach(out)
+	return out, score
 }
 
 // onceEach words a wrong port or address shared by several failed checks once: a later

@@ -58,19 +58,21 @@ type Veth struct {
 }
 
 // NewVeth joins a and b with a veth pair, both ends up and without
-// addresses. The names carry turtle's process id. The pair goes away with
-// either namespace.
+// addresses. a's end is named after turtle's process id; b's, the
+// student's, is eth0 (students bind their sniffer to it by name), which is
+// made in b directly and so never meets the host's eth0. The pair goes
+// away with either namespace.
 func NewVeth(a, b *Netns) (*Veth, error) {
 	n := vethSeq.Add(1)
 	pid := os.Getpid()
 	v := &Veth{
 		A:    fmt.Sprintf("tga%dx%d", pid, n),
-		B:    fmt.Sprintf("tgb%dx%d", pid, n),
+		B:    "eth0",
 		MACA: net.HardwareAddr{0x02, 0x74, 0x75, 0x72, 0x74, 0x01},
 		MACB: net.HardwareAddr{0x02, 0x74, 0x75, 0x72, 0x74, 0x02},
 	}
 	if len(v.A) > unix.IFNAMSIZ-1 {
-		v.A, v.B = fmt.Sprintf("tga%x", n), fmt.Sprintf("tgb%x", n)
+		v.A = fmt.Sprintf("tga%x", n)
 	}
 	out, err := exec.Command("ip", "link", "add", v.A, "address", v.MACA.String(), "netns", a.Path(), "type", "veth",
 		"peer", "name", v.B, "address", v.MACB.String(), "netns", b.Path()).CombinedOutput()

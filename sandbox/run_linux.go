@@ -23,6 +23,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+var inheritOnce sync.Once
+
 // Process is a running student program.
 type Process struct {
 	lim    Limits
@@ -32,6 +34,10 @@ type Process struct {
 	dir    string
 	cmd    *exec.Cmd
 	pgid   int
+	uid    uint32  // the user it runs as
+	mounts bool    // in bwrap's namespaces
+	cg     *cgroup // its control groups; nil where there are none
+	lease  *lease  // the uid of its own, when no Config.User was given
 
 	start  time.Time
 	exited chan struct{} // closed when the group leader has been reaped
@@ -61,9 +67,13 @@ type Process struct {
 // program's PID namespace (the command is its child, never PID 1, so its
 // signals act as usual) and ends with the command's status, 128+N when a
 // signal N ended it.
+//
+// gateArgs runs its arguments (bwrap's command line) instead: the gate is
+// root's then, and bwrap and setpriv switch to the job's uid.
 const (
 	gate           = `read -r _ <&3 || exit 125; exec 3<&-; /bin/sh -c "$1"`
 	gateNoNewPrivs = `read -r _ <&3 || exit 125; exec 3<&-; "$2" --no-new-privs /bin/sh -c "$1"`
+	gateArgs       = `read -r _ <&3 || exit 125; exec 3<&-; "$@"`
 )
 
 // Start copies the submission folder, starts the command in it under the
@@ -73,10 +83,6 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("running student programs needs root (to create a network namespace and switch to an unprivileged user)")
 	}
-	uid, gid, err := lookupUser(cfg.User)
-	if err != nil {
-		return nil, err
-	}
 	p := &Process{lim: cfg.Limits.WithDefaults(), ns: cfg.Netns, exited: make(chan struct{}), changed: make(chan struct{})}
 	p.stderr.max = 8 << 10
 	ok := false
@@ -85,6 +91,17 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 			p.cleanup()
 		}
 	}()
+	var uid, gid uint32
+	var err error
+	if cfg.User == "" {
+		if p.lease, err = leaseUID(); err != nil {
+			return nil, err
+		}
+		uid, gid = p.lease.uid, p.lease.gid
+	} else if uid, gid, err = lookupUser(cfg.User); err != nil {
+		return nil, err
+	}
+	p.uid = uid
 	if p.ns == nil {
 		if p.ns, err = NewNetns(); err != nil {
 			return nil, err
@@ -95,11 +112,11 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, err
 	}
 	if cfg.Dir != "" {
-		if err := copyTree(cfg.Dir, p.dir); err != nil {
+		if err := copyTree(cfg.Dir, p.dir, uid, gid); err != nil {
 			return nil, fmt.Errorf("copy %s: %w", cfg.Dir, err)
 		}
 	}
-	if err := chownTree(p.dir, uid, gid); err != nil {
+	if err := handOver(p.dir, uid, gid); err != nil {
 		return nil, err
 	}
 
@@ -121,15 +138,45 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		errW.Close()
 		return nil, err
 	}
-	cmd := exec.Command("/bin/sh", "-c", gate, "turtle-sandbox", cfg.Command)
-	if setpriv, err := exec.LookPath("setpriv"); err == nil {
+	p.mounts, _ = Mounts()
+	// Descriptors turtle inherited without close-on-exec would reach the
+	// program: mark them all (Go's own are already).
+	inheritOnce.Do(func() { unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) })
+	tmpdir := p.dir
+	var cmd *exec.Cmd
+	var filter *os.File
+	switch _, setpriv := tools(); {
+	case p.mounts:
+		tmpdir = "/tmp"
+		if filter, err = seccompFile(); err != nil {
+			outR.Close()
+			outW.Close()
+			errR.Close()
+			errW.Close()
+			gateR.Close()
+			gateW.Close()
+			return nil, fmt.Errorf("system call filter: %w", err)
+		}
+		defer filter.Close()
+		cmd = exec.Command("/bin/sh", append([]string{"-c", gateArgs, "turtle-sandbox"},
+			bwrapArgs(p.dir, uid, gid, cfg.NetRaw, 4, cfg.Command)...)...)
+	case setpriv != "":
 		cmd = exec.Command("/bin/sh", "-c", gateNoNewPrivs, "turtle-sandbox", cfg.Command, setpriv)
+	default:
+		cmd = exec.Command("/bin/sh", "-c", gate, "turtle-sandbox", cfg.Command)
+	}
+	extra := 1 // the gate
+	if p.mounts {
+		extra = 3 // the gate and bwrap's two
+	}
+	if p.cg, err = newCgroup(p.lim, extra); err != nil {
+		return nil, err
 	}
 	cmd.Dir = p.dir
 	cmd.Env = append([]string{
 		"PATH=/usr/local/bin:/usr/bin:/bin",
 		"HOME=" + p.dir,
-		"TMPDIR=" + p.dir,
+		"TMPDIR=" + tmpdir,
 		"LANG=C.UTF-8",
 		"PYTHONUNBUFFERED=1",
 		"PYTHONDONTWRITEBYTECODE=1",
@@ -137,17 +184,22 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 	cmd.Stdin = bytes.NewReader(cfg.Stdin)
 	cmd.Stdout, cmd.Stderr = outW, errW
 	cmd.ExtraFiles = []*os.File{gateR}
+	if filter != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, filter) // descriptor 4, read by bwrap --seccomp 4
+	}
 	// A PID namespace of its own: the gate is its init, so when the gate
 	// dies (turtle's parent-death signal, or the end of the run) the kernel
 	// kills every process the program started, however it forked.
 	attr := &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}},
 		Setpgid:    true,
 		Pdeathsig:  syscall.SIGKILL,
 		Cloneflags: syscall.CLONE_NEWPID,
 	}
-	if cfg.NetRaw {
-		attr.AmbientCaps = []uintptr{unix.CAP_NET_RAW}
+	if !p.mounts {
+		attr.Credential = &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}}
+		if cfg.NetRaw {
+			attr.AmbientCaps = []uintptr{unix.CAP_NET_RAW}
+		}
 	}
 	cmd.SysProcAttr = attr
 	p.cmd = cmd
@@ -184,7 +236,21 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		return nil, fmt.Errorf("start %q: %w", cfg.Command, err)
 	}
 	p.pgid = cmd.Process.Pid
-	if err := p.setLimits(uid, gid); err != nil {
+	if p.cg != nil {
+		if err := p.cg.add(p.pgid); err != nil {
+			gateW.Close()
+			p.kill()
+			<-p.exited
+			outR.Close()
+			errR.Close()
+			return nil, err
+		}
+	}
+	limUID, limGID := uid, gid
+	if p.mounts {
+		limUID, limGID = 0, 0 // the gate is root's
+	}
+	if err := p.setLimits(limUID, limGID); err != nil {
 		gateW.Close() // the gate reads end of file and exits
 		p.kill()
 		<-p.exited
@@ -222,11 +288,20 @@ func (p *Process) setLimits(uid, gid uint32) error {
 		soft, hd uint64
 	}{
 		{"CPU time", unix.RLIMIT_CPU, cpu, cpu + 1},
-		{"memory", unix.RLIMIT_AS, uint64(p.lim.Memory), uint64(p.lim.Memory)},
 		{"processes", unix.RLIMIT_NPROC, uint64(p.lim.Procs), uint64(p.lim.Procs)},
 		{"file size", unix.RLIMIT_FSIZE, uint64(p.lim.Files), uint64(p.lim.Files)},
 		{"core files", unix.RLIMIT_CORE, 0, 0},
 		{"open files", unix.RLIMIT_NOFILE, 1024, 1024},
+	}
+	if p.cg == nil || !p.cg.kind.memory {
+		// Each process's data (heap and private writable mappings), not
+		// its address space: Go and Java reserve far more address space
+		// than they use, and could not start under RLIMIT_AS.
+		limits = append(limits, struct {
+			what     string
+			res      int
+			soft, hd uint64
+		}{"memory", unix.RLIMIT_DATA, uint64(p.lim.Memory), uint64(p.lim.Memory)})
 	}
 	ch := make(chan error, 1)
 	go func() {
@@ -267,6 +342,7 @@ func (p *Process) hit(why string) {
 // namespace (a child may have left the group, not the namespace).
 func (p *Process) kill() {
 	unix.Kill(-p.pgid, unix.SIGKILL)
+	p.cg.kill(func(pid int) { unix.Kill(pid, unix.SIGKILL) })
 	for range 50 {
 		pids := p.ns.Pids()
 		if len(pids) == 0 {
@@ -411,6 +487,24 @@ func (p *Process) Output() []byte {
 	return bytes.Clone(p.stdout)
 }
 
+// interrupt sends SIGINT to the program's processes: its process group,
+// or, in bwrap's namespaces, every process of its uid in its network
+// namespace (SIGINT to bwrap itself would kill the program at once,
+// before it could finish its output).
+func (p *Process) interrupt() {
+	if !p.mounts {
+		unix.Kill(-p.pgid, unix.SIGINT)
+		return
+	}
+	for _, pid := range p.ns.Pids() {
+		if fi, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+			if uid, ok := statOwner(fi); ok && uid == p.uid {
+				unix.Kill(pid, unix.SIGINT)
+			}
+		}
+	}
+}
+
 // Stop asks the program to end (SIGINT to its process group, as Ctrl-C in a
 // terminal would), kills whatever is left after grace, and cleans up.
 func (p *Process) Stop(grace time.Duration) Result {
@@ -418,7 +512,7 @@ func (p *Process) Stop(grace time.Duration) Result {
 		select {
 		case <-p.exited:
 		default:
-			unix.Kill(-p.pgid, unix.SIGINT)
+			p.interrupt()
 			select {
 			case <-p.exited:
 			case <-time.After(grace):
@@ -472,7 +566,16 @@ func (p *Process) finish() {
 			if sig == syscall.SIGXCPU && r.Limit == "" {
 				r.Limit = "CPU time " + p.lim.CPU.String()
 			}
+			if sig == syscall.SIGSYS && p.mounts {
+				r.Refused = RefusedReason
+			}
 		}
+		if p.mounts && strings.Contains(r.Stderr, "Bad system call") { // a shell's word for a child's SIGSYS
+			r.Refused = RefusedReason
+		}
+	}
+	if r.Limit == "" {
+		r.Limit = p.cg.hit()
 	}
 	if r.Limit == "" {
 		r.Limit = p.guessLimit(r.Stderr)
@@ -488,7 +591,8 @@ func (p *Process) guessLimit(stderr string) string {
 	switch {
 	case strings.Contains(stderr, "MemoryError") || strings.Contains(stderr, "Cannot allocate memory"):
 		return "memory " + sizeText(p.lim.Memory)
-	case strings.Contains(stderr, "can't start new thread") || strings.Contains(stderr, "Resource temporarily unavailable"):
+	case strings.Contains(stderr, "can't start new thread") || strings.Contains(stderr, "Resource temporarily unavailable") ||
+		strings.Contains(stderr, "Cannot fork") || strings.Contains(stderr, "fork: retry"):
 		return "processes " + strconv.Itoa(p.lim.Procs)
 	case strings.Contains(stderr, "File too large"):
 		return "file size " + sizeText(p.lim.Files)
@@ -496,7 +600,8 @@ func (p *Process) guessLimit(stderr string) string {
 	return ""
 }
 
-// cleanup removes the private folder and the namespace Start made.
+// cleanup removes the private folder and the namespace Start made, and
+// gives the uid back.
 func (p *Process) cleanup() {
 	if p.dir != "" {
 		os.RemoveAll(p.dir)
@@ -506,13 +611,13 @@ func (p *Process) cleanup() {
 		p.ns.Close()
 		p.closed = true
 	}
+	p.cg.remove()
+	p.lease.release()
+	p.lease = nil
 }
 
 // lookupUser resolves a name or number to ids and refuses root.
 func lookupUser(name string) (uid, gid uint32, err error) {
-	if name == "" {
-		name = "nobody"
-	}
 	u, err := user.Lookup(name)
 	if err != nil {
 		if _, nerr := strconv.Atoi(name); nerr == nil {
@@ -539,9 +644,14 @@ const (
 	maxCopyEntries = 10000
 )
 
-// copyTree copies the regular files and folders under src to dst; links,
-// devices and the like are left out.
-func copyTree(src, dst string) error {
+// copyTree copies the regular files and folders under src to dst, each
+// created by root and handed to uid:gid through its open descriptor
+// (fchown), never by a path: dst is root's and mode 0700 until the end,
+// so no process of the student's can reach the copy while it is made, and
+// no chown ever walks a tree a student could change. Sources are opened
+// with O_NOFOLLOW and must still be regular files: links, devices and the
+// like are left out, even one swapped in after the walk saw a file.
+func copyTree(src, dst string, uid, gid uint32) error {
 	var total int64
 	entries := 0
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -558,7 +668,19 @@ func copyTree(src, dst string) error {
 		target := filepath.Join(dst, rel)
 		switch {
 		case d.IsDir():
-			return os.Mkdir(target, 0o755)
+			if err := os.Mkdir(target, 0o700); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(target, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+			if err != nil {
+				return err
+			}
+			err = f.Chmod(0o755)
+			if err == nil {
+				err = f.Chown(int(uid), int(gid))
+			}
+			f.Close()
+			return err
 		case d.Type().IsRegular():
 			info, err := d.Info()
 			if err != nil {
@@ -567,39 +689,53 @@ func copyTree(src, dst string) error {
 			if total += info.Size(); total > maxCopyBytes {
 				return fmt.Errorf("more than %s", sizeText(maxCopyBytes))
 			}
-			return copyFile(path, target, info.Mode().Perm()&0o755|0o600)
+			return copyFile(path, target, info.Mode().Perm()&0o755|0o600, uid, gid)
 		}
 		return nil
 	})
 }
 
-func copyFile(src, dst string, mode fs.FileMode) error {
-	in, err := os.Open(src)
+func copyFile(src, dst string, mode fs.FileMode, uid, gid uint32) error {
+	in, err := os.OpenFile(src, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil // a link now: links are not copied
+		}
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
+		return err // not a regular file any more: left out
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, io.LimitReader(in, maxCopyBytes)); err != nil {
-		out.Close()
-		return err
+	_, err = io.Copy(out, io.LimitReader(in, maxCopyBytes))
+	if err == nil {
+		err = out.Chmod(mode)
 	}
-	return out.Close()
+	if err == nil {
+		err = out.Chown(int(uid), int(gid))
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-func chownTree(dir string, uid, gid uint32) error {
-	if err := os.Chmod(dir, 0o700); err != nil {
+// handOver gives the finished copy's top folder to uid:gid, through its
+// descriptor.
+func handOver(dir string, uid, gid uint32) error {
+	f, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
 		return err
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(path, int(uid), int(gid))
-	})
+	defer f.Close()
+	if err := f.Chmod(0o700); err != nil {
+		return err
+	}
+	return f.Chown(int(uid), int(gid))
 }
 
 // tail keeps the last max bytes written to it.
@@ -645,14 +781,17 @@ func sizeText(n int64) string {
 }
 
 // CheckUser reports whether name can run student programs: a user that
-// exists and is not root.
+// exists and is not root; "" (a uid of its own per job) always can.
 func CheckUser(name string) error {
+	if name == "" {
+		return nil
+	}
 	_, _, err := lookupUser(name)
 	return err
 }
 
-// RemoveStale removes the private folders of turtle processes that no
-// longer exist: a turtle killed with SIGKILL cannot remove its own (its
+// RemoveStale removes the private folders and control groups of turtle
+// processes that no longer exist: a turtle killed with SIGKILL cannot remove its own (its
 // namespaces and programs go with it; see the package doc).
 func RemoveStale() {
 	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "turtle-grade-*-*"))
@@ -663,8 +802,12 @@ func RemoveStale() {
 		if err != nil || pid <= 0 {
 			continue
 		}
-		if unix.Kill(pid, 0) == unix.ESRCH {
+		if !alive(pid) {
 			os.RemoveAll(m)
 		}
 	}
+	removeStaleCgroups()
 }
+
+// alive reports whether process pid exists.
+func alive(pid int) bool { return unix.Kill(pid, 0) != unix.ESRCH }

@@ -1,50 +1,47 @@
 // Package sandbox runs a program that a student handed in — untrusted code —
-// so that it can be graded: as an unprivileged user, in a network namespace
-// of its own with no route out, under limits of wall time, CPU time, memory,
-// processes and output, in a private copy of its folder, and with every
-// process it started killed at the end.
+// so that it can be graded without trusting anyone in the class, in the
+// way of the sandboxes contest systems and autograders trust (isolate,
+// nsjail, bubblewrap): a uid of its own, namespaces of its own, a system
+// call filter, limits on the whole program, a private copy of its folder,
+// and nothing left at the end.
 //
 // It is a package of its own because no other package runs code it does not
 // trust: record and echo run turtle's own programs, and grade reads files.
 // The sniffer and echo labs of `turtle grade --program` and `--client` are
 // built on it.
 //
-// How the limits are enforced, and why:
+// What holds, and how (docs/grade-programs.md has the threat model):
 //
-//   - Limits are resource limits (setrlimit), applied with prlimit(2) to the
-//     started process while it waits at a gate (a /bin/sh that reads one byte
-//     from a pipe before it runs the command), so they hold from the
-//     program's first instruction and are inherited by everything it starts:
-//     CPU time is RLIMIT_CPU (SIGXCPU, then SIGKILL), memory is RLIMIT_AS
-//     (address space, which bounds what the program can map: stricter than
-//     resident memory), processes are RLIMIT_NPROC (which Linux counts per
-//     user, so programs graded at once as the same user share it), files it
-//     writes are RLIMIT_FSIZE, and no core file is written (RLIMIT_CORE 0).
-//     cgroup v2 would count memory and processes per run instead, but it
-//     needs a writable, delegated /sys/fs/cgroup, which the machines turtle
-//     is built and graded on (cgroup v1 or hybrid, in containers) do not
-//     have; rlimits work everywhere Linux runs.
-//   - Wall time and output are turtle's own: a timer, and a reader that
-//     keeps at most Limits.Output bytes of standard output (and the last
-//     lines of standard error) and stops the program when it prints more.
-//   - The program runs as Config.User (nobody by default), with no
-//     supplementary groups, holding no capability except CAP_NET_RAW as an
-//     ambient capability when Config.NetRaw is set (a sniffer needs it for
-//     its AF_PACKET socket), and with no_new_privs set where util-linux's
-//     setpriv is installed, so a set-user-ID program gives nothing back.
-//   - It is its own process group in a PID namespace of its own, whose
-//     init is the gate: when the program's first process ends, or turtle
-//     dies (the gate's parent-death signal), the kernel kills every process
-//     it started, however it forked. At the end every process in its
-//     network namespace is killed as well.
-//   - Network namespaces are anonymous (never named in /run/netns): the
-//     kernel frees one, and the veth ends in it, when the last process and
-//     the last descriptor of turtle's are gone, even if turtle itself is
-//     killed.
-//   - Its working directory is a copy of the submission folder in a private
-//     temporary directory (HOME and TMPDIR point there too), removed at the
-//     end; the submission itself is never written. The folders of a turtle
-//     that was killed (SIGKILL) are removed by the next one (RemoveStale).
+//   - Identity (uid_linux.go): with no Config.User, each program runs as a
+//     uid of its own from FirstUID (60100), held by a lock in
+//     /run/turtle-sandbox and never one any process of the machine runs
+//     as; no passwd entry is needed. No supplementary group, no capability
+//     but CAP_NET_RAW for sniffers, no_new_privs.
+//   - Namespaces (mounts_linux.go): its own network namespace (loopback,
+//     and a sniffer's veth end, eth0), and where bubblewrap is installed
+//     mount, PID, IPC and UTS namespaces: the system's folders read-only,
+//     its copy read-write, a fresh /proc, devices bound one by one, private
+//     size-capped tmpfs at /tmp, /var/tmp and /dev/shm.
+//   - System calls (seccomp_linux.go): new namespaces, mounts, ptrace,
+//     keyctl, bpf, perf_event_open and the like kill it, with a reason
+//     (Result.Refused).
+//   - Limits (cgroup_linux.go): memory, processes and one CPU for the
+//     whole program in a control group (v2 files, or v1 memory, pids, cpu
+//     and freezer), killed as one at the end; otherwise, and in any case
+//     for CPU time, file size, core files and open files, rlimits set
+//     with prlimit(2) on a gate process (a /bin/sh reading one byte from a
+//     pipe) before the program's first instruction. Memory without a
+//     cgroup is RLIMIT_DATA, never the address space (Go and Java reserve
+//     far more than they use). Wall time and output are turtle's own.
+//   - Its working directory is a copy of the submission folder, made by
+//     root in a folder only root can enter and handed over file by file
+//     through open descriptors (copyTree), removed at the end; the
+//     submission itself is never written.
+//   - The gate is the init of a PID namespace with a parent-death signal:
+//     when the program ends or turtle dies (even SIGKILL), the kernel kills
+//     every process it started. Network namespaces are anonymous, so they
+//     and their veths go with the last process. The folders and control
+//     groups of a killed turtle are removed by the next one (RemoveStale).
 //
 // Everything here needs root (to create namespaces and switch users) and
 // Linux; elsewhere Start returns ErrNotSupported.
@@ -60,8 +57,8 @@ import (
 type Limits struct {
 	Wall   time.Duration // from start to kill
 	CPU    time.Duration // CPU time of each process (RLIMIT_CPU), rounded up to seconds
-	Memory int64         // bytes of address space of each process (RLIMIT_AS)
-	Procs  int           // processes and threads of the user at once (RLIMIT_NPROC)
+	Memory int64         // bytes of memory of the whole program (cgroup), else of each process's data (RLIMIT_DATA)
+	Procs  int           // processes and threads at once: of the whole program (cgroup), else of its uid (RLIMIT_NPROC)
 	Output int64         // bytes of standard output kept; more stops the program
 	Files  int64         // bytes of any file it writes (RLIMIT_FSIZE)
 }
@@ -100,11 +97,21 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
+// A job with no Config.User runs as a uid of its own from this range, as
+// isolate does (its boxes are 60000 + box): no account is needed for it, and
+// it is leased only while no process on the machine runs as it, so
+// programs graded at once cannot reach each other's files or processes,
+// and count their processes (RLIMIT_NPROC) apart.
+const (
+	FirstUID = 60100
+	NumUIDs  = 800
+)
+
 // Config says what to run and how.
 type Config struct {
 	Command string   // a shell command line, run by /bin/sh -c in the folder's copy
 	Dir     string   // the submission folder; "" runs in an empty private folder
-	User    string   // who runs it: a user name or number; "" is nobody
+	User    string   // who runs it: a user name or number; "" is a uid of its own (FirstUID on)
 	NetRaw  bool     // hold CAP_NET_RAW (ambient), for sniffers
 	Netns   *Netns   // the namespace to run in; it must outlive the process
 	Env     []string // added to the small environment the program gets
@@ -121,6 +128,7 @@ type Result struct {
 	Limit     string        // the limit that stopped it ("wall time 30s", "output 4 MiB", "CPU time 10s", ...), "" if none
 	Elapsed   time.Duration // from start to its end
 	Truncated bool          // Stdout was cut at the output limit
+	Refused   string        // why the sandbox killed it for a system call it forbids (seccomp), "" if it did not
 }
 
 // Stopped reports whether the program ended because turtle stopped it

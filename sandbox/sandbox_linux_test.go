@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,13 +38,12 @@ func TestIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.Wait()
-	nobody, _ := user.Lookup("nobody")
 	lines := strings.Split(strings.TrimSpace(string(r.Stdout)), "\n")
 	if len(lines) != 7 || r.Exit != 0 {
 		t.Fatalf("exit %d, output:\n%s\nstderr: %s", r.Exit, r.Stdout, r.Stderr)
 	}
-	if lines[0] != nobody.Uid {
-		t.Errorf("uid %s, want nobody's %s", lines[0], nobody.Uid)
+	if uid, err := strconv.Atoi(lines[0]); err != nil || uid < FirstUID || uid >= FirstUID+NumUIDs {
+		t.Errorf("uid %s, want one of the sandbox's own from %d", lines[0], FirstUID)
 	}
 	// CAP_NET_RAW is bit 13: 0x2000, effective and ambient, nothing else.
 	if lines[1] != "CapEff:\t0000000000002000" || lines[2] != "CapAmb:\t0000000000002000" {
@@ -114,26 +114,14 @@ func TestMemoryLimit(t *testing.T) {
 	}
 }
 
-// nobodyProcs counts the processes that nobody runs now (other programs of
-// the machine count against RLIMIT_NPROC too).
-func nobodyProcs(t *testing.T) int {
-	u, _ := user.Lookup("nobody")
-	out, _ := exec.Command("ps", "-U", u.Uid, "-L", "--no-headers").Output()
-	return strings.Count(string(out), "\n")
-}
-
 func TestProcessLimit(t *testing.T) {
 	sandboxtest.Require(t)
-	if _, err := exec.LookPath("ps"); err != nil {
-		t.Skip("needs ps")
-	}
-	limit := nobodyProcs(t) + 10
-	r := run(t, `i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done; echo started all`, Limits{Procs: limit})
+	r := run(t, `i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done; echo started all`, Limits{Procs: 10})
 	if strings.Contains(string(r.Stdout), "started all") && r.Exit == 0 {
-		t.Fatalf("100 processes started under a limit of %d: stderr %q", limit, r.Stderr)
+		t.Fatalf("100 processes started under a limit of 10: stderr %q", r.Stderr)
 	}
-	if !strings.Contains(r.Stderr, "fork") && r.Limit != "processes "+strconv.Itoa(limit) {
-		t.Fatalf("limit %q exit %d stderr %q", r.Limit, r.Exit, r.Stderr)
+	if r.Limit != "processes 10" {
+		t.Fatalf("limit %q exit %d stderr %q, want the process limit named", r.Limit, r.Exit, r.Stderr)
 	}
 }
 
@@ -278,5 +266,347 @@ func TestProgramsDieWithTurtle(t *testing.T) {
 	RemoveStale()
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s not removed by the next run", dir)
+	}
+	for _, parent := range append([]string{cgroups().v2}, mapValues(cgroups().mounts)...) {
+		if left, _ := filepath.Glob(filepath.Join(parent, "turtle-sandbox-"+strconv.Itoa(cmd.Process.Pid)+"-*")); parent != "" && len(left) > 0 {
+			t.Errorf("control groups %v not removed by the next run", left)
+		}
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var v []string
+	for _, s := range m {
+		v = append(v, s)
+	}
+	return v
+}
+
+// Attack 1: a student's program swaps the folders of classmates' private
+// copies for links to a root-owned folder while turtle makes those copies;
+// root must never chown (or write) through them.
+func TestCopyRaceTakesNothing(t *testing.T) {
+	sandboxtest.Require(t)
+	target := t.TempDir() // root's
+	secret := filepath.Join(target, "secret")
+	if err := os.WriteFile(secret, []byte("root's\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(target, 0o755)
+	victim := t.TempDir()
+	for i := range 40 {
+		d := filepath.Join(victim, "sub", strconv.Itoa(i), "deeper")
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "f.py"), []byte("print(1)\n"), 0o644)
+	}
+	attack := `end=$(($(date +%s)+6)); echo go
+while [ $(date +%s) -lt $end ]; do
+  for d in ` + os.TempDir() + `/turtle-grade-*/sub ` + os.TempDir() + `/turtle-grade-*/sub/*; do
+    [ -d "$d" ] && [ ! -L "$d" ] && mv "$d" "$d.moved" 2>/dev/null && ln -s ` + target + ` "$d" 2>/dev/null
+  done
+done`
+	p, err := Start(context.Background(), Config{Command: attack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitReady(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for range 15 {
+		q, err := Start(context.Background(), Config{Command: "ls sub | wc -l", Dir: victim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := q.Wait(); strings.TrimSpace(string(r.Stdout)) != "40" {
+			t.Errorf("a classmate's copy has %q folders, want 40 (stderr %q)", r.Stdout, r.Stderr)
+		}
+	}
+	p.Stop(time.Second)
+	for _, f := range []string{target, secret} {
+		st, err := os.Lstat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Sys().(*syscall.Stat_t); s.Uid != 0 || s.Gid != 0 {
+			t.Errorf("%s now belongs to %d:%d: root chowned through a student's link", f, s.Uid, s.Gid)
+		}
+	}
+}
+
+// Attacks 3 and 8: programs graded at once run as uids of their own, none
+// that another process of the machine runs as: one cannot read, overwrite
+// or trace a classmate's, nor a daemon's of the machine.
+func TestClassmatesApart(t *testing.T) {
+	sandboxtest.Require(t, "setpriv")
+	// A "daemon" already running as the first uid of the range.
+	daemon := exec.Command("setpriv", "--reuid", strconv.Itoa(FirstUID), "--regid", strconv.Itoa(FirstUID), "--clear-groups", "sleep", "60")
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer daemon.Wait()
+	defer daemon.Process.Kill()
+	honest := t.TempDir()
+	os.WriteFile(filepath.Join(honest, "answer.py"), []byte("print('my own work')\n"), 0o644)
+	h, err := Start(context.Background(), Config{Command: "echo up; sleep 3; cat answer.py", Dir: honest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.WaitReady(5 * time.Second)
+	attack := `id -u
+for f in ` + os.TempDir() + `/turtle-grade-*/answer.py; do cat "$f" 2>/dev/null && echo "READ $f"; echo sabotage > "$f" 2>/dev/null && echo "WROTE $f"; done
+for p in /proc/[0-9]*; do
+  head -c1 $p/environ >/dev/null 2>&1 && [ "$(stat -c %u $p)" != "$(id -u)" ] && echo "ENV $p $(stat -c %u $p)"
+done; true`
+	a, err := Start(context.Background(), Config{Command: attack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := a.Wait()
+	hr := h.Wait()
+	out := string(ar.Stdout)
+	if strings.Contains(out, "READ") || strings.Contains(out, "WROTE") || strings.Contains(out, "ENV") {
+		t.Errorf("the attacker reached others:\n%s", out)
+	}
+	if uid := strings.SplitN(out, "\n", 2)[0]; uid == strconv.Itoa(FirstUID) {
+		t.Errorf("the attacker runs as %s, a uid a process of the machine already runs as", uid)
+	}
+	if string(hr.Stdout) != "up\nprint('my own work')\n" {
+		t.Errorf("the honest classmate printed %q", hr.Stdout)
+	}
+}
+
+// Attack 4: a fork hog beside an honest program: the hog stops at its own
+// process limit, the honest program forks as it would alone.
+func TestForkHogStarvesNobody(t *testing.T) {
+	sandboxtest.Require(t)
+	hog, err := Start(context.Background(), Config{Command: `echo up; while :; do sleep 10 & done`, Limits: Limits{Procs: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hog.WaitReady(5 * time.Second)
+	time.Sleep(300 * time.Millisecond)
+	r := run(t, `i=0; while [ $i -lt 15 ]; do sleep 1 & i=$((i+1)); done; wait; echo forked 15`, Limits{Procs: 20})
+	hog.Stop(100 * time.Millisecond)
+	if string(r.Stdout) != "forked 15\n" || r.Limit != "" {
+		t.Errorf("the honest program beside a fork hog: %q, limit %q, stderr %q", r.Stdout, r.Limit, r.Stderr)
+	}
+}
+
+// requireMounts skips t where programs get no mount namespace.
+func requireMounts(t *testing.T) {
+	t.Helper()
+	if ok, why := Mounts(); !ok {
+		t.Skip("no mount namespace for programs here: " + why)
+	}
+}
+
+// Attacks 6 and 7: a program sees the system read-only and its own copy,
+// nothing of the host's /tmp (its sockets), /root, /home, other folders
+// or turtle's binary; what it leaves in /tmp, /var/tmp, /dev/shm and SysV
+// IPC goes with it; and its tmpfs folders are capped.
+func TestMountsContain(t *testing.T) {
+	sandboxtest.Require(t, "ipcmk", "ipcs")
+	requireMounts(t)
+	rubric := filepath.Join(t.TempDir(), "rubric.toml")
+	os.WriteFile(rubric, []byte("secret = 1\n"), 0o644)
+	sock := filepath.Join(os.TempDir(), "turtle-i22-host-socket-"+strconv.Itoa(os.Getpid()))
+	os.WriteFile(sock, nil, 0o666)
+	defer os.Remove(sock)
+	self, _ := os.Executable()
+	mark := "turtle-leftover-" + strconv.Itoa(os.Getpid())
+	script := `for f in /root /home ` + rubric + ` ` + sock + ` ` + self + `; do [ -e "$f" ] && echo "SEES $f"; done
+echo x > /usr/x 2>/dev/null && echo "WROTE /usr"
+echo x > /etc/x 2>/dev/null && echo "WROTE /etc"
+for d in /tmp /var/tmp /dev/shm; do echo x > $d/` + mark + ` || echo "CANNOT WRITE $d"; done
+ipcmk -M 4096 >/dev/null || echo "CANNOT ipcmk"
+head -c 100000000 /dev/zero > /tmp/big 2>/dev/null; echo "tmp $(wc -c < /tmp/big)"
+echo "procs $(ls /proc | grep -c '^[0-9]')"
+echo "host $(hostname)"`
+	r := run(t, script, Limits{Files: 200 << 20})
+	out := string(r.Stdout)
+	for _, bad := range []string{"SEES", "WROTE", "CANNOT"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%s:\n%s\nstderr %s", bad, out, r.Stderr)
+		}
+	}
+	var tmp int
+	for _, l := range strings.Split(out, "\n") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(l, "tmp ")); err == nil && strings.HasPrefix(l, "tmp ") {
+			tmp = n
+		}
+	}
+	if tmp < 60<<20 || tmp > 64<<20 {
+		t.Errorf("the private /tmp is not capped at 64 MiB:\n%s", out)
+	}
+	var procs int
+	for _, l := range strings.Split(out, "\n") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(l, "procs ")); err == nil && strings.HasPrefix(l, "procs ") {
+			procs = n
+		}
+	}
+	if procs == 0 || procs > 6 {
+		t.Errorf("/proc shows %d processes, want only the program's own:\n%s", procs, out)
+	}
+	if !strings.Contains(out, "host turtle-sandbox\n") {
+		t.Errorf("hostname: %s", out)
+	}
+	for _, d := range []string{"/tmp", "/var/tmp", "/dev/shm"} {
+		if _, err := os.Stat(filepath.Join(d, mark)); err == nil {
+			os.Remove(filepath.Join(d, mark))
+			t.Errorf("%s/%s left on the host", d, mark)
+		}
+	}
+	ipcs, _ := exec.Command("ipcs", "-m", "-c").Output()
+	for _, l := range strings.Split(string(ipcs), "\n") {
+		if f := strings.Fields(l); len(f) > 2 {
+			if uid, err := strconv.Atoi(f[2]); err == nil && uid >= FirstUID && uid < FirstUID+NumUIDs {
+				t.Errorf("a shared memory segment of a sandbox uid is left on the host: %s", l)
+			}
+		}
+	}
+}
+
+// The sniffer's interface is eth0 in its namespace.
+func TestVethIsEth0(t *testing.T) {
+	sandboxtest.Require(t, "ip")
+	wire, err := NewNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wire.Close()
+	ns, err := NewNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	if _, err := NewVeth(wire, ns); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Start(context.Background(), Config{Command: "grep -o eth0 /proc/net/dev", Netns: ns, NetRaw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); string(r.Stdout) != "eth0\n" {
+		t.Fatalf("eth0: %q %s", r.Stdout, r.Stderr)
+	}
+}
+
+// Attack 5: memory is limited for the whole program, not per process: six
+// processes of 40 MiB each do not all fit in 128 MiB.
+func TestMemoryOfWholeProgram(t *testing.T) {
+	sandboxtest.Require(t, "python3")
+	if !cgroups().memory {
+		t.Skip("no memory cgroup here: memory is limited per process only")
+	}
+	script := `for i in 1 2 3 4 5 6; do python3 -c 'import time; x = bytearray(40 << 20); print("allocated", flush=True); time.sleep(3)' & done; wait`
+	r := run(t, script, Limits{Memory: 128 << 20})
+	if n := strings.Count(string(r.Stdout), "allocated"); n == 6 {
+		t.Fatalf("6 × 40 MiB held at once under a 128 MiB limit")
+	}
+	if r.Limit != "memory 128 MiB" {
+		t.Errorf("limit %q, want the memory limit named (stderr %q)", r.Limit, r.Stderr)
+	}
+}
+
+// A Go program starts under the default memory limit (it reserves far
+// more address space than it uses).
+func TestGoProgramStarts(t *testing.T) {
+	sandboxtest.Require(t, "go")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from Go\") }\n"), 0o644)
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "hello"), filepath.Join(dir, "main.go"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	os.Remove(filepath.Join(dir, "main.go"))
+	p, err := Start(context.Background(), Config{Command: "./hello", Dir: dir, Limits: Limits{Memory: 64 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); string(r.Stdout) != "hello from Go\n" {
+		t.Fatalf("a Go program under 64 MiB: %q, exit %d, stderr %q", r.Stdout, r.Exit, r.Stderr)
+	}
+}
+
+// Attack 7: no new user namespace (kernel attack surface), no mount, no
+// ptrace; the reason is given. The filter's descriptor is not left open.
+func TestSeccompRefuses(t *testing.T) {
+	sandboxtest.Require(t, "unshare")
+	requireMounts(t)
+	for _, cmd := range []string{"unshare -Ur id", "unshare -m true", "unshare -n true"} {
+		r := run(t, "echo before; "+cmd+"; echo after", Limits{})
+		if strings.Contains(string(r.Stdout), "uid=0") {
+			t.Errorf("%s: a user namespace was made:\n%s", cmd, r.Stdout)
+		}
+		if r.Refused != RefusedReason {
+			t.Errorf("%s: refused %q signal %q exit %d stderr %q", cmd, r.Refused, r.Signal, r.Exit, r.Stderr)
+		}
+	}
+	// The program itself killed: its signal, and the reason.
+	r := run(t, "exec unshare -Ur id", Limits{})
+	if r.Refused != RefusedReason || r.Signal != "bad system call" {
+		t.Errorf("exec unshare -Ur: refused %q signal %q", r.Refused, r.Signal)
+	}
+	r = run(t, "ls /proc/self/fd | sort -n | tr '\\n' ' '; ls -l /proc/self/fd/ >&2", Limits{})
+	if string(r.Stdout) != "0 1 2 3 " { // 3 is ls's own listing
+		t.Errorf("open descriptors: %q %s", r.Stdout, r.Stderr)
+	}
+}
+
+// --user stays for an explicit account.
+func TestExplicitUser(t *testing.T) {
+	sandboxtest.Require(t)
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("needs the user nobody")
+	}
+	p, err := Start(context.Background(), Config{Command: "id -u", User: "nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); strings.TrimSpace(string(r.Stdout)) != u.Uid {
+		t.Fatalf("uid %q, want nobody's %s (stderr %q)", r.Stdout, u.Uid, r.Stderr)
+	}
+}
+
+// Where no control group can be made, memory is each process's data
+// (RLIMIT_DATA): a Go program still starts, a large allocation still fails.
+func TestMemoryWithoutCgroup(t *testing.T) {
+	sandboxtest.Require(t, "go", "python3")
+	saved := cgroups()
+	cgHere = cgroupKind{whyNot: "turned off by the test"}
+	defer func() { cgHere = saved }()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from Go\") }\n"), 0o644)
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "hello"), filepath.Join(dir, "main.go"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	p, err := Start(context.Background(), Config{Command: "./hello", Dir: dir, Limits: Limits{Memory: 64 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Wait(); string(r.Stdout) != "hello from Go\n" {
+		t.Fatalf("a Go program under RLIMIT_DATA 64 MiB: %q, exit %d, stderr %q", r.Stdout, r.Exit, r.Stderr)
+	}
+	r := run(t, `python3 -c 'x = bytearray(300 << 20); print("allocated")'`, Limits{Memory: 128 << 20})
+	if strings.Contains(string(r.Stdout), "allocated") || r.Limit != "memory 128 MiB" {
+		t.Fatalf("limit %q exit %d stdout %q stderr %q", r.Limit, r.Exit, r.Stdout, r.Stderr)
+	}
+	if !strings.Contains(Describe(), "no cgroup (turned off by the test); per process: memory (RLIMIT_DATA), processes (RLIMIT_NPROC, per uid)") {
+		t.Errorf("the sandbox line: %s", Describe())
+	}
+}
+
+// The class notes' sniffer starts with
+// socket.gethostbyname(socket.gethostname()): the sandbox's host name
+// resolves.
+func TestHostnameResolves(t *testing.T) {
+	sandboxtest.Require(t, "python3")
+	r := run(t, `python3 -c 'import socket; print(socket.gethostbyname(socket.gethostname()))'`, Limits{})
+	if r.Exit != 0 || len(r.Stdout) == 0 {
+		t.Fatalf("exit %d, %q, stderr %q", r.Exit, r.Stdout, r.Stderr)
 	}
 }

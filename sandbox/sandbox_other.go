@@ -64,3 +64,6 @@ func CheckUser(name string) error { return ErrNotSupported }
 
 // RemoveStale does nothing.
 func RemoveStale() {}
+
+// Describe says that programs cannot run here.
+func Describe() string { return "sandbox: " + ErrNotSupported.Error() }

@@ -3,8 +3,9 @@
 # notes' Turtle Sniffer (grade/programs/testdata/turtle-sniffer): one
 # submission, then N copies (default 50) with --jobs 2; then proof that
 # nothing was left behind, also after a run stopped with SIGINT (Ctrl-C):
-# no network namespace, no veth, no process of the sandbox user, no private
-# folder. Needs root and python3. Every submission scores 10/10 or the
+# no network namespace, no veth, no process of a sandbox uid (60100-60899),
+# no private folder, no control group. Needs root and python3 (and
+# bubblewrap for the mount namespaces). Every submission scores 10/10 or the
 # script fails.
 #
 #   sudo scripts/bench-grade-programs.sh
@@ -23,11 +24,13 @@ for i in $(seq -w 1 "$N"); do
 done
 
 netns_before=$(ip netns list | awk '{print $1}' | sort)
+sandboxed() { ps -e -o uid=,pid=,args= | awk '$1 >= 60100 && $1 < 60900'; }
 state() { # what a run could leave behind (other programs' namespaces may come and go)
 	echo "  ip netns entries not there before: [$(comm -13 <(echo "$netns_before") <(ip netns list | awk '{print $1}' | sort) | tr '\n' ' ')]"
 	echo "  veth of turtle's on the host: [$(ip -o link show | awk -F': ' '{print $2}' | grep -E '^tg[ab]' | tr '\n' ' ' || true)]"
-	echo "  processes of nobody: [$(ps -u nobody -o pid=,args= | grep -E 'sniffer.py|turtle-sandbox' | tr '\n' ' ' || true)]"
+	echo "  processes of sandbox uids: [$(sandboxed | tr '\n' ' ' || true)]"
 	echo "  private folders: [$(ls -d "${TMPDIR:-/tmp}"/turtle-grade-* 2>/dev/null | tr '\n' ' ' || true)]"
+	echo "  control groups: [$(find /sys/fs/cgroup -maxdepth 5 -name 'turtle-sandbox-*' 2>/dev/null | tr '\n' ' ' || true)]"
 }
 
 run() { # label, then folders
@@ -35,7 +38,7 @@ run() { # label, then folders
 	shift
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$tmp/turtle" grade --lab turtle-sniffer --program 'python3 sniffer.py' --jobs "$JOBS" "$@" >"$tmp/table.txt"
+	"$tmp/turtle" grade --lab turtle-sniffer --program 'python3 sniffer.py' --jobs "$JOBS" "$@" >"$tmp/table.txt" 2>"$tmp/stderr.txt"
 	t1=$(date +%s.%N)
 	local full
 	full=$(grep -c ' 10/10 ' "$tmp/table.txt" || true)
@@ -45,7 +48,7 @@ run() { # label, then folders
 
 echo "before:"
 state
-"$tmp/turtle" grade --lab turtle-sniffer --program 'python3 sniffer.py' "$tmp/class/student$(seq -w 1 "$N" | head -n 1)" >/dev/null # warm the caches
+"$tmp/turtle" grade --lab turtle-sniffer --program 'python3 sniffer.py' "$tmp/class/student$(seq -w 1 "$N" | head -n 1)" 2>&1 >/dev/null | head -n 1 # warms the caches; prints what holds
 run "1 sniffer" "$tmp/class/student$(seq -w 1 "$N" | head -n 1)"
 run "$N sniffers, --jobs $JOBS" "$tmp/class"/*
 echo "after the runs:"
@@ -54,7 +57,7 @@ state
 "$tmp/turtle" grade --lab turtle-sniffer --program 'python3 sniffer.py' --jobs "$JOBS" "$tmp/class"/* >"$tmp/table.txt" 2>"$tmp/stderr.txt" &
 pid=$!
 sleep 2
-echo "while grading (turtle pid $pid): $(ps -u nobody -o args= | grep -c '^python3 sniffer.py' || true) sniffers running, $(ls -d "${TMPDIR:-/tmp}"/turtle-grade-"$pid"-* 2>/dev/null | wc -l) private folders"
+echo "while grading (turtle pid $pid): $(sandboxed | grep -c 'python3 sniffer.py' || true) sniffers running, $(ls -d "${TMPDIR:-/tmp}"/turtle-grade-"$pid"-* 2>/dev/null | wc -l) private folders"
 kill -INT "$pid"
 t0=$(date +%s.%N)
 code=0

@@ -18,6 +18,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // Autograder packages: `turtle grade --lab LAB --autograder gradescope -o
@@ -260,7 +261,7 @@ func writeZip(path string, files []packageFile) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return unwrapPathErrorNamed(path, err)
 	}
 	return nil
@@ -269,7 +270,7 @@ func writeZip(path string, files []packageFile) error {
 // writeAutolab writes DIR/autograde.tar (the files under autograde/) and
 // DIR/autograde-Makefile, the two files an Autolab assessment takes.
 func writeAutolab(dir string, files []packageFile) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := outfile.MkdirAll(dir, 0o755); err != nil {
 		return unwrapPathErrorNamed(dir, err)
 	}
 	var buf bytes.Buffer
@@ -290,7 +291,7 @@ func writeAutolab(dir string, files []packageFile) error {
 	}
 	for _, f := range []packageFile{{"autograde.tar", buf.Bytes(), 0o644}, {"autograde-Makefile", []byte(autolabMakefile), 0o644}} {
 		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, f.data, f.mode); err != nil {
+		if err := outfile.WriteFile(p, f.data, f.mode); err != nil {
 			return unwrapPathErrorNamed(p, err)
 		}
 	}
@@ -359,11 +360,11 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 	doc["stdout_visibility"] = "hidden"
 	out, _ := json.MarshalIndent(doc, "", "  ")
 	out = append(out, '\n')
-	if err := os.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
+	if err := outfile.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	if err := os.WriteFile(*o.output, out, 0o644); err != nil {
+	if err := outfile.WriteFile(*o.output, out, 0o644); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", unwrapPathErrorNamed(*o.output, err))
 		return 1
 	}

@@ -70,15 +70,18 @@ func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
 }
 
 // gradescopeSetupFor is setup.sh: for a program lab it also installs
-// iproute2 (the sandbox makes its veth pairs with ip) where it is missing.
+// iproute2 (the sandbox makes its veth pairs with ip) and bubblewrap (its
+// mount namespaces) where they are missing.
 // The language the students write in is the instructor's to install.
 func gradescopeSetupFor(progArgs string) string {
 	if progArgs == "" {
 		return gradescopeSetup
 	}
-	return gradescopeSetup + `# A program lab: the sandbox makes its veth pairs with ip (iproute2). Add
-# what the students' programs need (python3, say) to this script.
+	return gradescopeSetup + `# A program lab: the sandbox makes its veth pairs with ip (iproute2) and its
+# mount, PID and IPC namespaces with bubblewrap. Add what the students'
+# programs need (python3, say) to this script.
 command -v ip >/dev/null 2>&1 || { apt-get update && apt-get install -y iproute2; }
+command -v bwrap >/dev/null 2>&1 || { apt-get update && apt-get install -y bubblewrap; }
 `
 }
 
@@ -212,7 +215,7 @@ func sandboxProbe(opt programs.Options) string {
 
 func userOrNobody(u string) string {
 	if u == "" {
-		return "nobody"
+		return fmt.Sprintf("%d (a uid of its own)", sandbox.FirstUID)
 	}
 	return u
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 var gradeAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
@@ -64,6 +65,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	htmlDir := fs.String("html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU), or run N programs at once (0: 2)")
 	pf := addProgramFlags(fs)
+	lf := addLiveFlags(fs)    // grade_live.go
 	ag := autograderFlags(fs) // autograder.go
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -77,6 +79,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(src)
 		return 0
 	}
+	if why := lf.check(fs, pf); why != "" {
+		return usageErr("%s", why)
+	}
 	if ag.active() {
 		return ag.start(*lab, *rubricFile, *sets, fs.Args(), pf, stdout, stderr, usageErr)
 	}
@@ -87,7 +92,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("--lab and --rubric both given: choose one")
 	case *from != "filename" && *from != "dirname" && grade.Presets[*from] == "":
 		return usageErr("--student-from %q: want filename, dirname, moodle, canvas, blackboard or gradescope", *from)
-	case fs.NArg() == 0:
+	case fs.NArg() == 0 && !*lf.on:
 		return usageErr("no capture given (PATH: a file or a directory)")
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
@@ -118,12 +123,18 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usageErr("--set %v", err)
 		}
 	}
+	if why := lf.checkRubric(r); *lf.on && why != "" {
+		return usageErr("%s", why)
+	}
 	if why := pf.check(r); why != "" {
 		return usageErr("%s", why)
 	}
 	var subs []grade.Submission
 	nsubs := fs.NArg() // with --program: one folder per student
-	if !pf.given() {
+	if *lf.on {
+		nsubs = 1 // one live capture
+	}
+	if !pf.given() && !*lf.on {
 		copt := grade.CollectOptions{From: *from}
 		if *studentRegex != "" {
 			re, err := regexp.Compile(*studentRegex)
@@ -181,6 +192,12 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
 		r = pf.rubric(r)
+	} else if *lf.on {
+		runAs := *pf.user
+		if runAs == "" {
+			runAs = "nobody" // as sniff: a live capture goes on as nobody once its handle is open
+		}
+		results, err = lf.run(r, runAs, stdout, stderr)
 	} else {
 		results, err = grade.Grade(r, subs, grade.Options{Workers: *jobs})
 	}
@@ -203,8 +220,8 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	code := 0
-	if interrupted {
-		code = 1
+	if interrupted || *lf.on && results[0].Score < results[0].Max {
+		code = 1 // --live: 1 unless full marks
 	}
 	fail := func(err error) {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -260,7 +277,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *feedbackDir != "" {
-		if err := os.MkdirAll(*feedbackDir, 0o755); err != nil {
+		if err := outfile.MkdirAll(*feedbackDir, 0o755); err != nil {
 			fail(err)
 		} else {
 			for _, res := range results {
@@ -277,7 +294,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			path := *gsDir
 			if !single {
 				dir := filepath.Join(*gsDir, safeName(res.Student))
-				if err := os.MkdirAll(dir, 0o755); err != nil {
+				if err := outfile.MkdirAll(dir, 0o755); err != nil {
 					fail(err)
 					break
 				}
@@ -308,7 +325,7 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return unwrapPathErrorNamed(path, err)
 	}
 	return nil

@@ -18,8 +18,8 @@ import (
 
 const gradeProgramsAbout = `
 Programs instead of captures: --program CMD runs each SUBMISSION_DIR's
-program (CMD is a shell command run in a private copy of the folder, as the
---user, default nobody, never root) in a network namespace of its own:
+program (CMD is a shell command run in a private copy of the folder, as a
+uid of its own, or the --user, never root) in a network namespace of its own:
   sniffer labs (turtle-sniffer, basic-sniffer): turtle sends the labs'
     built-in capture to the program's interface and compares what it printed,
     frame by frame, with turtle's own text;
@@ -37,21 +37,23 @@ type programFlags struct {
 	program, client, user, keep *string
 	wall, cpu, ready, quiet     *time.Duration
 	memMiB, procs, outKiB       *int
+	seed                        *uint64
 }
 
 func addProgramFlags(fs *pflag.FlagSet) *programFlags {
 	return &programFlags{
 		program: fs.String("program", "", "run `CMD` in each submission folder: a sniffer, or an echo lab's server"),
 		client:  fs.String("client", "", "run `CMD` in each submission folder as an echo lab's client"),
-		user:    fs.String("user", "nobody", "run programs as `USER` (never root)"),
+		user:    fs.StringP("user", "Z", "", "run programs as `USER` (never root; default: each program a uid of its own, from 60100); with --live, continue as USER once the capture is open (default nobody; root: stay root)"),
 		keep:    fs.String("keep-captures", "", "write each echo run's capture to `DIR`/STUDENT.pcap"),
 		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time"),
 		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time a program's process may use"),
-		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "address space of a program's process, in `MiB`"),
-		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads the --user may run at once"),
+		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "memory of a program (all its processes where a cgroup holds), in `MiB`"),
+		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads a program may run at once"),
 		outKiB:  fs.Int("output-limit", sandbox.DefaultOutput>>10, "standard output kept of a program, in `KiB`; more stops it"),
 		ready:   fs.Duration("ready", programs.DefaultReady, "how long a program may take to start"),
 		quiet:   fs.Duration("quiet", programs.DefaultQuiet, "a sniffer is done when it printed nothing for this long"),
+		seed:    fs.Uint64("seed", 0, "draw the sniffer labs' frames with `N` (a report's seed) to repeat a run; 0 draws one"),
 	}
 }
 
@@ -86,7 +88,7 @@ func (pf *programFlags) options(jobs int) programs.Options {
 		cmd, client = *pf.client, true
 	}
 	return programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
-		Ready: *pf.ready, Quiet: *pf.quiet,
+		Ready: *pf.ready, Quiet: *pf.quiet, Seed: *pf.seed,
 		Limits: sandbox.Limits{Wall: *pf.wall, CPU: *pf.cpu, Memory: int64(*pf.memMiB) << 20, Procs: *pf.procs,
 			Output: int64(*pf.outKiB) << 10}}
 }
@@ -112,6 +114,7 @@ func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	fmt.Fprintln(stderr, "turtle grade: "+sandbox.Describe())
 	results, err := programs.Grade(ctx, r, subs, pf.options(jobs))
 	interrupted := ctx.Err() != nil
 	if interrupted {

@@ -13,12 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/sandbox"
 	"github.com/turtle-sniffer/turtle/sandbox/sandboxtest"
 )
 
 func requireProgramGrading(t *testing.T) {
 	t.Helper()
-	sandboxtest.Require(t, "python3", "ip", "go")
+	sandboxtest.Require(t, "python3", "ip", "go", "ipcs")
 }
 
 // hostState is what a grading run could leave behind on the host.
@@ -76,7 +77,53 @@ func leftovers(t *testing.T, pid int, before hostState) []string {
 			left = append(left, "link "+l)
 		}
 	}
+	// Control groups (v1: one folder per controller, below turtle's own).
+	for _, depth := range []string{"", "*/", "*/*/", "*/*/*/", "*/*/*/*/"} {
+		cg, _ := filepath.Glob("/sys/fs/cgroup/" + depth + "turtle-sandbox-" + strconv.Itoa(pid) + "-*")
+		for _, c := range cg {
+			left = append(left, "control group "+c)
+		}
+	}
+	// What a hostile program tried to leave: files in the host's shared
+	// folders, SysV IPC objects of a sandbox uid.
+	for _, d := range []string{"/tmp", "/var/tmp", "/dev/shm"} {
+		junk, _ := filepath.Glob(filepath.Join(d, "turtle-i22-junk*"))
+		for _, j := range junk {
+			left = append(left, "file "+j)
+		}
+	}
+	for _, kind := range []string{"-m", "-q", "-s"} {
+		out, _ := exec.Command("ipcs", kind, "-c").Output()
+		for _, l := range strings.Split(string(out), "\n") {
+			if f := strings.Fields(l); len(f) > 2 {
+				if uid, err := strconv.Atoi(f[2]); err == nil && uid >= sandbox.FirstUID && uid < sandbox.FirstUID+sandbox.NumUIDs {
+					left = append(left, "IPC object "+l)
+				}
+			}
+		}
+	}
 	return left
+}
+
+// hostileServer is a submission whose server leaves all it can on the
+// host before it serves: files in /tmp, /var/tmp and /dev/shm, a unix
+// socket, SysV shared memory, a queue and a semaphore, and daemons.
+func hostileServer(t *testing.T) string {
+	dir := t.TempDir()
+	server, err := os.ReadFile("../../grade/programs/testdata/server-threaded/server.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "server.py"), server, 0o644)
+	os.WriteFile(filepath.Join(dir, "hostile.sh"), []byte(`echo junk > /tmp/turtle-i22-junk; echo junk > /var/tmp/turtle-i22-junk
+head -c 1000000 /dev/zero > /dev/shm/turtle-i22-junk
+python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("/tmp/turtle-i22-junk.sock")'
+ipcmk -M 65536; ipcmk -Q; ipcmk -S 1
+setsid sleep 300 >/dev/null 2>&1 </dev/null &
+nohup sleep 300 >/dev/null 2>&1 &
+exec python3 server.py
+`), 0o644)
+	return dir
 }
 
 // Nothing is left behind after a run that succeeds, one whose program
@@ -101,6 +148,7 @@ func TestGradeProgramsLeaveNothingBehind(t *testing.T) {
 		{"ctrl-c", []string{"--lab", "tcp-concurrent", "--program", "python3 server.py", "--jobs", "2",
 			td + "server-iterative", td + "server-threaded", td + "server-silent"}, 1500 * time.Millisecond, 1,
 			"grading was interrupted"},
+		{"hostile", []string{"--lab", "tcp-concurrent", "--program", "sh hostile.sh", hostileServer(t)}, 0, 0, "10/10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := snapshot(t)
@@ -154,5 +202,37 @@ func TestGradeProgramHTMLKeepsWhatThePicturesNeed(t *testing.T) {
 	}
 	if bytes.Contains(page, []byte("Reading the capture for the pictures stopped")) || !bytes.Contains(page, []byte("<svg")) {
 		t.Errorf("server-udp.html has no pictures:\n%s", page)
+	}
+}
+
+// turtle killed with SIGKILL while grading: its programs die with it (PID
+// namespace, parent-death signal), its namespaces and veths with them, and
+// the next turtle grade removes its folders and control groups.
+func TestGradeProgramsAfterSIGKILL(t *testing.T) {
+	requireProgramGrading(t)
+	bin := turtleBinary(t)
+	td := "../../grade/programs/testdata/"
+	before := snapshot(t)
+	cmd := exec.Command(bin, "grade", "--lab", "tcp-concurrent", "--program", "sh hostile.sh", "--jobs", "2",
+		hostileServer(t), td+"server-threaded")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if n := len(leftovers(t, cmd.Process.Pid, before)); n < 2 {
+		t.Errorf("only %d programs and folders while grading: the test would prove nothing", n)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	next := exec.Command(bin, "grade", "--lab", "turtle-sniffer", "--program", "python3 sniffer.py", td+"turtle-sniffer")
+	if out, err := next.CombinedOutput(); err != nil || !strings.Contains(string(out), "10/10") {
+		t.Fatalf("the next run: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(leftovers(t, cmd.Process.Pid, before)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if left := leftovers(t, cmd.Process.Pid, before); len(left) > 0 {
+		t.Errorf("left behind by a turtle killed with SIGKILL:\n%s", strings.Join(left, "\n"))
 	}
 }

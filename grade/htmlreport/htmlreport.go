@@ -33,6 +33,7 @@ import (
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/draw"
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -54,7 +55,7 @@ func Write(dir string, r *grade.Rubric, results []grade.Result, opt Options) err
 	if opt.MaxListing <= 0 {
 		opt.MaxListing = defaultListing
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := outfile.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("%s: cannot make the folder: %w", dir, pathErr(err))
 	}
 	pages := PageNames(results)
@@ -76,7 +77,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 	if err := write(&b); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := outfile.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("%s: %w", path, pathErr(err))
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/echo"
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
 	"github.com/turtle-sniffer/turtle/sandbox"
@@ -189,7 +190,7 @@ func keep(opt Options, student string, data []byte) (string, error) {
 		name = "_" + name
 	}
 	path := filepath.Join(opt.KeepCaptures, name+".pcap")
-	return path, os.WriteFile(path, data, 0o644)
+	return path, outfile.WriteFile(path, data, 0o644) // root's write: never through a planted link
 }
 
 // gradeServer runs a student's echo server and drives it with turtle's

@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,6 +35,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 	"github.com/turtle-sniffer/turtle/sandbox"
 )
 
@@ -41,13 +43,14 @@ import (
 type Options struct {
 	Command      string         // the shell command that runs a submission, in its folder
 	Client       bool           // Command is an echo client (else a sniffer or an echo server)
-	User         string         // who runs it; "" is nobody
+	User         string         // who runs it; "" is a uid of its own per program
 	Limits       sandbox.Limits // zero fields take sandbox's defaults
 	Ready        time.Duration  // how long to wait for a program to start; 0 is DefaultReady
 	Quiet        time.Duration  // a sniffer is done when it printed nothing this long; 0 is DefaultQuiet
 	Grace        time.Duration  // from SIGINT to SIGKILL; 0 is DefaultGrace
 	KeepCaptures string         // a folder to write each echo run's capture to, as STUDENT.pcap; "" keeps none
 	Jobs         int            // submissions graded at once; 0 is one per CPU
+	Seed         uint64         // draws the sniffer labs' frames (random.go); 0 draws a seed
 }
 
 // Defaults of Options.
@@ -69,6 +72,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.GOMAXPROCS(0)
+	}
+	for o.Seed == 0 {
+		o.Seed = rand.Uint64()
 	}
 	o.Limits = o.Limits.WithDefaults()
 	return o
@@ -153,7 +159,7 @@ func Grade(ctx context.Context, r *grade.Rubric, subs []Submission, opt Options)
 		r = WithClientCheck(r)
 	}
 	if opt.KeepCaptures != "" {
-		if err := os.MkdirAll(opt.KeepCaptures, 0o755); err != nil {
+		if err := outfile.MkdirAll(opt.KeepCaptures, 0o755); err != nil {
 			return nil, err
 		}
 	}
@@ -205,11 +211,14 @@ func failAll(r *grade.Rubric, student, why string) grade.Result {
 // lines of standard error, a limit, an interruption.
 func runNotes(res sandbox.Result, stoppedByUs bool) []string {
 	var n []string
+	if res.Refused != "" {
+		n = append(n, res.Refused)
+	}
 	if res.Limit != "" {
 		n = append(n, "the program was stopped at its "+res.Limit+" limit")
 	}
 	switch {
-	case res.Signal != "" && !stoppedByUs && res.Limit == "":
+	case res.Signal != "" && !stoppedByUs && res.Limit == "" && res.Refused == "":
 		n = append(n, "the program was killed by signal "+res.Signal)
 	case res.Signal == "" && res.Exit != 0 && !stoppedByUs:
 		n = append(n, fmt.Sprintf("the program ended with exit status %d", res.Exit))
@@ -225,6 +234,8 @@ func runNotes(res sandbox.Result, stoppedByUs bool) []string {
 func notStarted(res sandbox.Result, what string) string {
 	why := "the program never " + what
 	switch {
+	case res.Refused != "":
+		why += " (" + res.Refused + ")"
 	case res.Limit != "":
 		why += " (stopped at its " + res.Limit + " limit)"
 	case res.Signal != "":

@@ -4,7 +4,11 @@ package programs
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -63,16 +67,16 @@ func TestTurtleSnifferLab(t *testing.T) {
 	for _, tc := range []struct {
 		student, failed string
 		score           float64
-		message, note   string // in a failed check's message, in a note
+		message, note   string // a failed check's message (a regular expression: the frames are drawn per run), a note
 	}{
 		{"turtle-sniffer", "", 10, "", ""},
 		{"turtle-byteswap", "ethernet ipv4 icmp tcp udp data", 0,
-			`frame 1 (udp with text), line 3 (output line 3), Ethernet: expected "\t - Destination: 02:74:75:72:74:02, Source: 02:74:75:72:74:01, Protocol: 8", printed "\t - Destination: 02:74:75:72:74:02, Source: 02:74:75:72:74:01, Protocol: 2048"`, ""},
+			`^frame 1 \(.*\), line 3 \(output line 3\), Ethernet: expected "\\t - Destination: .*, Source: 02:74:75:72:74:01, Protocol: (8|1544|56710)", printed "\\t - Destination: .*, Source: 02:74:75:72:74:01, Protocol: (2048|1544|56710)"`, ""},
 		{"turtle-datablock", "data", 8,
-			`frame 5 (udp with 37 bytes of data: ends exactly at the end of line 2), line 10 (output line 50), data: expected "\t\t\t   \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x", printed "\t\t\t   \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13"`, ""},
+			`^frame \d+ \(.*\), line \d+ \(output line \d+\), data: expected "(\\t){2,3}   (\\x[0-9a-f]{2}){18}\\x", printed "(\\t){2,3}   (\\x[0-9a-f]{2}){20}"`, ""},
 		{"turtle-crash-tcp", "ethernet ipv4 icmp tcp udp data", 0,
-			`frame 9 (tcp syn with options, no data), line 7 (output line 102), TCP: expected "\t - TCP Segment:", printed nothing`,
-			"struct.error: unpack requires a buffer of 16 bytes"},
+			`^frame \d+ \(tcp .*\), line 7 \(output line \d+\), TCP: expected "\\t - TCP Segment:", printed nothing`,
+			"struct.error: unpack requires a buffer of"},
 		{"turtle-forever", "ethernet ipv4 icmp tcp udp data", 0, "", "stopped at its output 256 KiB limit"},
 	} {
 		r := res[tc.student]
@@ -82,8 +86,10 @@ func TestTurtleSnifferLab(t *testing.T) {
 		}
 		if tc.message != "" {
 			found := false
+			re := regexp.MustCompile(tc.message)
 			for _, c := range r.Failed() {
-				found = found || c.Message == tc.message || strings.HasPrefix(c.Message, tc.message+";")
+				msg, _, _ := strings.Cut(c.Message, ";")
+				found = found || re.MatchString(msg)
 			}
 			if !found {
 				t.Errorf("%s: no failed check says\n%s\ngot %+v", tc.student, tc.message, r.Failed())
@@ -180,5 +186,97 @@ func TestTruncatedFramesCheck(t *testing.T) {
 	if a.Score != 10 || failed(a) != "truncated" || !strings.HasPrefix(a.Failed()[0].Message, want) ||
 		!strings.Contains(strings.Join(a.Notes, "\n"), "struct.error") {
 		t.Fatalf("%v/%v failed %q: %q\nnotes %q", a.Score, a.Max, failed(a), a.Failed()[0].Message, a.Notes)
+	}
+}
+
+// Attack 9: a submission that prints text recorded from an earlier run,
+// without sniffing, scores only when the frames are those of that run.
+func TestRecordedTextDoesNotScore(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	const recordedSeed = 42
+	src, dst := net.HardwareAddr{0x02, 0x74, 0x75, 0x72, 0x74, 0x01}, net.HardwareAddr{0x02, 0x74, 0x75, 0x72, 0x74, 0x02}
+	_, want, err := snifferFrames("turtle", "eth0", src, dst, false, studentRand(recordedSeed, "replay"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded strings.Builder
+	for _, w := range want {
+		recorded.WriteString(w.Text)
+	}
+	dir := filepath.Join(t.TempDir(), "replay")
+	os.Mkdir(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "recorded.txt"), []byte(recorded.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "replay.py"), []byte(`import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
+sys.stdout.write(open("recorded.txt").read())
+sys.stdout.flush()
+while True:
+    s.recv(65535)  # read, never print: the text is the recording
+`), 0o644)
+	r, err := grade.Lab("turtle-sniffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		seed  uint64
+		score float64
+	}{{recordedSeed, 10}, {recordedSeed + 1, 0}} {
+		res, err := Grade(context.Background(), r, []Submission{{"replay", dir}}, Options{Command: "python3 replay.py", Seed: tc.seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.score == 10 && res[0].Score != 10 || tc.score == 0 && res[0].Score >= 5 {
+			t.Errorf("seed %d: the recorded text of seed %d scores %v/10 (%+v)", tc.seed, recordedSeed, res[0].Score, res[0].Failed())
+		}
+		if !strings.Contains(strings.Join(res[0].Notes, "\n"), fmt.Sprintf("--seed %d", tc.seed)) {
+			t.Errorf("seed %d not in the notes %q", tc.seed, res[0].Notes)
+		}
+	}
+}
+
+// A hostile sniffer graded at once beside honest ones: it forks without
+// end, takes memory, spins threads and goes after its classmates' copies
+// and processes; the honest sniffers score what they score alone.
+func TestHostileBesideHonest(t *testing.T) {
+	requireRootPython(t)
+	t.Parallel()
+	sniffer, err := os.ReadFile("testdata/turtle-sniffer/sniffer.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	var subs []Submission
+	for _, name := range []string{"alice", "mallory", "bob"} {
+		dir := filepath.Join(base, name)
+		os.Mkdir(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "sniffer.py"), sniffer, 0o644)
+		subs = append(subs, Submission{name, dir})
+	}
+	os.WriteFile(filepath.Join(base, "mallory", "hostile.sh"), []byte(`
+for f in /tmp/turtle-grade-*/sniffer.py /proc/[0-9]*/cwd/sniffer.py; do echo 'print("sabotaged")' > "$f"; done 2>/dev/null
+python3 -c 'import threading
+def spin():
+    while True: pass
+for _ in range(30): threading.Thread(target=spin, daemon=True).start()
+x = bytearray(100 << 20)
+while True: pass' 2>/dev/null &
+bomb() { bomb & bomb & }; bomb 2>/dev/null &
+for p in /proc/[0-9]*; do kill -9 "${p#/proc/}" 2>/dev/null; done
+exec python3 sniffer.py
+`), 0o644)
+	r, err := grade.Lab("turtle-sniffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Grade(context.Background(), r, subs, Options{Command: `if [ -f hostile.sh ]; then sh hostile.sh; else python3 sniffer.py; fi`, Jobs: 3,
+		Limits: sandbox.Limits{Memory: 64 << 20, Procs: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Student != "mallory" && r.Score != 10 {
+			t.Errorf("%s beside a hostile classmate: %v/10: %q %+v %q", r.Student, r.Score, r.Error, r.Failed(), r.Notes)
+		}
 	}
 }

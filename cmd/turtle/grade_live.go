@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/turtle-sniffer/turtle/grade"
+)
+
+const gradeLiveAbout = `
+Live, before handing in: --live grades while it happens. turtle captures on
+-i IFACE (without -i it watches every interface and grades the one that
+carries the lab's traffic), and prints each check the moment it passes, or
+fails once the exchange pauses, with its frame numbers, the same reasons and
+tips as a file gets. -w FILE writes the capture (pcapng): the file to hand
+in, which grades exactly as the live run did. It ends on Ctrl-C, after
+--timeout, or with --until-done once every check has passed, and prints the
+table as file grading does; exit 0 on full marks, 1 otherwise. With -i and
+none of the lab's traffic there while another interface carries it, it says
+which one. Capture labs only (the sniffer and client labs take --program);
+needs root or CAP_NET_RAW (Administrator and Npcap on Windows); started as
+root it continues as the -Z user once the capture and the file are open:
+  sudo turtle grade --live -i lo --lab udp-echo -w udp.pcapng --until-done`
+
+// liveFlags are the flags of grading a live capture.
+type liveFlags struct {
+	on        *bool
+	iface     *string
+	write     *string
+	untilDone *bool
+	timeout   *time.Duration
+}
+
+func addLiveFlags(fs *pflag.FlagSet) *liveFlags {
+	return &liveFlags{
+		on:        fs.Bool("live", false, "grade a live capture as it happens (see Live above)"),
+		iface:     fs.StringP("interface", "i", "", "with --live: capture on `IFACE` (default: watch every interface)"),
+		write:     fs.StringP("write", "w", "", "with --live: write the capture to the pcapng `FILE` (the file to hand in)"),
+		untilDone: fs.Bool("until-done", false, "with --live: stop once every check has passed"),
+		timeout:   fs.Duration("timeout", 0, "with --live: stop after `D` (0: at Ctrl-C)"),
+	}
+}
+
+// check returns a usage error for flags that make no sense together, or "".
+func (lf *liveFlags) check(fs *pflag.FlagSet, pf *programFlags) string {
+	if !*lf.on {
+		for _, name := range []string{"interface", "write", "until-done", "timeout"} {
+			if fs.Changed(name) {
+				return "--" + name + " goes with --live"
+			}
+		}
+		return ""
+	}
+	switch {
+	case pf.given():
+		return "--live grades a capture as it is made; --program and --client run programs: choose one"
+	case fs.NArg() > 0:
+		return "--live captures; it takes no PATH (got " + fs.Arg(0) + ")"
+	case *lf.timeout < 0:
+		return "--timeout " + lf.timeout.String() + ": cannot be negative"
+	case *lf.write == "-":
+		return "-w -: --live writes the capture to a file"
+	}
+	return ""
+}
+
+// checkRubric refuses, as a usage error, a lab that grades a program.
+func (lf *liveFlags) checkRubric(r *grade.Rubric) string {
+	if ids := r.ProgramChecks(); len(ids) > 0 {
+		return "lab " + r.Lab + " grades what a program prints, which a capture cannot show: grade it with --program (or --client), not --live"
+	}
+	return ""
+}
+
+// run grades live and returns the one result, named as grading its -w
+// file names it. interrupted is never set: Ctrl-C is how a live run ends.
+func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer) ([]grade.Result, error) {
+	if err := checkUser(runAs); err != nil {
+		return nil, err
+	}
+	name, student := "live capture", "live"
+	var file *os.File
+	var create func() (*os.File, error)
+	if *lf.write != "" {
+		// Created once the capture is open, as the user who started
+		// turtle, before privileges go; read back for a rubric's
+		// wrong-port penalty.
+		create = func() (*os.File, error) {
+			f, err := os.Create(*lf.write)
+			if err != nil {
+				return nil, unwrapPathErrorNamed(*lf.write, err)
+			}
+			file = f
+			return f, nil
+		}
+		defer func() {
+			if file != nil {
+				file.Close()
+			}
+		}()
+		name = *lf.write
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opt := grade.LiveOptions{
+		Interface: *lf.iface, Name: name, Create: create, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
+		Opened:  func() error { return dropPrivileges(runAs) },
+		Out:     stdout,
+		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },
+	}
+	res, err := grade.Live(ctx, r, opt)
+	if errors.Is(err, os.ErrPermission) {
+		where := *lf.iface
+		if where == "" {
+			where = "every interface"
+		}
+		return nil, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", where)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return nil, unwrapPathErrorNamed(*lf.write, err)
+		}
+		// Named as grading the written file names its student; asked only
+		// now, since Collect refuses a path that does not exist yet.
+		if subs, _, err := grade.Collect([]string{name}, grade.CollectOptions{}); err == nil && len(subs) == 1 {
+			student = subs[0].Student
+		}
+	}
+	res.Student = student
+	return []grade.Result{res}, nil
+}
+
+func init() { gradeAbout += "\n" + gradeLiveAbout }
