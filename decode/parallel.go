@@ -16,8 +16,8 @@ import (
 // steady state allocates nothing.
 
 const (
-	batchFrames = 512       // frames per batch at most
-	batchBytes  = 256 << 10 // captured bytes per batch at most (one frame may exceed it)
+	batchFrames = 512      // frames per batch at most
+	batchBytes  = 64 << 10 // captured bytes per batch at most (one frame may exceed it)
 )
 
 type frameRef struct {

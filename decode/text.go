@@ -15,7 +15,39 @@ const (
 	upperHex = "0123456789ABCDEF"
 )
 
-func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+// appendUint appends v in decimal. Header fields are mostly one to five
+// digits: those are written from a table of digit pairs straight into dst
+// (strconv.AppendUint formats into a scratch array and copies it); longer
+// numbers go through strconv.
+func appendUint(dst []byte, v uint64) []byte {
+	switch {
+	case v < 10:
+		return append(dst, byte('0'+v))
+	case v < 100:
+		return append(dst, digitPairs[2*v], digitPairs[2*v+1])
+	case v < 1000:
+		return append(dst, byte('0'+v/100), digitPairs[2*(v%100)], digitPairs[2*(v%100)+1])
+	case v < 10000:
+		hi, lo := v/100, v%100
+		return append(dst, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
+	case v < 100000:
+		hi, mid, lo := v/10000, v/100%100, v%100
+		return append(dst, byte('0'+hi), digitPairs[2*mid], digitPairs[2*mid+1], digitPairs[2*lo], digitPairs[2*lo+1])
+	}
+	return strconv.AppendUint(dst, v, 10)
+}
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 func appendInt(dst []byte, v int) []byte { return strconv.AppendInt(dst, int64(v), 10) }
 
@@ -115,14 +147,12 @@ func appendEpochSeconds(dst []byte, t time.Time) []byte {
 }
 
 func appendNanos(dst []byte, t time.Time) []byte {
-	ns := t.Nanosecond()
-	var b [10]byte
-	b[0] = '.'
-	for i := 9; i >= 1; i-- {
-		b[i] = byte('0' + ns%10)
-		ns /= 10
-	}
-	return append(dst, b[:]...)
+	ns := uint32(t.Nanosecond()) // below 1e9
+	hi, lo := ns/100_000_000, ns%100_000_000
+	a, b := lo/10000, lo%10000
+	return append(dst, '.', byte('0'+hi),
+		digitPairs[2*(a/100)], digitPairs[2*(a/100)+1], digitPairs[2*(a%100)], digitPairs[2*(a%100)+1],
+		digitPairs[2*(b/100)], digitPairs[2*(b/100)+1], digitPairs[2*(b%100)], digitPairs[2*(b%100)+1])
 }
 
 // printable reports whether c is printable ASCII (space to tilde).

@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"encoding/binary"
+	"slices"
 	"strconv"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -60,9 +62,9 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 			return appendTruncated(dst, tab1, "Linux Cooked Capture", len(b), LinuxSLLHeaderLen)
 		}
 		dst = append(dst, tab1+"Packet Type: "...)
-		dst = strconv.AppendUint(dst, uint64(s.PacketType), 10)
+		dst = appendUint(dst, uint64(s.PacketType))
 		dst = append(dst, ", Hardware Type: "...)
-		dst = strconv.AppendUint(dst, uint64(s.HardwareType), 10)
+		dst = appendUint(dst, uint64(s.HardwareType))
 		dst = append(dst, ", Source: "...)
 		dst = appendMAC(dst, s.Addr, upperHex)
 		return t.appendNetwork(dst, s.Protocol, s.Payload)
@@ -74,11 +76,11 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 			return appendTruncated(dst, tab1, "Linux Cooked Capture v2", len(b), LinuxSLL2HeaderLen)
 		}
 		dst = append(dst, tab1+"Interface Index: "...)
-		dst = strconv.AppendUint(dst, uint64(s.InterfaceIndex), 10)
+		dst = appendUint(dst, uint64(s.InterfaceIndex))
 		dst = append(dst, ", Packet Type: "...)
-		dst = strconv.AppendUint(dst, uint64(s.PacketType), 10)
+		dst = appendUint(dst, uint64(s.PacketType))
 		dst = append(dst, ", Hardware Type: "...)
-		dst = strconv.AppendUint(dst, uint64(s.HardwareType), 10)
+		dst = appendUint(dst, uint64(s.HardwareType))
 		dst = append(dst, ", Source: "...)
 		dst = appendMAC(dst, s.Addr, upperHex)
 		return t.appendNetwork(dst, s.Protocol, s.Payload)
@@ -90,7 +92,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 			return appendTruncated(dst, tab1, "Loopback Frame", len(b), LoopbackHeaderLen)
 		}
 		dst = append(dst, tab1+"Family: "...)
-		dst = strconv.AppendUint(dst, uint64(l.Family), 10)
+		dst = appendUint(dst, uint64(l.Family))
 		return t.appendNetwork(dst, loopbackEtherType(l.Family), l.Payload)
 
 	case pcapio.LinkTypeRaw, pcapio.LinkTypeIPv4, pcapio.LinkTypeIPv6:
@@ -104,7 +106,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		}
 		dst = append(dst, tab1+"Version: "...)
 		if len(b) > 0 {
-			dst = strconv.AppendUint(dst, uint64(b[0]>>4), 10)
+			dst = appendUint(dst, uint64(b[0]>>4))
 		} else {
 			dst = append(dst, '-')
 		}
@@ -118,7 +120,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 func (t *Turtle) appendNetwork(dst []byte, etherType uint16, b []byte) []byte {
 	dst = append(dst, ", Protocol: "...)
 	proto := swappedEtherType(etherType)
-	dst = strconv.AppendUint(dst, uint64(proto), 10)
+	dst = appendUint(dst, uint64(proto))
 	dst = append(dst, '\n')
 	if proto != swappedIPv4 {
 		return dst
@@ -128,13 +130,13 @@ func (t *Turtle) appendNetwork(dst []byte, etherType uint16, b []byte) []byte {
 		return appendTruncated(dst, tab1, "IPv4 Packet", len(b), IPv4HeaderLen)
 	}
 	dst = append(dst, tab1+"IPv4 Packet:\n"+tab2+"Version: "...)
-	dst = strconv.AppendUint(dst, uint64(ip.Version), 10)
+	dst = appendUint(dst, uint64(ip.Version))
 	dst = append(dst, ", Header Length: "...)
-	dst = strconv.AppendUint(dst, uint64(ip.HeaderLength), 10)
+	dst = appendUint(dst, uint64(ip.HeaderLength))
 	dst = append(dst, ", TTL: "...)
-	dst = strconv.AppendUint(dst, uint64(ip.TTL), 10)
+	dst = appendUint(dst, uint64(ip.TTL))
 	dst = append(dst, "\n"+tab2+"Protocol: "...)
-	dst = strconv.AppendUint(dst, uint64(ip.Protocol), 10)
+	dst = appendUint(dst, uint64(ip.Protocol))
 	dst = append(dst, ", Source: "...)
 	dst = appendIPv4(dst, ip.Src)
 	dst = append(dst, ", Target: "...)
@@ -153,11 +155,11 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 			return appendTruncated(dst, tab1, "ICMP Packet", len(b), ICMPHeaderLen)
 		}
 		dst = append(dst, tab1+"ICMP Packet:\n"+tab2+"Type: "...)
-		dst = strconv.AppendUint(dst, uint64(c.Type), 10)
+		dst = appendUint(dst, uint64(c.Type))
 		dst = append(dst, ", Code: "...)
-		dst = strconv.AppendUint(dst, uint64(c.Code), 10)
+		dst = appendUint(dst, uint64(c.Code))
 		dst = append(dst, ", Checksum: "...)
-		dst = strconv.AppendUint(dst, uint64(c.Checksum), 10)
+		dst = appendUint(dst, uint64(c.Checksum))
 		dst = append(dst, "\n"+tab2+"Data:\n"...)
 		return appendDataBlock(dst, dataTab3, c.Payload)
 	case 6:
@@ -166,13 +168,13 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 			return appendTruncated(dst, tab1, "TCP Segment", len(b), turtleTCPHeaderLen)
 		}
 		dst = append(dst, tab1+"TCP Segment:\n"+tab2+"Source Port: "...)
-		dst = strconv.AppendUint(dst, uint64(s.SrcPort), 10)
+		dst = appendUint(dst, uint64(s.SrcPort))
 		dst = append(dst, ", Destination Port: "...)
-		dst = strconv.AppendUint(dst, uint64(s.DstPort), 10)
+		dst = appendUint(dst, uint64(s.DstPort))
 		dst = append(dst, "\n"+tab2+"Sequence: "...)
-		dst = strconv.AppendUint(dst, uint64(s.Sequence), 10)
+		dst = appendUint(dst, uint64(s.Sequence))
 		dst = append(dst, ", Acknowledgment: "...)
-		dst = strconv.AppendUint(dst, uint64(s.Ack), 10)
+		dst = appendUint(dst, uint64(s.Ack))
 		dst = append(dst, "\n"+tab2+"Flags:\n"+tab3+"URG: "...)
 		dst = appendFlag(dst, s.Flags, TCPFlagURG)
 		dst = append(dst, ", ACK: "...)
@@ -193,11 +195,11 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 			return appendTruncated(dst, tab1, "UDP Segment", len(b), UDPHeaderLen)
 		}
 		dst = append(dst, tab1+"UDP Segment:\n"+tab2+"Source Port: "...)
-		dst = strconv.AppendUint(dst, uint64(u.SrcPort), 10)
+		dst = appendUint(dst, uint64(u.SrcPort))
 		dst = append(dst, ", Destination Port: "...)
-		dst = strconv.AppendUint(dst, uint64(u.DstPort), 10)
+		dst = appendUint(dst, uint64(u.DstPort))
 		dst = append(dst, ", Length: "...)
-		dst = strconv.AppendUint(dst, uint64(u.Length), 10)
+		dst = appendUint(dst, uint64(u.Length))
 		dst = append(dst, "\n"+tab2+"Data:\n"...)
 		return appendDataBlock(dst, dataTab3, u.Payload)
 	}
@@ -211,9 +213,9 @@ func appendTruncated(dst []byte, tab, layer string, have, need int) []byte {
 	dst = append(dst, tab...)
 	dst = append(dst, layer...)
 	dst = append(dst, ": truncated ("...)
-	dst = strconv.AppendUint(dst, uint64(have), 10)
+	dst = appendUint(dst, uint64(have))
 	dst = append(dst, " of "...)
-	dst = strconv.AppendUint(dst, uint64(need), 10)
+	dst = appendUint(dst, uint64(need))
 	return append(dst, " bytes)\n"...)
 }
 
@@ -223,9 +225,9 @@ func appendUndecodedLink(dst []byte, link pcapio.LinkType, n int) []byte {
 	dst = append(dst, '\n')
 	dst = append(dst, linkTypeName(link)...)
 	dst = append(dst, " Frame:\n"+tab1+"Link Type: "...)
-	dst = strconv.AppendUint(dst, uint64(link), 10)
+	dst = appendUint(dst, uint64(link))
 	dst = append(dst, ", not decoded ("...)
-	dst = strconv.AppendUint(dst, uint64(n), 10)
+	dst = appendUint(dst, uint64(n))
 	return append(dst, " bytes)\n"...)
 }
 
@@ -236,12 +238,28 @@ func appendFlag(dst []byte, flags, bit uint16) []byte {
 	return append(dst, '0')
 }
 
+// appendIPv4 appends a in dotted decimal: each byte's digits and dot are
+// one 4-byte store from a table (the store may write past them; the next
+// one overwrites that), so there is no division and no copy call.
 func appendIPv4(dst []byte, a [4]byte) []byte {
-	for i, c := range a {
-		if i > 0 {
-			dst = append(dst, '.')
-		}
-		dst = strconv.AppendUint(dst, uint64(c), 10)
+	n := len(dst)
+	dst = slices.Grow(dst, 16)
+	b := dst[n : n+16]
+	o := 0
+	for _, c := range a {
+		binary.LittleEndian.PutUint32(b[o:], octetWords[c])
+		o += int(octetLens[c])
 	}
-	return dst
+	return dst[:n+o-1] // without the last dot
 }
+
+// octetWords holds the decimal digits of every byte followed by a dot,
+// little-endian; octetLens how many of its bytes those are.
+var octetWords, octetLens = func() (w [256]uint32, l [256]uint8) {
+	for i := range w {
+		var t [4]byte
+		k := copy(t[:], strconv.Itoa(i)+".")
+		w[i], l[i] = binary.LittleEndian.Uint32(t[:]), uint8(k)
+	}
+	return w, l
+}()

@@ -1,6 +1,6 @@
 // Package echo holds the classroom's UDP and TCP echo programs: servers in
 // the four concurrency models the class compares (iterative, a goroutine per
-// connection, a bounded pool, and one epoll event loop), the two clients, and
+// connection, a bounded pool, and epoll event loops), the two clients, and
 // a load generator that measures them.
 //
 // Servers take an existing listener or packet conn, so a caller can serve on
@@ -30,8 +30,9 @@ const (
 	// Pool serves at most MaxConns connections at once; the rest wait in the
 	// listen backlog until one ends, as with eventlet's GreenPool.
 	Pool
-	// Event runs one goroutine over an epoll loop and non-blocking sockets
-	// (Linux only). Like Pool it stops accepting at MaxConns.
+	// Event runs epoll loops over non-blocking sockets, one goroutine and
+	// one loop per core, each connection on one loop for life (Linux
+	// only). Like Pool it stops accepting at MaxConns.
 	Event
 )
 

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -42,14 +45,28 @@ type econn struct {
 
 func (c *econn) pending() int { return len(c.out) - c.off }
 
-// loop is the Event mode: one goroutine, one epoll instance, non-blocking
-// descriptors; the shape of tidwall/evio and gnet's netpoll. Readiness is
-// level-triggered: whatever a turn leaves unread or unwritten is reported
-// again on the next turn.
+// loop is one event loop of the Event mode: one goroutine, one epoll
+// instance, non-blocking descriptors; the shape of tidwall/evio and gnet's
+// netpoll. Readiness is level-triggered: whatever a turn leaves unread or
+// unwritten is reported again on the next turn.
+//
+// The mode runs one loop per core (GOMAXPROCS), as gnet does. The first
+// loop alone owns the listener: it accepts and hands each connection to
+// the loop serving the fewest, through that loop's inbox and eventfd (the
+// acceptor keeps it when it is that loop). A connection stays on its loop
+// for life, so a loop's state is touched by its own goroutine only; the
+// loops share the counters and the MaxConns budget (group.active).
 type loop struct {
 	cfg config
 	st  *counters
-	ln  net.Listener
+	ln  net.Listener // the first loop's only
+	grp *group
+
+	inMu   sync.Mutex
+	inbox  []accepted   // connections handed to this loop, not yet adopted
+	spare  []accepted   // the inbox's other buffer, being adopted
+	closed bool         // the loop has ended: hand it nothing more
+	load   atomic.Int64 // connections on this loop, for the acceptor's choice
 
 	epfd, wfd, lfd int // epoll instance, eventfd wake-up, listener (-1 once closed)
 	listening      bool
@@ -69,30 +86,110 @@ type loop struct {
 	done      bool
 }
 
+// accepted is a connection the acceptor took: its descriptor and the
+// client's address.
+type accepted struct {
+	fd     int
+	remote netip.AddrPort
+}
+
+// group is the Event mode's set of loops.
+type group struct {
+	loops  []*loop
+	active atomic.Int64 // connections on all loops (MaxConns bounds it)
+}
+
 func serveEvent(ctx context.Context, ln net.Listener, c config, st *counters) error {
-	l, err := newLoop(ln, c, st)
-	if err != nil {
-		ln.Close()
-		return err
+	n := runtime.GOMAXPROCS(0)
+	if c.once {
+		n = 1 // one connection in all
 	}
-	loopDone := make(chan struct{})
+	g := &group{}
+	for i := range n {
+		l, err := newLoop(ln, i == 0, c, st)
+		if err != nil {
+			for _, o := range g.loops {
+				o.closeFDs()
+			}
+			ln.Close()
+			return err
+		}
+		l.grp = g
+		g.loops = append(g.loops, l)
+	}
+	errs := make(chan error, n)
+	for _, l := range g.loops {
+		go func() {
+			err := l.run()
+			if err != nil {
+				g.requestDrain() // one loop failed: the server stops
+			}
+			l.retire()
+			errs <- err
+		}()
+	}
+	loopsDone := make(chan struct{})
 	watcherDone := make(chan struct{})
 	go func() {
 		defer close(watcherDone)
 		select {
 		case <-ctx.Done():
-			l.requestDrain()
-		case <-loopDone:
+			g.requestDrain()
+		case <-loopsDone:
 		}
 	}()
-	err = l.run()
-	close(loopDone)
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	close(loopsDone)
 	<-watcherDone
-	l.shutdown()
-	return err
+	for _, l := range g.loops {
+		l.shutdown()
+	}
+	return first
 }
 
-func newLoop(ln net.Listener, c config, st *counters) (*loop, error) {
+// requestDrain asks every loop to stop accepting and drain.
+func (g *group) requestDrain() {
+	for _, l := range g.loops {
+		l.requestDrain()
+	}
+}
+
+// handOff gives an accepted descriptor to the loop serving the fewest
+// connections; false means that is l itself.
+func (g *group) handOff(l *loop, a accepted) bool {
+	to := l
+	for _, o := range g.loops {
+		if o.load.Load() < to.load.Load() {
+			to = o
+		}
+	}
+	if to == l {
+		return false
+	}
+	to.load.Add(1) // counted now, so the next choice sees it
+	to.inMu.Lock()
+	if to.closed {
+		to.inMu.Unlock()
+		to.load.Add(-1)
+		return false
+	}
+	to.inbox = append(to.inbox, a)
+	to.inMu.Unlock()
+	to.poke()
+	return true
+}
+
+// newLoop makes a loop; the acceptor takes the listener, the others get
+// connections from it.
+func newLoop(ln net.Listener, acceptor bool, c config, st *counters) (*loop, error) {
+	if !acceptor {
+		return newWorkerLoop(c, st)
+	}
 	sc, ok := ln.(syscall.Conn)
 	if !ok {
 		return nil, fmt.Errorf("event loop: need a TCP listener, got %T", ln)
@@ -121,25 +218,53 @@ func newLoop(ln net.Listener, c config, st *counters) (*loop, error) {
 	}
 	fail := func(what string, err error) (*loop, error) {
 		l.closeFDs()
+		if what == "" {
+			return nil, fmt.Errorf("event loop: %w", err)
+		}
 		return nil, fmt.Errorf("event loop: %s: %w", what, err)
 	}
 	if err := unix.SetNonblock(l.lfd, true); err != nil {
 		return fail("set non-blocking", err)
 	}
-	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
-		return fail("epoll_create1", err)
-	}
-	if l.wfd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
-		return fail("eventfd", err)
-	}
-	if err := l.ctl(unix.EPOLL_CTL_ADD, l.wfd, unix.EPOLLIN); err != nil {
-		return fail("epoll_ctl eventfd", err)
+	if err := l.openPoll(); err != nil {
+		return fail("", err)
 	}
 	if err := l.ctl(unix.EPOLL_CTL_ADD, l.lfd, unix.EPOLLIN); err != nil {
 		return fail("epoll_ctl listener", err)
 	}
 	l.listening = true
 	return l, nil
+}
+
+// newWorkerLoop makes a loop without a listener.
+func newWorkerLoop(c config, st *counters) (*loop, error) {
+	l := &loop{
+		cfg: c, st: st,
+		epfd: -1, wfd: -1, lfd: -1,
+		buf:    make([]byte, loopBuf),
+		events: make([]unix.EpollEvent, maxEvents),
+		start:  time.Now(),
+	}
+	if err := l.openPoll(); err != nil {
+		l.closeFDs()
+		return nil, fmt.Errorf("event loop: %w", err)
+	}
+	return l, nil
+}
+
+// openPoll creates the loop's epoll instance and its eventfd wake-up.
+func (l *loop) openPoll() error {
+	var err error
+	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		return fmt.Errorf("epoll_create1: %w", err)
+	}
+	if l.wfd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	if err := l.ctl(unix.EPOLL_CTL_ADD, l.wfd, unix.EPOLLIN); err != nil {
+		return fmt.Errorf("epoll_ctl eventfd: %w", err)
+	}
+	return nil
 }
 
 func (l *loop) ctl(op, fd int, events uint32) error {
@@ -154,8 +279,28 @@ func (l *loop) now() int64 { return int64(time.Since(l.start)) }
 // drain: the flag is the message, the eventfd write wakes epoll_wait.
 func (l *loop) requestDrain() {
 	l.drainReq.Store(true)
+	l.poke()
+}
+
+// poke wakes the loop's epoll_wait from another goroutine.
+func (l *loop) poke() {
 	one := [8]byte{1}
 	unix.Write(l.wfd, one[:])
+}
+
+// retire marks an ended loop closed to hand-offs and closes what was
+// handed to it too late.
+func (l *loop) retire() {
+	l.inMu.Lock()
+	l.closed = true
+	late := l.inbox
+	l.inbox = nil
+	l.inMu.Unlock()
+	for _, a := range late {
+		unix.Close(a.fd)
+		l.load.Add(-1)
+		l.grp.active.Add(-1)
+	}
 }
 
 func (l *loop) run() error {
@@ -211,8 +356,18 @@ func (l *loop) waitTimeout() int {
 func (l *loop) wake(now int64) {
 	var b [8]byte
 	unix.Read(l.wfd, b[:])
+	l.inMu.Lock()
+	in := l.inbox
+	l.inbox, l.spare = l.spare[:0], in // handOff appends to the other one
+	l.inMu.Unlock()
+	for _, a := range in {
+		l.adopt(a, now)
+	}
 	if l.drainReq.Load() && !l.draining {
 		l.beginDrain(now)
+	}
+	if l.lfd >= 0 {
+		l.syncListen() // another loop may have closed connections
 	}
 }
 
@@ -349,7 +504,7 @@ func (l *loop) update(c *econn) {
 func (l *loop) accept(now int64) error {
 	defer l.syncListen()
 	for range acceptBatch {
-		if l.active >= l.cfg.maxConns || l.onceTaken || l.acceptPaused {
+		if int(l.grp.active.Load()) >= l.cfg.maxConns || l.onceTaken || l.acceptPaused {
 			return nil
 		}
 		fd, sa, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
@@ -369,35 +524,62 @@ func (l *loop) accept(now int64) error {
 			return fmt.Errorf("event loop: accept: %w", err)
 		}
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
-			unix.Close(fd)
-			continue
-		}
-		for fd >= len(l.conns) {
-			l.conns = append(l.conns, nil)
-		}
-		l.conns = l.conns[:cap(l.conns)]
-		l.gen++
-		c := &econn{fd: fd, gen: l.gen, interest: unix.EPOLLIN, last: now}
-		c.ev = ConnEvent{Kind: Served, Remote: sockaddrPort(sa)}
-		l.conns[fd] = c
-		l.active++
-		l.st.open()
-		l.st.note(ConnEvent{Kind: Accepted, Remote: c.ev.Remote})
-		if l.cfg.idle > 0 {
-			l.timers.push(timer{at: now + int64(l.cfg.idle), fd: int32(fd), gen: c.gen, kind: timerIdle})
-		}
+		l.grp.active.Add(1)
 		if l.cfg.once {
 			l.onceTaken = true
+		}
+		a := accepted{fd, sockaddrPort(sa)}
+		if !l.grp.handOff(l, a) {
+			l.load.Add(1)
+			l.adopt(a, now)
 		}
 	}
 	return nil
 }
 
+// adopt puts an accepted descriptor in this loop's service; it is already
+// counted in group.active and l.load.
+func (l *loop) adopt(a accepted, now int64) {
+	fd := a.fd
+	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
+		unix.Close(fd)
+		l.load.Add(-1)
+		l.release()
+		return
+	}
+	for fd >= len(l.conns) {
+		l.conns = append(l.conns, nil)
+	}
+	l.conns = l.conns[:cap(l.conns)]
+	l.gen++
+	c := &econn{fd: fd, gen: l.gen, interest: unix.EPOLLIN, last: now}
+	c.ev = ConnEvent{Kind: Served, Remote: a.remote}
+	l.conns[fd] = c
+	l.active++
+	l.st.open()
+	l.st.note(ConnEvent{Kind: Accepted, Remote: a.remote})
+	if l.cfg.idle > 0 {
+		l.timers.push(timer{at: now + int64(l.cfg.idle), fd: int32(fd), gen: c.gen, kind: timerIdle})
+	}
+	if l.draining {
+		l.update(c) // nothing in flight: closed at once
+	}
+}
+
+// release gives a connection's slot back to the group; when the group was
+// full, the acceptor is woken to listen again.
+func (l *loop) release() {
+	if int(l.grp.active.Add(-1)) == l.cfg.maxConns-1 {
+		if a := l.grp.loops[0]; a != l {
+			a.poke()
+		}
+	}
+}
+
 // syncListen keeps the listener in the interest set exactly while the loop
 // may accept: not draining, not past Once, not at MaxConns, not paused.
 func (l *loop) syncListen() {
-	want := l.lfd >= 0 && !l.draining && !l.onceTaken && !l.acceptPaused && l.active < l.cfg.maxConns
+	want := l.lfd >= 0 && !l.draining && !l.onceTaken && !l.acceptPaused && int(l.grp.active.Load()) < l.cfg.maxConns
 	if want == l.listening {
 		return
 	}
@@ -418,8 +600,10 @@ func (l *loop) closeConn(c *econn) {
 	// Closing removes the descriptor from epoll: no one else holds it.
 	unix.Close(c.fd)
 	l.active--
+	l.load.Add(-1)
 	l.st.close()
 	l.st.note(c.ev)
+	l.release()
 	l.syncListen()
 }
 
@@ -498,7 +682,9 @@ func (l *loop) closeListener() {
 		l.lfd = -1
 		l.listening = false
 	}
-	l.ln.Close()
+	if l.ln != nil {
+		l.ln.Close()
+	}
 }
 
 func (l *loop) closeAll() {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestBuiltInLabsParse(t *testing.T) {
-	want := []string{"basic-sniffer", "ping", "sniffer", "tcp-concurrent", "tcp-echo", "tcp-iterative", "turtle-sniffer", "udp-echo"}
+	want := []string{"basic-sniffer", "basic-sniffer-windows", "ping", "sniffer", "tcp-concurrent", "tcp-echo", "tcp-iterative", "turtle-sniffer", "turtle-sniffer-windows", "udp-echo"}
 	if got := Labs(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("labs %q, want %q", got, want)
 	}
@@ -24,7 +24,7 @@ func TestBuiltInLabsParse(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Lab("tcp-echoo"); err == nil || !strings.Contains(err.Error(), "labs: basic-sniffer, ping, sniffer") {
+	if _, err := Lab("tcp-echoo"); err == nil || !strings.Contains(err.Error(), "labs: basic-sniffer, basic-sniffer-windows, ping, sniffer") {
 		t.Errorf("unknown lab: %v, want the list of labs", err)
 	}
 }
@@ -77,7 +77,7 @@ func TestRubricErrorsNameFileLineAndKey(t *testing.T) {
 		},
 		{
 			"lab = \"x\"\n[[check]]\nid = \"a\"\nkind = \"udp-ecko\"\nport = 1\n",
-			`my.toml:2: check "a": kind "udp-ecko": want one of basic-address, basic-bytes, client-output, frames, icmp-reply, icmp-request, tcp-close, ` +
+			`my.toml:2: check "a": kind "udp-ecko": want one of basic-address, basic-bytes, client-output, frames, icmp-reply, icmp-request, scapy-bytes, tcp-close, ` +
 				`tcp-concurrent, tcp-data, tcp-echo, tcp-handshake, tcp-iterative, turtle-data, turtle-ethernet, turtle-icmp, turtle-ipv4, turtle-tcp, turtle-truncated, turtle-udp, udp-echo, udp-request`,
 		},
 		{

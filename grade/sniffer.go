@@ -3,6 +3,7 @@ package grade
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -20,6 +21,7 @@ var snifferLayers = map[string]string{
 	"turtle-truncated": "truncated", // every line of the frames whose headers are cut (the classroom code raises on them)
 	"basic-bytes":      "bytes",     // the b'...' of each recvfrom tuple
 	"basic-address":    "address",   // the address tuple (interface, protocol, packet type, hardware type, address)
+	"scapy-bytes":      "bytes",     // the b'...' of each frame scapy's recv_raw() returns (the Windows listings)
 }
 
 func init() {
@@ -29,7 +31,7 @@ func init() {
 }
 
 // SnifferFormat returns the format a rubric's sniffer checks judge:
-// "turtle", "basic", or "" when it has none (it grades captures). A rubric
+// "turtle", "basic", "scapy", or "" when it has none (it grades captures). A rubric
 // that mixes sniffer checks with capture checks, or both formats, is an
 // error.
 func (r *Rubric) SnifferFormat() (string, error) {
@@ -41,7 +43,7 @@ func (r *Rubric) SnifferFormat() (string, error) {
 		}
 		f, _, _ := strings.Cut(c.Kind, "-")
 		if format != "" && f != format {
-			return "", fmt.Errorf("lab %s mixes turtle-* and basic-* checks: choose one format", r.Lab)
+			return "", fmt.Errorf("lab %s mixes %s-* and %s-* checks: choose one format", r.Lab, format, f)
 		}
 		format = f
 	}
@@ -53,7 +55,8 @@ func (r *Rubric) SnifferFormat() (string, error) {
 
 // SnifferFrame is one frame turtle sent to a sniffer, and the text the
 // sniffer should print for it: for the turtle format the whole block, from
-// its empty line to its last line; for basic one line. Every difference in
+// its empty line to its last line; for basic one line, the recvfrom tuple;
+// for scapy one line, the frame's bytes as Python prints them. Every difference in
 // a frame with a Layer is charged to that layer ("truncated": a frame the
 // classroom code raises on) instead of the layer of its line.
 type SnifferFrame struct {
@@ -96,9 +99,12 @@ func GradeSnifferText(r *Rubric, student string, want []SnifferFrame, printed []
 	lines := splitLines(printed)
 	var diffs map[string][]difference
 	var frames int
-	if format == "turtle" {
+	switch format {
+	case "turtle":
 		diffs, frames = compareTurtle(want, lines)
-	} else {
+	case "scapy":
+		diffs, frames = compareScapy(want, lines)
+	default:
 		diffs, frames = compareBasic(want, lines)
 	}
 	res := Result{Student: student, File: "(program output)", Max: r.MaxScore(), Frames: frames}
@@ -219,6 +225,13 @@ func compareTurtle(want []SnifferFrame, lines []string) (map[string][]difference
 	var starts []int
 	for i, l := range lines {
 		if l == "Ethernet Frame:" {
+			if len(starts) == 0 && i > 0 && strings.HasSuffix(lines[i-1], " ") && !strings.HasPrefix(lines[i-1], "\t") {
+				// A prompt input() wrote without its newline
+				// ("Network Interface #: ") holds the first frame's
+				// empty line: the prompt is not judged.
+				lines = slices.Clone(lines)
+				lines[i-1] = ""
+			}
 			if i > 0 && lines[i-1] == "" {
 				i--
 			}
@@ -349,4 +362,37 @@ func compareBasic(want []SnifferFrame, lines []string) (map[string][]difference,
 		}
 	}
 	return diffs, len(got)
+}
+
+// compareScapy compares each frame's bytes printed (a line starting with
+// "b'" or `b"`, what print(socket.recv_raw()[1]) writes) with the expected
+// ones; what the program prints before and between them (scapy's
+// interface table, the prompt, None for a frame it skipped) is not judged.
+func compareScapy(want []SnifferFrame, lines []string) (map[string][]difference, int) {
+	var at []int
+	for i, l := range lines {
+		if len(at) == 0 {
+			// A prompt input() wrote without its newline ("NIC #> ")
+			// starts the first frame's line: it is not judged. A
+			// prompt has no quotes; a repr before the bytes has.
+			if j := strings.Index(l, " b"); j >= 0 && j+2 < len(l) && (l[j+2] == '\'' || l[j+2] == '"') && !strings.ContainsAny(l[:j], `'"`) {
+				lines = slices.Clone(lines)
+				lines[i] = l[j+1:]
+				l = lines[i]
+			}
+		}
+		if strings.HasPrefix(l, "b'") || strings.HasPrefix(l, `b"`) {
+			at = append(at, i)
+		}
+	}
+	diffs := map[string][]difference{}
+	for k, w := range want {
+		switch {
+		case k >= len(at):
+			diffs["bytes"] = append(diffs["bytes"], difference{frame: k, outLine: -1})
+		case lines[at[k]] != w.Text:
+			diffs["bytes"] = append(diffs["bytes"], difference{frame: k, outLine: at[k], want: w.Text, got: lines[at[k]]})
+		}
+	}
+	return diffs, len(at)
 }

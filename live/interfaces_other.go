@@ -1,4 +1,4 @@
-//go:build !linux && !pcap
+//go:build !linux && !windows && !pcap
 
 package live
 

@@ -4,10 +4,12 @@
 // turtle replay.
 //
 // Two backends sit behind one API. On Linux the default is an AF_PACKET
-// socket with a TPACKET_V3 ring, in pure Go (afpacket_linux.go). Built with
-// the pcap tag, libpcap (Npcap on Windows, loaded without cgo) captures
-// where AF_PACKET does not exist, or on request (Config.Libpcap), and
-// compiles filters (CompileFilter). Every other combination returns an error
+// socket with a TPACKET_V3 ring, in pure Go (afpacket_linux.go). On Windows
+// the default build captures with Npcap's wpcap.dll, loaded at run time
+// without cgo (npcap_windows.go). Built with the pcap tag, libpcap
+// (gopacket/pcap; Npcap on Windows) captures where AF_PACKET does not
+// exist, or on request (Config.Libpcap), and compiles filters
+// (CompileFilter). Every other combination returns an error
 // that says what is missing; nothing here panics on what the kernel hands
 // over.
 //
@@ -207,7 +209,7 @@ func (h *Handle) Name() string { return h.name }
 
 // Interface is one network interface as `turtle ifaces` lists it.
 type Interface struct {
-	Index       int    // kernel interface index (Linux), or position in the libpcap list
+	Index       int    // kernel interface index (Linux, Windows), or position in the libpcap list
 	Name        string // what Open takes
 	Description string // libpcap's description, if any
 	Addrs       []netip.Prefix

@@ -1,4 +1,4 @@
-//go:build !pcap
+//go:build !pcap && !windows
 
 package live
 

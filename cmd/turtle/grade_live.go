@@ -107,9 +107,6 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 			}
 		}()
 		name = *lf.write
-		if subs, _, err := grade.Collect([]string{name}, grade.CollectOptions{}); err == nil && len(subs) == 1 {
-			student = subs[0].Student
-		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -133,6 +130,11 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 	if file != nil {
 		if err := file.Close(); err != nil {
 			return nil, unwrapPathErrorNamed(*lf.write, err)
+		}
+		// Named as grading the written file names its student; asked only
+		// now, since Collect refuses a path that does not exist yet.
+		if subs, _, err := grade.Collect([]string{name}, grade.CollectOptions{}); err == nil && len(subs) == 1 {
+			student = subs[0].Student
 		}
 	}
 	res.Student = student

@@ -90,7 +90,7 @@ func TestGradeCommandErrors(t *testing.T) {
 		stderr string
 	}{
 		{[]string{"grade", dir}, 2, "turtle grade: no lab: give --lab LAB or --rubric FILE (run 'turtle grade --help')\n"},
-		{[]string{"grade", "--lab", "x", dir}, 2, `turtle grade: --lab: no lab "x" (labs: basic-sniffer, ping, sniffer, tcp-concurrent, tcp-echo, tcp-iterative, turtle-sniffer, udp-echo) (run 'turtle grade --help')` + "\n"},
+		{[]string{"grade", "--lab", "x", dir}, 2, `turtle grade: --lab: no lab "x" (labs: basic-sniffer, basic-sniffer-windows, ping, sniffer, tcp-concurrent, tcp-echo, tcp-iterative, turtle-sniffer, turtle-sniffer-windows, udp-echo) (run 'turtle grade --help')` + "\n"},
 		{[]string{"grade", "--lab", "ping", "--rubric", bad, dir}, 2, "turtle grade: --lab and --rubric both given: choose one (run 'turtle grade --help')\n"},
 		{[]string{"grade", "--lab", "ping"}, 2, "turtle grade: no capture given (PATH: a file or a directory) (run 'turtle grade --help')\n"},
 		{[]string{"grade", "--lab", "ping", "--student-from", "path", dir}, 2, "turtle grade: --student-from \"path\": want filename, dirname, moodle, canvas, blackboard or gradescope (run 'turtle grade --help')\n"},
@@ -122,7 +122,7 @@ func TestGradeShowLabAndHelp(t *testing.T) {
 		t.Error(err)
 	}
 	code, stdout, _ = turtle(t, nil, "grade", "--help")
-	if code != 0 || !strings.Contains(stdout, "Labs: basic-sniffer, ping, sniffer, tcp-concurrent, tcp-echo, tcp-iterative, turtle-sniffer, udp-echo.") ||
+	if code != 0 || !strings.Contains(stdout, "Labs: basic-sniffer, basic-sniffer-windows, ping, sniffer, tcp-concurrent, tcp-echo, tcp-iterative, turtle-sniffer, turtle-sniffer-windows, udp-echo.") ||
 		!strings.Contains(stdout, "Example:\n  turtle grade --lab tcp-echo") {
 		t.Errorf("--help: exit %d\n%s", code, stdout)
 	}

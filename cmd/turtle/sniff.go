@@ -40,7 +40,8 @@ once a second and complete after Ctrl-C; -w - writes it to standard output
 and prints no text; -q prints no text. The file is opened before turtle
 drops root privileges, so it lands where root asked.
 
-Capturing needs root or CAP_NET_RAW. Started as root, turtle switches to the
+Capturing needs root or CAP_NET_RAW (on Windows: Npcap, from npcap.com,
+and usually an Administrator prompt). Started as root, turtle switches to the
 -Z user (default nobody) once the capture and the file are open, before it
 decodes any frame; -Z root keeps root.
 

@@ -22,7 +22,8 @@ import (
 
 // SnifferFrames returns the sniffer labs' reference capture as sent from
 // src to dst, and the text a sniffer on dst's interface ifname prints for
-// each frame in format ("turtle" or "basic", the live recvfrom tuple).
+// each frame in format ("turtle"; "basic", the live recvfrom tuple;
+// "scapy", the frame's bytes as print(socket.recv_raw()[1]) writes them).
 // With raises, the frames on which the classroom code raises follow, their
 // differences charged to the "truncated" layer.
 func SnifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool) ([][]byte, []grade.SnifferFrame, error) {
@@ -32,7 +33,11 @@ func SnifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool
 // snifferFrames is SnifferFrames with the frames drawn by rng (random.go),
 // unless rng is nil.
 func snifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool, rng *rand.Rand) ([][]byte, []grade.SnifferFrame, error) {
-	f, err := decode.NewFormat(format)
+	decoder := format
+	if format == "scapy" {
+		decoder = "basic" // its tuple starts with the bytes
+	}
+	f, err := decode.NewFormat(decoder)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,13 +55,16 @@ func snifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool
 		frames[i] = fr.Data
 		df := decode.Frame{Number: i + 1, Data: fr.Data,
 			Info: pcapio.CaptureInfo{CaptureLength: len(fr.Data), Length: len(fr.Data), LinkType: pcapio.LinkTypeEthernet}}
-		if format == "basic" {
+		if decoder == "basic" {
 			df.Live = &decode.LinkAddr{Interface: ifname, Protocol: binary.BigEndian.Uint16(fr.Data[12:14]),
 				PacketType: packetType(fr.Data[:6], dst), HardwareType: 1, HardwareAddr: bytes.Clone(fr.Data[6:12])}
 		}
 		text := f.AppendFrame(nil, &df)
-		if format == "basic" {
+		if decoder == "basic" {
 			text = bytes.TrimSuffix(text, []byte("\n"))
+		}
+		if format == "scapy" { // "(" BYTES ", ('IFNAME', ...))"
+			text = text[1:bytes.LastIndex(text, []byte(", ('"))]
 		}
 		want[i] = grade.SnifferFrame{Name: fr.Name, Text: string(text)}
 		if i >= n {
@@ -113,21 +121,33 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 	}
 	defer sender.Close()
 
-	p, err := sandbox.Start(ctx, sandbox.Config{Command: opt.Command, Dir: sub.Dir, User: opt.User, NetRaw: true,
-		Netns: ns, Limits: opt.Limits})
+	// The Windows listings (scapy) ask for the interface's number, the
+	// index scapy's IFACES shows, which on Linux is the kernel's ifindex;
+	// the others never read their standard input.
+	index, err := ifindex(ns, veth.B)
 	if err != nil {
 		return fail(err)
 	}
-	// Ready: a packet socket open in its namespace; or its first line
-	// (then a second more for the socket); or the time limit.
+	p, err := sandbox.Start(ctx, sandbox.Config{Command: opt.Command, Dir: sub.Dir, User: opt.User, NetRaw: true,
+		Netns: ns, Limits: opt.Limits, Stdin: []byte(strconv.Itoa(index) + "\n")})
+	if err != nil {
+		return fail(err)
+	}
+	// Ready: a packet socket open in its namespace and waited on; or its
+	// first line (then a second more for the socket, unless one is open
+	// and being set up); or the time limit.
 	deadline := time.Now().Add(opt.Ready)
 	var printed time.Time
-	for !packetSocket(ns) && time.Now().Before(deadline) {
+	for {
+		ready, open := packetSocket(ns)
+		if ready || !time.Now().Before(deadline) {
+			break
+		}
 		if printed.IsZero() && p.WaitReady(20*time.Millisecond) == nil {
 			printed = time.Now()
 		}
 		if !printed.IsZero() {
-			if time.Since(printed) > time.Second {
+			if time.Since(printed) > time.Second && !open {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
@@ -197,16 +217,29 @@ func gradeSniffer(ctx context.Context, r *grade.Rubric, format string, sub Submi
 	return res
 }
 
-// packetSocket reports whether a packet socket is open in ns: the sniffer
-// is listening.
-func packetSocket(ns *sandbox.Netns) bool {
-	found := false
+// ifindex returns the index of interface name in ns.
+func ifindex(ns *sandbox.Netns, name string) (int, error) {
+	var index int
+	err := ns.Do(func() error {
+		ifc, err := net.InterfaceByName(name)
+		if err == nil {
+			index = ifc.Index
+		}
+		return err
+	})
+	return index, err
+}
+
+// packetSocket reports whether the sniffer is listening (ready): a thread
+// of it waits on a packet socket (see waitsOnPacketSocket); and whether a
+// packet socket is open in ns at all.
+func packetSocket(ns *sandbox.Netns) (ready, open bool) {
 	ns.Do(func() error {
 		b, err := os.ReadFile("/proc/thread-self/net/packet")
-		found = err == nil && bytes.Count(b, []byte{'\n'}) > 1 // a header line, then one per socket
+		open = err == nil && bytes.Count(b, []byte{'\n'}) > 1 // a header line, then one per socket
 		return nil
 	})
-	return found
+	return open && waitsOnPacketSocket(ns), open
 }
 
 // packetQueued returns the bytes waiting in the receive queues of the
@@ -239,10 +272,11 @@ func printedAll(format string, want []grade.SnifferFrame, out []byte) bool {
 		return false
 	}
 	lines := strings.Split(string(out[:len(out)-1]), "\n")
-	if format == "basic" {
+	if format != "turtle" {
+		prefix := map[string]string{"basic": "(b", "scapy": "b"}[format]
 		n := 0
 		for _, l := range lines {
-			if strings.HasPrefix(l, "(b") {
+			if strings.HasPrefix(l, prefix+"'") || strings.HasPrefix(l, prefix+`"`) {
 				n++
 			}
 		}

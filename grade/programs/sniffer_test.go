@@ -141,3 +141,51 @@ func TestGradeBasicText(t *testing.T) {
 		t.Fatalf("a wrong packet type: %+v", res.Failed())
 	}
 }
+
+// The Windows listings print scapy's interface table and their prompt,
+// without its newline, before the first frame: not judged.
+func TestGradeWindowsText(t *testing.T) {
+	r, err := grade.Lab("basic-sniffer-windows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, err := SnifferFrames("scapy", "eth0", testSrc, testDst, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := want[0].Text; !strings.HasPrefix(w, `b"\x02\x00\x00\x00\x00\x02`) || !strings.HasSuffix(w, `Hello turtle"`) {
+		t.Fatalf("frame 1's bytes: %s", w)
+	}
+	table := "Source  Index  Name  MAC                IPv4       IPv6\nsys     2      eth0  02:00:00:00:00:02  10.0.0.2\n"
+	var all strings.Builder
+	all.WriteString(table + "NIC #> ")
+	for _, w := range want {
+		all.WriteString(w.Text + "\nNone\n")
+	}
+	if res, _ := grade.GradeSnifferText(r, "alice", want, []byte(all.String())); res.Score != 10 || res.Frames != len(want) {
+		t.Fatalf("the right text: %+v", res)
+	}
+	tuple := strings.ReplaceAll(all.String(), "\nb", "\n(<class 'scapy.layers.l2.Ether'>, b")
+	tuple = strings.Replace(tuple, "NIC #> b", "NIC #> (<class 'scapy.layers.l2.Ether'>, b", 1)
+	if res, _ := grade.GradeSnifferText(r, "bob", want, []byte(tuple)); res.Score != 0 || res.Frames != 0 {
+		t.Fatalf("the whole tuple printed: %+v", res)
+	}
+
+	r, err = grade.Lab("turtle-sniffer-windows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, err = SnifferFrames("turtle", "eth0", testSrc, testDst, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all.Reset()
+	all.WriteString(table + "Network Interface #: ")
+	for _, w := range want {
+		all.WriteString(w.Text)
+	}
+	all.WriteString("turtle> Bye.\n")
+	if res, _ := grade.GradeSnifferText(r, "carol", want, []byte(all.String())); res.Score != 10 || res.Frames != len(want) {
+		t.Fatalf("the right text after the prompt: %+v", res)
+	}
+}

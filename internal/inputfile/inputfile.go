@@ -61,7 +61,7 @@ func Check(mode fs.FileMode) error {
 func Open(name string) (*os.File, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.Unwrap(err)}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: plainCause(errors.Unwrap(err))}
 	}
 	if err := Check(fi.Mode()); err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -102,6 +102,28 @@ func anonymousPipe(name string) bool {
 	}
 	return false
 }
+
+// plainCause words a missing file and a refusal the same on every system
+// (Windows says "The system cannot find the file specified.", Wine "File
+// not found.", where Linux says "no such file or directory"), so that a
+// message does not depend on where turtle runs; errors.Is still matches.
+func plainCause(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &worded{"no such file or directory", err}
+	case errors.Is(err, fs.ErrPermission):
+		return &worded{"permission denied", err}
+	}
+	return err
+}
+
+type worded struct {
+	words string
+	err   error
+}
+
+func (w *worded) Error() string { return w.words }
+func (w *worded) Unwrap() error { return w.err }
 
 // ErrTooBig is the cause when ReadFile stops at its limit.
 var ErrTooBig = errors.New("file too big")

@@ -1,0 +1,5 @@
+//go:build linux && !amd64
+
+package programs
+
+func blockingPollSyscall(nr int) bool { return false }

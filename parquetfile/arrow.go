@@ -1,0 +1,251 @@
+package parquetfile
+
+import (
+	"io"
+
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
+
+	"github.com/turtle-sniffer/turtle/decode"
+)
+
+// arrowFile writes the batches with Apache Arrow's Parquet writer: its
+// typed column chunk writers take a batch of values and their definition
+// levels at once, where parquet-go takes one parquet.Value per row, nulls
+// included. The batch's compact form (the rows that have a value, the
+// values) is exactly what WriteBatch wants.
+type arrowFile struct {
+	fw   *file.Writer
+	rg   file.BufferedRowGroupWriter // the row group being written, nil between groups
+	cws  []file.ColumnChunkWriter
+	cols []column
+}
+
+// arrowScratch is one column goroutine's reusable buffers.
+type arrowScratch struct {
+	def, rep []int16
+	i32      []int32
+	i64      []int64
+	bools    []bool
+	ba       []parquet.ByteArray
+}
+
+// writerOnly hides Close: the Arrow writer closes its sink, and Writer.Close
+// must not close the caller's writer.
+type writerOnly struct{ w io.Writer }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
+
+func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
+	sc, err := arrowSchema(cols, o)
+	if err != nil {
+		return nil, err
+	}
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompressionLevel(1),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDataPageSize(64<<10),
+		parquet.WithCreatedBy("turtle"),
+	)
+	fw, err := file.NewParquetWriterWithError(writerOnly{w}, sc, file.WithWriterProps(props))
+	if err != nil {
+		return nil, err
+	}
+	return &arrowFile{fw: fw, cols: cols}, nil
+}
+
+// arrowSchema is schema's Parquet schema in Arrow's terms: the same names,
+// physical and logical types and repetitions.
+func arrowSchema(cols []column, o Options) (*pqschema.GroupNode, error) {
+	names := []string{"file"}
+	for i := range decode.Columns {
+		if i == decode.ColPayload && !o.Payload {
+			continue
+		}
+		names = append(names, decode.Columns[i].Name)
+	}
+	var fields pqschema.FieldList
+	for i, c := range cols {
+		rep := parquet.Repetitions.Optional
+		if c.required {
+			rep = parquet.Repetitions.Required
+		}
+		var n pqschema.Node
+		var err error
+		prim := func(l pqschema.LogicalType, t parquet.Type) {
+			n, err = pqschema.NewPrimitiveNodeLogical(names[i], rep, l, t, -1, -1)
+		}
+		switch c.typ {
+		case decode.ColUint8:
+			prim(pqschema.NewIntLogicalType(8, false), parquet.Types.Int32)
+		case decode.ColUint16:
+			prim(pqschema.NewIntLogicalType(16, false), parquet.Types.Int32)
+		case decode.ColUint32:
+			prim(pqschema.NewIntLogicalType(32, false), parquet.Types.Int32)
+		case decode.ColUint64, decode.ColInt64:
+			prim(pqschema.NewIntLogicalType(64, true), parquet.Types.Int64)
+		case decode.ColBool:
+			prim(pqschema.NoLogicalType{}, parquet.Types.Boolean)
+		case decode.ColString:
+			prim(pqschema.StringLogicalType{}, parquet.Types.ByteArray)
+		case decode.ColBytes:
+			prim(pqschema.NoLogicalType{}, parquet.Types.ByteArray)
+		case decode.ColJSON:
+			prim(pqschema.JSONLogicalType{}, parquet.Types.ByteArray)
+		case decode.ColTime:
+			prim(pqschema.NewTimestampLogicalType(false, pqschema.TimeUnitNanos), parquet.Types.Int64)
+		case decode.ColFlags:
+			var elem, list pqschema.Node
+			elem, err = pqschema.NewPrimitiveNodeLogical("element", parquet.Repetitions.Required, pqschema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)
+			if err == nil {
+				list, err = pqschema.NewGroupNode("list", parquet.Repetitions.Repeated, pqschema.FieldList{elem}, -1)
+			}
+			if err == nil {
+				n, err = pqschema.NewGroupNodeLogical(names[i], rep, pqschema.FieldList{list}, pqschema.NewListLogicalType(), -1)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, n)
+	}
+	return pqschema.NewGroupNode("frame", parquet.Repetitions.Required, fields, -1)
+}
+
+// begin starts a row group if none is open; the column goroutines call
+// column writers only after it.
+func (a *arrowFile) begin() error {
+	if a.rg != nil {
+		return nil
+	}
+	rg, err := a.fw.AppendBufferedRowGroupChecked()
+	if err != nil {
+		return err
+	}
+	a.rg = rg
+	a.cws = a.cws[:0]
+	for i := range a.cols {
+		cw, err := rg.Column(i)
+		if err != nil {
+			return err
+		}
+		a.cws = append(a.cws, cw)
+	}
+	return nil
+}
+
+// endGroup writes the row group out.
+func (a *arrowFile) endGroup() error {
+	if a.rg == nil {
+		return nil
+	}
+	err := a.rg.Close()
+	a.rg = nil
+	return err
+}
+
+func (a *arrowFile) close() error {
+	if err := a.endGroup(); err != nil {
+		return err
+	}
+	return a.fw.Close()
+}
+
+// writeColumns writes the columns first, first+2, ... of b.
+func (a *arrowFile) writeColumns(b *batch, first int, s *arrowScratch) error {
+	for i := first; i < len(b.at); i += 2 {
+		if err := a.writeColumn(b, i, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
+	c := &a.cols[i]
+	at := b.at[i]
+	var def []int16
+	if c.typ != decode.ColFlags && !c.required {
+		def = grow16(s.def, b.rows)
+		clear(def)
+		for _, r := range at {
+			def[r] = 1
+		}
+		s.def = def
+	}
+	var err error
+	switch c.typ {
+	case decode.ColFlags:
+		return a.writeFlags(b, i, s)
+	case decode.ColUint8, decode.ColUint16, decode.ColUint32:
+		v := s.i32[:0]
+		for _, n := range b.nums[i] {
+			v = append(v, int32(uint32(n)))
+		}
+		s.i32 = v
+		_, err = a.cws[i].(*file.Int32ColumnChunkWriter).WriteBatch(v, def, nil)
+	case decode.ColUint64, decode.ColInt64, decode.ColTime:
+		v := s.i64[:0]
+		for _, n := range b.nums[i] {
+			v = append(v, int64(n))
+		}
+		s.i64 = v
+		_, err = a.cws[i].(*file.Int64ColumnChunkWriter).WriteBatch(v, def, nil)
+	case decode.ColBool:
+		v := s.bools[:0]
+		for _, n := range b.nums[i] {
+			v = append(v, n != 0)
+		}
+		s.bools = v
+		_, err = a.cws[i].(*file.BooleanColumnChunkWriter).WriteBatch(v, def, nil)
+	default:
+		v := s.ba[:0]
+		for _, x := range b.bytes[i] {
+			v = append(v, x)
+		}
+		s.ba = v
+		_, err = a.cws[i].(*file.ByteArrayColumnChunkWriter).WriteBatch(v, def, nil)
+	}
+	return err
+}
+
+// writeFlags writes a list column: per row no entry but a null (level 0),
+// an empty list (1) or one entry per name (2), repeated after the first.
+func (a *arrowFile) writeFlags(b *batch, i int, s *arrowScratch) error {
+	c := &a.cols[i]
+	flags := decode.Columns[c.src].Flags
+	def, rep, v := s.def[:0], s.rep[:0], s.ba[:0]
+	next := 0
+	for k, r := range b.at[i] {
+		for ; next < int(r); next++ {
+			def, rep = append(def, 0), append(rep, 0)
+		}
+		next = int(r) + 1
+		bits, n := uint16(b.nums[i][k]), 0
+		for f, name := range c.flags {
+			if bits&flags[f].Bit != 0 {
+				def, rep, v = append(def, 2), append(rep, int16(min(n, 1))), append(v, name)
+				n++
+			}
+		}
+		if n == 0 {
+			def, rep = append(def, 1), append(rep, 0)
+		}
+	}
+	for ; next < b.rows; next++ {
+		def, rep = append(def, 0), append(rep, 0)
+	}
+	s.def, s.rep, s.ba = def, rep, v
+	_, err := a.cws[i].(*file.ByteArrayColumnChunkWriter).WriteBatch(v, def, rep)
+	return err
+}
+
+func grow16(s []int16, n int) []int16 {
+	if cap(s) < n {
+		return make([]int16, n)
+	}
+	return s[:n]
+}
