@@ -107,7 +107,7 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 		a.addr(net[16:20])
 		d = delta(old[:], net[12:20], false)
 		setSum(net[10:12], d, false)
-		if p.Problem.Layer == "ipv4" {
+		if p.Problem.Layer == decode.ProblemIPv4 {
 			return ReasonTruncated, netOff + 20, netOff + 20
 		}
 		if addrOptions(p.IPv4.Options) {
@@ -134,7 +134,7 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 				reason = ReasonIPOptions
 			}
 		}
-		if p.Problem.Layer == "ipv6" {
+		if p.Problem.Layer == decode.ProblemIPv6 {
 			return ReasonTruncated, netOff + 40, netOff + 40 + ext
 		}
 		trOff = netOff + 40 + ext
@@ -293,21 +293,21 @@ func (a *Anonymizer) transportPayload(p *decode.Packet, pl []byte, d *uint64, qu
 		*d += delta(old[:n], r.Data, r.DataOff%2 == 1)
 	}
 	total := int(m.QDCount) + int(m.ANCount) + int(m.NSCount) + int(m.ARCount)
-	if m.NumRecords < total || p.Problem.Layer == "dns" {
+	if m.NumRecords < total || p.Problem.Layer == decode.ProblemDNS {
 		return ReasonDNS
 	}
 	return ReasonNone
 }
 
+// isError reports whether an ICMP message quotes a datagram whose
+// addresses must be mapped too: the four ICMPv6 error types RFC 4443
+// defines (the unassigned ones below 128 are left as payload), or an
+// ICMPv4 error.
 func isError(t uint8, v6 bool) bool {
 	if v6 {
 		return t >= 1 && t <= 4
 	}
-	switch t {
-	case 3, 4, 5, 11, 12:
-		return true
-	}
-	return false
+	return decode.ICMPIsError(t)
 }
 
 // quote rewrites the packet an ICMP error quotes; false when it holds no

@@ -20,7 +20,7 @@ func (p *Packet) decodeARP(b []byte) {
 	a := &p.ARP
 	if len(b) < arpFixedLen {
 		p.Payload = b
-		p.truncated("arp", "", len(b), arpFixedLen)
+		p.truncated(ProblemARP, "", len(b), arpFixedLen)
 		return
 	}
 	a.HType = binary.BigEndian.Uint16(b[0:2])
@@ -31,7 +31,7 @@ func (p *Packet) decodeARP(b []byte) {
 	need := arpFixedLen + 2*(h+pl)
 	if len(b) < need {
 		p.Payload = b[arpFixedLen:]
-		p.truncated("arp", "addresses", len(b), need)
+		p.truncated(ProblemARP, "addresses", len(b), need)
 		return
 	}
 	off := arpFixedLen

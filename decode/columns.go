@@ -681,14 +681,14 @@ func (t *Table) Fill(f *Frame, arena []byte) []byte {
 	}
 	switch pr := &p.Problem; pr.Kind {
 	case ProblemTruncated:
-		t.str(ColTruncatedLayer, pr.Layer)
+		t.str(ColTruncatedLayer, string(pr.Layer))
 		if pr.Field != "" {
 			t.str(ColTruncatedPart, pr.Field)
 		}
 		t.num(ColTruncatedHave, uint64(pr.Value))
 		t.num(ColTruncatedNeed, uint64(pr.Need))
 	case ProblemInvalid:
-		t.str(ColInvalidLayer, pr.Layer)
+		t.str(ColInvalidLayer, string(pr.Layer))
 		t.str(ColInvalidField, pr.Field)
 		t.num(ColInvalidValue, uint64(int64(pr.Value)))
 		t.str(ColInvalidNote, pr.Note)

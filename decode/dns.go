@@ -64,7 +64,7 @@ var dnsFlagNames = [...]struct {
 func (p *Packet) decodeDNS(b []byte, tcp bool) {
 	d := &p.DNS
 	if len(b) < dnsHeaderLen {
-		p.truncated("dns", "", len(b), dnsHeaderLen)
+		p.truncated(ProblemDNS, "", len(b), dnsHeaderLen)
 		return
 	}
 	d.Msg, d.TCP = b, tcp
@@ -88,9 +88,9 @@ func (p *Packet) decodeDNS(b []byte, tcp bool) {
 			end, bad := skipDNSName(b, off)
 			if bad != "" {
 				if bad == "truncated" {
-					p.truncated("dns", "name", len(b), end+1)
+					p.truncated(ProblemDNS, "name", len(b), end+1)
 				} else {
-					p.invalid("dns", "name", off, bad)
+					p.invalid(ProblemDNS, "name", off, bad)
 				}
 				return
 			}
@@ -100,7 +100,7 @@ func (p *Packet) decodeDNS(b []byte, tcp bool) {
 				need = 10
 			}
 			if len(b) < off+need {
-				p.truncated("dns", "record", len(b), off+need)
+				p.truncated(ProblemDNS, "record", len(b), off+need)
 				return
 			}
 			r.Type = binary.BigEndian.Uint16(b[off:])
@@ -111,7 +111,7 @@ func (p *Packet) decodeDNS(b []byte, tcp bool) {
 				r.TTL = binary.BigEndian.Uint32(b[off-6:])
 				n := int(binary.BigEndian.Uint16(b[off-2:]))
 				if len(b) < off+n {
-					p.truncated("dns", "record data", len(b), off+n)
+					p.truncated(ProblemDNS, "record data", len(b), off+n)
 					return
 				}
 				r.Data, r.DataOff = b[off:off+n], off

@@ -39,7 +39,7 @@ type LLC struct {
 func (p *Packet) decodeEthernet(b []byte) {
 	if !p.Eth.Decode(b) {
 		p.Payload = b
-		p.truncated("eth", "", len(b), EthernetHeaderLen)
+		p.truncated(ProblemEthernet, "", len(b), EthernetHeaderLen)
 		return
 	}
 	p.Layers |= LayerEthernet
@@ -57,7 +57,7 @@ func (p *Packet) decodeEthernet(b []byte) {
 	}
 	if len(body) < 3 {
 		p.Payload = body
-		p.truncated("llc", "", len(body), 3)
+		p.truncated(ProblemLLC, "", len(body), 3)
 		return
 	}
 	l.DSAP, l.SSAP = body[0], body[1]
@@ -66,7 +66,7 @@ func (p *Packet) decodeEthernet(b []byte) {
 	if body[2]&3 != 3 { // I and S frames have a 2-byte control field
 		if len(body) < 4 {
 			p.Payload = body
-			p.truncated("llc", "", len(body), 4)
+			p.truncated(ProblemLLC, "", len(body), 4)
 			return
 		}
 		l.Control = binary.BigEndian.Uint16(body[2:4])
@@ -80,7 +80,7 @@ func (p *Packet) decodeEthernet(b []byte) {
 	}
 	if len(body) < 8 {
 		p.Payload = body[n:]
-		p.truncated("llc", "snap", len(body), 8)
+		p.truncated(ProblemLLC, "snap", len(body), 8)
 		return
 	}
 	copy(l.OUI[:], body[3:6])

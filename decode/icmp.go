@@ -16,7 +16,7 @@ func (p *Packet) decodeICMP(b []byte, verify bool) {
 	c := &p.ICMP
 	if len(b) < ICMPHeaderLen {
 		p.Payload = b
-		p.truncated("icmp", "", len(b), ICMPHeaderLen)
+		p.truncated(ProblemICMP, "", len(b), ICMPHeaderLen)
 		return
 	}
 	p.Layers |= LayerICMP
@@ -46,8 +46,10 @@ func icmpHasIDSeq(t uint8) bool {
 	return false
 }
 
-// icmpIsError reports whether the body quotes the datagram in error.
-func icmpIsError(t uint8) bool {
+// ICMPIsError reports whether an ICMP (v4) message of type t is an error
+// whose body quotes the datagram in error: destination unreachable, source
+// quench, redirect, time exceeded, parameter problem.
+func ICMPIsError(t uint8) bool {
 	switch t {
 	case 3, 4, 5, 11, 12:
 		return true

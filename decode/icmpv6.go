@@ -16,7 +16,7 @@ func (p *Packet) decodeICMPv6(b []byte, verify bool) {
 	c := &p.ICMPv6
 	if len(b) < ICMPHeaderLen {
 		p.Payload = b
-		p.truncated("icmpv6", "", len(b), ICMPHeaderLen)
+		p.truncated(ProblemICMPv6, "", len(b), ICMPHeaderLen)
 		return
 	}
 	p.Layers |= LayerICMPv6

@@ -41,7 +41,7 @@ func (p *Packet) decodeIPv4(b []byte) {
 	ip := &p.IPv4
 	if len(b) < IPv4HeaderLen {
 		p.Payload = b
-		p.truncated("ipv4", "", len(b), IPv4HeaderLen)
+		p.truncated(ProblemIPv4, "", len(b), IPv4HeaderLen)
 		return
 	}
 	ip.Version = b[0] >> 4
@@ -64,15 +64,15 @@ func (p *Packet) decodeIPv4(b []byte) {
 	switch {
 	case ip.Version != 4:
 		p.Payload = b[IPv4HeaderLen:]
-		p.invalid("ipv4", "version", int(ip.Version), "want 4")
+		p.invalid(ProblemIPv4, "version", int(ip.Version), "want 4")
 		return
 	case ip.IHL < 5:
 		p.Payload = b[IPv4HeaderLen:]
-		p.invalid("ipv4", "ihl", int(ip.IHL), "below 5")
+		p.invalid(ProblemIPv4, "ihl", int(ip.IHL), "below 5")
 		return
 	case len(b) < hl:
 		p.Payload = b[IPv4HeaderLen:]
-		p.truncated("ipv4", "options", len(b), hl)
+		p.truncated(ProblemIPv4, "options", len(b), hl)
 		return
 	}
 	ip.Options = b[IPv4HeaderLen:hl]
@@ -83,7 +83,7 @@ func (p *Packet) decodeIPv4(b []byte) {
 	total := int(ip.TotalLength)
 	if total < hl {
 		p.Payload = b[hl:]
-		p.invalid("ipv4", "total length", total, "below the header length")
+		p.invalid(ProblemIPv4, "total length", total, "below the header length")
 		return
 	}
 	end := min(total, len(b))

@@ -55,7 +55,7 @@ func (p *Packet) decodeIPv6(b []byte) {
 	ip := &p.IPv6
 	if len(b) < ipv6HeaderLen {
 		p.Payload = b
-		p.truncated("ipv6", "", len(b), ipv6HeaderLen)
+		p.truncated(ProblemIPv6, "", len(b), ipv6HeaderLen)
 		return
 	}
 	vtf := binary.BigEndian.Uint32(b[0:4])
@@ -72,7 +72,7 @@ func (p *Packet) decodeIPv6(b []byte) {
 	p.Layers |= LayerIPv6
 	if ip.Version != 6 {
 		p.Payload = b[ipv6HeaderLen:]
-		p.invalid("ipv6", "version", int(ip.Version), "want 6")
+		p.invalid(ProblemIPv6, "version", int(ip.Version), "want 6")
 		return
 	}
 	body := b[ipv6HeaderLen:]
@@ -92,7 +92,7 @@ func (p *Packet) decodeIPv6(b []byte) {
 	for isIPv6Ext(next) {
 		if ip.NumExt == MaxIPv6Ext {
 			p.Payload = body
-			p.invalid("ipv6", "extension headers", ip.NumExt+1, "at most 8 are decoded")
+			p.invalid(ProblemIPv6, "extension headers", ip.NumExt+1, "at most 8 are decoded")
 			return
 		}
 		n := 8
@@ -108,7 +108,7 @@ func (p *Packet) decodeIPv6(b []byte) {
 		}
 		if len(body) < n {
 			p.Payload = body
-			p.truncated("ipv6", "extension header", len(body), n)
+			p.truncated(ProblemIPv6, "extension header", len(body), n)
 			return
 		}
 		e := &ip.Ext[ip.NumExt]

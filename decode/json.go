@@ -94,7 +94,7 @@ func (j *JSON) AppendFrame(dst []byte, f *Frame) []byte {
 	switch pr := &p.Problem; pr.Kind {
 	case ProblemTruncated:
 		j.open("truncated")
-		j.str("layer", pr.Layer)
+		j.str("layer", string(pr.Layer))
 		if pr.Field != "" {
 			j.str("part", pr.Field)
 		}
@@ -103,7 +103,7 @@ func (j *JSON) AppendFrame(dst []byte, f *Frame) []byte {
 		j.close('}')
 	case ProblemInvalid:
 		j.open("invalid")
-		j.str("layer", pr.Layer)
+		j.str("layer", string(pr.Layer))
 		j.str("field", pr.Field)
 		j.key("value")
 		j.b = appendInt(j.b, pr.Value)

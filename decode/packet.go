@@ -123,12 +123,36 @@ const (
 // problems: they are reported on their layer and decoding goes on.
 type Problem struct {
 	Kind  ProblemKind
-	Layer string // the layer's short name, as the json format's key: "ipv4", "tcp"
-	Field string // invalid: the field, e.g. "version"; truncated: "" or the part cut ("options")
-	Value int    // invalid: the field's value; truncated: the bytes there are
-	Need  int    // truncated: the bytes the layer needs
-	Note  string // invalid: what was expected, e.g. "want 4"
+	Layer ProblemLayer // the layer's short name, as the json format's key: "ipv4", "tcp"
+	Field string       // invalid: the field, e.g. "version"; truncated: "" or the part cut ("options")
+	Value int          // invalid: the field's value; truncated: the bytes there are
+	Need  int          // truncated: the bytes the layer needs
+	Note  string       // invalid: what was expected, e.g. "want 4"
 }
+
+// ProblemLayer names the layer a Problem is in by its short name, the
+// json format's key for it (gopacket's LayerType, kept as the text the
+// formats print). Compare with the constants, never with a literal.
+type ProblemLayer string
+
+// The layers a Problem can be in.
+const (
+	ProblemEthernet ProblemLayer = "eth"
+	ProblemLLC      ProblemLayer = "llc"
+	ProblemVLAN     ProblemLayer = "vlan"
+	ProblemSLL      ProblemLayer = "sll"
+	ProblemSLL2     ProblemLayer = "sll2"
+	ProblemLoopback ProblemLayer = "loopback"
+	ProblemRaw      ProblemLayer = "raw" // a raw IP link's first byte
+	ProblemARP      ProblemLayer = "arp"
+	ProblemIPv4     ProblemLayer = "ipv4"
+	ProblemIPv6     ProblemLayer = "ipv6"
+	ProblemICMP     ProblemLayer = "icmp"
+	ProblemICMPv6   ProblemLayer = "icmpv6"
+	ProblemTCP      ProblemLayer = "tcp"
+	ProblemUDP      ProblemLayer = "udp"
+	ProblemDNS      ProblemLayer = "dns"
+)
 
 // Decode dissects one frame of the given link type into p.
 func (p *Packet) Decode(link pcapio.LinkType, b []byte) {
@@ -147,28 +171,28 @@ func (p *Packet) Decode(link pcapio.LinkType, b []byte) {
 		p.decodeEthernet(b)
 	case pcapio.LinkTypeLinuxSLL:
 		if !p.SLL.Decode(b) {
-			p.truncated("sll", "", len(b), LinuxSLLHeaderLen)
+			p.truncated(ProblemSLL, "", len(b), LinuxSLLHeaderLen)
 			return
 		}
 		p.Layers |= LayerSLL
 		p.network(p.SLL.Protocol, p.SLL.Payload)
 	case pcapio.LinkTypeLinuxSLL2:
 		if !p.SLL2.Decode(b) {
-			p.truncated("sll2", "", len(b), LinuxSLL2HeaderLen)
+			p.truncated(ProblemSLL2, "", len(b), LinuxSLL2HeaderLen)
 			return
 		}
 		p.Layers |= LayerSLL2
 		p.network(p.SLL2.Protocol, p.SLL2.Payload)
 	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
 		if !p.Loopback.Decode(b, link == pcapio.LinkTypeLoop) {
-			p.truncated("loopback", "", len(b), LoopbackHeaderLen)
+			p.truncated(ProblemLoopback, "", len(b), LoopbackHeaderLen)
 			return
 		}
 		p.Layers |= LayerLoopback
 		p.network(loopbackEtherType(p.Loopback.Family), p.Loopback.Payload)
 	case pcapio.LinkTypeRaw, pcapio.LinkTypeIPv4, pcapio.LinkTypeIPv6:
 		if len(b) == 0 {
-			p.truncated("raw", "", 0, 1)
+			p.truncated(ProblemRaw, "", 0, 1)
 			return
 		}
 		t := rawEtherType(b)
@@ -179,7 +203,7 @@ func (p *Packet) Decode(link pcapio.LinkType, b []byte) {
 			t = 0x86dd
 		case t == 0:
 			p.Payload = b
-			p.invalid("raw", "version", int(b[0]>>4), "want 4 or 6")
+			p.invalid(ProblemRaw, "version", int(b[0]>>4), "want 4 or 6")
 			return
 		}
 		p.network(t, b)
@@ -193,13 +217,13 @@ func (p *Packet) network(etherType uint16, b []byte) {
 	for isVLANType(etherType) {
 		if p.NumVLAN == MaxVLANTags {
 			p.Payload = b
-			p.invalid("vlan", "tags", p.NumVLAN+1, "at most 4 are decoded")
+			p.invalid(ProblemVLAN, "tags", p.NumVLAN+1, "at most 4 are decoded")
 			return
 		}
 		t := &p.VLAN[p.NumVLAN]
 		if !t.decode(etherType, b) {
 			p.Payload = b
-			p.truncated("vlan", "", len(b), vlanTagLen)
+			p.truncated(ProblemVLAN, "", len(b), vlanTagLen)
 			return
 		}
 		p.NumVLAN++
@@ -239,11 +263,11 @@ func (p *Packet) transport(proto uint8, b []byte, verify bool) {
 	}
 }
 
-func (p *Packet) truncated(layer, part string, have, need int) {
+func (p *Packet) truncated(layer ProblemLayer, part string, have, need int) {
 	p.Problem = Problem{Kind: ProblemTruncated, Layer: layer, Field: part, Value: have, Need: need}
 }
 
-func (p *Packet) invalid(layer, field string, value int, note string) {
+func (p *Packet) invalid(layer ProblemLayer, field string, value int, note string) {
 	p.Problem = Problem{Kind: ProblemInvalid, Layer: layer, Field: field, Value: value, Note: note}
 }
 

@@ -129,12 +129,12 @@ func (s *Summary) problem(pr *Problem) {
 	s.shown = true
 	if pr.Kind == ProblemTruncated {
 		s.str("[|")
-		s.str(pr.Layer)
+		s.str(string(pr.Layer))
 		s.c(']')
 		return
 	}
 	s.str("[invalid ")
-	s.str(pr.Layer)
+	s.str(string(pr.Layer))
 	s.c(' ')
 	s.str(pr.Field)
 	s.c(' ')
@@ -186,14 +186,14 @@ func (s *Summary) ip(p *Packet, proto uint8) {
 	switch {
 	case p.Layers&LayerTCP != 0:
 		s.endpoints(p, int(p.TCP.SrcPort), int(p.TCP.DstPort))
-		if p.Problem.Layer == "tcp" {
+		if p.Problem.Layer == ProblemTCP {
 			s.problem(&p.Problem)
 			return
 		}
 		s.tcp(p)
 	case p.Layers&LayerUDP != 0:
 		s.endpoints(p, int(p.UDP.SrcPort), int(p.UDP.DstPort))
-		if p.Problem.Layer == "udp" {
+		if p.Problem.Layer == ProblemUDP {
 			s.problem(&p.Problem)
 			return
 		}

@@ -62,7 +62,7 @@ func (p *Packet) decodeTCP(b []byte, verify bool) {
 	t := &p.TCP
 	if len(b) < tcpMinLen {
 		p.Payload = b
-		p.truncated("tcp", "", len(b), tcpMinLen)
+		p.truncated(ProblemTCP, "", len(b), tcpMinLen)
 		return
 	}
 	t.SrcPort = binary.BigEndian.Uint16(b[0:2])
@@ -79,12 +79,12 @@ func (p *Packet) decodeTCP(b []byte, verify bool) {
 	hl := int(t.DataOffset) * 4
 	if t.DataOffset < 5 {
 		p.Payload = b[tcpMinLen:]
-		p.invalid("tcp", "data offset", int(t.DataOffset), "below 5")
+		p.invalid(ProblemTCP, "data offset", int(t.DataOffset), "below 5")
 		return
 	}
 	if len(b) < hl {
 		p.Payload = b[tcpMinLen:]
-		p.truncated("tcp", "options", len(b), hl)
+		p.truncated(ProblemTCP, "options", len(b), hl)
 		return
 	}
 	if verify {

@@ -15,7 +15,7 @@ func (p *Packet) decodeUDP(b []byte, verify bool) {
 	u := &p.UDP
 	if len(b) < UDPHeaderLen {
 		p.Payload = b
-		p.truncated("udp", "", len(b), UDPHeaderLen)
+		p.truncated(ProblemUDP, "", len(b), UDPHeaderLen)
 		return
 	}
 	u.SrcPort = binary.BigEndian.Uint16(b[0:2])
@@ -27,7 +27,7 @@ func (p *Packet) decodeUDP(b []byte, verify bool) {
 	n := int(u.Length)
 	if n < UDPHeaderLen {
 		p.Payload = b[UDPHeaderLen:]
-		p.invalid("udp", "length", n, "below 8")
+		p.invalid(ProblemUDP, "length", n, "below 8")
 		return
 	}
 	if n > len(b) {

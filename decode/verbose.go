@@ -164,7 +164,7 @@ func (v *Verbose) problem(pr *Problem) {
 	}
 	if pr.Kind == ProblemTruncated {
 		v.s("[truncated ")
-		v.s(pr.Layer)
+		v.s(string(pr.Layer))
 		if pr.Field != "" {
 			v.s(" ")
 			v.s(pr.Field)
@@ -176,7 +176,7 @@ func (v *Verbose) problem(pr *Problem) {
 		v.s(" bytes]")
 	} else {
 		v.s("[invalid ")
-		v.s(pr.Layer)
+		v.s(string(pr.Layer))
 		v.s(" ")
 		v.s(pr.Field)
 		v.s(": ")
@@ -588,7 +588,7 @@ func (v *Verbose) icmp(c *ICMPHeader) {
 	v.s("\n    ")
 	v.checksum(&c.Checksum)
 	v.nl()
-	if icmpIsError(c.Type) {
+	if ICMPIsError(c.Type) {
 		v.quoted(c.Body, false)
 	}
 }

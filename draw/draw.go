@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/flow"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -142,30 +143,18 @@ type endpointKey struct {
 	role uint8
 }
 
-// flowKey is a conversation, either way round: a is the lesser end.
-type flowKey struct {
-	proto uint8
-	a, b  netip.AddrPort
-}
+// conv is a conversation as flow tracks it; User is its timeline row
+// (index in Rows, -1 not yet drawn, -2 beyond MaxFrames).
+type conv = flow.Conv[int]
 
-type flow struct {
-	client    netip.AddrPort
-	stream    int // TCP stream index; -1 for other protocols
-	fin       [2]bool
-	rst       bool
-	maxEnd    [2]uint32
-	seen      [2]bool
-	row       int // index in Rows, -1 when beyond MaxFrames
-	requested bool
-}
+func noRow(c *conv) { c.User = -1 }
 
 // collector builds a Diagram frame by frame.
 type collector struct {
 	opt      Options
 	d        *Diagram
 	ends     map[endpointKey]int
-	flows    map[flowKey]*flow
-	streams  int
+	flows    *flow.Tracker[int]
 	p, inner decode.Packet
 	lastAt   time.Duration
 	started  bool
@@ -182,7 +171,7 @@ func Collect(src decode.Source, opt Options) (*Diagram, error) {
 		opt.Gap = DefaultGap
 	}
 	c := &collector{opt: opt, d: &Diagram{Title: opt.Title, MaxFrames: opt.MaxFrames, Gap: opt.Gap},
-		ends: map[endpointKey]int{}, flows: map[flowKey]*flow{}}
+		ends: map[endpointKey]int{}, flows: flow.NewTracker(maxFlows, noRow)}
 	var err error
 	for {
 		data, ci, rerr := src.ZeroCopyReadPacketData()
@@ -205,7 +194,7 @@ type seen struct {
 	fromRole, toRole uint8
 	label            []byte
 	problems         Problem
-	fl               *flow
+	fl               *conv
 	dir              int  // 0 client to server
 	data             bool // carries application data
 	// The timeline row's names, when not the flow's endpoints (ICMP).
@@ -265,14 +254,8 @@ func (c *collector) frame(number int, data []byte, ci pcapio.CaptureInfo) {
 // classify finds the frame's endpoints, label and problems; false means
 // it is not drawn (not IP, another stream, another port).
 func (c *collector) classify(p *decode.Packet, s *seen) bool {
-	var src, dst netip.Addr
-	var proto uint8
-	switch {
-	case p.Layers&decode.LayerIPv4 != 0:
-		src, dst, proto = p.IPv4.Src, p.IPv4.Dst, p.IPv4.Protocol
-	case p.Layers&decode.LayerIPv6 != 0:
-		src, dst, proto = p.IPv6.Src, p.IPv6.Dst, p.IPv6.Protocol
-	default:
+	src, dst, proto, ok := flow.Addrs(p)
+	if !ok {
 		return false
 	}
 	switch {
@@ -302,9 +285,9 @@ func (c *collector) classify(p *decode.Packet, s *seen) bool {
 		if !c.portWanted(u.SrcPort, u.DstPort) {
 			return false
 		}
-		s.fl, s.dir = c.flow(17, s.from, s.to, false), 0
-		if s.fl != nil && s.fl.client != s.from {
-			s.dir = 1
+		s.fl, s.dir = c.flows.Frame(flow.UDP, s.from, s.to, false), 0
+		if s.fl != nil {
+			s.dir = s.fl.Dir(s.from)
 		}
 		s.data = len(u.Payload) > 0
 		s.label = appendPayload(s.label, u.Payload, len(u.Payload)+u.Missing)
@@ -349,38 +332,21 @@ func (c *collector) portWanted(a, b uint16) bool {
 // keeps the connection's state; false means another stream is drawn.
 func (c *collector) tcp(t *decode.TCPHeader, size int, s *seen) bool {
 	syn, ack := t.Flags&decode.TCPFlagSYN != 0, t.Flags&decode.TCPFlagACK != 0
-	fl := c.flow(6, s.from, s.to, syn && !ack)
+	fl := c.flows.Frame(flow.TCP, s.from, s.to, syn && !ack)
 	if fl == nil {
 		return c.opt.Stream < 0
 	}
 	s.fl = fl
-	if fl.client != s.from {
-		s.dir = 1
-	}
+	s.dir = fl.Dir(s.from)
 	// The connection's state is kept even when another stream is drawn:
-	// a SYN after its close starts a new stream.
-	n := uint32(size) // a segment cut by the snapshot length still sent its bytes
-	d := s.dir
-	// A segment whose data ends at or before the highest end already sent
-	// this way is sent again (what follow counts as retransmitted; per
-	// frame here, which follow's per-stream counts do not give).
-	if n > 0 && !syn {
-		end := t.Seq + n
-		if fl.seen[d] && int32(end-fl.maxEnd[d]) <= 0 {
-			s.problems |= ProblemRetransmit
-			s.label = append(s.label, " retransmission"...)
-		}
-		if !fl.seen[d] || int32(end-fl.maxEnd[d]) > 0 {
-			fl.maxEnd[d], fl.seen[d] = end, true
-		}
+	// a SYN after its close starts a new stream. A segment cut by the
+	// snapshot length still sent its bytes. A retransmission is marked
+	// per frame here, which follow's per-stream counts do not give.
+	if fl.Segment(s.dir, t.Seq, uint32(size), syn, t.Flags&decode.TCPFlagFIN != 0, t.Flags&decode.TCPFlagRST != 0) {
+		s.problems |= ProblemRetransmit
+		s.label = append(s.label, " retransmission"...)
 	}
-	if t.Flags&decode.TCPFlagFIN != 0 {
-		fl.fin[d] = true
-	}
-	if t.Flags&decode.TCPFlagRST != 0 {
-		fl.rst = true
-	}
-	return c.opt.Stream < 0 || fl.stream == c.opt.Stream
+	return c.opt.Stream < 0 || fl.Stream == c.opt.Stream
 }
 
 // tcpLabel names a segment: its flags, then its payload quoted; size
@@ -410,12 +376,12 @@ func (c *collector) icmp(typ, code uint8, rest [4]byte, hasRest bool, body []byt
 	echoReq, echoRep, isErr := false, false, false
 	if v6 {
 		name = decode.ICMPv6Name(typ, code)
-		echoReq, echoRep, isErr = typ == 128, typ == 129, typ < 128
+		echoReq, echoRep = typ == 128, typ == 129
 	} else {
 		name = decode.ICMPName(typ, code)
 		echoReq, echoRep = typ == 8, typ == 0
-		isErr = typ == 3 || typ == 4 || typ == 5 || typ == 11 || typ == 12
 	}
+	isErr = flow.IsICMPError(typ, v6)
 	if v6 {
 		s.label = append(s.label, "ICMPv6 "...)
 	} else {
@@ -447,45 +413,21 @@ func (c *collector) icmp(typ, code uint8, rest [4]byte, hasRest bool, body []byt
 		return true
 	case isErr:
 		s.problems |= ProblemICMPError
-		link := pcapio.LinkTypeIPv4
-		if v6 {
-			link = pcapio.LinkTypeIPv6
-		}
-		q := &c.inner
-		q.Decode(link, body)
-		var qsrc, qdst netip.Addr
-		switch {
-		case q.Layers&decode.LayerIPv4 != 0:
-			qsrc, qdst = q.IPv4.Src, q.IPv4.Dst
-		case q.Layers&decode.LayerIPv6 != 0:
-			qsrc, qdst = q.IPv6.Src, q.IPv6.Dst
-		default:
+		qs, qd, proto, ok := flow.Quoted(&c.inner, body, v6)
+		if !ok {
 			return len(c.opt.Ports) == 0
 		}
-		var sp, dp uint16
-		var proto uint8
-		switch {
-		case q.Layers&decode.LayerUDP != 0:
-			sp, dp, proto = q.UDP.SrcPort, q.UDP.DstPort, 17
-		case q.Layers&decode.LayerTCP != 0:
-			sp, dp, proto = q.TCP.SrcPort, q.TCP.DstPort, 6
-		}
-		if proto == 0 {
-			return len(c.opt.Ports) == 0
-		}
+		sp, dp := qs.Port(), qd.Port()
 		if !c.portWanted(sp, dp) {
 			return false
 		}
-		qs, qd := netip.AddrPortFrom(qsrc, sp), netip.AddrPortFrom(qdst, dp)
 		s.to = qs
-		if src == qdst {
+		if src == qd.Addr() {
 			s.from = qd // the destination host answered for its port
 		}
-		if fl := c.flows[key(proto, qs, qd)]; fl != nil {
+		if fl := c.flows.Lookup(flow.NewKey(proto, qs, qd)); fl != nil {
 			s.fl = fl
-			if fl.client != s.from {
-				s.dir = 1
-			}
+			s.dir = fl.Dir(s.from)
 		}
 		return true
 	}
@@ -499,59 +441,15 @@ func (c *collector) echo(src, dst netip.Addr, reply bool, id, seq uint16, s *see
 	if reply {
 		client, server, s.dir = dst, src, 1
 	}
-	k := flowKey{proto: 1, a: netip.AddrPortFrom(client, id), b: netip.AddrPortFrom(server, seq)}
-	fl := c.flows[k]
+	k := flow.Key{Proto: flow.ICMP, A: netip.AddrPortFrom(client, id), B: netip.AddrPortFrom(server, seq)}
+	fl := c.flows.Add(k, k.A)
 	if fl == nil {
-		if len(c.flows) >= maxFlows {
-			return
-		}
-		fl = &flow{client: k.a, stream: -1, row: -1}
-		c.flows[k] = fl
+		return
 	}
 	s.fl, s.data = fl, true
 	s.rowProto = "ICMP"
 	s.rowClient = client.String() + " id " + strconv.Itoa(int(id))
 	s.rowServer = server.String() + " seq " + strconv.Itoa(int(seq))
-}
-
-func key(proto uint8, a, b netip.AddrPort) flowKey {
-	if b.Addr().Less(a.Addr()) || (a.Addr() == b.Addr() && b.Port() < a.Port()) {
-		a, b = b, a
-	}
-	return flowKey{proto, a, b}
-}
-
-// flow finds or starts the connection of a TCP segment or UDP datagram;
-// nil when the table is full. For TCP, a SYN on a closed connection starts
-// a new stream, as turtle follow numbers them.
-func (c *collector) flow(proto uint8, from, to netip.AddrPort, synOnly bool) *flow {
-	k := key(proto, from, to)
-	fl := c.flows[k]
-	if fl != nil && !(proto == 6 && synOnly && (fl.rst || (fl.fin[0] && fl.fin[1]))) {
-		return fl
-	}
-	if fl == nil && len(c.flows) >= maxFlows {
-		return nil
-	}
-	fl = &flow{client: from, stream: -1, row: -1}
-	switch {
-	case proto == 6:
-		fl.stream = c.streams
-		c.streams++
-		if !synOnly && serverPort(from.Port(), to.Port()) {
-			fl.client = to // joined mid-stream: the well-known port is the server's
-		}
-	case serverPort(from.Port(), to.Port()):
-		fl.client = to // a reply seen first
-	}
-	c.flows[k] = fl
-	return fl
-}
-
-// serverPort reports whether a looks like the server's port against b:
-// a registered or well-known port against an ephemeral one.
-func serverPort(a, b uint16) bool {
-	return a < b && a < 49152 && (b >= 32768 || a < 1024)
 }
 
 // row updates the timeline row of the frame's conversation.
@@ -560,34 +458,34 @@ func (c *collector) row(s *seen, at time.Duration) {
 	if fl == nil {
 		return
 	}
-	if fl.row == -2 {
+	if fl.User == -2 {
 		return // beyond MaxFrames rows
 	}
-	if fl.row < 0 {
+	if fl.User < 0 {
 		if s.problems&ProblemICMPError != 0 {
 			return // an error about a conversation not drawn
 		}
 		if len(c.d.Rows) >= c.opt.MaxFrames {
 			c.d.RowsOmitted++
-			fl.row = -2
+			fl.User = -2
 			return
 		}
 		proto := "UDP"
-		if fl.stream >= 0 {
+		if fl.Stream >= 0 {
 			proto = "TCP"
 		}
 		server := s.to
 		if s.dir == 1 {
 			server = s.from
 		}
-		r := Row{Proto: proto, Client: fl.client.String(), Server: server.String(), First: at}
+		r := Row{Proto: proto, Client: fl.Client.String(), Server: server.String(), First: at}
 		if s.rowProto != "" {
 			r.Proto, r.Client, r.Server = s.rowProto, s.rowClient, s.rowServer
 		}
-		fl.row = len(c.d.Rows)
+		fl.User = len(c.d.Rows)
 		c.d.Rows = append(c.d.Rows, r)
 	}
-	r := &c.d.Rows[fl.row]
+	r := &c.d.Rows[fl.User]
 	r.Last = at
 	r.Frames++
 	r.Problems |= s.problems

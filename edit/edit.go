@@ -186,7 +186,7 @@ func (s *Selector) Keep(f *Frame) (keep, done bool, err error) {
 		k := filterKey{f.CI.LinkType, s.swapped != nil && s.swapped(f.Input)}
 		flt, ok := s.filters[k]
 		if !ok {
-			if flt, err = filter.NewOptions(s.opt.Filter, k.link, 262144, filter.Options{Swapped: k.swapped}); err != nil {
+			if flt, err = filter.NewOptions(s.opt.Filter, k.link, pcapio.MaxSnaplen, filter.Options{Swapped: k.swapped}); err != nil {
 				return false, true, err
 			}
 			s.filters[k] = flt

@@ -37,8 +37,8 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-// capture writes frames with the given timestamps (in µs) to a pcap in memory.
-func capture(t *testing.T, input int, ts []int) *pcapio.Reader {
+// forgeCapture writes frames with the given timestamps (in µs) to a pcap in memory.
+func forgeCapture(t *testing.T, input int, ts []int) *pcapio.Reader {
 	var buf bytes.Buffer
 	w, _ := pcapio.NewPcapWriter(&buf, pcapio.PcapOptions{LinkType: 1, Nanosecond: true})
 	for i, us := range ts {
@@ -66,7 +66,7 @@ func TestMergeOrder(t *testing.T) {
 		if i%5 == 0 && len(ts) > 2 {
 			ts[1], ts[2] = ts[2]+5, ts[1] // a backwards step
 		}
-		in = append(in, Input{R: capture(t, i, ts)})
+		in = append(in, Input{R: forgeCapture(t, i, ts)})
 		for j, v := range ts {
 			want = append(want, key{v, i, j})
 		}

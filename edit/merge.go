@@ -2,6 +2,7 @@ package edit
 
 import (
 	"io"
+	"slices"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -126,4 +127,42 @@ func (m *Merger) pop() int {
 	}
 	m.heap = h
 	return top
+}
+
+// MergedHeader is the header of the file that merges inputs, by
+// mergecap's rules: the first input's format (unless format is given),
+// byte order (be: 0 the input's, 1 little, 2 big) and link type, the
+// largest snapshot length of any interface (at most pcapio.MaxSnaplen,
+// and cut when frames are cut), every input's first section's comments
+// once each, and each input's interfaces.
+func MergedHeader(inputs []Input, format pcapio.Format, be int, cut int) SinkOptions {
+	first := inputs[0].R
+	if format == pcapio.FormatUnknown {
+		format = first.Format()
+	}
+	opt := SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Inputs: len(inputs),
+		Interfaces: func(i int) []pcapio.Interface { return inputs[i].R.Interfaces() }}
+	if len(inputs) == 1 && first.Format() == pcapio.FormatPcapNG {
+		opt.SectionOptions, opt.SectionOptionsBE = first.SectionOptions(), first.BigEndian()
+	}
+	if be != 0 {
+		opt.BigEndian = be == 2
+	}
+	for _, in := range inputs { // the largest snapshot length of any interface, as mergecap
+		for _, ifc := range in.R.Interfaces() {
+			opt.Snaplen = max(opt.Snaplen, ifc.Snaplen)
+		}
+		for _, c := range in.R.SectionComments() { // each input's first section's comments
+			if !slices.Contains(opt.Comments, c) {
+				opt.Comments = append(opt.Comments, c)
+			}
+		}
+	}
+	if opt.Snaplen <= 0 || opt.Snaplen > pcapio.MaxSnaplen {
+		opt.Snaplen = pcapio.MaxSnaplen
+	}
+	if cut > 0 {
+		opt.Snaplen = min(opt.Snaplen, cut)
+	}
+	return opt
 }

@@ -4,14 +4,16 @@ import (
 	"bufio"
 	"container/list"
 	"errors"
-	"net/netip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/flow"
 )
 
 // SplitBy says how Split cuts a capture.
@@ -34,6 +36,10 @@ const OtherName = "other"
 // MaxFiles files, after which the frames of new conversations go to the
 // file of frames of no conversation (LimitHit says when).
 type Splitter struct {
+	// Inputs are the captures being split: a file name the pattern
+	// makes that is one of them is refused, not truncated.
+	Inputs []string
+
 	by       SplitBy
 	n        int
 	d        time.Duration
@@ -48,15 +54,14 @@ type Splitter struct {
 	LimitHit func(files int)
 	limitHit bool
 
-	files   []*splitFile
-	flows   map[flowKey]*splitFile
-	other   *splitFile
-	cur     *splitFile // count and time: the file being written
-	inCur   int
-	start   time.Time // time: the start of the current slice
-	lru     *list.List
-	pkt     decode.Packet
-	started bool
+	files []*splitFile
+	flows map[flow.Key]*splitFile
+	other *splitFile
+	cur   *splitFile // count and time: the file being written
+	inCur int
+	start time.Time // time: the start of the current slice
+	lru   *list.List
+	pkt   decode.Packet
 }
 
 type splitFile struct {
@@ -65,11 +70,6 @@ type splitFile struct {
 	file *os.File
 	bw   *bufio.Writer
 	elem *list.Element // in lru while open
-}
-
-type flowKey struct {
-	proto  uint8
-	lo, hi netip.AddrPort
 }
 
 // NewSplitter checks the pattern: it must contain {n} (the file number,
@@ -90,7 +90,7 @@ func NewSplitter(by SplitBy, n int, d time.Duration, pattern string, sopt SinkOp
 		pattern = strings.TrimSuffix(pattern, ext) + "-{n}" + ext
 	}
 	s := &Splitter{by: by, n: n, d: d, pattern: pattern, sopt: sopt, maxOpen: max(maxOpen, 1), maxFiles: maxFiles,
-		flows: map[flowKey]*splitFile{}, lru: list.New()}
+		flows: map[flow.Key]*splitFile{}, lru: list.New()}
 	s.pkt.SkipChecksums(true)
 	return s, nil
 }
@@ -135,6 +135,11 @@ func (s *Splitter) open(f *splitFile) error {
 		}
 	}
 	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if !f.sink.Started() {
+		if err := capture.CheckOutput(f.name, s.Inputs); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
 	if f.sink.Started() {
 		flag = os.O_WRONLY | os.O_APPEND
 	}
@@ -231,35 +236,14 @@ func (s *Splitter) Write(fr *Frame) error {
 
 // flow returns the frame's conversation: protocol and the two endpoints in
 // a fixed order, so both directions have one key.
-func (s *Splitter) flow(fr *Frame) (flowKey, bool) {
+func (s *Splitter) flow(fr *Frame) (flow.Key, bool) {
 	p := &s.pkt
 	p.Decode(fr.CI.LinkType, fr.Data)
-	var src, dst netip.Addr
-	switch {
-	case p.Layers&decode.LayerIPv4 != 0:
-		src, dst = p.IPv4.Src, p.IPv4.Dst
-	case p.Layers&decode.LayerIPv6 != 0:
-		src, dst = p.IPv6.Src, p.IPv6.Dst
-	default:
-		return flowKey{}, false
+	a, b, proto, ok := flow.Endpoints(p)
+	if !ok {
+		return flow.Key{}, false
 	}
-	var k flowKey
-	var a, b netip.AddrPort
-	switch {
-	case p.Layers&decode.LayerTCP != 0:
-		k.proto = 6
-		a, b = netip.AddrPortFrom(src, p.TCP.SrcPort), netip.AddrPortFrom(dst, p.TCP.DstPort)
-	case p.Layers&decode.LayerUDP != 0:
-		k.proto = 17
-		a, b = netip.AddrPortFrom(src, p.UDP.SrcPort), netip.AddrPortFrom(dst, p.UDP.DstPort)
-	default:
-		return flowKey{}, false
-	}
-	if b.Compare(a) < 0 {
-		a, b = b, a
-	}
-	k.lo, k.hi = a, b
-	return k, true
+	return flow.NewKey(proto, a, b), true
 }
 
 // Close finishes every file.

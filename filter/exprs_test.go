@@ -128,5 +128,3 @@ func exprs() []string {
 	}
 	return out
 }
-
-func pcapioLink(l int) pcapio.LinkType { return pcapio.LinkType(l) }

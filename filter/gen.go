@@ -45,7 +45,6 @@ type block struct {
 	head    *block
 	link    *block
 	dom     []uint32
-	closure []uint32
 	inEdges *edge
 	def     uint32
 	kill    uint32

@@ -538,3 +538,5 @@ func TestSwappedProgramsMatchLibpcap(t *testing.T) {
 		}
 	}
 }
+
+func pcapioLink(l int) pcapio.LinkType { return pcapio.LinkType(l) }

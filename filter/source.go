@@ -40,7 +40,7 @@ type Source struct {
 // link type of the capture's first interface) so that a bad expression is
 // refused before anything is read.
 func NewSource(src PacketSource, expr string, linkType pcapio.LinkType, opts Options) (*Source, error) {
-	s := &Source{src: src, expr: expr, snaplen: 262144, opts: opts, byLink: map[pcapio.LinkType]*Filter{}}
+	s := &Source{src: src, expr: expr, snaplen: pcapio.MaxSnaplen, opts: opts, byLink: map[pcapio.LinkType]*Filter{}}
 	f, err := NewOptions(expr, linkType, s.snaplen, opts)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"github.com/gopacket/gopacket/reassembly"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/flow"
 )
 
 // Dir is the direction of bytes in a stream.
@@ -132,7 +133,7 @@ type Options struct {
 // them all in index order. It returns src's error, if any, with the
 // streams as far as they got.
 func Run(src decode.Source, opt Options) ([]*Stream, error) {
-	r := &run{opt: opt, limits: opt.Limits.withDefaults(), flows: make(map[flowKey]struct{})}
+	r := &run{opt: opt, limits: opt.Limits.withDefaults(), flows: make(map[flow.Key]struct{})}
 	pool := reassembly.NewStreamPool(r)
 	asm := reassembly.NewAssembler(pool)
 	// Bound what out-of-order data may hold: beyond it the oldest hole is
@@ -155,28 +156,19 @@ func Run(src decode.Source, opt Options) ([]*Stream, error) {
 			break
 		}
 		p.Decode(ci.LinkType, data)
-		if p.Layers&decode.LayerTCP == 0 || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == "tcp") {
+		if p.Layers&decode.LayerTCP == 0 || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == decode.ProblemTCP) {
 			continue
 		}
 		if err := tcp.DecodeFromBytes(p.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
 			continue
 		}
-		var flow gopacket.Flow
-		var src, dst netip.Addr
-		if p.Layers&decode.LayerIPv6 != 0 {
-			s, d := p.IPv6.Src.As16(), p.IPv6.Dst.As16()
-			flow = gopacket.NewFlow(layers.EndpointIPv6, s[:], d[:])
-			src, dst = p.IPv6.Src, p.IPv6.Dst
-		} else {
-			s, d := p.IPv4.Src.As4(), p.IPv4.Dst.As4()
-			flow = gopacket.NewFlow(layers.EndpointIPv4, s[:], d[:])
-			src, dst = p.IPv4.Src, p.IPv4.Dst
-		}
-		if !r.track(netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))) {
+		from, to, _, _ := flow.Endpoints(&p)
+		if !r.track(flow.NewKey(flow.TCP, from, to)) {
 			continue
 		}
+		netFlow := netFlowOf(from.Addr(), to.Addr())
 		r.ctx.ci = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: ci.Length}
-		asm.AssembleWithContext(flow, &tcp, &r.ctx)
+		asm.AssembleWithContext(netFlow, &tcp, &r.ctx)
 	}
 	if r.err == nil {
 		r.flushing = true // gaps from here on are the capture's end, not a limit
@@ -194,6 +186,16 @@ func Run(src decode.Source, opt Options) ([]*Stream, error) {
 	return r.streams, readErr
 }
 
+// netFlowOf is gopacket's name for the addresses of a segment.
+func netFlowOf(src, dst netip.Addr) gopacket.Flow {
+	if src.Is4() {
+		s, d := src.As4(), dst.As4()
+		return gopacket.NewFlow(layers.EndpointIPv4, s[:], d[:])
+	}
+	s, d := src.As16(), dst.As16()
+	return gopacket.NewFlow(layers.EndpointIPv6, s[:], d[:])
+}
+
 // run is the StreamFactory: it numbers the streams as gopacket creates them.
 type run struct {
 	opt     Options
@@ -202,7 +204,7 @@ type run struct {
 	err     error // from a callback: stops the run
 
 	limits   Limits
-	flows    map[flowKey]struct{} // the connections tracked
+	flows    map[flow.Key]struct{} // the connections tracked
 	capped   Capped
 	flushing bool
 }

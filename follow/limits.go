@@ -2,7 +2,8 @@ package follow
 
 import (
 	"fmt"
-	"net/netip"
+
+	"github.com/turtle-sniffer/turtle/flow"
 )
 
 // Limits bound the memory Run holds whatever the capture holds: a million
@@ -80,20 +81,9 @@ func (c *Capped) Message(l Limits) string {
 	return msg
 }
 
-// flowKey names a connection whichever way its segment goes.
-type flowKey struct{ a, b netip.AddrPort }
-
-func newFlowKey(a, b netip.AddrPort) flowKey {
-	if b.Compare(a) < 0 {
-		a, b = b, a
-	}
-	return flowKey{a, b}
-}
-
-// track reports whether the segment from a to b belongs to a tracked
-// connection, adding it while the table has room.
-func (r *run) track(a, b netip.AddrPort) bool {
-	k := newFlowKey(a, b)
+// track reports whether a segment of the connection k belongs to a
+// tracked connection, adding it while the table has room.
+func (r *run) track(k flow.Key) bool {
 	if _, ok := r.flows[k]; ok {
 		return true
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -186,10 +187,11 @@ func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, p
 			return err
 		}
 		defer f.Close()
-		pr, err := pcapio.NewReader(f)
+		src, err := capture.NewSource(f, capture.Options{})
 		if err != nil {
 			return err
 		}
+		pr := src.Reader()
 		var pkts []Frame
 		kept := make([]Frame, 0, batchPackets)
 		for base := 0; base < n; base += len(pkts) {
@@ -232,7 +234,7 @@ func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, p
 				want := bytes.Clone(s.text.Bytes())
 				s.text.Reset()
 				err := func() error {
-					rb, err := pcapio.NewReader(bytes.NewReader(s.file.Bytes()))
+					rb, err := capture.NewSource(bytes.NewReader(s.file.Bytes()), capture.Options{})
 					if err != nil {
 						return err
 					}

@@ -248,10 +248,6 @@ func NewCaseFor(name, capture, golden string, args []string, p *Program) (*Case,
 	return c, nil
 }
 
-func newCase(fields []string, line int) (*Case, error) {
-	return newCaseFor(fields, line, false)
-}
-
 // newCaseFor builds a case; with foreign, the options are a program's and
 // are kept as written, unread.
 func newCaseFor(fields []string, line int, foreign bool) (*Case, error) {

@@ -14,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/filter"
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -435,10 +434,10 @@ func execProgram(ctx context.Context, p *Program, args []string, out io.Writer) 
 	res.stderr.flush()
 	switch {
 	case tooMuch:
-		res.err = fmt.Errorf("%s printed more than %d bytes (--max-output): stopped", name, limit)
+		res.err = fmt.Errorf("%s printed more than %d bytes (--output-limit): stopped", name, limit)
 		return res
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		res.err = fmt.Errorf("%s ran longer than %v (--timeout): stopped", name, timeout)
+		res.err = fmt.Errorf("%s ran longer than %v (--time-limit): stopped", name, timeout)
 		return res
 	case ctx.Err() != nil:
 		res.err = ctx.Err()
@@ -585,21 +584,16 @@ func (t *tailBuffer) lines(n int) string {
 // selectFrames writes the frames of case c (after its filter and count)
 // into a temporary classic pcap and returns its path and frame count.
 func selectFrames(path string, c *Case) (string, int, error) {
-	in, err := os.Open(path)
+	in, err := inputfile.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer in.Close()
-	rd, err := pcapio.NewReader(in)
+	src, err := capture.NewSource(in, capture.Options{Filter: c.Filter})
 	if err != nil {
 		return "", 0, err
 	}
-	var src decode.Source = rd
-	if c.Filter != "" {
-		if src, err = filter.NewSource(src, c.Filter, rd.LinkType(), filter.FileOptions(rd)); err != nil {
-			return "", 0, err
-		}
-	}
+	rd := src.Reader()
 	f, err := os.CreateTemp("", "turtle-golden-*.pcap")
 	if err != nil {
 		return "", 0, err

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -261,19 +261,16 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 			return &openError{err}
 		}
 		defer f.Close()
-		pr, err := pcapio.NewReader(f)
+		copt := capture.Options{Filter: c.Filter}
+		if opt.Containers {
+			copt.Tap = func(pr *pcapio.Reader) capture.PacketSource {
+				rec = &recorder{src: pr}
+				return rec
+			}
+		}
+		src, err := capture.NewSource(f, copt)
 		if err != nil {
 			return err
-		}
-		var src decode.Source = pr
-		if opt.Containers {
-			rec = &recorder{src: pr}
-			src = rec
-		}
-		if c.Filter != "" {
-			if src, err = filter.NewSource(src, c.Filter, pr.LinkType(), filter.FileOptions(pr)); err != nil {
-				return err
-			}
 		}
 		err = p.Copy(src, c.Count)
 		if errors.Is(err, decode.ErrLimit) {

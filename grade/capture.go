@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
 
+	capfile "github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -115,7 +116,7 @@ func newGrader(p ports) *grader {
 // to its end or to damage (recorded in c.damage); only errors of the file
 // itself, before any packet, are returned.
 func (g *grader) read(r io.Reader) error {
-	pr, err := pcapio.NewReader(r)
+	pr, err := capfile.NewSource(r, capfile.Options{})
 	if err != nil {
 		return err
 	}
@@ -222,14 +223,14 @@ func (g *grader) packet(data []byte, ci pcapio.CaptureInfo) {
 	var missing int // bytes of the IP packet the frame does not hold
 	fragment := d.Fragment
 	switch {
-	case d.Layers&decode.LayerIPv4 != 0 && !(d.Problem.Layer == "ipv4"):
+	case d.Layers&decode.LayerIPv4 != 0 && !(d.Problem.Layer == decode.ProblemIPv4):
 		p.src, p.dst = d.IPv4.Src, d.IPv4.Dst
 		missing = d.IPv4.Missing
 		fragment = fragment || d.IPv4.Flags&decode.IPv4MoreFragments != 0 || d.IPv4.FragOffset != 0
 		if d.IPv4.Checksum.Status == decode.ChecksumBad && !(d.IPv4.Checksum.Value == 0 && (p.outbound || p.loopback)) {
 			c.sums.ip.add(p.frame) // a zero field was left to the NIC by a sender that offloads it too
 		}
-	case d.Layers&decode.LayerIPv6 != 0 && !(d.Problem.Layer == "ipv6"):
+	case d.Layers&decode.LayerIPv6 != 0 && !(d.Problem.Layer == decode.ProblemIPv6):
 		p.src, p.dst = d.IPv6.Src, d.IPv6.Dst
 		missing = d.IPv6.Missing
 		for i := 0; i < d.IPv6.NumExt && i < len(d.IPv6.Ext); i++ {
@@ -248,13 +249,13 @@ func (g *grader) packet(data []byte, ci pcapio.CaptureInfo) {
 	p.truncated = p.truncated || missing > 0
 	whole := d.Problem.Kind == decode.ProblemNone
 	switch {
-	case d.Layers&decode.LayerTCP != 0 && (whole || d.Problem.Layer != "tcp"):
+	case d.Layers&decode.LayerTCP != 0 && (whole || d.Problem.Layer != decode.ProblemTCP):
 		c.sums.judge(&d.TCP.Checksum, d, 6, len(d.TCP.Segment), &c.sums.tcp, p)
 		if err := g.tcp.DecodeFromBytes(d.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
 			return
 		}
 		g.tcpPacket(&g.tcp, p, missing)
-	case d.Layers&decode.LayerUDP != 0 && (whole || d.Problem.Layer != "udp"):
+	case d.Layers&decode.LayerUDP != 0 && (whole || d.Problem.Layer != decode.ProblemUDP):
 		c.sums.judge(&d.UDP.Checksum, d, 17, int(d.UDP.Length), &c.sums.udp, p)
 		c.udp.packet(c, d.UDP.SrcPort, d.UDP.DstPort, d.UDP.Payload, len(d.UDP.Payload)+d.UDP.Missing, p)
 	case d.Layers&decode.LayerICMP != 0:
@@ -277,9 +278,9 @@ func (g *grader) packet(data []byte, ci pcapio.CaptureInfo) {
 // problemText words why decode stopped in a frame.
 func problemText(pr decode.Problem) string {
 	if pr.Kind == decode.ProblemTruncated {
-		return pr.Layer + " header truncated (" + itoa(pr.Value) + " of " + itoa(pr.Need) + " bytes)"
+		return string(pr.Layer) + " header truncated (" + itoa(pr.Value) + " of " + itoa(pr.Need) + " bytes)"
 	}
-	s := pr.Layer + " " + pr.Field + " " + itoa(pr.Value)
+	s := string(pr.Layer) + " " + pr.Field + " " + itoa(pr.Value)
 	if pr.Note != "" {
 		s += " (" + pr.Note + ")"
 	}

@@ -234,9 +234,20 @@ func WriteJSON(w io.Writer, r *Rubric, results []Result) error {
 
 // gradescope is the autograder's results.json.
 type gradescope struct {
-	Score  float64          `json:"score"`
-	Output string           `json:"output,omitempty"`
-	Tests  []gradescopeTest `json:"tests"`
+	Score            float64          `json:"score"`
+	Output           string           `json:"output,omitempty"`
+	Tests            []gradescopeTest `json:"tests"`
+	Visibility       string           `json:"visibility,omitempty"`
+	StdoutVisibility string           `json:"stdout_visibility,omitempty"`
+}
+
+// GradescopeOptions are the parts of results.json that are the course's,
+// not the grade's: when students see it, and a text that replaces the
+// grade's own output. The zero value leaves them to Gradescope.
+type GradescopeOptions struct {
+	Visibility       string // visible, hidden, after_due_date, after_published
+	StdoutVisibility string // the same, for the autograder's own output
+	Output           string // replaces the notes and warnings when not ""
 }
 
 type gradescopeTest struct {
@@ -251,7 +262,12 @@ type gradescopeTest struct {
 // per check with score, max_score and output (why it failed, then the
 // rubric's feedback). Copy flags are left out: students see this file.
 func WriteGradescope(w io.Writer, res Result) error {
-	g := gradescope{Score: res.Score, Tests: []gradescopeTest{}}
+	return WriteGradescopeWith(w, res, GradescopeOptions{})
+}
+
+// WriteGradescopeWith is WriteGradescope with the course's options.
+func WriteGradescopeWith(w io.Writer, res Result, o GradescopeOptions) error {
+	g := gradescope{Score: res.Score, Tests: []gradescopeTest{}, Visibility: o.Visibility, StdoutVisibility: o.StdoutVisibility}
 	var out []string
 	if res.Error != "" {
 		out = append(out, "The capture "+res.File+" could not be read: "+res.Error)
@@ -263,6 +279,9 @@ func WriteGradescope(w io.Writer, res Result) error {
 		out = append(out, "Warning: "+n)
 	}
 	g.Output = strings.Join(out, "\n")
+	if o.Output != "" {
+		g.Output = o.Output
+	}
 	for _, c := range res.Checks {
 		t := gradescopeTest{Name: c.ID, Score: c.Points, MaxScore: c.Max, Status: "passed"}
 		if c.Name != "" {

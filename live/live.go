@@ -153,7 +153,7 @@ func Open(name string, cfg *Config) (*Handle, error) {
 var errUnboundNeedsAFPacket = errors.New("capturing every interface as the notes' unbound socket needs Linux's AF_PACKET: name an interface with -i, or -i any")
 
 // maxSnaplen is the largest snapshot length accepted: libpcap's maximum.
-const maxSnaplen = 262144
+const maxSnaplen = pcapio.MaxSnaplen
 
 // minBufferSize keeps the ring big enough for a few full-size frames.
 const minBufferSize = 1 << 20

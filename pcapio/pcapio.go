@@ -193,6 +193,11 @@ type Interface struct {
 	OptionsBE bool
 }
 
+// MaxSnaplen is the largest snapshot length turtle reads, writes, captures
+// or filters for: libpcap's MAXIMUM_SNAPLEN (262144). It is the one copy
+// of that number; the others name it.
+const MaxSnaplen = 256 * 1024
+
 // maxPacketData bounds the bytes one record may claim: a record above it is
 // an error, never an allocation of its size.
-const maxPacketData = 256 * 1024
+const maxPacketData = MaxSnaplen

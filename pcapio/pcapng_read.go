@@ -246,16 +246,6 @@ func (b *ngBlock) option(pos *int) (code uint16, val []byte, ok bool, err error)
 
 func pad4(n int) int { return (n + 3) &^ 3 }
 
-// checkOptions walks an option list only to validate its framing.
-func (b *ngBlock) checkOptions(pos int) error {
-	for {
-		_, _, ok, err := b.option(&pos)
-		if !ok {
-			return err
-		}
-	}
-}
-
 // section starts a new section: its byte order is already set by block.
 func (b *ngBlock) section() error {
 	r := b.r

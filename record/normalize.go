@@ -187,7 +187,7 @@ func (n *normalizer) frame(lt pcapio.LinkType, b []byte, ci pcapio.CaptureInfo) 
 			len(b), ci.Length, ErrUnstable)
 	}
 	ip := &p.IPv4
-	if pr := p.Problem; pr.Layer == "ipv4" {
+	if pr := p.Problem; pr.Layer == decode.ProblemIPv4 {
 		if pr.Kind == decode.ProblemTruncated {
 			return fmt.Errorf("IPv4 header truncated (%d of %d bytes): %w", pr.Value, pr.Need, ErrUnstable)
 		}
@@ -412,14 +412,14 @@ func (n *normalizer) icmp(t []byte, complete bool) error {
 			n.echoIDs[id] = to
 		}
 		binary.BigEndian.PutUint16(t[4:], to)
-	case isICMPError(typ):
+	case decode.ICMPIsError(typ):
 		// The quote is decoded after the frame: the frame's own
 		// decoded headers are not needed any more.
 		q := &n.d.quoted
 		if n.d.decodeQuoted(t[8:]) {
 			ip := &q.IPv4
 			tq, complete := ip.Payload, ip.Missing == 0
-			if pr := q.Problem; pr.Layer == "ipv4" { // total length below the header's
+			if pr := q.Problem; pr.Layer == decode.ProblemIPv4 { // total length below the header's
 				tq, complete = q.Payload, false
 			}
 			if err := n.ipv4(ip.Header, tq, complete); err != nil {

@@ -74,7 +74,7 @@ type summary struct {
 func (d *dissector) summarize(lt pcapio.LinkType, b []byte) (s summary, ok bool) {
 	p := &d.pkt
 	p.Decode(lt, b)
-	if p.Layers&decode.LayerIPv4 == 0 || p.Problem.Layer == "ipv4" {
+	if p.Layers&decode.LayerIPv4 == 0 || p.Problem.Layer == decode.ProblemIPv4 {
 		return s, false
 	}
 	ip := &p.IPv4
@@ -112,7 +112,7 @@ func (d *dissector) summarize(lt pcapio.LinkType, b []byte) (s summary, ok bool)
 		switch {
 		case isEcho(c.Type):
 			s.echoID, s.echoSeq = binary.BigEndian.Uint16(c.Rest[0:2]), binary.BigEndian.Uint16(c.Rest[2:4])
-		case isICMPError(c.Type):
+		case decode.ICMPIsError(c.Type):
 			d.quoted.Decode(pcapio.LinkTypeIPv4, c.Body)
 			q := &d.quoted
 			if q.Layers&decode.LayerIPv4 == 0 || q.IPv4.Version != 4 {
@@ -138,17 +138,6 @@ func (d *dissector) summarize(lt pcapio.LinkType, b []byte) (s summary, ok bool)
 
 // isEcho reports whether an ICMP type is an echo request (8) or reply (0).
 func isEcho(typ uint8) bool { return typ == 0 || typ == 8 }
-
-// isICMPError reports whether an ICMP type quotes the datagram it is about:
-// destination unreachable, source quench, redirect, time exceeded,
-// parameter problem.
-func isICMPError(typ uint8) bool {
-	switch typ {
-	case 3, 4, 5, 11, 12:
-		return true
-	}
-	return false
-}
 
 // checksum is the Internet checksum of b, whose checksum field must be
 // zero, plus the partial sum of a pseudo-header (gopacket's RFC 1071 code).

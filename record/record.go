@@ -30,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	capfile "github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -200,7 +201,7 @@ func (r *Recording) Text() ([]byte, error) {
 	if err := r.WritePcap(&pcap); err != nil {
 		return nil, err
 	}
-	rd, err := pcapio.NewReader(&pcap)
+	rd, err := capfile.NewSource(&pcap, capfile.Options{})
 	if err != nil {
 		return nil, err
 	}

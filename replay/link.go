@@ -81,11 +81,13 @@ func ToEthernet(dst []byte, lt pcapio.LinkType, data []byte) ([]byte, error) {
 		return append(dst, data...), nil
 	case pcapio.LinkTypeLinuxSLL:
 		if len(data) < 16 {
+			//lint:ignore ST1005 Linux is a proper noun
 			return dst, fmt.Errorf("Linux cooked header cut short (%d of 16 bytes)", len(data))
 		}
 		etype, payload = binary.BigEndian.Uint16(data[14:16]), data[16:]
 	case pcapio.LinkTypeLinuxSLL2:
 		if len(data) < 20 {
+			//lint:ignore ST1005 Linux is a proper noun
 			return dst, fmt.Errorf("Linux cooked v2 header cut short (%d of 20 bytes)", len(data))
 		}
 		etype, payload = binary.BigEndian.Uint16(data[0:2]), data[20:]

@@ -29,8 +29,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/filter"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -53,22 +53,7 @@ type Input struct {
 // be read once: loop over it and the second pass finds it empty).
 func File(name string) Input {
 	return Input{Name: name, Open: func() (io.ReadCloser, error) {
-		if name == "-" {
-			return io.NopCloser(os.Stdin), nil
-		}
-		f, err := inputfile.Open(name)
-		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				return nil, pe.Err // the name is already in every message
-			}
-			return nil, err
-		}
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			f.Close()
-			return nil, errors.New("is a directory, not a capture file")
-		}
-		return f, nil
+		return capture.OpenFile(name, os.Stdin)
 	}}
 }
 
@@ -266,20 +251,8 @@ func (o Options) Check() error {
 	if o.Filter != "" {
 		// Refused only when no link type accepts it (a syntax error); whether
 		// it fits each file's link types is checked per file.
-		var first error
-		for _, lt := range []pcapio.LinkType{pcapio.LinkTypeEthernet, pcapio.LinkTypeLinuxSLL2,
-			pcapio.LinkTypeLinuxSLL, pcapio.LinkTypeRaw, pcapio.LinkTypeNull} {
-			_, err := filter.New(o.Filter, lt, 262144)
-			if err == nil {
-				first = nil
-				break
-			}
-			if first == nil {
-				first = err
-			}
-		}
-		if first != nil {
-			return first
+		if err := capture.CheckFilter(o.Filter); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -307,11 +280,12 @@ func (r *runner) file(in Input) error {
 		return nil
 	}
 	defer rc.Close()
-	rd, err := pcapio.NewReader(rc)
+	src, err := capture.NewSource(rc, capture.Options{})
 	if err != nil {
 		r.fileError(in.Name, err)
 		return nil
 	}
+	rd := src.Reader()
 	var (
 		filters map[pcapio.LinkType]*filter.Filter
 		frame   int

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/anonymize"
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -63,29 +64,10 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return code
 	}
 	usageErr := usageError(fs)
-	var opt anonymize.Options
-	switch *ips {
-	case "prefix":
-	case "zero":
-		opt.IPs = anonymize.IPsZero
-	case "keep":
-		opt.IPs = anonymize.IPsKeep
-	default:
-		return usageErr("--ips %q: want prefix, zero or keep", *ips)
+	opt, msg := anonymizeOptions(*ips, *payload, *macs, *keepOUI, *ports)
+	if msg != "" {
+		return usageErr("%s", msg)
 	}
-	switch *payload {
-	case "keep":
-	case "zero":
-		opt.Payload = anonymize.PayloadZero
-	case "drop":
-		opt.Payload = anonymize.PayloadDrop
-	default:
-		return usageErr("--payload %q: want keep, zero or drop", *payload)
-	}
-	if *keepOUI && !*macs {
-		return usageErr("--keep-oui needs --macs")
-	}
-	opt.MACs, opt.KeepOUI, opt.Ports = *macs, *keepOUI, *ports
 	format, err := parseToFormat(*toFormat)
 	if err != nil {
 		return usageErr("%v", err)
@@ -102,26 +84,9 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if *output == "-" && isTerminal(stdout) {
 		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
 	}
-	var key []byte
-	if *newKey != "" {
-		if key, err = writeNewKey(*newKey); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --new-key: %v\n", err)
-			return 1
-		}
-		if fs.NArg() == 0 {
-			return 0
-		}
-	}
-	if *keyFile != "" {
-		b, err := inputfile.ReadFile(*keyFile, 4<<10) // a key is 64 hex digits or 32 bytes
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --key-file: %v\n", unwrapPathError(err))
-			return 1
-		}
-		if key, err = anonymize.ParseKey(b); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --key-file %s: %v\n", *keyFile, err)
-			return 1
-		}
+	key, done, code := anonymizeKey(*newKey, *keyFile, fs.NArg() == 0, stderr)
+	if done {
+		return code
 	}
 	an, err := anonymize.New(key, opt)
 	if err != nil {
@@ -133,43 +98,88 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if len(inputs) == 0 {
 		return 1
 	}
-	sopt := sinkOptions(inputs, format, 0, 0)
-	sopt.Comments = nil       // comments say who and where
-	sopt.SectionOptions = nil // and so do shb_hardware, shb_os
-	// Interface names and descriptions say whose machine it was.
-	sopt.Interfaces = func(i int) []pcapio.Interface {
-		ifs := inputs[i].R.Interfaces()
-		for j := range ifs {
-			ifs[j].Name, ifs[j].Description, ifs[j].Comment = "", "", ""
-			ifs[j].Options = nil // if_name, if_os, addresses
-		}
-		return ifs
-	}
+	sopt := anonymize.Header(edit.MergedHeader(inputs, format, 0, 0))
 	if sopt.Format != pcapio.FormatPcapNG {
 		if err := edit.CheckPcapLinks(inputs); err != nil {
 			fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
 			return 1
 		}
 	}
-	var out io.Writer = stdout
-	var file *os.File
-	if *output != "-" {
-		if file, err = os.Create(*output); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: %v\n", unwrapPathError(err))
-			return 1
-		}
-		defer file.Close()
-		out = file
-	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(*output), err)
-		if file != nil {
-			file.Close()
-			os.Remove(*output)
-		}
+	out, err := capture.Create(*output, capture.CreateOptions{Inputs: fs.Args(), Stdout: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
 		return 1
 	}
-	bw := bufio.NewWriterSize(out, 256<<10)
+	defer out.Abort() // half a file, or one --strict refuses, is not left
+	return anonymizeTo(out, an, inputs, sopt, *strict, code, stderr)
+}
+
+// anonymizeOptions reads the flags that choose what is mapped; msg is a
+// usage error, or "".
+func anonymizeOptions(ips, payload string, macs, keepOUI, ports bool) (opt anonymize.Options, msg string) {
+	switch ips {
+	case "prefix":
+	case "zero":
+		opt.IPs = anonymize.IPsZero
+	case "keep":
+		opt.IPs = anonymize.IPsKeep
+	default:
+		return opt, fmt.Sprintf("--ips %q: want prefix, zero or keep", ips)
+	}
+	switch payload {
+	case "keep":
+	case "zero":
+		opt.Payload = anonymize.PayloadZero
+	case "drop":
+		opt.Payload = anonymize.PayloadDrop
+	default:
+		return opt, fmt.Sprintf("--payload %q: want keep, zero or drop", payload)
+	}
+	if keepOUI && !macs {
+		return opt, "--keep-oui needs --macs"
+	}
+	opt.MACs, opt.KeepOUI, opt.Ports = macs, keepOUI, ports
+	return opt, ""
+}
+
+// anonymizeKey writes a --new-key and reads a --key-file; done is true
+// when the command ends here (an error, or only a new key was asked for)
+// with code.
+func anonymizeKey(newKey, keyFile string, noInput bool, stderr io.Writer) (key []byte, done bool, code int) {
+	var err error
+	if newKey != "" {
+		if key, err = writeNewKey(newKey); err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: --new-key: %v\n", err)
+			return nil, true, 1
+		}
+		if noInput {
+			return nil, true, 0
+		}
+	}
+	if keyFile != "" {
+		b, err := inputfile.ReadFile(keyFile, 4<<10) // a key is 64 hex digits or 32 bytes
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: --key-file: %v\n", unwrapPathError(err))
+			return nil, true, 1
+		}
+		if key, err = anonymize.ParseKey(b); err != nil {
+			fmt.Fprintf(stderr, "turtle anonymize: --key-file %s: %v\n", keyFile, err)
+			return nil, true, 1
+		}
+	}
+	return key, false, 0
+}
+
+// anonymizeTo writes the anonymized merge of inputs to out, prints the
+// summary and commits out unless --strict refuses it; code is the exit
+// code so far (1 when an input could not be opened).
+func anonymizeTo(out *capture.Output, an *anonymize.Anonymizer, inputs []edit.Input, sopt edit.SinkOptions,
+	strict bool, code int, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(out.Name), err)
+		return 1
+	}
+	bw := bufio.NewWriterSize(out, capture.BufferSize)
 	m := edit.NewMerger(inputs, false)
 	m.Damaged = func(i int, err error) {
 		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(inputs[i].Name), err)
@@ -181,10 +191,7 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if err == io.EOF {
 			break
 		}
-		data, _ := an.Frame(f.CI.LinkType, f.Data)
-		f.Data, f.Opts = data, nil // packet comments go too
-		f.CI.CaptureLength = len(data)
-		f.CI.InterfaceName = ""
+		an.Rewrite(f)
 		if err := sink.Write(f); err != nil {
 			return fail(err)
 		}
@@ -195,19 +202,14 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
-	if file != nil {
-		if err := file.Close(); err != nil {
-			return fail(err)
-		}
-	}
 	unchanged := printSummary(stderr, &an.Stats)
-	if *strict && unchanged > 0 {
-		if file != nil {
-			os.Remove(*output)
-		}
+	if strict && unchanged > 0 {
 		fmt.Fprintf(stderr, "turtle anonymize: --strict: %d frames could not be fully anonymized; %s not written\n",
-			unchanged, displayName(*output))
+			unchanged, displayName(out.Name))
 		return 1
+	}
+	if err := out.Commit(); err != nil {
+		return fail(err)
 	}
 	return code
 }

@@ -1,22 +1,18 @@
 package main
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bytes"
-	"debug/elf"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/grade/autograder"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
@@ -75,29 +71,13 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	default:
 		return usageErr("--visibility %q: want visible, hidden, after_due_date or after_published", *o.visibility)
 	}
-	var src []byte
-	var err error
-	if lab != "" {
-		if src, err = grade.LabSource(lab); err != nil {
-			return usageErr("--lab: %v", err)
-		}
-	} else if src, err = inputfile.ReadFile(rubricFile, grade.MaxRubricBytes); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", unwrapPathErrorNamed(rubricFile, err))
-		return 1
+	r, src, err := grade.LoadRubric(lab, rubricFile, sets)
+	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
+		return usageErr("%v", err)
 	}
-	name := rubricFile
-	if name == "" {
-		name = lab + ".toml"
-	}
-	r, err := grade.ParseRubric(name, src)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
-	}
-	for _, s := range sets {
-		if err := r.Set(s); err != nil {
-			return usageErr("--set %v", err)
-		}
 	}
 	progArgs, why := packedProgramArgs(r, pf) // autograder_programs.go
 	if why != "" {
@@ -108,22 +88,22 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	files := []packageFile{
-		{"turtle", bin, 0o755},
-		{"rubric.toml", src, 0o644},
+	files := []autograder.File{
+		{Name: "turtle", Data: bin, Mode: 0o755},
+		{Name: "rubric.toml", Data: src, Mode: 0o644},
 	}
 	if *o.kind == "gradescope" {
 		files = append(files,
-			packageFile{"setup.sh", []byte(gradescopeSetupFor(progArgs)), 0o755},
-			packageFile{"run_autograder", []byte(gradescopeRun(sets, progArgs, *o.visibility)), 0o755})
-		err = writeZip(*o.output, files)
+			autograder.File{Name: "setup.sh", Data: []byte(autograder.GradescopeSetup(progArgs)), Mode: 0o755},
+			autograder.File{Name: "run_autograder", Data: []byte(autograder.GradescopeRun(sets, progArgs, *o.visibility)), Mode: 0o755})
+		err = autograder.WriteZip(*o.output, files)
 	} else {
-		script := autolabGrade(sets)
+		script := autograder.AutolabGrade(sets)
 		if progArgs != "" {
-			script = autolabProgramGrade(sets, progArgs)
+			script = autograder.AutolabProgramGrade(sets, progArgs)
 		}
-		files = append(files, packageFile{"grade.sh", []byte(script), 0o755})
-		err = writeAutolab(*o.output, files)
+		files = append(files, autograder.File{Name: "grade.sh", Data: []byte(script), Mode: 0o755})
+		err = autograder.WriteAutolab(*o.output, files)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -151,7 +131,7 @@ func (o autograderOpts) staticBinary() ([]byte, error) {
 	if err != nil {
 		return nil, unwrapPathErrorNamed(path, err)
 	}
-	if why := notStaticLinuxAMD64(data); why != "" {
+	if why := autograder.NotStaticLinuxAMD64(data); why != "" {
 		hint := "build one with CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o turtle-linux ./cmd/turtle and give --turtle-binary turtle-linux"
 		if given {
 			return nil, fmt.Errorf("--turtle-binary %s: %s; %s", path, why, hint)
@@ -159,143 +139,6 @@ func (o autograderOpts) staticBinary() ([]byte, error) {
 		return nil, fmt.Errorf("this turtle (%s) %s, and the package needs a static linux/amd64 one: %s", path, why, hint)
 	}
 	return data, nil
-}
-
-// notStaticLinuxAMD64 says why data is not a static linux/amd64
-// executable, or "".
-func notStaticLinuxAMD64(data []byte) string {
-	f, err := elf.NewFile(bytes.NewReader(data))
-	if err != nil {
-		return "is not a Linux executable (ELF)"
-	}
-	defer f.Close()
-	if f.Machine != elf.EM_X86_64 || f.Class != elf.ELFCLASS64 {
-		return "is not for amd64 (it is " + f.Machine.String() + ")"
-	}
-	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
-		return "is not an executable"
-	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return "is dynamically linked (it needs the C library, as cgo builds do)"
-		}
-	}
-	return ""
-}
-
-type packageFile struct {
-	name string
-	data []byte
-	mode os.FileMode
-}
-
-// The roots move with environment variables, so a package can be tried
-// in any folder: AUTOGRADER_ROOT (default /autograder), and under it
-// AUTOGRADER_SOURCE, AUTOGRADER_SUBMISSION, AUTOGRADER_RESULTS.
-const gradescopeSetup = `#!/bin/sh
-# Gradescope runs this once, when it builds the autograder image. turtle is
-# a static binary: nothing to install.
-set -e
-SOURCE="${AUTOGRADER_SOURCE:-${AUTOGRADER_ROOT:-/autograder}/source}"
-chmod +x "$SOURCE/turtle" "$SOURCE/run_autograder"
-`
-
-func gradescopeRun(sets []string, progArgs, visibility string) string {
-	what := "it grades every capture in the\n# submission folder (the best one counts)"
-	if progArgs != "" {
-		what = "it runs the program in the\n# submission folder in turtle's sandbox, grades it"
-	}
-	return `#!/bin/sh
-# Gradescope runs this for each submission: ` + what + ` and writes results.json.
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-SOURCE="${AUTOGRADER_SOURCE:-$ROOT/source}"
-SUBMISSION="${AUTOGRADER_SUBMISSION:-$ROOT/submission}"
-RESULTS="${AUTOGRADER_RESULTS:-$ROOT/results}"
-mkdir -p "$RESULTS"
-exec "$SOURCE/turtle" grade --rubric "$SOURCE/rubric.toml"` + shellSets(sets) + progArgs +
-		` --visibility ` + visibility + ` --autograder-run gradescope -o "$RESULTS/results.json" "$SUBMISSION"
-`
-}
-
-func autolabGrade(sets []string) string {
-	return `#!/bin/sh
-# autograde-Makefile runs this in the folder holding the handin: it grades
-# every capture there (the best one counts); the last line of the output
-# is Autolab's {"scores": ...}.
-DIR=$(dirname "$0")
-exec "$DIR/turtle" grade --rubric "$DIR/rubric.toml"` + shellSets(sets) + ` --autograder-run autolab "${AUTOLAB_SUBMISSION:-.}"
-`
-}
-
-const autolabMakefile = `# Autolab copies this file (as Makefile), autograde.tar and the student's
-# handin into one folder and runs make; the last line printed is the score.
-all:
-	tar xf autograde.tar
-	./autograde/grade.sh
-`
-
-func shellSets(sets []string) string {
-	var b strings.Builder
-	for _, s := range sets {
-		b.WriteString(" --set '")
-		b.WriteString(strings.ReplaceAll(s, "'", `'\''`))
-		b.WriteString("'")
-	}
-	return b.String()
-}
-
-func writeZip(path string, files []packageFile) error {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range files {
-		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: time.Now()}
-		h.SetMode(f.mode)
-		w, err := zw.CreateHeader(h)
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(f.data); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return unwrapPathErrorNamed(path, err)
-	}
-	return nil
-}
-
-// writeAutolab writes DIR/autograde.tar (the files under autograde/) and
-// DIR/autograde-Makefile, the two files an Autolab assessment takes.
-func writeAutolab(dir string, files []packageFile) error {
-	if err := outfile.MkdirAll(dir, 0o755); err != nil {
-		return unwrapPathErrorNamed(dir, err)
-	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	now := time.Now()
-	tw.WriteHeader(&tar.Header{Name: "autograde/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: now})
-	for _, f := range files {
-		h := &tar.Header{Name: "autograde/" + f.name, Mode: int64(f.mode), Size: int64(len(f.data)), ModTime: now}
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if _, err := tw.Write(f.data); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	for _, f := range []packageFile{{"autograde.tar", buf.Bytes(), 0o644}, {"autograde-Makefile", []byte(autolabMakefile), 0o644}} {
-		p := filepath.Join(dir, f.name)
-		if err := outfile.WriteFile(p, f.data, f.mode); err != nil {
-			return unwrapPathErrorNamed(p, err)
-		}
-	}
-	return nil
 }
 
 // grade is --autograder-run: every capture under args is one student's
@@ -338,28 +181,17 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 		}
 		return 0
 	}
-	var buf bytes.Buffer
+	// The package says when students see the results.
+	gopt := grade.GradescopeOptions{Visibility: *o.visibility, StdoutVisibility: "hidden", Output: res.output}
 	if gradeErr != nil {
-		json.NewEncoder(&buf).Encode(map[string]any{"score": 0, "tests": []any{},
-			"output": "The autograder could not grade this submission: " + gradeErr.Error()})
-	} else if err := grade.WriteGradescope(&buf, res.Result); err != nil {
+		gopt.Output = "The autograder could not grade this submission: " + gradeErr.Error()
+	}
+	var buf bytes.Buffer
+	if err := grade.WriteGradescopeWith(&buf, res.Result, gopt); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	// grade.WriteGradescope writes the scores; the package adds when
-	// students see them.
-	var doc map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	doc["visibility"] = *o.visibility
-	if res.output != "" {
-		doc["output"] = res.output
-	}
-	doc["stdout_visibility"] = "hidden"
-	out, _ := json.MarshalIndent(doc, "", "  ")
-	out = append(out, '\n')
+	out := buf.Bytes()
 	if err := outfile.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
@@ -386,7 +218,7 @@ type gradedSubmission struct {
 
 // gradeSubmission grades every capture under paths as one student.
 func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission, error) {
-	r, err := loadPackedRubric(rubricFile, sets)
+	r, _, err := grade.LoadRubric("", rubricFile, sets)
 	if err != nil {
 		return gradedSubmission{}, err
 	}
@@ -406,22 +238,4 @@ func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission,
 		return gradedSubmission{}, err
 	}
 	return gradedSubmission{Result: results[0], rubric: r}, nil
-}
-
-// loadPackedRubric reads the package's rubric with its --set overrides.
-func loadPackedRubric(rubricFile string, sets []string) (*grade.Rubric, error) {
-	data, err := inputfile.ReadFile(rubricFile, grade.MaxRubricBytes)
-	if err != nil {
-		return nil, unwrapPathErrorNamed(rubricFile, err)
-	}
-	r, err := grade.ParseRubric(rubricFile, data)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range sets {
-		if err := r.Set(s); err != nil {
-			return nil, fmt.Errorf("--set %w", err)
-		}
-	}
-	return r, nil
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/grade/autograder"
 	"github.com/turtle-sniffer/turtle/grade/programs"
 	"github.com/turtle-sniffer/turtle/internal/netns"
 	"github.com/turtle-sniffer/turtle/sandbox"
@@ -60,75 +61,19 @@ func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
 	}
 	var b strings.Builder
 	if *pf.client != "" {
-		b.WriteString(" --client " + shellQuote(*pf.client))
+		b.WriteString(" --client " + autograder.ShellQuote(*pf.client))
 	} else {
-		b.WriteString(" --program " + shellQuote(*pf.program))
+		b.WriteString(" --program " + autograder.ShellQuote(*pf.program))
 	}
-	fmt.Fprintf(&b, " --user %s --time-limit %s --cpu-limit %s --memory-limit %d --procs-limit %d --output-limit %d --ready %s --quiet %s",
-		shellQuote(*pf.user), *pf.wall, *pf.cpu, *pf.memMiB, *pf.procs, *pf.outKiB, *pf.ready, *pf.quiet)
+	fmt.Fprintf(&b, " --user %s --time-limit %s --cpu-limit %s --memory-limit %d --procs-limit %d --output-limit %d --ready %s --done-after %s",
+		autograder.ShellQuote(*pf.user), *pf.wall, *pf.cpu, *pf.memMiB, *pf.procs, *pf.outKiB, *pf.ready, *pf.quiet)
 	return b.String(), ""
-}
-
-// gradescopeSetupFor is setup.sh: for a program lab it also installs
-// iproute2 (the sandbox makes its veth pairs with ip) and bubblewrap (its
-// mount namespaces) where they are missing.
-// The language the students write in is the instructor's to install.
-func gradescopeSetupFor(progArgs string) string {
-	if progArgs == "" {
-		return gradescopeSetup
-	}
-	return gradescopeSetup + `# A program lab: the sandbox makes its veth pairs with ip (iproute2) and its
-# mount, PID and IPC namespaces with bubblewrap. Add what the students'
-# programs need (python3, say) to this script.
-command -v ip >/dev/null 2>&1 || { apt-get update && apt-get install -y iproute2; }
-command -v bwrap >/dev/null 2>&1 || { apt-get update && apt-get install -y bubblewrap; }
-`
-}
-
-// shellQuote quotes s for /bin/sh.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// autolabProgramGrade is grade.sh for a program lab: Autolab leaves the
-// handin beside the Makefile and the unpacked autograde/ folder, so the
-// handin's files are copied into a folder of their own, which the
-// program runs in (a copy of it, in the sandbox).
-func autolabProgramGrade(sets []string, progArgs string) string {
-	return `#!/bin/sh
-# autograde-Makefile runs this in the folder holding the handin: it runs the
-# student's program in turtle's sandbox and grades it; the last line of the
-# output is Autolab's {"scores": ...}.
-DIR=$(dirname "$0")
-SUBMISSION="${AUTOLAB_SUBMISSION:-}"
-if [ -z "$SUBMISSION" ]; then
-	SUBMISSION=./submission
-	mkdir -p "$SUBMISSION"
-	for f in * .[!.]*; do
-		case "$f" in
-		autograde|autograde.tar|Makefile|autograde-Makefile|submission|'*'|'.[!.]*') ;;
-		*) cp -R "$f" "$SUBMISSION/" ;;
-		esac
-	done
-fi
-exec "$DIR/turtle" grade --rubric "$DIR/rubric.toml"` + shellSets(sets) + progArgs + ` --autograder-run autolab "$SUBMISSION"
-`
-}
-
-// cannotRunPrograms is what every check says when the container cannot
-// run programs.
-func cannotRunPrograms(why string) string {
-	return "The autograder container cannot run programs, so nothing was run and this score of 0 is not a grade: " + why +
-		". Grading a program needs the autograder to run as root in a Linux container that lets it create network namespaces " +
-		"and veth pairs (CAP_SYS_ADMIN and CAP_NET_ADMIN, and a seccomp profile that allows unshare; Docker: --privileged). " +
-		"The instructor must enable that on the platform (a privileged autograder container or a virtual machine) " +
-		"or grade the programs on a Linux machine with sudo turtle grade --program."
 }
 
 // gradeProgramSubmission runs the program of the submission folder
 // paths[0] and grades it against the packed rubric.
 func gradeProgramSubmission(rubricFile string, sets, paths []string, pf *programFlags) (gradedSubmission, error) {
-	r, err := loadPackedRubric(rubricFile, sets)
+	r, _, err := grade.LoadRubric("", rubricFile, sets)
 	if err != nil {
 		return gradedSubmission{}, err
 	}
@@ -142,7 +87,7 @@ func gradeProgramSubmission(rubricFile string, sets, paths []string, pf *program
 	opt := pf.options(1)
 	shown := pf.rubric(r)
 	if why := sandboxProbe(opt); why != "" {
-		msg := cannotRunPrograms(why)
+		msg := autograder.CannotRunPrograms(why)
 		res := grade.Result{Student: subs[0].Student, File: "(program)", Max: shown.MaxScore()}
 		for _, c := range shown.Checks {
 			res.Checks = append(res.Checks, grade.CheckResult{ID: c.ID, Name: c.Name, Max: c.Points, Message: msg})
@@ -220,14 +165,11 @@ func userOrNobody(u string) string {
 	return u
 }
 
-// Said in grade --help before the programs' paragraph (grade_programs.go,
-// initialized after this file).
-func init() {
-	gradeAbout += "\n\n" + `Autograder packages: --autograder gradescope -o lab.zip (or autolab -o DIR)
+// autograderAbout is grade --help's paragraph on autograder packages.
+const autograderAbout = `Autograder packages: --autograder gradescope -o lab.zip (or autolab -o DIR)
 builds what the platform runs for each submission: a static turtle, the
 rubric and its scripts. With --program or --client (and the limits) the
 package runs the submission's program in the sandbox described below; in a
 container that cannot (not root, no network namespaces) every check scores
 0 with the reason and what the instructor must enable. Example:
   turtle grade --lab turtle-sniffer --program 'python3 sniffer.py' --autograder gradescope -o sniffer.zip`
-}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/turtle-sniffer/turtle/capture"
 
 	"github.com/turtle-sniffer/turtle/draw"
 )
@@ -64,16 +65,16 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case fs.Changed("stream") && *stream < 0:
 		return usageErr("--stream %d: stream numbers start at 0", *stream)
 	}
-	if err := checkFilter(*filterExpr); err != nil {
+	if err := capture.CheckFilter(*filterExpr); err != nil {
 		return usageErr("%v", err)
 	}
 	name := fs.Arg(0)
-	src, closeIn, err := openSource(name, stdin, *filterExpr)
+	src, err := capture.Open(name, stdin, capture.Options{Filter: *filterExpr})
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle draw: %s: %v\n", displayName(name), err)
 		return 1
 	}
-	defer closeIn()
+	defer src.Close()
 	title := displayName(name)
 	if *stream >= 0 {
 		title += fmt.Sprintf(", TCP stream %d", *stream)
@@ -93,12 +94,13 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	out := stdout
-	var file *os.File
+	var file *capture.Output
 	if *output != "" {
-		if file, err = os.Create(*output); err != nil {
-			fmt.Fprintf(stderr, "turtle draw: %v\n", unwrapPathErrorNamed(*output, err))
+		if file, err = capture.Create(*output, capture.CreateOptions{Inputs: []string{name}}); err != nil {
+			fmt.Fprintf(stderr, "turtle draw: %s: %v\n", *output, err)
 			return 1
 		}
+		defer file.Abort()
 		out = file
 	}
 	bw := bufio.NewWriter(out)
@@ -106,10 +108,8 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if werr == nil {
 		werr = bw.Flush()
 	}
-	if file != nil {
-		if cerr := file.Close(); werr == nil {
-			werr = cerr
-		}
+	if file != nil && werr == nil {
+		werr = file.Commit()
 	}
 	if werr != nil {
 		fmt.Fprintf(stderr, "turtle draw: write output: %v\n", werr)

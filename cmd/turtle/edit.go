@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"slices"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
 	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -99,7 +97,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 {
 		return 1
 	}
-	return editRun(inputs, opt, format, be, *appendMode, *output, stdout, stderr, code)
+	return editRun(inputs, fs.Args(), opt, format, be, *appendMode, *output, stdout, stderr, code)
 }
 
 // editOptions checks the selection flags shared by edit and split.
@@ -109,15 +107,15 @@ func editOptions(count int, frames, expr, from, to string, snaplen int, dedup bo
 	if count < 0 {
 		return opt, fmt.Errorf("-c %d: the frame count cannot be negative", count)
 	}
-	if snaplen < 0 || snaplen > 262144 {
-		return opt, fmt.Errorf("-s %d: the snaplen must be 0 to 262144", snaplen)
+	if snaplen < 0 || snaplen > capture.MaxSnaplen {
+		return opt, fmt.Errorf("-s %d: the snaplen must be 0 to %d", snaplen, capture.MaxSnaplen)
 	}
 	if frames != "" {
 		if opt.Frames, err = edit.ParseRanges(frames); err != nil {
 			return opt, fmt.Errorf("--frames: %v", err)
 		}
 	}
-	if err := checkFilter(expr); err != nil {
+	if err := capture.CheckFilter(expr); err != nil {
 		return opt, err
 	}
 	if from != "" {
@@ -179,27 +177,14 @@ func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) (
 			}
 			stdinUsed = true
 		}
-		in, closeIn, err := openCapture(name, stdin)
-		if err == nil {
-			if f, ok := in.(*os.File); ok {
-				if fi, e := f.Stat(); e == nil && fi.IsDir() {
-					closeIn()
-					err = errors.New("is a directory, not a capture file")
-				}
-			}
-		}
+		src, err := capture.Open(name, stdin, capture.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(name), err)
 			code = 1
 			continue
 		}
-		r, err := pcapio.NewReader(in)
-		if err != nil {
-			closeIn()
-			fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(name), err)
-			code = 1
-			continue
-		}
+		closeIn := func() { src.Close() }
+		r := src.Reader()
 		r.KeepLong() // a copy keeps what the file holds, as editcap
 		closers = append(closers, closeIn)
 		inputs = append(inputs, edit.Input{Name: name, R: r})
@@ -211,42 +196,9 @@ func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) (
 	}, code
 }
 
-// sinkOptions derives the output's format from the flags and the inputs.
-func sinkOptions(inputs []edit.Input, format pcapio.Format, be int, cut int) edit.SinkOptions {
-	first := inputs[0].R
-	if format == pcapio.FormatUnknown {
-		format = first.Format()
-	}
-	opt := edit.SinkOptions{Format: format, BigEndian: first.BigEndian(), Link: first.LinkType(), Inputs: len(inputs),
-		Interfaces: func(i int) []pcapio.Interface { return inputs[i].R.Interfaces() }}
-	if len(inputs) == 1 && first.Format() == pcapio.FormatPcapNG {
-		opt.SectionOptions, opt.SectionOptionsBE = first.SectionOptions(), first.BigEndian()
-	}
-	if be != 0 {
-		opt.BigEndian = be == 2
-	}
-	for _, in := range inputs { // the largest snapshot length of any interface, as mergecap
-		for _, ifc := range in.R.Interfaces() {
-			opt.Snaplen = max(opt.Snaplen, ifc.Snaplen)
-		}
-		for _, c := range in.R.SectionComments() { // each input's first section's comments
-			if !slices.Contains(opt.Comments, c) {
-				opt.Comments = append(opt.Comments, c)
-			}
-		}
-	}
-	if opt.Snaplen <= 0 || opt.Snaplen > 262144 {
-		opt.Snaplen = 262144
-	}
-	if cut > 0 {
-		opt.Snaplen = min(opt.Snaplen, cut)
-	}
-	return opt
-}
-
-func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int, appendMode bool,
+func editRun(inputs []edit.Input, names []string, opt edit.Options, format pcapio.Format, be int, appendMode bool,
 	output string, stdout, stderr io.Writer, code int) int {
-	sopt := sinkOptions(inputs, format, be, opt.Snaplen)
+	sopt := edit.MergedHeader(inputs, format, be, opt.Snaplen)
 	if sopt.Format != pcapio.FormatPcapNG {
 		if err := edit.CheckPcapLinks(inputs); err != nil {
 			fmt.Fprintf(stderr, "turtle edit: %s: %v\n", output, err)
@@ -258,17 +210,13 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 		fmt.Fprintf(stderr, "turtle edit: %v\n", err)
 		return 2
 	}
-	var out io.Writer = stdout
-	var file *os.File
-	if output != "-" {
-		if file, err = os.Create(output); err != nil {
-			fmt.Fprintf(stderr, "turtle edit: %v\n", unwrapPathError(err))
-			return 1
-		}
-		defer file.Close()
-		out = file
+	out, err := capture.Create(output, capture.CreateOptions{Inputs: names, Stdout: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", output, err)
+		return 1
 	}
-	bw := bufio.NewWriterSize(out, 256<<10)
+	defer out.Abort() // half a file would pass for a whole one
+	bw := bufio.NewWriterSize(out, capture.BufferSize)
 	m := edit.NewMerger(inputs, appendMode)
 	m.Damaged = func(i int, err error) {
 		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", displayName(inputs[i].Name), err)
@@ -299,14 +247,11 @@ func editRun(inputs []edit.Input, opt edit.Options, format pcapio.Format, be int
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err == nil && file != nil {
-		err = file.Close()
+	if err == nil {
+		err = out.Commit()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", displayName(output), err)
-		if file != nil {
-			os.Remove(output) // half a file would pass for a whole one
-		}
 		return 1
 	}
 	if opt.Dedup {

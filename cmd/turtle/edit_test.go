@@ -25,7 +25,6 @@ type rec struct {
 	wire       int
 	link       pcapio.LinkType
 	data       string
-	opts       string
 	interface_ int
 }
 

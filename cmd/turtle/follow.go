@@ -7,11 +7,10 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/turtle-sniffer/turtle/capture"
+
 	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/follow"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const followAbout = `Follow prints the reassembled bytes of one TCP conversation of a capture, in
@@ -45,7 +44,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "list the TCP streams instead of following one")
 	stream := fs.Int("stream", -1, "follow stream `N` (from --list; default 0)")
 	tuple := fs.String("tuple", "", "follow the streams between `SRC:PORT-DST:PORT` ([IPv6]:PORT for IPv6)")
-	format := fs.String("format", "ascii", "how to print the bytes: ascii, hex or raw")
+	format := fs.String("format", "ascii", "how to print the bytes (`FORMAT`): ascii, hex or raw")
 	filterExpr := fs.StringP("filter", "f", "", "consider only frames matching the tcpdump filter `EXPR`")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -59,37 +58,24 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return usageErr("unknown --format %q (want ascii, hex or raw)", *format)
 	}
-	if err := checkFilter(*filterExpr); err != nil {
+	if err := capture.CheckFilter(*filterExpr); err != nil {
 		return usageErr("%v", err)
 	}
 	if f == follow.Raw && isTerminal(stdout) {
 		return usageErr("--format raw writes the bytes unescaped: redirect standard output to a file or a pipe")
 	}
-	streamSet := fs.Changed("stream")
-	if *list && (streamSet || *tuple != "") {
-		return usageErr("--list lists every stream: it takes no --stream or --tuple")
-	}
-	if streamSet && *tuple != "" {
-		return usageErr("give --stream or --tuple, not both")
-	}
-	if streamSet && *stream < 0 {
-		return usageErr("--stream %d: stream numbers start at 0", *stream)
-	}
-	var a, b netip.AddrPort
-	if *tuple != "" {
-		var err error
-		if a, b, err = parseTuple(*tuple); err != nil {
-			return usageErr("--tuple %q: %v", *tuple, err)
-		}
+	a, b, msg := followSelection(*list, fs.Changed("stream"), *stream, *tuple)
+	if msg != "" {
+		return usageErr("%s", msg)
 	}
 	index := max(*stream, 0)
 
-	src, closeIn, err := openSource(name, stdin, *filterExpr)
+	src, err := capture.Open(name, stdin, capture.Options{Filter: *filterExpr})
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle follow: %s: %v\n", displayName(name), err)
 		return 1
 	}
-	defer closeIn()
+	defer src.Close()
 
 	// Write errors are told apart from a damaged capture by their type.
 	w := &follow.Writer{W: stdout, Report: stderr, Format: f}
@@ -151,6 +137,26 @@ func writeErr(err error) error {
 	return nil
 }
 
+// followSelection checks which stream is asked for: --list, --stream N or
+// --tuple A-B (its two ends); msg is a usage error, or "".
+func followSelection(list, streamSet bool, stream int, tuple string) (a, b netip.AddrPort, msg string) {
+	switch {
+	case list && (streamSet || tuple != ""):
+		return a, b, "--list lists every stream: it takes no --stream or --tuple"
+	case streamSet && tuple != "":
+		return a, b, "give --stream or --tuple, not both"
+	case streamSet && stream < 0:
+		return a, b, fmt.Sprintf("--stream %d: stream numbers start at 0", stream)
+	}
+	if tuple != "" {
+		var err error
+		if a, b, err = parseTuple(tuple); err != nil {
+			return a, b, fmt.Sprintf("--tuple %q: %v", tuple, err)
+		}
+	}
+	return a, b, ""
+}
+
 // parseTuple reads "SRC:PORT-DST:PORT".
 func parseTuple(s string) (a, b netip.AddrPort, err error) {
 	left, right, ok := strings.Cut(s, "-")
@@ -164,40 +170,4 @@ func parseTuple(s string) (a, b netip.AddrPort, err error) {
 		return a, b, err
 	}
 	return a, b, nil
-}
-
-// openCapture opens a capture file, or standard input for "-".
-func openCapture(name string, stdin io.Reader) (io.Reader, func(), error) {
-	if name == "-" {
-		return stdin, func() {}, nil
-	}
-	file, err := inputfile.Open(name) // no directory, no device
-	if err != nil {
-		return nil, nil, unwrapPathError(err)
-	}
-	return file, func() { file.Close() }, nil
-}
-
-// openSource opens one capture (a file, or stdin for "-") as draw and
-// follow read it: its frames, only those matching the tcpdump filter expr
-// when expr is not empty. closeIn closes the file; on an error there is
-// nothing to close.
-func openSource(name string, stdin io.Reader, expr string) (src decode.Source, closeIn func(), err error) {
-	in, closeIn, err := openCapture(name, stdin)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := pcapio.NewReader(in)
-	if err != nil {
-		closeIn()
-		return nil, nil, err
-	}
-	src = r
-	if expr != "" {
-		if src, err = filter.NewSource(r, expr, r.LinkType(), filter.FileOptions(r)); err != nil {
-			closeIn()
-			return nil, nil, err
-		}
-	}
-	return src, closeIn, nil
 }

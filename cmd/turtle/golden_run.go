@@ -37,14 +37,16 @@ hunk. A program that exits non-zero (unless the case expects a damaged
 capture), prints nothing, or with --stderr fail writes to its standard
 error fails its case with the first and last lines of its standard error
 and how many lines it printed that match the golden; one that runs longer
-than --timeout or prints more than --max-output is killed, its whole process
-group with it.`
+than --time-limit or prints more than --output-limit (KiB) is killed, its
+whole process group with it.`
 
 // runFlags are the flags of golden check, update and add for a program.
 type runFlags struct {
+	fs        *pflag.FlagSet
 	cmd       *string
 	timeout   *time.Duration
-	maxOutput *int64
+	outKiB    *int64
+	maxOutput *int64 // deprecated, in bytes
 	format    *string
 	frames    *string
 	stderr    *string
@@ -52,15 +54,21 @@ type runFlags struct {
 }
 
 func addRunFlags(fs *pflag.FlagSet) runFlags {
-	return runFlags{
+	// --time-limit and --output-limit (KiB) as grade --program names them.
+	f := runFlags{
+		fs:        fs,
 		cmd:       fs.String("run", "", "decode with the program `'CMD {} {args}'` instead of turtle ({} capture, {args} the case's options, {name} its name)"),
-		timeout:   fs.Duration("timeout", golden.DefaultProgramTimeout, "stop a case's program after `D`"),
-		maxOutput: fs.Int64("max-output", golden.DefaultMaxOutput, "stop a case's program after `BYTES` of output"),
+		timeout:   fs.Duration("time-limit", golden.DefaultProgramTimeout, "stop a case's program after this `DURATION`"),
+		outKiB:    fs.Int64("output-limit", golden.DefaultMaxOutput>>10, "stop a case's program after this many `KiB` of output"),
+		maxOutput: fs.Int64("max-output", 0, "stop a case's program after `BYTES` of output"),
 		format:    fs.String("run-format", "turtle", "with --run without {args} and no --only: check the cases of format `NAME` (all: every case)"),
 		frames:    fs.String("frames", "", "how the program's output splits into packets: `RULE` line, blank, -#, regexp:RE or a turtle format"),
 		stderr:    fs.String("stderr", "", "whether the program's standard error fails a case: `fail` or ignore (default: the manifest's !stderr, else ignore)"),
 		stderrOK:  fs.String("stderr-ok", "", "with --stderr fail: lines matching `REGEXP` are not a failure"),
 	}
+	deprecatedAlias(fs, "timeout", "time-limit")
+	fs.MarkDeprecated("max-output", "use --output-limit (KiB) instead")
+	return f
 }
 
 // only is the --only list for a --run check: the cases of --run-format
@@ -85,10 +93,14 @@ func (f runFlags) only(m *golden.Manifest, p *golden.Program, only []string) ([]
 // manifest's programs too (see manifest).
 func (f runFlags) program(containers bool) (*golden.Program, error) {
 	if *f.timeout <= 0 {
-		return nil, errors.New("--timeout must be above 0")
+		return nil, errors.New("--time-limit must be above 0")
 	}
-	if *f.maxOutput <= 0 {
-		return nil, errors.New("--max-output must be above 0")
+	if f.fs.Changed("max-output") {
+		if *f.maxOutput <= 0 {
+			return nil, errors.New("--max-output must be above 0")
+		}
+	} else if *f.outKiB <= 0 {
+		return nil, errors.New("--output-limit must be above 0")
 	}
 	if err := f.settings(&golden.Program{}); err != nil {
 		return nil, err
@@ -113,7 +125,10 @@ func (f runFlags) program(containers bool) (*golden.Program, error) {
 
 // settings applies the limits, --frames and --stderr to p.
 func (f runFlags) settings(p *golden.Program) error {
-	p.Timeout, p.MaxOutput = *f.timeout, *f.maxOutput
+	p.Timeout, p.MaxOutput = *f.timeout, *f.outKiB<<10
+	if f.fs.Changed("max-output") {
+		p.MaxOutput = *f.maxOutput
+	}
 	if *f.frames != "" {
 		r, err := golden.ParseRule(*f.frames)
 		if err != nil {

@@ -157,7 +157,7 @@ func TestGoldenRunLimits(t *testing.T) {
 	start := time.Now()
 	code, stdout, _ := goldenRun(t, "--manifest", manifest, "--only", "udp-echo", "--timeout", "500ms",
 		"--run", `sh -c 'sleep 60 & echo $! > "$1"; wait' sh `+pidFile+` {}`)
-	if code != 1 || !strings.Contains(stdout, ": sh ran longer than 500ms (--timeout): stopped\n") || time.Since(start) > 30*time.Second {
+	if code != 1 || !strings.Contains(stdout, ": sh ran longer than 500ms (--time-limit): stopped\n") || time.Since(start) > 30*time.Second {
 		t.Fatalf("exit %d after %v, stdout:\n%s", code, time.Since(start), stdout)
 	}
 	pid, err := os.ReadFile(pidFile)
@@ -177,7 +177,7 @@ func TestGoldenRunLimits(t *testing.T) {
 	}
 	code, stdout, _ = goldenRun(t, "--manifest", manifest, "--only", "udp-echo", "--max-output", "10000",
 		"--run", "python3 "+abs(t, "testdata/golden-run/forever.py")+" {}")
-	if code != 1 || !strings.Contains(stdout, ": python3 printed more than 10000 bytes (--max-output): stopped\n") {
+	if code != 1 || !strings.Contains(stdout, ": python3 printed more than 10000 bytes (--output-limit): stopped\n") {
 		t.Fatalf("exit %d, stdout:\n%s", code, stdout)
 	}
 }
@@ -186,13 +186,20 @@ func TestGoldenRunUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--run", "cat"},
 		{"--run", "cat {}", "--containers"},
-		{"--run", "cat {}", "--timeout", "0s"},
+		{"--run", "cat {}", "--time-limit", "0s"},
+		{"--run", "cat {}", "--output-limit", "0"},
 		{"--run", "'cat {}"},
 	} {
 		code, _, stderr := goldenRun(t, args...)
 		if code != 2 || !strings.HasPrefix(stderr, "turtle golden check: ") {
 			t.Errorf("%q: exit %d, %s", args, code, stderr)
 		}
+	}
+	// Issue 24: the old spellings still work, with one line saying so.
+	code, _, stderr := goldenRun(t, "--run", "cat {}", "--timeout", "0s")
+	if code != 2 || !strings.HasPrefix(stderr, "Flag --timeout has been deprecated, use --time-limit instead\n") ||
+		!strings.Contains(stderr, "--time-limit must be above 0") {
+		t.Errorf("--timeout: exit %d, %s", code, stderr)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,13 +12,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
-var gradeAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
+// gradeAbout is grade --help: captures, then autograder packages
+// (autograder_programs.go), --live (grade_live.go) and programs
+// (grade_programs.go), in that order whatever order the files are
+// initialized in.
+var gradeAbout = gradeCapturesAbout + "\n\n" + autograderAbout + "\n" + gradeLiveAbout + "\n" + gradeProgramsAbout
+
+var gradeCapturesAbout = `Grade scores students' captures (pcap or pcapng, from any tool, cut short or
 not) against a lab and says for each failed check why, with frame numbers.
 Labs: ` + strings.Join(grade.Labs(), ", ") + `.
 --show-lab LAB prints a lab as a rubric file: edit it (ports, addresses,
@@ -53,18 +61,11 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	from := fs.String("student-from", "filename", "name students after the capture's `filename`, dirname (every folder given holds one per student), or an LMS export: moodle, canvas, blackboard, gradescope")
 	studentRegex := fs.String("student-regex", "", "name students by `REGEX` over each entry of a folder given: group name (or the first) is the student, group id the LMS id")
 	roster := fs.String("roster", "", "class list `FILE` (CSV with a header): every student on it gets a row, 0 when nothing was handed in")
-	csvFile := fs.String("csv", "", "also write the grades as CSV to `FILE`")
-	jsonFile := fs.String("json", "", "also write the grades as JSON to `FILE`")
-	gsDir := fs.String("gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
-	moodleFile := fs.String("moodle", "", "also write Moodle's grading worksheet (CSV to upload) to `FILE`")
-	canvasFile := fs.String("canvas", "", "also write a Canvas gradebook CSV (to import) to `FILE`")
-	assignment := fs.String("assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
-	feedbackDir := fs.String("feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
+	outs := gradeOutputFlags(fs)
 	width := fs.Int("width", -1, "wrap the table at `N` columns (0: never; default on a terminal its width, or $COLUMNS)")
-	autolab := fs.Bool("autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
-	htmlDir := fs.String("html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	jobs := fs.Int("jobs", 0, "grade `N` captures at once (0: one per CPU), or run N programs at once (0: 2)")
 	pf := addProgramFlags(fs)
+	addProgramAliases(fs)
 	lf := addLiveFlags(fs)    // grade_live.go
 	ag := autograderFlags(fs) // autograder.go
 	if ok, code := parseFlags(fs, args); !ok {
@@ -97,31 +98,13 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
 	}
-	var r *grade.Rubric
-	var err error
-	if *lab != "" {
-		if _, err := grade.LabSource(*lab); err != nil {
-			return usageErr("--lab: %v", err)
-		}
-		r, err = grade.Lab(*lab)
-	} else {
-		var data []byte
-		data, err = inputfile.ReadFile(*rubricFile, grade.MaxRubricBytes)
-		if err != nil {
-			err = unwrapPathError(err)
-			err = fmt.Errorf("%s: %w", *rubricFile, err)
-		} else {
-			r, err = grade.ParseRubric(*rubricFile, data)
-		}
+	r, _, err := grade.LoadRubric(*lab, *rubricFile, *sets)
+	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
+		return usageErr("%v", err)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
-	}
-	for _, s := range *sets {
-		if err := r.Set(s); err != nil {
-			return usageErr("--set %v", err)
-		}
 	}
 	if why := lf.checkRubric(r); *lf.on && why != "" {
 		return usageErr("%s", why)
@@ -135,62 +118,52 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		nsubs = 1 // one live capture
 	}
 	if !pf.given() && !*lf.on {
-		copt := grade.CollectOptions{From: *from}
-		if *studentRegex != "" {
-			re, err := regexp.Compile(*studentRegex)
-			if err != nil {
-				return usageErr("--student-regex: %v", err)
-			}
-			copt.Regex = re
-		}
-		var warnings []string
-		var err error
-		subs, warnings, err = grade.Collect(fs.Args(), copt)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if *roster != "" {
-			f, err := os.Open(*roster)
-			if err != nil {
-				fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", unwrapPathErrorNamed(*roster, err))
-				return 1
-			}
-			entries, err := grade.ReadRoster(*roster, f)
-			f.Close()
-			if err != nil {
-				fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", err)
-				return 1
-			}
-			var more []string
-			subs, more = grade.ApplyRoster(subs, entries)
-			warnings = append(warnings, more...)
-		}
-		for _, w := range warnings {
-			fmt.Fprintf(stderr, "turtle grade: %s\n", w)
-		}
-		if len(subs) == 0 {
-			fmt.Fprintf(stderr, "turtle grade: no capture file in %s\n", strings.Join(fs.Args(), ", "))
-			return 1
+		var code int
+		if subs, code = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr, usageErr); code != 0 {
+			return code
 		}
 		nsubs = len(subs)
 	}
-	single := strings.HasSuffix(*gsDir, ".json")
-	if *autolab && nsubs != 1 {
+	outs.single = strings.HasSuffix(outs.gradescope, ".json")
+	if outs.autolab && nsubs != 1 {
 		return usageErr("--autolab grades one student; %d given", nsubs)
 	}
-	if single && nsubs != 1 {
-		return usageErr("--gradescope %s is one file for one student; %d given (give a directory)", *gsDir, nsubs)
+	if outs.single && nsubs != 1 {
+		return usageErr("--gradescope %s is one file for one student; %d given (give a directory)", outs.gradescope, nsubs)
 	}
-	var results []grade.Result
-	interrupted := false
+	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.html, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
+		return 1
+	}
+	if err := grade.WriteTableWidth(stdout, r, results, tableWidth(*width, stdout)); err != nil {
+		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
+		return 1
+	}
+	code := 0
+	if interrupted || *lf.on && results[0].Score < results[0].Max {
+		code = 1 // --live: 1 unless full marks
+	}
+	outs.from = *from
+	if !outs.write(r, results, stdout, stderr) {
+		code = 1
+	}
+	return code
+}
+
+// gradeEach grades the submissions: each program (--program, --client),
+// the live capture (--live) or the captures; r is the rubric the table
+// shows (a client lab adds the check of its printed lines).
+func gradeEach(r *grade.Rubric, subs []grade.Submission, args []string, pf *programFlags, lf *liveFlags, jobs int,
+	html string, stdout, stderr io.Writer) (results []grade.Result, shown *grade.Rubric, interrupted bool, err error) {
 	if pf.given() {
-		if format, _ := r.SnifferFormat(); *htmlDir != "" && *pf.keep == "" && format == "" {
+		if format, _ := r.SnifferFormat(); html != "" && *pf.keep == "" && format == "" {
 			// The pages draw each echo run's capture: keep them next to
 			// the pages that need them (they were gone, and every page
 			// said so in red).
-			*pf.keep = filepath.Join(*htmlDir, "captures")
+			*pf.keep = filepath.Join(html, "captures")
 		}
-		results, interrupted, err = pf.run(r, fs.Args(), *jobs, stderr)
+		results, interrupted, err = pf.run(r, args, jobs, stderr)
 		r = pf.rubric(r)
 	} else if *lf.on {
 		runAs := *pf.user
@@ -199,63 +172,128 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		results, err = lf.run(r, runAs, stdout, stderr)
 	} else {
-		results, err = grade.Grade(r, subs, grade.Options{Workers: *jobs})
+		results, err = grade.Grade(r, subs, grade.Options{Workers: jobs})
 	}
+	return results, r, interrupted, err
+}
+
+// collectSubmissions finds every student's captures under paths (and
+// the --roster's names); code is non-zero when grading cannot go on.
+func collectSubmissions(paths []string, from, studentRegex, roster string, stderr io.Writer,
+	usageErr func(string, ...any) int) (subs []grade.Submission, code int) {
+	copt := grade.CollectOptions{From: from}
+	if studentRegex != "" {
+		re, err := regexp.Compile(studentRegex)
+		if err != nil {
+			return nil, usageErr("--student-regex: %v", err)
+		}
+		copt.Regex = re
+	}
+	subs, warnings, err := grade.Collect(paths, copt)
 	if err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
+		return nil, usageErr("%v", err)
 	}
-	w := *width
-	if w < 0 {
-		w = 0
-		if isTerminal(stdout) {
-			w = terminalWidth(stdout)
-			if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
-				w = n
-			}
+	if roster != "" {
+		f, err := inputfile.Open(roster) // no device: a class list ends
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", unwrapPathErrorNamed(roster, err))
+			return nil, 1
+		}
+		entries, err := grade.ReadRoster(roster, f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", err)
+			return nil, 1
+		}
+		var more []string
+		subs, more = grade.ApplyRoster(subs, entries)
+		warnings = append(warnings, more...)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
+	}
+	if len(subs) == 0 {
+		fmt.Fprintf(stderr, "turtle grade: no capture file in %s\n", strings.Join(paths, ", "))
+		return nil, 1
+	}
+	return subs, 0
+}
+
+// tableWidth is --width: a width, 0 for never wrap, or (-1) the
+// terminal's width, or $COLUMNS, when standard output is a terminal.
+func tableWidth(width int, stdout io.Writer) int {
+	if width >= 0 {
+		return width
+	}
+	w := 0
+	if isTerminal(stdout) {
+		w = terminalWidth(stdout)
+		if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+			w = n
 		}
 	}
-	if err := grade.WriteTableWidth(stdout, r, results, w); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	code := 0
-	if interrupted || *lf.on && results[0].Score < results[0].Max {
-		code = 1 // --live: 1 unless full marks
-	}
+	return w
+}
+
+// gradeOutputs are the files grade writes besides its table.
+type gradeOutputs struct {
+	csv, json, moodle, canvas, assignment, feedback, gradescope, html string
+	single, autolab                                                   bool   // gradescope is one file; Autolab's line on stdout
+	from                                                              string // --student-from: where the LMS ids came from
+}
+
+// gradeOutputFlags adds the flags of the outputs besides the table.
+func gradeOutputFlags(fs *pflag.FlagSet) *gradeOutputs {
+	var o gradeOutputs
+	fs.StringVar(&o.csv, "csv", "", "also write the grades as CSV to `FILE`")
+	fs.StringVar(&o.json, "json", "", "also write the grades as JSON to `FILE`")
+	fs.StringVar(&o.gradescope, "gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
+	fs.StringVar(&o.moodle, "moodle", "", "also write Moodle's grading worksheet (CSV to upload) to `FILE`")
+	fs.StringVar(&o.canvas, "canvas", "", "also write a Canvas gradebook CSV (to import) to `FILE`")
+	fs.StringVar(&o.assignment, "assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
+	fs.StringVar(&o.feedback, "feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
+	fs.BoolVar(&o.autolab, "autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
+	fs.StringVar(&o.html, "html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
+	return &o
+}
+
+// write writes every output asked for; false when one failed (each is
+// reported, and the others still written).
+func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, stderr io.Writer) bool {
+	ok := true
 	fail := func(err error) {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		code = 1
+		ok = false
 	}
-	if *csvFile != "" {
-		if err := writeFileWith(*csvFile, func(w io.Writer) error { return grade.WriteCSV(w, r, results) }); err != nil {
+	if o.csv != "" {
+		if err := writeFileWith(o.csv, func(w io.Writer) error { return grade.WriteCSV(w, r, results) }); err != nil {
 			fail(err)
 		}
 	}
-	if *jsonFile != "" {
-		if err := writeFileWith(*jsonFile, func(w io.Writer) error { return grade.WriteJSON(w, r, results) }); err != nil {
+	if o.json != "" {
+		if err := writeFileWith(o.json, func(w io.Writer) error { return grade.WriteJSON(w, r, results) }); err != nil {
 			fail(err)
 		}
 	}
-	if *canvasFile != "" {
+	if o.canvas != "" {
 		// Canvas matches an imported column to an assignment by its name
 		// and id, and students by Canvas's own user ids: anything else makes
 		// a new column, or matches no one.
-		if *assignment == "" {
+		if o.assignment == "" {
 			fmt.Fprintf(stderr, "turtle grade: %s: no --assignment: the column is named %q, and Canvas will create a new assignment of that name unless it is exactly Canvas's (give --assignment 'NAME (ID)' as the gradebook export names it)\n",
-				*canvasFile, canvasColumn(r))
+				o.canvas, canvasColumn(r))
 		}
-		if lms := *from; lms == "moodle" || lms == "blackboard" || lms == "gradescope" {
+		if lms := o.from; lms == "moodle" || lms == "blackboard" || lms == "gradescope" {
 			fmt.Fprintf(stderr, "turtle grade: %s: the ids come from a %s export (--student-from %s): Canvas will match none of them; use Canvas's export, or --roster with Canvas's gradebook export\n",
-				*canvasFile, lms, lms)
+				o.canvas, lms, lms)
 		}
 	}
 	for _, lms := range []struct {
 		file  string
 		write func(io.Writer) ([]string, error)
 	}{
-		{*moodleFile, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results, time.Now()) }},
-		{*canvasFile, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, *assignment) }},
+		{o.moodle, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results, time.Now()) }},
+		{o.canvas, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, o.assignment) }},
 	} {
 		if lms.file == "" {
 			continue
@@ -276,12 +314,12 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				lms.file, strings.Join(skipped, ", "))
 		}
 	}
-	if *feedbackDir != "" {
-		if err := outfile.MkdirAll(*feedbackDir, 0o755); err != nil {
+	if o.feedback != "" {
+		if err := outfile.MkdirAll(o.feedback, 0o755); err != nil {
 			fail(err)
 		} else {
 			for _, res := range results {
-				path := filepath.Join(*feedbackDir, safeName(res.Student)+".md")
+				path := filepath.Join(o.feedback, safeName(res.Student)+".md")
 				if err := writeFileWith(path, func(w io.Writer) error { return grade.WriteFeedback(w, r, res) }); err != nil {
 					fail(err)
 					break
@@ -289,11 +327,11 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if *gsDir != "" {
+	if o.gradescope != "" {
 		for _, res := range results {
-			path := *gsDir
-			if !single {
-				dir := filepath.Join(*gsDir, safeName(res.Student))
+			path := o.gradescope
+			if !o.single {
+				dir := filepath.Join(o.gradescope, safeName(res.Student))
 				if err := outfile.MkdirAll(dir, 0o755); err != nil {
 					fail(err)
 					break
@@ -306,17 +344,17 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if *htmlDir != "" {
-		if err := htmlreport.Write(*htmlDir, r, results, htmlreport.Options{}); err != nil {
+	if o.html != "" {
+		if err := htmlreport.Write(o.html, r, results, htmlreport.Options{}); err != nil {
 			fail(err)
 		}
 	}
-	if *autolab {
+	if o.autolab {
 		if err := grade.WriteAutolab(stdout, results[0]); err != nil {
 			fail(err)
 		}
 	}
-	return code
+	return ok
 }
 
 // writeFileWith creates path and writes it with write.

@@ -140,5 +140,3 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 	res.Student = student
 	return []grade.Result{res}, nil
 }
-
-func init() { gradeAbout += "\n" + gradeLiveAbout }

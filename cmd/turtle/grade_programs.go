@@ -46,15 +46,22 @@ func addProgramFlags(fs *pflag.FlagSet) *programFlags {
 		client:  fs.String("client", "", "run `CMD` in each submission folder as an echo lab's client"),
 		user:    fs.StringP("user", "Z", "", "run programs as `USER` (never root; default: each program a uid of its own, from 60100); with --live, continue as USER once the capture is open (default nobody; root: stay root)"),
 		keep:    fs.String("keep-captures", "", "write each echo run's capture to `DIR`/STUDENT.pcap"),
-		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time"),
-		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time a program's process may use"),
+		wall:    fs.Duration("time-limit", sandbox.DefaultWall, "stop a program after this wall time (`DURATION`)"),
+		cpu:     fs.Duration("cpu-limit", sandbox.DefaultCPU, "CPU time (`DURATION`) a program's process may use"),
 		memMiB:  fs.Int("memory-limit", sandbox.DefaultMemory>>20, "memory of a program (all its processes where a cgroup holds), in `MiB`"),
-		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads a program may run at once"),
+		procs:   fs.Int("procs-limit", sandbox.DefaultProcs, "processes and threads (`N`) a program may run at once"),
 		outKiB:  fs.Int("output-limit", sandbox.DefaultOutput>>10, "standard output kept of a program, in `KiB`; more stops it"),
-		ready:   fs.Duration("ready", programs.DefaultReady, "how long a program may take to start"),
-		quiet:   fs.Duration("quiet", programs.DefaultQuiet, "a sniffer is done when it printed nothing for this long"),
+		ready:   fs.Duration("ready", programs.DefaultReady, "how long (`DURATION`) a program may take to start"),
+		quiet:   fs.Duration("done-after", programs.DefaultQuiet, "a sniffer is done when it printed nothing for this `DURATION`"),
 		seed:    fs.Uint64("seed", 0, "draw the sniffer labs' frames with `N` (a report's seed) to repeat a run; 0 draws one"),
 	}
+}
+
+// addProgramAliases adds the old spellings of the program flags, hidden:
+// --quiet (a duration here) meant in grade what --done-after says, and
+// in sniff printing nothing.
+func addProgramAliases(fs *pflag.FlagSet) {
+	deprecatedAlias(fs, "quiet", "done-after")
 }
 
 // given reports whether programs are to be graded.
@@ -122,5 +129,3 @@ func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.
 	}
 	return results, interrupted, err
 }
-
-func init() { gradeAbout += "\n" + gradeProgramsAbout }

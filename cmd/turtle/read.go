@@ -8,8 +8,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -27,9 +27,9 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("read", "read [flags] FILE...", readAbout, "turtle read -c 10 testdata/udp-echo.pcap", stdout, stderr)
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
-	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", ")+", or parquet (a table file: -o FILE or --out-dir DIR)")
+	format := fs.String("format", "turtle", "output `FORMAT`: "+strings.Join(decode.FormatNames(), ", ")+", or parquet (a table file: -o FILE or --out-dir DIR)")
 	filterExpr := fs.StringP("filter", "f", "", "print only frames matching the tcpdump filter `EXPR` (e.g. \"tcp port 12500\")")
-	colorMode := fs.String("color", "auto", "colour the verbose format: auto (a terminal, NO_COLOR unset), always or never")
+	colorMode := fs.String("color", "auto", "colour the verbose format (`WHEN`): auto (a terminal, NO_COLOR unset), always or never")
 	pq := parquetFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -48,7 +48,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	if err := checkFilter(*filterExpr); err != nil {
+	if err := capture.CheckFilter(*filterExpr); err != nil {
 		return usageErr("%v", err)
 	}
 	color, err := colorWanted(*colorMode, stdout, *output != "")
@@ -56,14 +56,14 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	f := withColor(makeFormat(), color)
-	out := stdout
+	var out io.Writer = stdout
+	var file *capture.Output
 	if *output != "" {
-		file, err := os.Create(*output)
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle read: %v\n", err)
+		if file, err = capture.Create(*output, capture.CreateOptions{Inputs: fs.Args(), Stdout: stdout}); err != nil {
+			fmt.Fprintf(stderr, "turtle read: %s: %v\n", *output, err)
 			return 1
 		}
-		defer file.Close()
+		defer file.Abort()
 		out = file
 	}
 	// Capture files format on every core; the text stays in capture order.
@@ -86,9 +86,10 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			code = 1
 		}
 	}
-	if c, ok := out.(io.Closer); ok && out != stdout {
-		if err := c.Close(); err != nil {
-			fmt.Fprintf(stderr, "turtle read: %v\n", err)
+	if file != nil {
+		// The text of a damaged capture is kept: every complete frame.
+		if err := file.Commit(); err != nil {
+			fmt.Fprintf(stderr, "turtle read: %s: %v\n", *output, err)
 			return 1
 		}
 	}
@@ -99,49 +100,15 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // match expr when it is not empty, with a progress line on standard error
 // for big files when prog is on.
 func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
-	var in io.Reader = stdin
-	if name != "-" {
-		file, err := inputfile.Open(name) // no directory, no device
-		if err != nil {
-			return unwrapPathError(err)
-		}
-		defer file.Close()
-		in = file
-	}
-	prog.begin(name, fileSize(in))
-	defer prog.end()
-	r, err := pcapio.NewReader(prog.reader(in))
+	src, err := capture.Open(name, stdin, capture.Options{Filter: expr,
+		Reader: func(in io.Reader) io.Reader { prog.begin(name, fileSize(in)); return prog.reader(in) },
+		Tap:    func(r *pcapio.Reader) capture.PacketSource { return prog.source(r) }})
 	if err != nil {
 		return err
 	}
-	var src decode.Source = prog.source(r)
-	if expr != "" {
-		if src, err = filter.NewSource(src, expr, r.LinkType(), filter.FileOptions(r)); err != nil {
-			return err
-		}
-	}
+	defer src.Close()
+	defer prog.end()
 	return p.Copy(src, limit)
-}
-
-// checkFilter refuses, before any file is read, an expression that no link
-// type turtle decodes accepts (a syntax error, an unknown name). Whether it
-// fits each file's own link type is checked when the file is opened.
-func checkFilter(expr string) error {
-	if expr == "" {
-		return nil
-	}
-	var first error
-	for _, lt := range []pcapio.LinkType{pcapio.LinkTypeEthernet, pcapio.LinkTypeLinuxSLL2,
-		pcapio.LinkTypeLinuxSLL, pcapio.LinkTypeRaw, pcapio.LinkTypeNull} {
-		_, err := filter.New(expr, lt, 262144)
-		if err == nil {
-			return nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return first
 }
 
 // fileSize is the size of a regular file, or 0 (a pipe, a terminal).
@@ -165,10 +132,4 @@ func displayName(name string) string {
 
 // unwrapPathError drops the "open NAME:" that os adds, since the caller
 // names the file already.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
+func unwrapPathError(err error) error { return inputfile.Cause(err) }

@@ -127,8 +127,8 @@ func firstDifference(got, want string) string {
 	return fmt.Sprintf("lengths differ: %d and %d lines", len(g), len(w))
 }
 
-// capture returns the committed forged capture of the given name.
-func capture(t *testing.T, name string) []byte {
+// readCapture returns the committed forged capture of the given name.
+func readCapture(t *testing.T, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("../../testdata", name+".pcap"))
 	if err != nil {
@@ -153,7 +153,7 @@ func recordEnds(t *testing.T, data []byte) []int {
 // whole file prints them, then one error line naming the file; a cut at a
 // record boundary is a clean end.
 func TestReadTruncatedCapture(t *testing.T) {
-	data := capture(t, "ethernet-branches")
+	data := readCapture(t, "ethernet-branches")
 	_, full, _ := turtle(t, data, "read", "-", "--format", "basic")
 	fullLines := strings.SplitAfter(full, "\n")
 	ends := recordEnds(t, data)
@@ -185,7 +185,7 @@ func TestReadTruncatedCapture(t *testing.T) {
 // A damaged file does not stop the next one, and the exit status says a
 // file could not be read completely.
 func TestReadGoesOnAfterDamage(t *testing.T) {
-	data := capture(t, "ethernet-branches")
+	data := readCapture(t, "ethernet-branches")
 	cut := writeTemp(t, "cut.pcap", data[:len(data)-5])
 	whole := "../../testdata/linux-sll.pcap"
 	code, out, errs := turtle(t, nil, "read", cut, "missing.pcap", whole)
@@ -224,7 +224,7 @@ func TestReadFlags(t *testing.T) {
 		t.Errorf("-o: exit %d, stdout %d bytes, file %d bytes, want %d", code, len(out), len(written), len(all))
 	}
 
-	data := capture(t, "ethernet-branches")
+	data := readCapture(t, "ethernet-branches")
 	if code, out, _ := turtle(t, data, "read", "-"); code != 0 || out != all {
 		t.Errorf("standard input: exit %d, %d bytes, want %d", code, len(out), len(all))
 	}

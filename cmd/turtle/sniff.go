@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -53,10 +54,10 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"sudo turtle sniff -i lo -c 10 -w lo.pcap", stdout, stderr)
 	ifName := fs.StringP("interface", "i", "", "capture on `IFACE` (a name, a number from 'turtle ifaces', or any; default: every interface, as the notes' sniffer)")
 	count := fs.IntP("count", "c", 0, "stop after `N` frames (0: until Ctrl-C)")
-	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame")
+	snaplen := fs.IntP("snaplen", "s", live.DefaultSnaplen, "keep at most `BYTES` of each frame (0: no cut, as tcpdump -s 0)")
 	output := fs.StringP("write", "w", "", "also write the frames to the pcap `FILE` (- for standard output)")
 	quiet := fs.BoolP("quiet", "q", false, "print no frames (with -w: only write the file)")
-	format := fs.String("format", "turtle", "output format: "+strings.Join(decode.FormatNames(), ", "))
+	format := fs.String("format", "turtle", "output `FORMAT`: "+strings.Join(decode.FormatNames(), ", "))
 	promisc := fs.Bool("promisc", false, "put the interface in promiscuous mode")
 	runAs := fs.StringP("user", "Z", "nobody", "started as root, continue as `USER` once the capture is open (root: stay root)")
 	bufKiB := fs.IntP("buffer-size", "B", live.DefaultBufferSize>>10, "kernel capture buffer in `KiB`")
@@ -70,14 +71,11 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle sniff: "+format+"\n", a...)
 		return 1
 	}
-	if *count < 0 {
-		return usageErr("-c %d: the frame count cannot be negative", *count)
+	if *snaplen == 0 { // as in edit and tcpdump: no cut
+		*snaplen = capture.MaxSnaplen
 	}
-	if *snaplen < 1 || *snaplen > 262144 {
-		return usageErr("-s %d: the snapshot length must be 1 to 262144", *snaplen)
-	}
-	if *bufKiB < 1024 || *bufKiB > 1<<22 {
-		return usageErr("-B %d: the buffer size must be 1024 to 4194304 KiB", *bufKiB)
+	if msg := checkSniffNumbers(*count, *snaplen, *bufKiB); msg != "" {
+		return usageErr("%s", msg)
 	}
 	f, err := decode.NewFormat(*format)
 	if err != nil {
@@ -97,21 +95,14 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	where := ifc.Name
-	if where == live.Unbound {
-		where = "every interface"
-	}
+	where := ifaceWhere(ifc.Name)
 	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
 	if *filterExpr != "" && fs.NArg() > 0 {
 		return usageErr("give the filter either with -f or as arguments, not both")
 	}
 	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
-		lt, err := live.LinkTypeOf(ifc.Name, cfg)
-		if err != nil {
-			return openFailure(stderr, where, err)
-		}
-		if cfg.Filter, err = live.CompileFilter(expr, lt, *snaplen); err != nil {
-			return fail("%v", err)
+		if code := compileSniffFilter(cfg, ifc.Name, where, expr, stderr); code != 0 {
+			return code
 		}
 	}
 	h, err := live.Open(ifc.Name, cfg)
@@ -119,58 +110,22 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return openFailure(stderr, where, err)
 	}
 	defer h.Close()
-
 	// From here Ctrl-C stops the capture instead of killing the process,
 	// so that everything captured is written out.
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	interrupted, done := make(chan struct{}), make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-signals:
-			close(interrupted)
-			h.Stop()
-		case <-done:
-		}
-	}()
+	interrupted, stopWatching := stopOnSignal(h)
+	defer stopWatching()
 
 	// The file is opened as the user who started turtle, then privileges go.
-	var (
-		file *os.File
-		bw   *bufio.Writer
-		pw   *pcapio.PcapWriter
-	)
-	if *output != "" {
-		var w io.Writer = stdout
-		if *output != "-" {
-			if file, err = os.Create(*output); err != nil {
-				return fail("%v", err)
-			}
-			defer file.Close()
-			w = file
-		}
-		// 1 MiB: each write system call also wakes the Go runtime's monitor
-		// thread, which costs more than the write itself on a flood.
-		bw = bufio.NewWriterSize(w, 1<<20)
-		pw, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: h.LinkType(), Snaplen: *snaplen, Nanosecond: true})
-		if err != nil {
-			return fail("%s: %v", *output, err)
-		}
+	file, bw, pw, err := openSniffOutput(*output, stdout, h.LinkType(), *snaplen)
+	if err != nil {
+		return fail("%v", err)
 	}
+	defer file.Close() // nil without -w: Close then does nothing
 	if err := dropPrivileges(*runAs); err != nil {
 		return fail("%v", err)
 	}
-
 	if printing && *format == "turtle" {
-		addr := "-"
-		if ifc.Name == live.Unbound {
-			addr = hostIP()
-		} else if a, ok := live.Address(ifc); ok {
-			addr = a.String()
-		}
-		fmt.Fprintf(stdout, "IP: %s\n", addr)
+		printSniffIP(stdout, ifc)
 	}
 
 	s := &sniffer{h: h, count: *count, pw: pw, bw: bw}
@@ -185,13 +140,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			werr = err
 		}
 	}
-	st, _ := h.Stats()
-	select {
-	case <-interrupted:
-		fmt.Fprintln(stderr, "turtle> Bye.")
-	default:
-	}
-	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", s.n, st.Dropped)
+	printSniffEnd(stderr, h, interrupted, s.n)
 	switch {
 	case loopErr != nil:
 		return fail("%s: %v", where, loopErr)
@@ -316,6 +265,111 @@ func openFailure(stderr io.Writer, name string, err error) int {
 func outputName(name string) string {
 	if name == "-" {
 		return "standard output"
+	}
+	return name
+}
+
+// stopOnSignal makes SIGINT and SIGTERM stop h's capture (interrupted is
+// then closed) instead of killing the process; stop ends the watch.
+func stopOnSignal(h *live.Handle) (interrupted <-chan struct{}, stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	intr, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-signals:
+			close(intr)
+			h.Stop()
+		case <-done:
+		}
+	}()
+	return intr, func() { signal.Stop(signals); close(done) }
+}
+
+// openSniffOutput opens -w: a classic pcap of the interface's link type
+// to the file output ("-": stdout; "": none), before privileges go.
+func openSniffOutput(output string, stdout io.Writer, lt pcapio.LinkType, snaplen int) (file *os.File, bw *bufio.Writer, pw *pcapio.PcapWriter, err error) {
+	if output == "" {
+		return nil, nil, nil, nil
+	}
+	var w io.Writer = stdout
+	if output != "-" {
+		if file, err = os.Create(output); err != nil {
+			return nil, nil, nil, err
+		}
+		w = file
+	}
+	// 1 MiB: each write system call also wakes the Go runtime's monitor
+	// thread, which costs more than the write itself on a flood.
+	bw = bufio.NewWriterSize(w, 1<<20)
+	pw, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: lt, Snaplen: snaplen, Nanosecond: true})
+	if err != nil {
+		if file != nil {
+			file.Close()
+		}
+		return nil, nil, nil, fmt.Errorf("%s: %v", output, err)
+	}
+	return file, bw, pw, nil
+}
+
+// checkSniffNumbers checks -c, -s and -B; the answer is a usage error, or "".
+func checkSniffNumbers(count, snaplen, bufKiB int) string {
+	switch {
+	case count < 0:
+		return fmt.Sprintf("-c %d: the frame count cannot be negative", count)
+	case snaplen < 0 || snaplen > capture.MaxSnaplen:
+		return fmt.Sprintf("-s %d: the snapshot length must be 0 (no cut) to %d", snaplen, capture.MaxSnaplen)
+	case bufKiB < 1024 || bufKiB > 1<<22:
+		return fmt.Sprintf("-B %d: the buffer size must be 1024 to 4194304 KiB", bufKiB)
+	}
+	return ""
+}
+
+// printSniffEnd says goodbye after Ctrl-C, then what was captured and what
+// the kernel dropped.
+func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted <-chan struct{}, n int) {
+	st, _ := h.Stats()
+	select {
+	case <-interrupted:
+		fmt.Fprintln(stderr, "turtle> Bye.")
+	default:
+	}
+	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", n, st.Dropped)
+}
+
+// compileSniffFilter compiles the capture filter for the interface's link
+// type into cfg (at cfg.Snaplen); non-zero is the exit code of a failure,
+// reported (where names the interface, or "every interface").
+func compileSniffFilter(cfg *live.Config, iface, where, expr string, stderr io.Writer) int {
+	lt, err := live.LinkTypeOf(iface, cfg)
+	if err != nil {
+		return openFailure(stderr, where, err)
+	}
+	if cfg.Filter, err = live.CompileFilter(expr, lt, cfg.Snaplen); err != nil {
+		fmt.Fprintf(stderr, "turtle sniff: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// printSniffIP is the classroom sniffer's first line: the interface's
+// address ("-" when it has none), or, capturing on every interface, the
+// host's as the class notes' sniffer finds it.
+func printSniffIP(stdout io.Writer, ifc live.Interface) {
+	addr := "-"
+	if ifc.Name == live.Unbound {
+		addr = hostIP()
+	} else if a, ok := live.Address(ifc); ok {
+		addr = a.String()
+	}
+	fmt.Fprintf(stdout, "IP: %s\n", addr)
+}
+
+// ifaceWhere is how messages name the interface: its name, or "every
+// interface" when the capture is bound to none.
+func ifaceWhere(name string) string {
+	if name == live.Unbound {
+		return "every interface"
 	}
 	return name
 }

@@ -415,7 +415,7 @@ func TestSniffUsage(t *testing.T) {
 	}{
 		{[]string{"--help"}, 0, "sudo turtle sniff -i lo -c 10 -w lo.pcap"},
 		{[]string{"-c", "-1"}, 2, "-c -1: the frame count cannot be negative"},
-		{[]string{"-s", "0"}, 2, "-s 0: the snapshot length must be 1 to 262144"},
+		{[]string{"-s", "-1"}, 2, "-s -1: the snapshot length must be 0 (no cut) to 262144"},
 		{[]string{"-B", "10"}, 2, "-B 10: the buffer size"},
 		{[]string{"--format", "nope"}, 2, "unknown --format"},
 		{[]string{"--bogus"}, 2, "unknown flag: --bogus"},

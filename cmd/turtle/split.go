@@ -13,8 +13,8 @@ import (
 const splitAbout = `Split cuts a capture into several files: one per TCP or UDP conversation
 (--by flow: both directions in one file, numbered in the order of their
 first frame; frames of no conversation go to the file numbered "other"), one
-per N frames (--by count N, as editcap -c), or one per time slice
-(--by time D, slices of D from the first frame's time, a frame at a
+per N frames (--count N, as editcap -c), or one per time slice
+(--time D, slices of D from the first frame's time, a frame at a
 slice's very end still in it, as editcap -i; a slice without frames makes
 no file).
 
@@ -30,9 +30,11 @@ Exit status: 0 when the capture was read completely, 1 when it could not be
 2 for a usage error.`
 
 func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("split", "split --by flow|count N|time D -o PATTERN IN", splitAbout,
+	fs := newFlagSet("split", "split --by flow|--count N|--time DURATION -o PATTERN IN", splitAbout,
 		"turtle split --by flow -o 'conv-{n}.pcap' class.pcap", stdout, stderr)
-	by := fs.String("by", "", "how to cut: `flow`, count (then N) or time (then D, e.g. 10s)")
+	by := fs.String("by", "", "`flow`: one file per TCP or UDP conversation")
+	count := fs.Int("count", 0, "one file per `N` frames")
+	slice := fs.Duration("time", 0, "one file per time slice of this `DURATION` (e.g. 10s)")
 	output := fs.StringP("output", "o", "", "name the files after `PATTERN` ({n} is the number)")
 	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the input's)")
 	maxOpen := fs.Int("max-open", 64, "keep at most `N` files open at once")
@@ -42,33 +44,9 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	usageErr := usageError(fs)
 	rest := fs.Args()
-	var mode edit.SplitBy
-	var n int
-	var d time.Duration
-	switch *by {
-	case "flow":
-		mode = edit.ByFlow
-	case "count", "time":
-		if len(rest) == 0 {
-			return usageErr("--by %s needs its value after it: --by count 1000, --by time 10s", *by)
-		}
-		var err error
-		if *by == "count" {
-			mode = edit.ByCount
-			if n, err = strconv.Atoi(rest[0]); err != nil || n < 1 {
-				return usageErr("--by count %q: want a number of frames from 1", rest[0])
-			}
-		} else {
-			mode = edit.ByTime
-			if d, err = time.ParseDuration(rest[0]); err != nil || d <= 0 {
-				return usageErr("--by time %q: want a positive duration such as 500ms, 10s or 1h", rest[0])
-			}
-		}
-		rest = rest[1:]
-	case "":
-		return usageErr("no --by given: flow, count N or time D")
-	default:
-		return usageErr("--by %q: want flow, count N or time D", *by)
+	mode, n, d, rest, code := splitMode(*by, fs.Changed("count"), *count, fs.Changed("time"), *slice, rest, usageErr, stderr)
+	if code != 0 {
+		return code
 	}
 	if len(rest) != 1 {
 		return usageErr("want one input capture, got %d", len(rest))
@@ -91,7 +69,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 {
 		return 1
 	}
-	sopt := sinkOptions(inputs, format, 0, 0)
+	sopt := edit.MergedHeader(inputs, format, 0, 0)
 	if sopt.Format != pcapio.FormatPcapNG {
 		if err := edit.CheckPcapLinks(inputs); err != nil {
 			fmt.Fprintf(stderr, "turtle split: %v\n", err)
@@ -102,6 +80,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	sp.Inputs = rest
 	sp.LimitHit = func(files int) {
 		fmt.Fprintf(stderr, "turtle split: %d files made (--max-files): the frames of later new conversations go to the %q file\n",
 			files, edit.OtherName)
@@ -130,4 +109,56 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "turtle split: %d frames into %d files\n", frames, len(sp.Files()))
 	return code
+}
+
+// splitMode is how split cuts: --by flow, --count N or --time D, or the
+// old spelling --by count N / --by time D (its value the first argument),
+// accepted with a deprecation line. code is non-zero for a usage error.
+func splitMode(by string, countSet bool, count int, timeSet bool, slice time.Duration, rest []string,
+	usageErr func(string, ...any) int, stderr io.Writer) (mode edit.SplitBy, n int, d time.Duration, args []string, code int) {
+	given := 0
+	for _, set := range []bool{by != "", countSet, timeSet} {
+		if set {
+			given++
+		}
+	}
+	if given > 1 {
+		return 0, 0, 0, nil, usageErr("give one of --by flow, --count N and --time DURATION")
+	}
+	if (by == "count" || by == "time") && len(rest) > 0 {
+		fmt.Fprintf(stderr, "turtle split: --by %s %s is deprecated, use --%s %s instead\n", by, rest[0], by, rest[0])
+		if by == "count" {
+			v, err := strconv.Atoi(rest[0])
+			if err != nil {
+				return 0, 0, 0, nil, usageErr("--by count %q: want a number of frames from 1", rest[0])
+			}
+			countSet, count = true, v
+		} else {
+			v, err := time.ParseDuration(rest[0])
+			if err != nil {
+				return 0, 0, 0, nil, usageErr("--by time %q: want a positive duration such as 500ms, 10s or 1h", rest[0])
+			}
+			timeSet, slice = true, v
+		}
+		by, rest = "", rest[1:]
+	}
+	switch {
+	case by == "flow":
+		return edit.ByFlow, 0, 0, rest, 0
+	case by == "count" || by == "time":
+		return 0, 0, 0, nil, usageErr("--by %s needs its value: --%s N", by, by)
+	case by != "":
+		return 0, 0, 0, nil, usageErr("--by %q: want flow (or --count N, --time DURATION)", by)
+	case countSet:
+		if count < 1 {
+			return 0, 0, 0, nil, usageErr("--count %d: want a number of frames from 1", count)
+		}
+		return edit.ByCount, count, 0, rest, 0
+	case timeSet:
+		if slice <= 0 {
+			return 0, 0, 0, nil, usageErr("--time %v: want a positive duration such as 500ms, 10s or 1h", slice)
+		}
+		return edit.ByTime, 0, slice, rest, 0
+	}
+	return 0, 0, 0, nil, usageErr("no --by flow, --count N or --time DURATION given")
 }

@@ -84,11 +84,11 @@ func TestSplitAgreesWithEditcap(t *testing.T) {
 		turtle  []string
 		editcap []string
 	}{
-		{[]string{"count", "128"}, []string{"-c", "128"}},
-		{[]string{"time", "1s"}, []string{"-i", "1"}},
+		{[]string{"--count", "128"}, []string{"-c", "128"}},
+		{[]string{"--time", "1s"}, []string{"-i", "1"}},
 	} {
 		dir := t.TempDir()
-		turtleOK(t, append(append([]string{"split", "--by"}, c.turtle...), "-o", filepath.Join(dir, "ours-{n}.pcap"), in)...)
+		turtleOK(t, append(append([]string{"split"}, c.turtle...), "-o", filepath.Join(dir, "ours-{n}.pcap"), in)...)
 		runTool(t, "editcap", append(append([]string{"-F", "nsecpcap"}, c.editcap...), in, filepath.Join(dir, "theirs.pcap"))...)
 		ours, _ := filepath.Glob(filepath.Join(dir, "ours-*"))
 		theirs, _ := filepath.Glob(filepath.Join(dir, "theirs*"))
@@ -111,9 +111,26 @@ func TestSplitAgreesWithEditcap(t *testing.T) {
 
 func TestSplitUsage(t *testing.T) {
 	for _, args := range [][]string{{"--by", "count", "x", "-o", "a", "b"}, {"--by", "time", "-1s", "-o", "a", "b"},
-		{"--by", "bytes", "-o", "a", "b"}, {"--by", "flow", "b"}} {
+		{"--by", "bytes", "-o", "a", "b"}, {"--by", "flow", "b"}, {"--count", "0", "-o", "a", "b"},
+		{"--time", "0s", "-o", "a", "b"}, {"--count", "5", "--by", "flow", "-o", "a", "b"}, {"-o", "a", "b"}} {
 		if code, _, errs := turtle(t, nil, append([]string{"split"}, args...)...); code != 2 || !strings.Contains(errs, "turtle split:") {
 			t.Errorf("%v: exit %d, %q", args, code, errs)
 		}
+	}
+}
+
+// Issue 24: --by count N (the value a positional argument) still works,
+// with one line saying to write --count N.
+func TestSplitOldSpelling(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := turtle(t, nil, "split", "--by", "count", "2", "-o", filepath.Join(dir, "c-{n}.pcap"), "../../testdata/tcp-echo.pcap")
+	if code != 0 || !strings.Contains(errs, "--by count 2 is deprecated, use --count 2 instead") {
+		t.Fatalf("exit %d, %s", code, errs)
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "c-*"))
+	turtleOK(t, "split", "--count", "2", "-o", filepath.Join(dir, "n-{n}.pcap"), "../../testdata/tcp-echo.pcap")
+	cur, _ := filepath.Glob(filepath.Join(dir, "n-*"))
+	if len(old) < 2 || len(old) != len(cur) {
+		t.Errorf("%d files the old way, %d the new", len(old), len(cur))
 	}
 }

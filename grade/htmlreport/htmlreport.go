@@ -23,13 +23,13 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/draw"
 	"github.com/turtle-sniffer/turtle/grade"
@@ -447,17 +447,12 @@ func (l *listingSource) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, er
 // pictures reads the graded capture once: the ladder, the timeline and
 // the listing.
 func (d *studentData) pictures(path string, ports []uint16, wanted map[int]bool, opt Options) {
-	f, err := os.Open(path)
+	r, err := capture.Open(path, nil, capture.Options{})
 	if err != nil {
 		d.ReadError = err.Error()
 		return
 	}
-	defer f.Close()
-	r, err := pcapio.NewReader(f)
-	if err != nil {
-		d.ReadError = err.Error()
-		return
-	}
+	defer r.Close()
 	ls := &listingSource{src: r, max: opt.MaxListing, wanted: wanted}
 	dg, rerr := draw.Collect(ls, draw.Options{MaxFrames: opt.MaxFrames, Stream: -1, Ports: ports, Title: filepath.Base(path)})
 	if rerr != nil {

@@ -18,6 +18,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // ErrNotFile is the cause of every refusal; the message says what the
@@ -31,8 +33,8 @@ func (e *notFile) Error() string        { return "is " + e.what + ", not a file"
 func (e *notFile) Is(target error) bool { return target == ErrNotFile }
 
 // Check returns an error (matching ErrNotFile) unless mode is a regular
-// file or a named pipe (a shell's <(zcat x.pcap.gz) is a pipe, and pipes
-// end).
+// file or a pipe (a shell's <(zcat x.pcap.gz) is a pipe, and pipes end).
+// Open refuses named pipes (FIFOs) of its own accord: see there.
 func Check(mode fs.FileMode) error {
 	switch {
 	case mode.IsRegular(), mode&fs.ModeNamedPipe != 0:
@@ -49,10 +51,13 @@ func Check(mode fs.FileMode) error {
 	return &notFile{"not a regular file"}
 }
 
-// Open opens name for reading if it is a regular file or a pipe. The name
-// is checked before it is opened (opening a device can have side effects)
-// and the open file again (the name may have changed in between). Errors
-// are *fs.PathError, as os.Open's.
+// Open opens name for reading if it is a regular file or an anonymous
+// pipe (/dev/fd/N from a shell's <(...), which has a writer). The name is
+// checked before it is opened (opening a device can have side effects)
+// and the open file again (the name may have changed in between). A
+// named pipe (mkfifo) is refused: opening it waits, without end and deaf
+// to Ctrl-C, until some other process opens it to write; `cat FIFO |
+// turtle read -` reads one. Errors are *fs.PathError, as os.Open's.
 func Open(name string) (*os.File, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
@@ -60,6 +65,9 @@ func Open(name string) (*os.File, error) {
 	}
 	if err := Check(fi.Mode()); err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if fi.Mode()&fs.ModeNamedPipe != 0 && !anonymousPipe(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: &notFile{"a named pipe (FIFO)"}}
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -73,6 +81,26 @@ func Open(name string) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	return f, nil
+}
+
+// anonymousPipe reports whether name leads, through symbolic links, to a
+// pipe that has no name (Linux shows one as "pipe:[inode]"): the pipes a
+// shell passes as /dev/fd/N. A FIFO made with mkfifo has a path instead.
+func anonymousPipe(name string) bool {
+	for range 16 {
+		target, err := os.Readlink(name)
+		if err != nil {
+			return false
+		}
+		if strings.HasPrefix(target, "pipe:[") {
+			return true
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(name), target)
+		}
+		name = target
+	}
+	return false
 }
 
 // plainCause words a missing file and a refusal the same on every system
@@ -118,4 +146,15 @@ func ReadFile(name string, limit int64) ([]byte, error) {
 			Err: fmt.Errorf("%w: more than %d bytes, the limit for this kind of file", ErrTooBig, limit)}
 	}
 	return data, nil
+}
+
+// Cause drops the "open NAME:" that os (and Open) put before an error, for
+// callers whose messages name the file already: "open: is a directory,
+// not a file". Other errors are returned as they are.
+func Cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -25,11 +26,12 @@ func Readers(t testing.TB, files []string) iter.Seq2[string, *pcapio.Reader] {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := pcapio.NewReader(f)
+			src, err := capture.NewSource(f, capture.Options{})
 			if err != nil {
 				f.Close()
 				continue
 			}
+			r := src.Reader()
 			more := yield(name, r)
 			f.Close()
 			if !more {

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package capture
+
+import "os"
+
+// umask: Windows has none; Chmod there only sets or clears read-only.
+var umask os.FileMode = 0
