@@ -154,21 +154,22 @@ func startCapture(ns *sandbox.Netns) (*capture, error) {
 	c.w = w
 	go func() {
 		defer close(c.done)
-		for {
-			data, ci, err := c.h.ZeroCopyReadPacketData()
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			if c.buf.Len() < maxCapture {
-				c.w.WritePacket(ci, data)
-			} else {
-				c.full = true
-			}
-			c.mu.Unlock()
-		}
+		r := &live.Recorder{H: c.h, Frame: c.frame}
+		r.Run(context.Background()) // an error ends the capture as stop does
 	}()
 	return c, nil
+}
+
+// frame writes a frame to the capture, up to maxCapture.
+func (c *capture) frame(data []byte, ci pcapio.CaptureInfo) (bool, error) {
+	c.mu.Lock()
+	if c.buf.Len() < maxCapture {
+		c.w.WritePacket(ci, data)
+	} else {
+		c.full = true
+	}
+	c.mu.Unlock()
+	return false, nil
 }
 
 // stop ends the capture and returns the pcap file.
