@@ -26,7 +26,7 @@ type LiveOptions struct {
 	// Create, when set, makes the file that receives the frames graded as
 	// pcapng, the file to hand in. It is called once the capture is open
 	// (a capture that cannot open leaves an existing file alone), before
-	// Opened; the file must be open for reading too (os.Create), since a
+	// Opened; the file must be open for reading too (capture.CreateStream), since a
 	// rubric with a wrong-port penalty reads the capture again. Live does
 	// not close it.
 	Create func() (*os.File, error)

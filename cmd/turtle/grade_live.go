@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/grade"
 )
 
@@ -94,7 +95,7 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 		// turtle, before privileges go; read back for a rubric's
 		// wrong-port penalty.
 		create = func() (*os.File, error) {
-			f, err := os.Create(*lf.write)
+			f, err := capture.CreateStream(*lf.write) // in place, never through a link
 			if err != nil {
 				return nil, unwrapPathErrorNamed(*lf.write, err)
 			}

@@ -39,7 +39,8 @@ Frames are whole up to the snapshot length, VLAN tags included.
 -w FILE also writes a pcap file (nanosecond timestamps), flushed at least
 once a second and complete after Ctrl-C; -w - writes it to standard output
 and prints no text; -q prints no text. The file is opened before turtle
-drops root privileges, so it lands where root asked.
+drops root privileges, so it lands where root asked; it is written in
+place as frames come, and a symbolic link at its name is refused.
 
 Capturing needs root or CAP_NET_RAW (on Windows: Npcap, from npcap.com,
 and usually an Administrator prompt). Started as root, turtle switches to the
@@ -255,8 +256,10 @@ func openSniffOutput(output string, stdout io.Writer, lt pcapio.LinkType, snaple
 	}
 	var w io.Writer = stdout
 	if output != "-" {
-		if file, err = os.Create(output); err != nil {
-			return nil, nil, nil, err
+		// In place, growing as frames come (not renamed at the end), and
+		// never through a link planted at the name: root opens it.
+		if file, err = capture.CreateStream(output); err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", output, err)
 		}
 		w = file
 	}

@@ -345,6 +345,29 @@ func TestSniffInterruptKeepsCaptured(t *testing.T) {
 	sniffGolden(t).Assert(t, "sniff-veth", []byte(stdout))
 }
 
+// TestSniffWriteRefusesLink: root opens -w before it drops privileges, so
+// a link planted at the name is refused, not written through.
+func TestSniffWriteRefusesLink(t *testing.T) {
+	livetest.RequireRoot(t)
+	_, b := livetest.Pair(t)
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target"), filepath.Join(dir, "b0.pcap")
+	if err := os.WriteFile(target, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, b, nil, "sniff", "-i", "b0", "-c", "1", "-q", "-w", link)
+	code, _, stderr := p.wait(t)
+	if code != 1 || !strings.HasPrefix(stderr, "turtle sniff: "+link+": is a symbolic link") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "keep me" {
+		t.Errorf("the link's target became %q", data)
+	}
+}
+
 // TestSniffDropsPrivileges reads the credentials of every thread of a
 // capturing turtle started as root.
 func TestSniffDropsPrivileges(t *testing.T) {
