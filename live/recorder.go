@@ -22,9 +22,13 @@ const DefaultDrain = 100 * time.Millisecond
 // Drain), Count frames, Timeout, Frame or Tick saying stop, or an error.
 //
 // Opening the handle (with its filter, see Config.Filter), the file the
-// frames go to and dropping privileges stay with the caller, who does them
-// between Open and Run, so that the handle and the file are open before
-// privileges go and before any frame is read.
+// frames go to (capture.CreateStream) and dropping privileges
+// (DropPrivileges) are the caller's, in that order, between Open and Run:
+// the handle and the file are open before privileges go, and privileges
+// are gone before any frame is read. The file's writer is the caller's
+// too, in Frame: sniff writes classic pcap, grade --live pcapng that
+// starts with the first frame's interface, record and grade --program
+// keep frames in memory.
 type Recorder struct {
 	H *Handle
 	// Frame gets each frame with its capture info; data is valid only

@@ -89,7 +89,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	printing := !*quiet && *output != "-"
 	// Everything is checked before the capture and the -w file are opened:
 	// a wrong -Z must not truncate the file it names.
-	if err := checkUser(*runAs); err != nil {
+	if err := live.CheckUser(*runAs); err != nil {
 		return fail("%v", err)
 	}
 
@@ -124,7 +124,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer file.Close() // nil without -w: Close then does nothing
-	if err := dropPrivileges(*runAs); err != nil {
+	if err := live.DropPrivileges(*runAs); err != nil {
 		return fail("%v", err)
 	}
 	if printing && *format == "turtle" {
