@@ -384,21 +384,18 @@ type watcher struct {
 }
 
 func (w *watcher) run() {
-	for {
-		data, ci, err := w.h.ZeroCopyReadPacketData()
-		if err != nil {
-			return
-		}
+	r := &live.Recorder{H: w.h, Frame: func(data []byte, ci pcapio.CaptureInfo) (bool, error) {
 		// A backend that cannot name each frame's interface (libpcap's
 		// "any") cannot say where the traffic is.
 		if ci.InterfaceName == w.skip || ci.InterfaceName == "" || ci.InterfaceName == live.Any || !w.lab.is(ci.LinkType, data) {
-			continue
+			return false, nil
 		}
 		w.mu.Lock()
 		w.where = ci.InterfaceName
 		w.mu.Unlock()
-		return // one is enough
-	}
+		return true, nil // one is enough
+	}}
+	r.Run(context.Background()) // stopped by Live; an error ends the watch
 }
 
 // seen names the interface that carried the lab's traffic, and the
