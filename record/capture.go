@@ -3,7 +3,6 @@ package record
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -35,28 +34,29 @@ func newCapture(h *live.Handle, match func(*summary) bool) *capture {
 	return c
 }
 
+// read runs the capture loop (live.Recorder) until stop stops the handle.
 func (c *capture) read() {
 	defer close(c.done)
-	for {
-		data, ci, err := c.h.ZeroCopyReadPacketData()
-		if err != nil {
-			if !errors.Is(err, live.ErrStopped) {
-				c.mu.Lock()
-				c.err = err
-				c.notify()
-				c.mu.Unlock()
-			}
-			return
-		}
-		s, ok := c.d.summarize(c.lt, data)
+	r := &live.Recorder{H: c.h, Frame: c.frame}
+	if err := r.Run(context.Background()); err != nil {
 		c.mu.Lock()
-		if ok && c.match(&s) {
-			ci.CaptureLength = len(data)
-			c.st.add(Frame{Info: ci, Data: bytes.Clone(data)}, s)
-			c.notify()
-		}
+		c.err = err
+		c.notify()
 		c.mu.Unlock()
 	}
+}
+
+// frame keeps a frame of the scenario and wakes whoever waits for it.
+func (c *capture) frame(data []byte, ci pcapio.CaptureInfo) (bool, error) {
+	s, ok := c.d.summarize(c.lt, data)
+	c.mu.Lock()
+	if ok && c.match(&s) {
+		ci.CaptureLength = len(data)
+		c.st.add(Frame{Info: ci, Data: bytes.Clone(data)}, s)
+		c.notify()
+	}
+	c.mu.Unlock()
+	return false, nil
 }
 
 // notify wakes every waiter; mu must be held.
