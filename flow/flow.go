@@ -75,12 +75,13 @@ func Endpoints(p *decode.Packet) (from, to netip.AddrPort, proto uint8, ok bool)
 
 // IsICMPError reports whether an ICMP message of type typ is an error
 // that quotes the datagram it is about: destination unreachable, source
-// quench, redirect, time exceeded and parameter problem for ICMPv4; for
-// ICMPv6 every type below 128 (RFC 4443 2.1: the high bit clear marks an
-// error message).
+// quench, redirect, time exceeded and parameter problem for ICMPv4;
+// destination unreachable, packet too big, time exceeded and parameter
+// problem (types 1 to 4) for ICMPv6 (decode.ICMPv6IsError says why not
+// every type below 128).
 func IsICMPError(typ uint8, v6 bool) bool {
 	if v6 {
-		return typ < 128
+		return decode.ICMPv6IsError(typ)
 	}
 	return decode.ICMPIsError(typ)
 }
