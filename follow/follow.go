@@ -66,10 +66,12 @@ func (s State) String() string {
 
 // Stream is one TCP conversation. Index counts streams in the order of
 // their first segment in the capture, from 0, as Wireshark's tcp.stream
-// does; a SYN on a tuple whose connection closed both ways starts a new
-// stream. The client is the sender of the first SYN without ACK, or of the
-// first segment seen when the capture joined the conversation later.
-// Arrays are indexed by Dir.
+// does; a SYN on a tuple whose connection closed both ways (or was reset)
+// starts a new stream. Index and Client are flow.Tracker's, as draw has
+// them: the client is the sender of the first SYN without ACK; when the
+// capture joined the conversation later, the side whose port is not the
+// well-known one (flow.ServerPort), else the first sender. Arrays are
+// indexed by Dir.
 type Stream struct {
 	Index          int
 	Client, Server netip.AddrPort
