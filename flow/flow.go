@@ -7,9 +7,13 @@
 //
 // It is a package of its own because draw, follow, split and grade all
 // need the same answers and each had written them again; a drawing's
-// --stream N must be follow's stream N. Like net/netip it deals in small
-// comparable values (Key is a map key); the per-conversation state lives
-// in a Tracker that bounds how many conversations it holds.
+// --stream N must be follow's stream N, so both number streams through a
+// Tracker (follow keys gopacket's assembler by the tracker's stream).
+// Grade and record's normalizer keep their TCP connections in a Tracker
+// too, with Start for their own rules of role and reuse. Like net/netip
+// it deals in small comparable values (Key is a map key); the
+// per-conversation state lives in a Tracker that bounds how many
+// conversations it holds.
 //
 // Reassembly (the bytes of a stream, in order) stays with gopacket's
 // reassembly package, fed from decode.Packet as follow does.
