@@ -519,7 +519,11 @@ func TestNotesBenchListen1(t *testing.T) {
 	if d := time.Duration(wall*float64(time.Second)) - slowest; d > time.Second || d < -time.Second {
 		t.Errorf("bench took %.3fs, the notes' five clients %v", wall, slowest)
 	}
-	if p99 > wall || p99 < wall-4 || rate <= 0 {
+	// p99 is at most the wall time; how far below depends on when each
+	// connection was accepted (a listen(1) queue makes the kernel retry
+	// SYNs), so it is not pinned here: echo's TestPercentile pins the
+	// nearest-rank rule the issue asked for.
+	if p99 > wall || p99 <= 0 || rate <= 0 {
 		t.Errorf("bench: p99 %.3fs, wall %.3fs, %v msg/s", p99, wall, rate)
 	}
 }
