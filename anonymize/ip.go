@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/flow"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -300,15 +301,10 @@ func (a *Anonymizer) transportPayload(p *decode.Packet, pl []byte, d *uint64, qu
 }
 
 // isError reports whether an ICMP message quotes a datagram whose
-// addresses must be mapped too: the four ICMPv6 error types RFC 4443
-// defines (the unassigned ones below 128 are left as payload), or an
-// ICMPv4 error.
-func isError(t uint8, v6 bool) bool {
-	if v6 {
-		return t >= 1 && t <= 4
-	}
-	return decode.ICMPIsError(t)
-}
+// addresses must be mapped too: flow.IsICMPError, the one definition (for
+// ICMPv6 the four types RFC 4443 defines to quote the invoking packet; the
+// unassigned ones below 128 are left as payload).
+func isError(t uint8, v6 bool) bool { return flow.IsICMPError(t, v6) }
 
 // quote rewrites the packet an ICMP error quotes; false when it holds no
 // whole IP header.

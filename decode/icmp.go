@@ -57,6 +57,17 @@ func ICMPIsError(t uint8) bool {
 	return false
 }
 
+// ICMPv6IsError reports whether an ICMPv6 message of type t is an error
+// whose body quotes the invoking packet: destination unreachable, packet
+// too big, time exceeded, parameter problem (RFC 4443 3.1 to 3.4). RFC
+// 4443 2.1 makes every type below 128 an error message, but only these four
+// are defined to carry "as much of invoking packet as possible"; the others
+// (0, 100 and 101 for private experiments, 127 reserved, the unassigned
+// rest) have bodies of no known format, so reading one as a quoted packet
+// would invent a conversation. This is the one definition draw, the
+// verbose view, flow and anonymize share.
+func ICMPv6IsError(t uint8) bool { return t >= 1 && t <= 4 }
+
 // icmpTypeName names the ICMP types of the IANA registry still in use.
 func icmpTypeName(t uint8) string {
 	switch t {

@@ -663,7 +663,7 @@ func (v *Verbose) icmpv6(c *ICMPv6Header) {
 	v.s("\n    ")
 	v.checksum(&c.Checksum)
 	v.nl()
-	if c.Type < 128 {
+	if ICMPv6IsError(c.Type) {
 		v.quoted(c.Body, true)
 	}
 	if opts := icmpv6Options(c); len(opts) > 0 {

@@ -7,9 +7,13 @@
 //
 // It is a package of its own because draw, follow, split and grade all
 // need the same answers and each had written them again; a drawing's
-// --stream N must be follow's stream N. Like net/netip it deals in small
-// comparable values (Key is a map key); the per-conversation state lives
-// in a Tracker that bounds how many conversations it holds.
+// --stream N must be follow's stream N, so both number streams through a
+// Tracker (follow keys gopacket's assembler by the tracker's stream).
+// Grade and record's normalizer keep their TCP connections in a Tracker
+// too, with Start for their own rules of role and reuse. Like net/netip
+// it deals in small comparable values (Key is a map key); the
+// per-conversation state lives in a Tracker that bounds how many
+// conversations it holds.
 //
 // Reassembly (the bytes of a stream, in order) stays with gopacket's
 // reassembly package, fed from decode.Packet as follow does.
@@ -75,12 +79,13 @@ func Endpoints(p *decode.Packet) (from, to netip.AddrPort, proto uint8, ok bool)
 
 // IsICMPError reports whether an ICMP message of type typ is an error
 // that quotes the datagram it is about: destination unreachable, source
-// quench, redirect, time exceeded and parameter problem for ICMPv4; for
-// ICMPv6 every type below 128 (RFC 4443 2.1: the high bit clear marks an
-// error message).
+// quench, redirect, time exceeded and parameter problem for ICMPv4;
+// destination unreachable, packet too big, time exceeded and parameter
+// problem (types 1 to 4) for ICMPv6 (decode.ICMPv6IsError says why not
+// every type below 128).
 func IsICMPError(typ uint8, v6 bool) bool {
 	if v6 {
-		return typ < 128
+		return decode.ICMPv6IsError(typ)
 	}
 	return decode.ICMPIsError(typ)
 }

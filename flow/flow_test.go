@@ -26,8 +26,13 @@ func TestICMPErrors(t *testing.T) {
 			t.Errorf("ICMP type %d: %v", typ, !want)
 		}
 	}
-	if !flow.IsICMPError(1, true) || flow.IsICMPError(128, true) || flow.IsICMPError(129, true) {
-		t.Error("ICMPv6 error classes")
+	// ICMPv6: only the four error types RFC 4443 defines to quote the
+	// invoking packet; the other types below 128 are errors of no known
+	// body.
+	for typ, want := range map[uint8]bool{1: true, 2: true, 3: true, 4: true, 0: false, 5: false, 100: false, 127: false, 128: false, 129: false, 135: false} {
+		if flow.IsICMPError(typ, true) != want {
+			t.Errorf("ICMPv6 type %d: %v", typ, !want)
+		}
 	}
 }
 
@@ -82,5 +87,25 @@ func TestStreamsAsFollow(t *testing.T) {
 				t.Errorf("%s stream %d: FIN %v", name, i, convs[i].FIN)
 			}
 		}
+	}
+}
+
+// Start replaces the conversation of a key, numbering a new TCP stream,
+// and refuses a new key when the table is full.
+func TestStart(t *testing.T) {
+	a, b := netip.MustParseAddrPort("10.0.0.1:40000"), netip.MustParseAddrPort("10.0.0.2:7")
+	tr := flow.NewTracker[int](1, nil)
+	k := flow.NewKey(flow.TCP, a, b)
+	c := tr.Start(k, a)
+	c.User = 1
+	c2 := tr.Start(k, a)
+	if c2 == c || c2.User != 0 || c2.Stream != 1 || tr.Lookup(k) != c2 || tr.Len() != 1 || c2.Client != a {
+		t.Fatalf("restart: %+v", c2)
+	}
+	if tr.Start(flow.NewKey(flow.TCP, a, netip.MustParseAddrPort("10.0.0.3:7")), a) != nil {
+		t.Error("a full table took a new key")
+	}
+	if u := tr.Start(flow.NewKey(flow.UDP, a, b), a); u != nil {
+		t.Error("a full table took a UDP key")
 	}
 }

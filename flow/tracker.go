@@ -97,6 +97,23 @@ func (t *Tracker[T]) Add(k Key, client netip.AddrPort) *Conv[T] {
 	return t.add(k, client, -1)
 }
 
+// Start files a new conversation under k with client as its client, in
+// place of any there, for a caller whose own rule says when a tuple is
+// used again (grade starts a new connection at a client's SYN once the
+// client closed or was refused; Frame waits for both FINs or a reset). A
+// TCP key gets the next stream number. nil when the table is full.
+func (t *Tracker[T]) Start(k Key, client netip.AddrPort) *Conv[T] {
+	if t.convs[k] == nil && len(t.convs) >= t.Max {
+		return nil
+	}
+	stream := -1
+	if k.Proto == TCP {
+		stream = t.streams
+		t.streams++
+	}
+	return t.add(k, client, stream)
+}
+
 func (t *Tracker[T]) add(k Key, client netip.AddrPort, stream int) *Conv[T] {
 	c := &Conv[T]{Key: k, Client: client, Stream: stream}
 	if t.init != nil {

@@ -10,10 +10,12 @@
 // decode.Packet (so every link type turtle reads works) and reassembled by
 // gopacket's reassembly package, which already handles sequence wrap-around,
 // overlaps and out-of-order queues; this package maps its callbacks to
-// stream indexes, statistics and chunks.
+// statistics and chunks. Streams are numbered, and their client chosen, by
+// flow.Tracker, as draw numbers them: follow's stream N is draw's.
 package follow
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"net/netip"
@@ -64,10 +66,12 @@ func (s State) String() string {
 
 // Stream is one TCP conversation. Index counts streams in the order of
 // their first segment in the capture, from 0, as Wireshark's tcp.stream
-// does; a SYN on a tuple whose connection closed both ways starts a new
-// stream. The client is the sender of the first SYN without ACK, or of the
-// first segment seen when the capture joined the conversation later.
-// Arrays are indexed by Dir.
+// does; a SYN on a tuple whose connection closed both ways (or was reset)
+// starts a new stream. Index and Client are flow.Tracker's, as draw has
+// them: the client is the sender of the first SYN without ACK; when the
+// capture joined the conversation later, the side whose port is not the
+// well-known one (flow.ServerPort), else the first sender. Arrays are
+// indexed by Dir.
 type Stream struct {
 	Index          int
 	Client, Server netip.AddrPort
@@ -96,7 +100,6 @@ type Stream struct {
 	based                 [2]bool
 	maxEnd                [2]uint32 // highest end of data seen
 	seen                  [2]bool
-	flip                  bool // gopacket's first direction is server to client
 	selected              bool
 }
 
@@ -133,7 +136,8 @@ type Options struct {
 // them all in index order. It returns src's error, if any, with the
 // streams as far as they got.
 func Run(src decode.Source, opt Options) ([]*Stream, error) {
-	r := &run{opt: opt, limits: opt.Limits.withDefaults(), flows: make(map[flow.Key]struct{})}
+	r := &run{opt: opt, limits: opt.Limits.withDefaults()}
+	r.flows = flow.NewTracker[*Stream](r.limits.MaxStreams, nil)
 	pool := reassembly.NewStreamPool(r)
 	asm := reassembly.NewAssembler(pool)
 	// Bound what out-of-order data may hold: beyond it the oldest hole is
@@ -156,19 +160,20 @@ func Run(src decode.Source, opt Options) ([]*Stream, error) {
 			break
 		}
 		p.Decode(ci.LinkType, data)
-		if p.Layers&decode.LayerTCP == 0 || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == decode.ProblemTCP) {
+		from, to, proto, ok := flow.Endpoints(&p)
+		if !ok || proto != flow.TCP {
+			continue
+		}
+		c := r.conv(&p, from, to, ci.Timestamp)
+		if c == nil || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == decode.ProblemTCP) {
 			continue
 		}
 		if err := tcp.DecodeFromBytes(p.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
 			continue
 		}
-		from, to, _, _ := flow.Endpoints(&p)
-		if !r.track(flow.NewKey(flow.TCP, from, to)) {
-			continue
-		}
-		netFlow := netFlowOf(from.Addr(), to.Addr())
+		r.cur, r.from = c.User, from
 		r.ctx.ci = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: ci.Length}
-		asm.AssembleWithContext(netFlow, &tcp, &r.ctx)
+		asm.AssembleWithContext(streamFlow(c, from), &tcp, &r.ctx)
 	}
 	if r.err == nil {
 		r.flushing = true // gaps from here on are the capture's end, not a limit
@@ -186,15 +191,56 @@ func Run(src decode.Source, opt Options) ([]*Stream, error) {
 	return r.streams, readErr
 }
 
-// netFlowOf is gopacket's name for the addresses of a segment.
-func netFlowOf(src, dst netip.Addr) gopacket.Flow {
-	if src.Is4() {
-		s, d := src.As4(), dst.As4()
-		return gopacket.NewFlow(layers.EndpointIPv4, s[:], d[:])
+// conv numbers the stream of a segment through flow.Tracker, as draw
+// does, so that follow's stream N is draw's; it starts a Stream at the
+// first segment of each. nil when the table is full.
+func (r *run) conv(p *decode.Packet, from, to netip.AddrPort, ts time.Time) *flow.Conv[*Stream] {
+	f := p.TCP.Flags
+	syn, ack := f&decode.TCPFlagSYN != 0, f&decode.TCPFlagACK != 0
+	c := r.flows.Frame(flow.TCP, from, to, syn && !ack)
+	if c == nil {
+		r.capped.Streams = true
+		r.capped.SkippedSegments++
+		return nil
 	}
-	s, d := src.As16(), dst.As16()
-	return gopacket.NewFlow(layers.EndpointIPv6, s[:], d[:])
+	if c.User == nil {
+		s := &Stream{Index: c.Stream, Client: c.Client, Server: to, First: ts, MidStream: !syn}
+		if c.Client == to {
+			s.Server = from
+		}
+		r.streams = append(r.streams, s)
+		s.selected = r.opt.Select != nil && r.opt.Select(s)
+		c.User = s
+	}
+	// The bytes a snapshot length cut off were sent all the same.
+	missing := p.IPv4.Missing
+	if p.Layers&decode.LayerIPv6 != 0 {
+		missing = p.IPv6.Missing
+	}
+	c.Segment(c.Dir(from), p.TCP.Seq, uint32(len(p.TCP.Payload)+max(missing, 0)), syn, f&decode.TCPFlagFIN != 0, f&decode.TCPFlagRST != 0)
+	return c
 }
+
+// streamFlow is the address pair gopacket's assembler keys a segment by:
+// the stream number and the side of the sender rather than addresses, so
+// that each stream the tracker numbers is one connection to the
+// assembler, whatever the assembler would decide about a tuple used
+// again. (The assembler looks the reverse direction up by reversing both
+// flows; the ports stay the segment's.)
+func streamFlow(c *flow.Conv[*Stream], from netip.AddrPort) gopacket.Flow {
+	var a, b [5]byte
+	binary.BigEndian.PutUint32(a[:], uint32(c.Stream))
+	b = a
+	b[4] = 1
+	if from != c.Key.A {
+		a, b = b, a
+	}
+	return gopacket.NewFlow(streamEndpoint, a[:], b[:])
+}
+
+// streamEndpoint is the kind of streamFlow's endpoints, a number no
+// gopacket layer uses.
+const streamEndpoint = gopacket.EndpointType(0x7475)
 
 // run is the StreamFactory: it numbers the streams as gopacket creates them.
 type run struct {
@@ -204,7 +250,9 @@ type run struct {
 	err     error // from a callback: stops the run
 
 	limits   Limits
-	flows    map[flow.Key]struct{} // the connections tracked
+	flows    *flow.Tracker[*Stream] // numbers the streams, as draw does
+	cur      *Stream                // the stream of the segment being assembled
+	from     netip.AddrPort         // and its sender
 	capped   Capped
 	flushing bool
 }
@@ -213,32 +261,24 @@ type context struct{ ci gopacket.CaptureInfo }
 
 func (c *context) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 
-// New starts a stream at its first segment.
+// New is called by the assembler at the first segment of a connection it
+// has not seen: the stream the tracker gave that segment. (The assembler
+// also starts again after a SYN on a connection it closed both ways,
+// which the tracker may count as the same stream: the Stream goes on.)
 func (r *run) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
-	src, _ := netip.AddrFromSlice(netFlow.Src().Raw())
-	dst, _ := netip.AddrFromSlice(netFlow.Dst().Raw())
-	a := netip.AddrPortFrom(src, uint16(tcp.SrcPort))
-	b := netip.AddrPortFrom(dst, uint16(tcp.DstPort))
-	s := &Stream{Index: len(r.streams), Client: a, Server: b, First: ac.GetCaptureInfo().Timestamp}
-	// A SYN-ACK first means the SYN was not captured: its sender is the
-	// server.
-	if tcp.SYN && tcp.ACK {
-		s.Client, s.Server, s.flip = b, a, true
-	}
-	s.MidStream = !tcp.SYN
-	r.streams = append(r.streams, s)
-	s.selected = r.opt.Select != nil && r.opt.Select(s)
-	return &half{r: r, s: s}
+	// The assembler's client to server direction is its first segment's.
+	return &half{r: r, s: r.cur, flip: r.from != r.cur.Client}
 }
 
 // half adapts a Stream to gopacket's callbacks.
 type half struct {
-	r *run
-	s *Stream
+	r    *run
+	s    *Stream
+	flip bool // gopacket's first direction is server to client
 }
 
 func (h *half) dir(d reassembly.TCPFlowDirection) Dir {
-	if (d == reassembly.TCPDirClientToServer) != h.s.flip {
+	if (d == reassembly.TCPDirClientToServer) != h.flip {
 		return ClientToServer
 	}
 	return ServerToClient

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sebdah/goldie/v2"
 
@@ -198,4 +199,33 @@ func FuzzFollow(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A capture that joins a conversation in the middle, the server speaking
+// first: the client is the side off the server's port, as flow.Tracker
+// (and so draw) says, not the first sender.
+func TestMidStreamClient(t *testing.T) {
+	s := fixtures.NewSession(pcapio.LinkTypeEthernet)
+	client := fixtures.ClientPort(7, 0)
+	c := s.TCP(client, fixtures.TCPServer, 100, 200)
+	c.Send(0, false, []byte("late answer"), 0)
+	c.Send(time.Millisecond, true, []byte("next question"), 0)
+	r, err := pcapio.NewReader(bytes.NewReader(s.Bytes(fixtures.PcapMicro)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams, err := Run(r, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(streams) != 1 {
+		t.Fatalf("%d streams", len(streams))
+	}
+	st := streams[0]
+	if st.Client != client || st.Server != fixtures.TCPServer || !st.MidStream {
+		t.Errorf("client %v server %v mid-stream %v, want %v %v true", st.Client, st.Server, st.MidStream, client, fixtures.TCPServer)
+	}
+	if st.Bytes[ClientToServer] != 13 || st.Bytes[ServerToClient] != 11 {
+		t.Errorf("bytes %v, want [13 11]", st.Bytes)
+	}
 }

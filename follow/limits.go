@@ -1,10 +1,6 @@
 package follow
 
-import (
-	"fmt"
-
-	"github.com/turtle-sniffer/turtle/flow"
-)
+import "fmt"
 
 // Limits bound the memory Run holds whatever the capture holds: a million
 // SYNs would otherwise be a million streams (some 1.3 KB each), and
@@ -79,19 +75,4 @@ func (c *Capped) Message(l Limits) string {
 			l.MaxBufferedBytes>>20, l.MaxBufferedBytesPerStream>>20, c.BufferGaps)
 	}
 	return msg
-}
-
-// track reports whether a segment of the connection k belongs to a
-// tracked connection, adding it while the table has room.
-func (r *run) track(k flow.Key) bool {
-	if _, ok := r.flows[k]; ok {
-		return true
-	}
-	if len(r.flows) >= r.limits.MaxStreams {
-		r.capped.Streams = true
-		r.capped.SkippedSegments++
-		return false
-	}
-	r.flows[k] = struct{}{}
-	return true
 }

@@ -26,7 +26,7 @@ type LiveOptions struct {
 	// Create, when set, makes the file that receives the frames graded as
 	// pcapng, the file to hand in. It is called once the capture is open
 	// (a capture that cannot open leaves an existing file alone), before
-	// Opened; the file must be open for reading too (os.Create), since a
+	// Opened; the file must be open for reading too (capture.CreateStream), since a
 	// rubric with a wrong-port penalty reads the capture again. Live does
 	// not close it.
 	Create func() (*os.File, error)
@@ -57,10 +57,6 @@ const DefaultHint = 3 * time.Second
 // answers) is worth saying while the student can still act. It is longer
 // than the delays the labs' servers sleep.
 const settle = 5 * time.Second
-
-// drain is how long the capture goes on after Ctrl-C, for the frames the
-// kernel captured before it and has not handed over yet.
-const drain = 100 * time.Millisecond
 
 // tick is how often the checks are judged while frames come in (and the
 // file flushed): the run ends well within a second of the frame that
@@ -138,26 +134,8 @@ func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 		}
 	}
 
-	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer close(stop)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			// Frames captured before Ctrl-C may wait in the kernel's
-			// ring a little longer (a block is handed over at the latest
-			// 20 ms after its first frame): read them, then stop.
-			select {
-			case <-time.After(drain):
-			case <-stop:
-			}
-			h.Stop()
-		case <-stop:
-		}
-	}()
 	if watch != nil {
 		wg.Add(1)
 		go func() {
@@ -174,7 +152,7 @@ func Live(ctx context.Context, r *Rubric, opt LiveOptions) (Result, error) {
 	} else {
 		opt.Message("grading " + opt.Interface + " live: waiting for " + lab.what() + " (Ctrl-C to stop)")
 	}
-	loopErr := g.run()
+	loopErr := g.run(ctx)
 	if err := g.flush(); err != nil && loopErr == nil {
 		loopErr = fmt.Errorf("write %s: %w", opt.Name, err)
 	}
@@ -233,58 +211,22 @@ type liveGrader struct {
 	passed           map[string]bool
 }
 
-func (g *liveGrader) run() error {
+// run reads the graded handle with live.Recorder until ctx is done (and
+// the frames captured before are read), the timeout passes, or UntilDone
+// and every check has passed.
+func (g *liveGrader) run(ctx context.Context) error {
 	g.start = time.Now()
 	g.passed = map[string]bool{}
-	var end time.Time
-	if g.opt.Timeout > 0 {
-		end = g.start.Add(g.opt.Timeout)
-	}
-	next := g.start.Add(tick)
-	g.h.SetReadDeadline(next)
-	n := 0
-	for {
-		data, ci, err := g.h.ZeroCopyReadPacketData()
-		switch {
-		case err == nil:
-		case errors.Is(err, live.ErrStopped):
-			return nil
-		case errors.Is(err, os.ErrDeadlineExceeded):
-		default:
-			return err
-		}
-		if err == nil {
-			n++
+	r := &live.Recorder{H: g.h, Every: tick, Timeout: g.opt.Timeout, Drain: live.DefaultDrain,
+		Frame: func(data []byte, ci pcapio.CaptureInfo) (bool, error) {
 			lab, err := g.frame(data, ci)
-			if err != nil {
-				return err
-			}
 			// The lab's frames are judged as they come, so that a check
 			// passes at the frame that completed it; others at the tick.
-			if lab && g.st.Frames() <= judgeEach {
-				if g.judge() {
-					return nil
-				}
-			}
-		}
-		// While frames keep coming the deadline never fires: look at the
-		// clock every 16 frames.
-		if err == nil && n%16 != 0 {
-			continue
-		}
-		now := time.Now()
-		if now.Before(next) {
-			continue
-		}
-		next = now.Add(tick)
-		g.h.SetReadDeadline(next)
-		if done, err := g.tick(now); done || err != nil {
-			return err
-		}
-		if !end.IsZero() && now.After(end) {
-			return nil
-		}
+			return err == nil && lab && g.st.Frames() <= judgeEach && g.judge(), err
+		},
+		Tick: g.tick,
 	}
+	return r.Run(ctx)
 }
 
 // frame takes one captured frame: graded when it is the graded
@@ -442,21 +384,18 @@ type watcher struct {
 }
 
 func (w *watcher) run() {
-	for {
-		data, ci, err := w.h.ZeroCopyReadPacketData()
-		if err != nil {
-			return
-		}
+	r := &live.Recorder{H: w.h, Frame: func(data []byte, ci pcapio.CaptureInfo) (bool, error) {
 		// A backend that cannot name each frame's interface (libpcap's
 		// "any") cannot say where the traffic is.
 		if ci.InterfaceName == w.skip || ci.InterfaceName == "" || ci.InterfaceName == live.Any || !w.lab.is(ci.LinkType, data) {
-			continue
+			return false, nil
 		}
 		w.mu.Lock()
 		w.where = ci.InterfaceName
 		w.mu.Unlock()
-		return // one is enough
-	}
+		return true, nil // one is enough
+	}}
+	r.Run(context.Background()) // stopped by Live; an error ends the watch
 }
 
 // seen names the interface that carried the lab's traffic, and the

@@ -7,6 +7,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/turtle-sniffer/turtle/flow"
 )
 
 // maxPending bounds the bytes of one connection held while they wait for
@@ -24,8 +26,8 @@ const (
 	toClient = 1
 )
 
-// flow is one direction's data as the segments carried it.
-type flow struct {
+// dirData is one direction's data as the segments carried it.
+type dirData struct {
 	bytes      int64
 	frames     frameSet
 	firstAt    time.Time
@@ -53,7 +55,7 @@ type tcpConn struct {
 	refused    int // server RST before the handshake completed
 	est        int // frame of the client ACK completing the handshake
 	midstream  bool
-	flows      [2]flow
+	flows      [2]dirData
 
 	// Reassembled streams (gopacket/reassembly): segmentation, overlaps
 	// and retransmissions are gone here.
@@ -146,9 +148,16 @@ func (c *tcpConn) lost(dir int) int64 {
 func (c *tcpConn) established() bool { return c.est != 0 }
 
 // tcpState is every connection to a lab port, and the ports used instead.
+// The connections now open are a flow.Tracker's, under flow's key; grading
+// keeps its own two rules, which the tracker leaves to its caller: the
+// server is the side on a lab port (not a guess from port numbers), and a
+// client's SYN starts a new connection on the same tuple once the client
+// sent a FIN or either side reset or refused it (the tracker's Frame waits
+// for both FINs), so that a client reconnecting from the same port is
+// graded as the second connection it is.
 type tcpState struct {
 	conns   []*tcpConn
-	current map[connKey]*tcpConn
+	current *flow.Tracker[*tcpConn]
 	dropped int
 	others  portHints // SYNs to other ports
 	segs    int       // TCP segments in the capture, lab port or not
@@ -156,7 +165,7 @@ type tcpState struct {
 }
 
 func (t *tcpState) init() {
-	t.current = map[connKey]*tcpConn{}
+	t.current = flow.NewTracker[*tcpConn](maxTracked, nil)
 	t.budget.limit = pendBudget
 }
 
@@ -204,7 +213,15 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 		}
 		return
 	}
-	c := t.current[key]
+	k := flow.NewKey(flow.TCP, src, dst)
+	var c *tcpConn
+	if cv := t.current.Lookup(k); cv != nil {
+		// Its roles stand (both ports may be lab ports).
+		c, key, dir = cv.User, cv.User.key, toServer
+		if src != key.client {
+			dir = toClient
+		}
+	}
 	if c != nil && tcp.SYN && !tcp.ACK && dir == toServer && c.syn.n > 0 && (c.established() || c.refused != 0) &&
 		(c.flows[toServer].fin != 0 || c.flows[toServer].rst != 0 || c.flows[toClient].rst != 0 || c.refused != 0) {
 		c = nil // the 4-tuple is reused by a new connection
@@ -216,7 +233,8 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 		}
 		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !tcp.SYN, budget: &t.budget}
 		t.conns = append(t.conns, c)
-		t.current[key] = c
+		// Never nil: the tracker holds no more than len(t.conns) < maxTracked.
+		t.current.Start(k, key.client).User = c
 	}
 	captured := len(tcp.Payload)
 	if missing > 0 && missing <= 1<<16 {

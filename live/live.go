@@ -1,7 +1,8 @@
 // Package live captures frames from network interfaces for the same
 // decoding core that reads capture files: a Handle is a decode.Source.
 // Its sending half, Sender (send.go), puts frames on an interface for
-// turtle replay.
+// turtle replay. Recorder (recorder.go) is the one capture loop that
+// sniff, grade --live, record and grade --program run on a Handle.
 //
 // Two backends sit behind one API. On Linux the default is an AF_PACKET
 // socket with a TPACKET_V3 ring, in pure Go (afpacket_linux.go). On Windows

@@ -3,10 +3,12 @@ package record
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
+	"math"
+	"net/netip"
 	"sync"
 
+	"github.com/turtle-sniffer/turtle/flow"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -30,33 +32,33 @@ type capture struct {
 
 func newCapture(h *live.Handle, match func(*summary) bool) *capture {
 	c := &capture{h: h, lt: h.LinkType(), match: match, changed: make(chan struct{}), done: make(chan struct{})}
-	c.st.conns = make(map[flowKey]*tcpTrack)
 	go c.read()
 	return c
 }
 
+// read runs the capture loop (live.Recorder) until stop stops the handle.
 func (c *capture) read() {
 	defer close(c.done)
-	for {
-		data, ci, err := c.h.ZeroCopyReadPacketData()
-		if err != nil {
-			if !errors.Is(err, live.ErrStopped) {
-				c.mu.Lock()
-				c.err = err
-				c.notify()
-				c.mu.Unlock()
-			}
-			return
-		}
-		s, ok := c.d.summarize(c.lt, data)
+	r := &live.Recorder{H: c.h, Frame: c.frame}
+	if err := r.Run(context.Background()); err != nil {
 		c.mu.Lock()
-		if ok && c.match(&s) {
-			ci.CaptureLength = len(data)
-			c.st.add(Frame{Info: ci, Data: bytes.Clone(data)}, s)
-			c.notify()
-		}
+		c.err = err
+		c.notify()
 		c.mu.Unlock()
 	}
+}
+
+// frame keeps a frame of the scenario and wakes whoever waits for it.
+func (c *capture) frame(data []byte, ci pcapio.CaptureInfo) (bool, error) {
+	s, ok := c.d.summarize(c.lt, data)
+	c.mu.Lock()
+	if ok && c.match(&s) {
+		ci.CaptureLength = len(data)
+		c.st.add(Frame{Info: ci, Data: bytes.Clone(data)}, s)
+		c.notify()
+	}
+	c.mu.Unlock()
+	return false, nil
 }
 
 // notify wakes every waiter; mu must be held.
@@ -102,18 +104,36 @@ func (c *capture) stop() (state, live.Stats, error) {
 
 // state is what the capture kept, with the bookkeeping scenarios wait on.
 type state struct {
-	pkts  []Frame
-	sums  []summary
-	tcp   []*tcpTrack // connections in order of first appearance
-	conns map[flowKey]*tcpTrack
+	pkts []Frame
+	sums []summary
+	tcp  []*tcpTrack // connections in order of first appearance
+	// conns are the same connections under flow's key, made on first use.
+	// The first segment's sender is the client and a tuple is never used
+	// again (Lookup and Start, not Frame's guesses): a scenario's
+	// connections open with a SYN from fresh ports. Unbounded as the
+	// frames kept are: a scenario's capture stops at its own end.
+	conns *flow.Tracker[*tcpTrack]
 }
 
 // tcpTrack follows one TCP connection: dir[0] is the client's direction
 // (the sender of the SYN), dir[1] the server's.
 type tcpTrack struct {
-	key [2]flowKey
 	dir [2]dirTrack
 	rst bool
+}
+
+// conn returns the connection of a TCP segment s, nil when none was
+// started, and its direction: 0 from the client.
+func (st *state) conn(s *summary) (*tcpTrack, int) {
+	if st.conns == nil {
+		return nil, 0
+	}
+	from := netip.AddrPortFrom(netip.AddrFrom4(s.src), s.sport)
+	c := st.conns.Lookup(flow.NewKey(flow.TCP, from, netip.AddrPortFrom(netip.AddrFrom4(s.dst), s.dport)))
+	if c == nil {
+		return nil, 0
+	}
+	return c.User, c.Dir(from)
 }
 
 type dirTrack struct {
@@ -132,17 +152,16 @@ func (st *state) add(p Frame, s summary) {
 	if s.proto != protoTCP {
 		return
 	}
-	key := flowKey{protoTCP, s.src, s.dst, s.sport, s.dport}
-	t, ok := st.conns[key]
-	if !ok {
-		t = &tcpTrack{key: [2]flowKey{key, key.reverse()}}
-		st.conns[key] = t
-		st.conns[key.reverse()] = t
+	t, i := st.conn(&s)
+	if t == nil {
+		if st.conns == nil {
+			st.conns = flow.NewTracker[*tcpTrack](math.MaxInt, nil)
+		}
+		from := netip.AddrPortFrom(netip.AddrFrom4(s.src), s.sport)
+		c := st.conns.Start(flow.NewKey(flow.TCP, from, netip.AddrPortFrom(netip.AddrFrom4(s.dst), s.dport)), from)
+		t = &tcpTrack{}
+		c.User = t
 		st.tcp = append(st.tcp, t)
-	}
-	i := 0
-	if key != t.key[0] {
-		i = 1
 	}
 	me, peer := &t.dir[i], &t.dir[1-i]
 	end := s.seq + uint32(s.payload)

@@ -10,7 +10,7 @@ import (
 // tcpState builds the capture state of one TCP connection from its segments:
 // direction 0 is the client's.
 func tcpState(segs ...summary) *state {
-	st := &state{conns: make(map[flowKey]*tcpTrack)}
+	st := &state{}
 	for _, s := range segs {
 		st.add(Frame{}, s)
 	}

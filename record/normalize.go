@@ -5,9 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"net/netip"
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/flow"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -129,18 +132,24 @@ type tcpConn struct {
 }
 
 type normalizer struct {
-	d         dissector
-	epoch     time.Time
-	ports     map[portKey]uint16
-	known     map[uint16]uint16
-	used      map[uint16]bool
-	nextPort  uint16
-	echoIDs   map[uint16]uint16
-	nextEcho  uint16
-	ids       map[idKey]uint16
-	nextID    map[flowKey]uint16   // last identification given in each flow
-	conns     map[flowKey]*tcpConn // both directions of a connection point to it
-	connCount int
+	d        dissector
+	epoch    time.Time
+	ports    map[portKey]uint16
+	known    map[uint16]uint16
+	used     map[uint16]bool
+	nextPort uint16
+	echoIDs  map[uint16]uint16
+	nextEcho uint16
+	ids      map[idKey]uint16
+	nextID   map[flowKey]uint16 // last identification given in each flow
+	// conns are the TCP connections under flow's key, numbered in order of
+	// first segment (the tracker's stream number, which fixes their
+	// sequence bases). The first segment's sender is the initiator and a
+	// tuple is never used again: Lookup and Start, not Frame, whose client
+	// guess and reuse rule a normalized fixture must not depend on. No
+	// bound beyond the tracker's: the normalizer reads one recording of a
+	// scenario, a few connections, already held in memory whole.
+	conns *flow.Tracker[*tcpConn]
 }
 
 func newNormalizer(opt NormalizeOptions) *normalizer {
@@ -154,7 +163,7 @@ func newNormalizer(opt NormalizeOptions) *normalizer {
 		nextEcho: opt.FirstEchoID,
 		ids:      make(map[idKey]uint16),
 		nextID:   make(map[flowKey]uint16),
-		conns:    make(map[flowKey]*tcpConn),
+		conns:    flow.NewTracker[*tcpConn](math.MaxInt, nil),
 	}
 	if n.epoch.IsZero() {
 		n.epoch = DefaultEpoch()
@@ -304,14 +313,14 @@ func (n *normalizer) udp(t, ip []byte, complete bool) {
 // conn returns the connection a TCP segment in direction key belongs to,
 // creating it when the segment is the first seen of it.
 func (n *normalizer) conn(key flowKey) *tcpConn {
-	if c, ok := n.conns[key]; ok {
-		return c
+	from := netip.AddrPortFrom(netip.AddrFrom4(key.src), key.sport)
+	k := flow.NewKey(flow.TCP, from, netip.AddrPortFrom(netip.AddrFrom4(key.dst), key.dport))
+	if cv := n.conns.Lookup(k); cv != nil {
+		return cv.User
 	}
-	c := &tcpConn{index: n.connCount, first: key, sides: map[flowKey]*tcpSide{key: {}, key.reverse(): {}}}
-	n.connCount++
-	n.conns[key] = c
-	n.conns[key.reverse()] = c
-	return c
+	cv := n.conns.Start(k, from)
+	cv.User = &tcpConn{index: cv.Stream, first: key, sides: map[flowKey]*tcpSide{key: {}, key.reverse(): {}}}
+	return cv.User
 }
 
 // base returns the fixed starting value of the direction key of c, from

@@ -282,10 +282,9 @@ func (sc *Scenario) check(st *state) error {
 	for _, p := range st.sums {
 		switch p.proto {
 		case protoTCP:
-			key := flowKey{protoTCP, p.src, p.dst, p.sport, p.dport}
-			t := st.conns[key]
+			t, dir := st.conn(&p)
 			ev := strconv.Itoa(index[t]) + ">"
-			if key != t.key[0] {
+			if dir != 0 {
 				ev = strconv.Itoa(index[t]) + "<"
 			}
 			if p.flags&flagSYN != 0 && p.flags&flagACK == 0 {

@@ -498,7 +498,23 @@ func TestMemoryOfWholeProgram(t *testing.T) {
 	if !cgroups().memory {
 		t.Skip("no memory cgroup here: memory is limited per process only")
 	}
-	script := `for i in 1 2 3 4 5 6; do python3 -c 'import time; x = bytearray(40 << 20); print("allocated", flush=True); time.sleep(3)' & done; wait`
+	// One Python forks the six, so they allocate within milliseconds of
+	// each other: six interpreters started apart could each finish before
+	// the last one starts on a loaded machine, and never be held at once.
+	script := `python3 -c '
+import os, time
+for i in range(6):
+    if os.fork() == 0:
+        x = bytearray(40 << 20)  # zeroed by CPython: every page written, charged
+        print("allocated", flush=True)
+        time.sleep(3)
+        os._exit(0)
+for i in range(6):
+    try:
+        os.wait()
+    except ChildProcessError:
+        pass
+'`
 	r := run(t, script, Limits{Memory: 128 << 20})
 	if n := strings.Count(string(r.Stdout), "allocated"); n == 6 {
 		t.Fatalf("6 × 40 MiB held at once under a 128 MiB limit")

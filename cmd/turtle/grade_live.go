@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/live"
 )
 
 const gradeLiveAbout = `
@@ -83,7 +85,7 @@ func (lf *liveFlags) checkRubric(r *grade.Rubric) string {
 // run grades live and returns the one result, named as grading its -w
 // file names it. interrupted is never set: Ctrl-C is how a live run ends.
 func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer) ([]grade.Result, error) {
-	if err := checkUser(runAs); err != nil {
+	if err := live.CheckUser(runAs); err != nil {
 		return nil, err
 	}
 	name, student := "live capture", "live"
@@ -94,7 +96,7 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 		// turtle, before privileges go; read back for a rubric's
 		// wrong-port penalty.
 		create = func() (*os.File, error) {
-			f, err := os.Create(*lf.write)
+			f, err := capture.CreateStream(*lf.write) // in place, never through a link
 			if err != nil {
 				return nil, unwrapPathErrorNamed(*lf.write, err)
 			}
@@ -112,7 +114,7 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 	defer stop()
 	opt := grade.LiveOptions{
 		Interface: *lf.iface, Name: name, Create: create, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
-		Opened:  func() error { return dropPrivileges(runAs) },
+		Opened:  func() error { return live.DropPrivileges(runAs) },
 		Out:     stdout,
 		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },
 	}

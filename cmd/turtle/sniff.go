@@ -22,7 +22,8 @@ import (
 const sniffAbout = `Sniff captures frames from a network interface and prints them as the
 classroom Turtle Sniffer does, through the same decoder as 'turtle read'.
 It starts with "IP: <address>" (turtle format), prints each frame, and on
-Ctrl-C (SIGINT or SIGTERM) flushes everything, says "turtle> Bye." and the
+Ctrl-C (SIGINT or SIGTERM) reads for another 100 ms the frames the kernel
+captured before it, flushes everything, says "turtle> Bye." and the
 packets captured and dropped by the kernel on standard error, and exits 0.
 
 Without -i, turtle captures as the notes' sniffer does: one AF_PACKET
@@ -38,7 +39,8 @@ Frames are whole up to the snapshot length, VLAN tags included.
 -w FILE also writes a pcap file (nanosecond timestamps), flushed at least
 once a second and complete after Ctrl-C; -w - writes it to standard output
 and prints no text; -q prints no text. The file is opened before turtle
-drops root privileges, so it lands where root asked.
+drops root privileges, so it lands where root asked; it is written in
+place as frames come, and a symbolic link at its name is refused.
 
 Capturing needs root or CAP_NET_RAW (on Windows: Npcap, from npcap.com,
 and usually an Administrator prompt). Started as root, turtle switches to the
@@ -87,7 +89,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	printing := !*quiet && *output != "-"
 	// Everything is checked before the capture and the -w file are opened:
 	// a wrong -Z must not truncate the file it names.
-	if err := checkUser(*runAs); err != nil {
+	if err := live.CheckUser(*runAs); err != nil {
 		return fail("%v", err)
 	}
 
@@ -110,9 +112,10 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return openFailure(stderr, where, err)
 	}
 	defer h.Close()
-	// From here Ctrl-C stops the capture instead of killing the process,
-	// so that everything captured is written out.
-	interrupted, stopWatching := stopOnSignal(h)
+	// From here Ctrl-C stops the capture (after reading what the kernel
+	// already captured) instead of killing the process, so that
+	// everything captured is written out.
+	ctx, stopWatching := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopWatching()
 
 	// The file is opened as the user who started turtle, then privileges go.
@@ -121,18 +124,18 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer file.Close() // nil without -w: Close then does nothing
-	if err := dropPrivileges(*runAs); err != nil {
+	if err := live.DropPrivileges(*runAs); err != nil {
 		return fail("%v", err)
 	}
 	if printing && *format == "turtle" {
 		printSniffIP(stdout, ifc)
 	}
 
-	s := &sniffer{h: h, count: *count, pw: pw, bw: bw}
+	s := &sniffer{h: h, pw: pw, bw: bw}
 	if printing {
 		s.p = &decode.Printer{Format: f, W: stdout}
 	}
-	loopErr := s.run()
+	loopErr := s.record(ctx, *count)
 	// Whatever stopped the loop, what was captured is written out.
 	werr := s.flush()
 	if file != nil {
@@ -140,7 +143,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			werr = err
 		}
 	}
-	printSniffEnd(stderr, h, interrupted, s.n)
+	printSniffEnd(stderr, h, ctx.Err() != nil, s.n)
 	switch {
 	case loopErr != nil:
 		return fail("%s: %v", where, loopErr)
@@ -153,11 +156,10 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // flushEvery bounds how long text and file data wait in buffers.
 const flushEvery = 200 * time.Millisecond
 
-// sniffer is the capture loop: frames from h go to the printer and the
+// sniffer takes each frame the live.Recorder reads to the printer and the
 // pcap writer, whose buffers are flushed every flushEvery at the latest.
 type sniffer struct {
 	h     *live.Handle
-	count int
 	p     *decode.Printer
 	pw    *pcapio.PcapWriter
 	bw    *bufio.Writer
@@ -166,50 +168,27 @@ type sniffer struct {
 	frame decode.Frame
 }
 
-func (s *sniffer) run() error {
-	next := time.Now().Add(flushEvery)
-	s.h.SetReadDeadline(next)
-	for s.count == 0 || s.n < s.count {
-		data, ci, err := s.h.ZeroCopyReadPacketData()
-		switch {
-		case err == nil:
-		case errors.Is(err, live.ErrStopped):
-			return nil
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			if err := s.flush(); err != nil {
-				return err
-			}
-			next = time.Now().Add(flushEvery)
-			s.h.SetReadDeadline(next)
-			continue
-		default:
-			return err
-		}
-		s.n++
-		if s.pw != nil {
-			if err := s.pw.WritePacket(ci, data); err != nil {
-				return err
-			}
-		}
-		if s.p != nil {
-			s.h.LinkAddr(&s.addr)
-			s.frame = decode.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
-			if err := s.p.Print(&s.frame); err != nil {
-				return err
-			}
-		}
-		// While frames keep coming the deadline never fires: look at the
-		// clock every 64 frames (reading it per frame costs a tenth of
-		// the loop).
-		if s.n%64 == 0 && time.Now().After(next) {
-			if err := s.flush(); err != nil {
-				return err
-			}
-			next = time.Now().Add(flushEvery)
-			s.h.SetReadDeadline(next)
+func (s *sniffer) record(ctx context.Context, count int) error {
+	r := &live.Recorder{H: s.h, Frame: s.take, Every: flushEvery, Count: count, Drain: live.DefaultDrain,
+		Tick: func(time.Time) (bool, error) { return false, s.flush() }}
+	return r.Run(ctx)
+}
+
+func (s *sniffer) take(data []byte, ci pcapio.CaptureInfo) (bool, error) {
+	s.n++
+	if s.pw != nil {
+		if err := s.pw.WritePacket(ci, data); err != nil {
+			return false, err
 		}
 	}
-	return nil
+	if s.p != nil {
+		s.h.LinkAddr(&s.addr)
+		s.frame = decode.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
+		if err := s.p.Print(&s.frame); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 func (s *sniffer) flush() error {
@@ -269,23 +248,6 @@ func outputName(name string) string {
 	return name
 }
 
-// stopOnSignal makes SIGINT and SIGTERM stop h's capture (interrupted is
-// then closed) instead of killing the process; stop ends the watch.
-func stopOnSignal(h *live.Handle) (interrupted <-chan struct{}, stop func()) {
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	intr, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		select {
-		case <-signals:
-			close(intr)
-			h.Stop()
-		case <-done:
-		}
-	}()
-	return intr, func() { signal.Stop(signals); close(done) }
-}
-
 // openSniffOutput opens -w: a classic pcap of the interface's link type
 // to the file output ("-": stdout; "": none), before privileges go.
 func openSniffOutput(output string, stdout io.Writer, lt pcapio.LinkType, snaplen int) (file *os.File, bw *bufio.Writer, pw *pcapio.PcapWriter, err error) {
@@ -294,8 +256,10 @@ func openSniffOutput(output string, stdout io.Writer, lt pcapio.LinkType, snaple
 	}
 	var w io.Writer = stdout
 	if output != "-" {
-		if file, err = os.Create(output); err != nil {
-			return nil, nil, nil, err
+		// In place, growing as frames come (not renamed at the end), and
+		// never through a link planted at the name: root opens it.
+		if file, err = capture.CreateStream(output); err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", output, err)
 		}
 		w = file
 	}
@@ -327,12 +291,10 @@ func checkSniffNumbers(count, snaplen, bufKiB int) string {
 
 // printSniffEnd says goodbye after Ctrl-C, then what was captured and what
 // the kernel dropped.
-func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted <-chan struct{}, n int) {
+func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted bool, n int) {
 	st, _ := h.Stats()
-	select {
-	case <-interrupted:
+	if interrupted {
 		fmt.Fprintln(stderr, "turtle> Bye.")
-	default:
 	}
 	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", n, st.Dropped)
 }

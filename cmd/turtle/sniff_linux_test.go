@@ -324,6 +324,50 @@ func TestSniffInterrupt(t *testing.T) {
 	}
 }
 
+// TestSniffInterruptKeepsCaptured sends frames and interrupts at once,
+// before they are printed: the kernel captured them before the signal,
+// so turtle reads them (it drains the ring for live.DefaultDrain) instead
+// of losing them in the ring's block.
+func TestSniffInterruptKeepsCaptured(t *testing.T) {
+	livetest.RequireRoot(t)
+	a, b := livetest.Pair(t)
+	p := start(t, b, nil, "sniff", "-i", "b0")
+	p.waitLine(t, "IP: ")
+	p.waitDropped(t, 65534)
+	a.SendFrames(t, "a0", livetest.KnownFrames(t)...)
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := p.wait(t)
+	if code != 0 || stderr != "turtle> Bye.\n3 packets captured, 0 dropped by kernel\n" {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	sniffGolden(t).Assert(t, "sniff-veth", []byte(stdout))
+}
+
+// TestSniffWriteRefusesLink: root opens -w before it drops privileges, so
+// a link planted at the name is refused, not written through.
+func TestSniffWriteRefusesLink(t *testing.T) {
+	livetest.RequireRoot(t)
+	_, b := livetest.Pair(t)
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target"), filepath.Join(dir, "b0.pcap")
+	if err := os.WriteFile(target, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, b, nil, "sniff", "-i", "b0", "-c", "1", "-q", "-w", link)
+	code, _, stderr := p.wait(t)
+	if code != 1 || !strings.HasPrefix(stderr, "turtle sniff: "+link+": is a symbolic link") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "keep me" {
+		t.Errorf("the link's target became %q", data)
+	}
+}
+
 // TestSniffDropsPrivileges reads the credentials of every thread of a
 // capturing turtle started as root.
 func TestSniffDropsPrivileges(t *testing.T) {

@@ -125,12 +125,13 @@ func listening(ns *sandbox.Netns, proto string, port int) bool {
 
 // capture records the loopback of a namespace into memory, as a pcap file.
 type capture struct {
-	h    *live.Handle
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	w    *pcapio.PcapWriter
-	full bool
-	done chan struct{}
+	h      *live.Handle
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	w      *pcapio.PcapWriter
+	full   bool
+	done   chan struct{}
+	cancel context.CancelFunc
 }
 
 // maxCapture bounds a run's capture: an echo lab's traffic is a few
@@ -152,28 +153,35 @@ func startCapture(ns *sandbox.Netns) (*capture, error) {
 		return nil, err
 	}
 	c.w = w
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
 	go func() {
 		defer close(c.done)
-		for {
-			data, ci, err := c.h.ZeroCopyReadPacketData()
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			if c.buf.Len() < maxCapture {
-				c.w.WritePacket(ci, data)
-			} else {
-				c.full = true
-			}
-			c.mu.Unlock()
-		}
+		// stop reads for another live.DefaultDrain: the last
+		// acknowledgments and FINs, and the frames the kernel captured
+		// and has not handed over yet.
+		r := &live.Recorder{H: c.h, Frame: c.frame, Drain: live.DefaultDrain}
+		r.Run(ctx) // an error ends the capture as stop does
 	}()
 	return c, nil
 }
 
-// stop ends the capture and returns the pcap file.
+// frame writes a frame to the capture, up to maxCapture.
+func (c *capture) frame(data []byte, ci pcapio.CaptureInfo) (bool, error) {
+	c.mu.Lock()
+	if c.buf.Len() < maxCapture {
+		c.w.WritePacket(ci, data)
+	} else {
+		c.full = true
+	}
+	c.mu.Unlock()
+	return false, nil
+}
+
+// stop ends the capture, once it has read for live.DefaultDrain more,
+// and returns the pcap file.
 func (c *capture) stop() []byte {
-	c.h.Stop()
+	c.cancel()
 	<-c.done
 	c.h.Close()
 	return c.buf.Bytes()
@@ -354,8 +362,7 @@ func gradeClient(ctx context.Context, r *grade.Rubric, sub Submission, opt Optio
 		return fail(err)
 	}
 	run := p.Wait()
-	time.Sleep(100 * time.Millisecond) // the last acknowledgments and FINs
-	data := c.stop()
+	data := c.stop() // after the last acknowledgments and FINs
 	stopServer()
 	if err := <-served; err != nil && !errors.Is(err, context.Canceled) {
 		return fail(fmt.Errorf("turtle's %s server: %w", proto, err))

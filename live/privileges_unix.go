@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package live
 
 import (
 	"fmt"
@@ -10,10 +10,13 @@ import (
 	"syscall"
 )
 
-// dropPrivileges switches a root process to the user name (all threads:
+// DropPrivileges switches a root process to the user name (all threads:
 // Go applies setuid to every thread since 1.16); root or a process that is
-// not root stays as it is.
-func dropPrivileges(name string) error {
+// not root stays as it is. Call it once the capture handles and the files
+// the frames go to are open, before a Recorder reads the first frame:
+// nothing the network sends is decoded as root. Its errors name the user
+// as the -Z flag that every capturing command takes.
+func DropPrivileges(name string) error {
 	if os.Geteuid() != 0 || name == "root" {
 		return nil
 	}
@@ -24,9 +27,9 @@ func dropPrivileges(name string) error {
 	return switchUser(name, u)
 }
 
-// checkUser says whether dropPrivileges(name) can find the user, so that a
+// CheckUser says whether DropPrivileges(name) can find the user, so that a
 // wrong -Z fails before any output file is created or truncated.
-func checkUser(name string) error {
+func CheckUser(name string) error {
 	if os.Geteuid() != 0 || name == "root" {
 		return nil
 	}
