@@ -65,148 +65,148 @@ const (
 	ColCaplen
 	ColLen
 	ColLinkType
-	ColLinkName
+	colLinkName
 	ColInterface
-	ColInterfaceName
-	ColDirection
-	ColEthSrc
-	ColEthDst
-	ColEthType
-	ColEthLength
-	ColLLCDSAP
-	ColLLCSSAP
-	ColLLCControl
-	ColLLCSNAPOUI
-	ColLLCSNAPType
-	ColSLLPacketType
-	ColSLLHatype
-	ColSLLAddr
-	ColSLLProtocol
-	ColSLL2Ifindex
-	ColSLL2PacketType
-	ColSLL2Hatype
-	ColSLL2Addr
-	ColSLL2Protocol
-	ColLoopbackFamily
-	ColVLAN
-	ColARPHtype
-	ColARPPtype
-	ColARPHlen
-	ColARPPlen
-	ColARPOp
-	ColARPSenderHW
-	ColARPSenderProto
-	ColARPTargetHW
-	ColARPTargetProto
-	ColIPv4Version
-	ColIPv4IHL
-	ColIPv4DSCP
-	ColIPv4ECN
-	ColIPv4TotalLength
-	ColIPv4ID
-	ColIPv4Flags
-	ColIPv4FragOffset
-	ColIPv4TTL
-	ColIPv4Protocol
-	ColIPv4Checksum
-	ColIPv4ChecksumOK
-	ColIPv4ChecksumWant
-	ColIPv4Src
-	ColIPv4Dst
-	ColIPv4Options
-	ColIPv4Missing
-	ColIPv6Version
-	ColIPv6TrafficClass
-	ColIPv6FlowLabel
-	ColIPv6PayloadLength
-	ColIPv6NextHeader
-	ColIPv6HopLimit
-	ColIPv6Src
-	ColIPv6Dst
-	ColIPv6Protocol
-	ColIPv6Ext
-	ColIPv6Missing
-	ColICMPType
-	ColICMPCode
-	ColICMPTypeName
-	ColICMPCodeName
-	ColICMPChecksum
-	ColICMPChecksumOK
-	ColICMPChecksumWant
-	ColICMPID
-	ColICMPSeq
-	ColICMPGateway
-	ColICMPMTU
-	ColICMPPointer
-	ColICMPv6Type
-	ColICMPv6Code
-	ColICMPv6TypeName
-	ColICMPv6CodeName
-	ColICMPv6Checksum
-	ColICMPv6ChecksumOK
-	ColICMPv6ChecksumWant
-	ColICMPv6ID
-	ColICMPv6Seq
-	ColICMPv6MTU
-	ColICMPv6Pointer
-	ColICMPv6Target
-	ColICMPv6Options
-	ColTCPSrcPort
-	ColTCPDstPort
-	ColTCPSeq
-	ColTCPAck
-	ColTCPHeaderLength
-	ColTCPFlags
-	ColTCPWindow
-	ColTCPChecksum
-	ColTCPChecksumOK
-	ColTCPChecksumWant
-	ColTCPUrgent
-	ColTCPOptMSS
-	ColTCPOptWScale
-	ColTCPOptSACKPermitted
-	ColTCPOptSACK
-	ColTCPOptTSVal
-	ColTCPOptTSEcr
-	ColTCPOptOther
-	ColTCPOptInvalid
-	ColTCPPayloadLength
-	ColUDPSrcPort
-	ColUDPDstPort
-	ColUDPLength
-	ColUDPChecksum
-	ColUDPChecksumOK
-	ColUDPChecksumWant
-	ColUDPMissing
-	ColDNSID
-	ColDNSQR
-	ColDNSOpcode
-	ColDNSRcode
-	ColDNSFlags
-	ColDNSQDCount
-	ColDNSANCount
-	ColDNSNSCount
-	ColDNSARCount
-	ColDNSTCP
-	ColDNSQuestions
-	ColDNSAnswers
-	ColDNSAuthority
-	ColDNSAdditional
-	ColHTTPLine
-	ColHTTPResponse
-	ColHTTPCut
-	ColFragment
+	colInterfaceName
+	colDirection
+	colEthSrc
+	colEthDst
+	colEthType
+	colEthLength
+	colLLCDSAP
+	colLLCSSAP
+	colLLCControl
+	colLLCSNAPOUI
+	colLLCSNAPType
+	colSLLPacketType
+	colSLLHatype
+	colSLLAddr
+	colSLLProtocol
+	colSLL2Ifindex
+	colSLL2PacketType
+	colSLL2Hatype
+	colSLL2Addr
+	colSLL2Protocol
+	colLoopbackFamily
+	colVLAN
+	colARPHtype
+	colARPPtype
+	colARPHlen
+	colARPPlen
+	colARPOp
+	colARPSenderHW
+	colARPSenderProto
+	colARPTargetHW
+	colARPTargetProto
+	colIPv4Version
+	colIPv4IHL
+	colIPv4DSCP
+	colIPv4ECN
+	colIPv4TotalLength
+	colIPv4ID
+	colIPv4Flags
+	colIPv4FragOffset
+	colIPv4TTL
+	colIPv4Protocol
+	colIPv4Checksum
+	colIPv4ChecksumOK
+	colIPv4ChecksumWant
+	colIPv4Src
+	colIPv4Dst
+	colIPv4Options
+	colIPv4Missing
+	colIPv6Version
+	colIPv6TrafficClass
+	colIPv6FlowLabel
+	colIPv6PayloadLength
+	colIPv6NextHeader
+	colIPv6HopLimit
+	colIPv6Src
+	colIPv6Dst
+	colIPv6Protocol
+	colIPv6Ext
+	colIPv6Missing
+	colICMPType
+	colICMPCode
+	colICMPTypeName
+	colICMPCodeName
+	colICMPChecksum
+	colICMPChecksumOK
+	colICMPChecksumWant
+	colICMPID
+	colICMPSeq
+	colICMPGateway
+	colICMPMTU
+	colICMPPointer
+	colICMPv6Type
+	colICMPv6Code
+	colICMPv6TypeName
+	colICMPv6CodeName
+	colICMPv6Checksum
+	colICMPv6ChecksumOK
+	colICMPv6ChecksumWant
+	colICMPv6ID
+	colICMPv6Seq
+	colICMPv6MTU
+	colICMPv6Pointer
+	colICMPv6Target
+	colICMPv6Options
+	colTCPSrcPort
+	colTCPDstPort
+	colTCPSeq
+	colTCPAck
+	colTCPHeaderLength
+	colTCPFlags
+	colTCPWindow
+	colTCPChecksum
+	colTCPChecksumOK
+	colTCPChecksumWant
+	colTCPUrgent
+	colTCPOptMSS
+	colTCPOptWScale
+	colTCPOptSACKPermitted
+	colTCPOptSACK
+	colTCPOptTSVal
+	colTCPOptTSEcr
+	colTCPOptOther
+	colTCPOptInvalid
+	colTCPPayloadLength
+	colUDPSrcPort
+	colUDPDstPort
+	colUDPLength
+	colUDPChecksum
+	colUDPChecksumOK
+	colUDPChecksumWant
+	colUDPMissing
+	colDNSID
+	colDNSQR
+	colDNSOpcode
+	colDNSRcode
+	colDNSFlags
+	colDNSQDCount
+	colDNSANCount
+	colDNSNSCount
+	colDNSARCount
+	colDNSTCP
+	colDNSQuestions
+	colDNSAnswers
+	colDNSAuthority
+	colDNSAdditional
+	colHTTPLine
+	colHTTPResponse
+	colHTTPCut
+	colFragment
 	ColPayloadLength
 	ColPayload
-	ColTrailer
-	ColTruncatedLayer
-	ColTruncatedPart
-	ColTruncatedHave
-	ColTruncatedNeed
-	ColInvalidLayer
-	ColInvalidField
-	ColInvalidValue
-	ColInvalidNote
+	colTrailer
+	colTruncatedLayer
+	colTruncatedPart
+	colTruncatedHave
+	colTruncatedNeed
+	colInvalidLayer
+	colInvalidField
+	colInvalidValue
+	colInvalidNote
 	NumColumns
 )
 
@@ -237,148 +237,148 @@ var Columns = [NumColumns]Column{
 	ColCaplen:              {"caplen", ColUint32, nil},
 	ColLen:                 {"len", ColUint32, nil},
 	ColLinkType:            {"link_type", ColUint32, nil},
-	ColLinkName:            {"link_name", ColString, nil},
+	colLinkName:            {"link_name", ColString, nil},
 	ColInterface:           {"interface", ColUint32, nil},
-	ColInterfaceName:       {"interface_name", ColString, nil},
-	ColDirection:           {"direction", ColString, nil},
-	ColEthSrc:              {"eth_src", ColString, nil},
-	ColEthDst:              {"eth_dst", ColString, nil},
-	ColEthType:             {"eth_type", ColUint16, nil},
-	ColEthLength:           {"eth_length", ColUint16, nil},
-	ColLLCDSAP:             {"llc_dsap", ColUint8, nil},
-	ColLLCSSAP:             {"llc_ssap", ColUint8, nil},
-	ColLLCControl:          {"llc_control", ColUint16, nil},
-	ColLLCSNAPOUI:          {"llc_snap_oui", ColString, nil},
-	ColLLCSNAPType:         {"llc_snap_type", ColUint16, nil},
-	ColSLLPacketType:       {"sll_packet_type", ColUint16, nil},
-	ColSLLHatype:           {"sll_hatype", ColUint16, nil},
-	ColSLLAddr:             {"sll_addr", ColString, nil},
-	ColSLLProtocol:         {"sll_protocol", ColUint16, nil},
-	ColSLL2Ifindex:         {"sll2_ifindex", ColUint32, nil},
-	ColSLL2PacketType:      {"sll2_packet_type", ColUint8, nil},
-	ColSLL2Hatype:          {"sll2_hatype", ColUint16, nil},
-	ColSLL2Addr:            {"sll2_addr", ColString, nil},
-	ColSLL2Protocol:        {"sll2_protocol", ColUint16, nil},
-	ColLoopbackFamily:      {"loopback_family", ColUint32, nil},
-	ColVLAN:                {"vlan", ColJSON, nil},
-	ColARPHtype:            {"arp_htype", ColUint16, nil},
-	ColARPPtype:            {"arp_ptype", ColUint16, nil},
-	ColARPHlen:             {"arp_hlen", ColUint8, nil},
-	ColARPPlen:             {"arp_plen", ColUint8, nil},
-	ColARPOp:               {"arp_op", ColUint16, nil},
-	ColARPSenderHW:         {"arp_sender_hw", ColString, nil},
-	ColARPSenderProto:      {"arp_sender_proto", ColString, nil},
-	ColARPTargetHW:         {"arp_target_hw", ColString, nil},
-	ColARPTargetProto:      {"arp_target_proto", ColString, nil},
-	ColIPv4Version:         {"ipv4_version", ColUint8, nil},
-	ColIPv4IHL:             {"ipv4_ihl", ColUint8, nil},
-	ColIPv4DSCP:            {"ipv4_dscp", ColUint8, nil},
-	ColIPv4ECN:             {"ipv4_ecn", ColUint8, nil},
-	ColIPv4TotalLength:     {"ipv4_total_length", ColUint16, nil},
-	ColIPv4ID:              {"ipv4_id", ColUint16, nil},
-	ColIPv4Flags:           {"ipv4_flags", ColFlags, ipv4FlagNames},
-	ColIPv4FragOffset:      {"ipv4_frag_offset", ColUint32, nil},
-	ColIPv4TTL:             {"ipv4_ttl", ColUint8, nil},
-	ColIPv4Protocol:        {"ipv4_protocol", ColUint8, nil},
-	ColIPv4Checksum:        {"ipv4_checksum", ColUint16, nil},
-	ColIPv4ChecksumOK:      {"ipv4_checksum_ok", ColBool, nil},
-	ColIPv4ChecksumWant:    {"ipv4_checksum_want", ColUint16, nil},
-	ColIPv4Src:             {"ipv4_src", ColString, nil},
-	ColIPv4Dst:             {"ipv4_dst", ColString, nil},
-	ColIPv4Options:         {"ipv4_options", ColBytes, nil},
-	ColIPv4Missing:         {"ipv4_missing", ColUint32, nil},
-	ColIPv6Version:         {"ipv6_version", ColUint8, nil},
-	ColIPv6TrafficClass:    {"ipv6_traffic_class", ColUint8, nil},
-	ColIPv6FlowLabel:       {"ipv6_flow_label", ColUint32, nil},
-	ColIPv6PayloadLength:   {"ipv6_payload_length", ColUint16, nil},
-	ColIPv6NextHeader:      {"ipv6_next_header", ColUint8, nil},
-	ColIPv6HopLimit:        {"ipv6_hop_limit", ColUint8, nil},
-	ColIPv6Src:             {"ipv6_src", ColString, nil},
-	ColIPv6Dst:             {"ipv6_dst", ColString, nil},
-	ColIPv6Protocol:        {"ipv6_protocol", ColUint8, nil},
-	ColIPv6Ext:             {"ipv6_ext", ColJSON, nil},
-	ColIPv6Missing:         {"ipv6_missing", ColUint32, nil},
-	ColICMPType:            {"icmp_type", ColUint8, nil},
-	ColICMPCode:            {"icmp_code", ColUint8, nil},
-	ColICMPTypeName:        {"icmp_type_name", ColString, nil},
-	ColICMPCodeName:        {"icmp_code_name", ColString, nil},
-	ColICMPChecksum:        {"icmp_checksum", ColUint16, nil},
-	ColICMPChecksumOK:      {"icmp_checksum_ok", ColBool, nil},
-	ColICMPChecksumWant:    {"icmp_checksum_want", ColUint16, nil},
-	ColICMPID:              {"icmp_id", ColUint16, nil},
-	ColICMPSeq:             {"icmp_seq", ColUint16, nil},
-	ColICMPGateway:         {"icmp_gateway", ColString, nil},
-	ColICMPMTU:             {"icmp_mtu", ColUint16, nil},
-	ColICMPPointer:         {"icmp_pointer", ColUint8, nil},
-	ColICMPv6Type:          {"icmpv6_type", ColUint8, nil},
-	ColICMPv6Code:          {"icmpv6_code", ColUint8, nil},
-	ColICMPv6TypeName:      {"icmpv6_type_name", ColString, nil},
-	ColICMPv6CodeName:      {"icmpv6_code_name", ColString, nil},
-	ColICMPv6Checksum:      {"icmpv6_checksum", ColUint16, nil},
-	ColICMPv6ChecksumOK:    {"icmpv6_checksum_ok", ColBool, nil},
-	ColICMPv6ChecksumWant:  {"icmpv6_checksum_want", ColUint16, nil},
-	ColICMPv6ID:            {"icmpv6_id", ColUint16, nil},
-	ColICMPv6Seq:           {"icmpv6_seq", ColUint16, nil},
-	ColICMPv6MTU:           {"icmpv6_mtu", ColUint32, nil},
-	ColICMPv6Pointer:       {"icmpv6_pointer", ColUint32, nil},
-	ColICMPv6Target:        {"icmpv6_target", ColString, nil},
-	ColICMPv6Options:       {"icmpv6_options", ColJSON, nil},
-	ColTCPSrcPort:          {"tcp_src_port", ColUint16, nil},
-	ColTCPDstPort:          {"tcp_dst_port", ColUint16, nil},
-	ColTCPSeq:              {"tcp_seq", ColUint32, nil},
-	ColTCPAck:              {"tcp_ack", ColUint32, nil},
-	ColTCPHeaderLength:     {"tcp_header_length", ColUint8, nil},
-	ColTCPFlags:            {"tcp_flags", ColFlags, tcpFlagList},
-	ColTCPWindow:           {"tcp_window", ColUint16, nil},
-	ColTCPChecksum:         {"tcp_checksum", ColUint16, nil},
-	ColTCPChecksumOK:       {"tcp_checksum_ok", ColBool, nil},
-	ColTCPChecksumWant:     {"tcp_checksum_want", ColUint16, nil},
-	ColTCPUrgent:           {"tcp_urgent", ColUint16, nil},
-	ColTCPOptMSS:           {"tcp_options_mss", ColUint16, nil},
-	ColTCPOptWScale:        {"tcp_options_wscale", ColUint8, nil},
-	ColTCPOptSACKPermitted: {"tcp_options_sack_permitted", ColBool, nil},
-	ColTCPOptSACK:          {"tcp_options_sack", ColJSON, nil},
-	ColTCPOptTSVal:         {"tcp_options_ts_val", ColUint32, nil},
-	ColTCPOptTSEcr:         {"tcp_options_ts_ecr", ColUint32, nil},
-	ColTCPOptOther:         {"tcp_options_other", ColJSON, nil},
-	ColTCPOptInvalid:       {"tcp_options_invalid", ColBool, nil},
-	ColTCPPayloadLength:    {"tcp_payload_length", ColUint32, nil},
-	ColUDPSrcPort:          {"udp_src_port", ColUint16, nil},
-	ColUDPDstPort:          {"udp_dst_port", ColUint16, nil},
-	ColUDPLength:           {"udp_length", ColUint16, nil},
-	ColUDPChecksum:         {"udp_checksum", ColUint16, nil},
-	ColUDPChecksumOK:       {"udp_checksum_ok", ColBool, nil},
-	ColUDPChecksumWant:     {"udp_checksum_want", ColUint16, nil},
-	ColUDPMissing:          {"udp_missing", ColUint32, nil},
-	ColDNSID:               {"dns_id", ColUint16, nil},
-	ColDNSQR:               {"dns_qr", ColBool, nil},
-	ColDNSOpcode:           {"dns_opcode", ColUint8, nil},
-	ColDNSRcode:            {"dns_rcode", ColUint8, nil},
-	ColDNSFlags:            {"dns_flags", ColFlags, dnsFlagList},
-	ColDNSQDCount:          {"dns_qdcount", ColUint16, nil},
-	ColDNSANCount:          {"dns_ancount", ColUint16, nil},
-	ColDNSNSCount:          {"dns_nscount", ColUint16, nil},
-	ColDNSARCount:          {"dns_arcount", ColUint16, nil},
-	ColDNSTCP:              {"dns_tcp", ColBool, nil},
-	ColDNSQuestions:        {"dns_questions", ColJSON, nil},
-	ColDNSAnswers:          {"dns_answers", ColJSON, nil},
-	ColDNSAuthority:        {"dns_authority", ColJSON, nil},
-	ColDNSAdditional:       {"dns_additional", ColJSON, nil},
-	ColHTTPLine:            {"http_line", ColString, nil},
-	ColHTTPResponse:        {"http_response", ColBool, nil},
-	ColHTTPCut:             {"http_cut", ColBool, nil},
-	ColFragment:            {"fragment", ColBool, nil},
+	colInterfaceName:       {"interface_name", ColString, nil},
+	colDirection:           {"direction", ColString, nil},
+	colEthSrc:              {"eth_src", ColString, nil},
+	colEthDst:              {"eth_dst", ColString, nil},
+	colEthType:             {"eth_type", ColUint16, nil},
+	colEthLength:           {"eth_length", ColUint16, nil},
+	colLLCDSAP:             {"llc_dsap", ColUint8, nil},
+	colLLCSSAP:             {"llc_ssap", ColUint8, nil},
+	colLLCControl:          {"llc_control", ColUint16, nil},
+	colLLCSNAPOUI:          {"llc_snap_oui", ColString, nil},
+	colLLCSNAPType:         {"llc_snap_type", ColUint16, nil},
+	colSLLPacketType:       {"sll_packet_type", ColUint16, nil},
+	colSLLHatype:           {"sll_hatype", ColUint16, nil},
+	colSLLAddr:             {"sll_addr", ColString, nil},
+	colSLLProtocol:         {"sll_protocol", ColUint16, nil},
+	colSLL2Ifindex:         {"sll2_ifindex", ColUint32, nil},
+	colSLL2PacketType:      {"sll2_packet_type", ColUint8, nil},
+	colSLL2Hatype:          {"sll2_hatype", ColUint16, nil},
+	colSLL2Addr:            {"sll2_addr", ColString, nil},
+	colSLL2Protocol:        {"sll2_protocol", ColUint16, nil},
+	colLoopbackFamily:      {"loopback_family", ColUint32, nil},
+	colVLAN:                {"vlan", ColJSON, nil},
+	colARPHtype:            {"arp_htype", ColUint16, nil},
+	colARPPtype:            {"arp_ptype", ColUint16, nil},
+	colARPHlen:             {"arp_hlen", ColUint8, nil},
+	colARPPlen:             {"arp_plen", ColUint8, nil},
+	colARPOp:               {"arp_op", ColUint16, nil},
+	colARPSenderHW:         {"arp_sender_hw", ColString, nil},
+	colARPSenderProto:      {"arp_sender_proto", ColString, nil},
+	colARPTargetHW:         {"arp_target_hw", ColString, nil},
+	colARPTargetProto:      {"arp_target_proto", ColString, nil},
+	colIPv4Version:         {"ipv4_version", ColUint8, nil},
+	colIPv4IHL:             {"ipv4_ihl", ColUint8, nil},
+	colIPv4DSCP:            {"ipv4_dscp", ColUint8, nil},
+	colIPv4ECN:             {"ipv4_ecn", ColUint8, nil},
+	colIPv4TotalLength:     {"ipv4_total_length", ColUint16, nil},
+	colIPv4ID:              {"ipv4_id", ColUint16, nil},
+	colIPv4Flags:           {"ipv4_flags", ColFlags, ipv4FlagNames},
+	colIPv4FragOffset:      {"ipv4_frag_offset", ColUint32, nil},
+	colIPv4TTL:             {"ipv4_ttl", ColUint8, nil},
+	colIPv4Protocol:        {"ipv4_protocol", ColUint8, nil},
+	colIPv4Checksum:        {"ipv4_checksum", ColUint16, nil},
+	colIPv4ChecksumOK:      {"ipv4_checksum_ok", ColBool, nil},
+	colIPv4ChecksumWant:    {"ipv4_checksum_want", ColUint16, nil},
+	colIPv4Src:             {"ipv4_src", ColString, nil},
+	colIPv4Dst:             {"ipv4_dst", ColString, nil},
+	colIPv4Options:         {"ipv4_options", ColBytes, nil},
+	colIPv4Missing:         {"ipv4_missing", ColUint32, nil},
+	colIPv6Version:         {"ipv6_version", ColUint8, nil},
+	colIPv6TrafficClass:    {"ipv6_traffic_class", ColUint8, nil},
+	colIPv6FlowLabel:       {"ipv6_flow_label", ColUint32, nil},
+	colIPv6PayloadLength:   {"ipv6_payload_length", ColUint16, nil},
+	colIPv6NextHeader:      {"ipv6_next_header", ColUint8, nil},
+	colIPv6HopLimit:        {"ipv6_hop_limit", ColUint8, nil},
+	colIPv6Src:             {"ipv6_src", ColString, nil},
+	colIPv6Dst:             {"ipv6_dst", ColString, nil},
+	colIPv6Protocol:        {"ipv6_protocol", ColUint8, nil},
+	colIPv6Ext:             {"ipv6_ext", ColJSON, nil},
+	colIPv6Missing:         {"ipv6_missing", ColUint32, nil},
+	colICMPType:            {"icmp_type", ColUint8, nil},
+	colICMPCode:            {"icmp_code", ColUint8, nil},
+	colICMPTypeName:        {"icmp_type_name", ColString, nil},
+	colICMPCodeName:        {"icmp_code_name", ColString, nil},
+	colICMPChecksum:        {"icmp_checksum", ColUint16, nil},
+	colICMPChecksumOK:      {"icmp_checksum_ok", ColBool, nil},
+	colICMPChecksumWant:    {"icmp_checksum_want", ColUint16, nil},
+	colICMPID:              {"icmp_id", ColUint16, nil},
+	colICMPSeq:             {"icmp_seq", ColUint16, nil},
+	colICMPGateway:         {"icmp_gateway", ColString, nil},
+	colICMPMTU:             {"icmp_mtu", ColUint16, nil},
+	colICMPPointer:         {"icmp_pointer", ColUint8, nil},
+	colICMPv6Type:          {"icmpv6_type", ColUint8, nil},
+	colICMPv6Code:          {"icmpv6_code", ColUint8, nil},
+	colICMPv6TypeName:      {"icmpv6_type_name", ColString, nil},
+	colICMPv6CodeName:      {"icmpv6_code_name", ColString, nil},
+	colICMPv6Checksum:      {"icmpv6_checksum", ColUint16, nil},
+	colICMPv6ChecksumOK:    {"icmpv6_checksum_ok", ColBool, nil},
+	colICMPv6ChecksumWant:  {"icmpv6_checksum_want", ColUint16, nil},
+	colICMPv6ID:            {"icmpv6_id", ColUint16, nil},
+	colICMPv6Seq:           {"icmpv6_seq", ColUint16, nil},
+	colICMPv6MTU:           {"icmpv6_mtu", ColUint32, nil},
+	colICMPv6Pointer:       {"icmpv6_pointer", ColUint32, nil},
+	colICMPv6Target:        {"icmpv6_target", ColString, nil},
+	colICMPv6Options:       {"icmpv6_options", ColJSON, nil},
+	colTCPSrcPort:          {"tcp_src_port", ColUint16, nil},
+	colTCPDstPort:          {"tcp_dst_port", ColUint16, nil},
+	colTCPSeq:              {"tcp_seq", ColUint32, nil},
+	colTCPAck:              {"tcp_ack", ColUint32, nil},
+	colTCPHeaderLength:     {"tcp_header_length", ColUint8, nil},
+	colTCPFlags:            {"tcp_flags", ColFlags, tcpFlagList},
+	colTCPWindow:           {"tcp_window", ColUint16, nil},
+	colTCPChecksum:         {"tcp_checksum", ColUint16, nil},
+	colTCPChecksumOK:       {"tcp_checksum_ok", ColBool, nil},
+	colTCPChecksumWant:     {"tcp_checksum_want", ColUint16, nil},
+	colTCPUrgent:           {"tcp_urgent", ColUint16, nil},
+	colTCPOptMSS:           {"tcp_options_mss", ColUint16, nil},
+	colTCPOptWScale:        {"tcp_options_wscale", ColUint8, nil},
+	colTCPOptSACKPermitted: {"tcp_options_sack_permitted", ColBool, nil},
+	colTCPOptSACK:          {"tcp_options_sack", ColJSON, nil},
+	colTCPOptTSVal:         {"tcp_options_ts_val", ColUint32, nil},
+	colTCPOptTSEcr:         {"tcp_options_ts_ecr", ColUint32, nil},
+	colTCPOptOther:         {"tcp_options_other", ColJSON, nil},
+	colTCPOptInvalid:       {"tcp_options_invalid", ColBool, nil},
+	colTCPPayloadLength:    {"tcp_payload_length", ColUint32, nil},
+	colUDPSrcPort:          {"udp_src_port", ColUint16, nil},
+	colUDPDstPort:          {"udp_dst_port", ColUint16, nil},
+	colUDPLength:           {"udp_length", ColUint16, nil},
+	colUDPChecksum:         {"udp_checksum", ColUint16, nil},
+	colUDPChecksumOK:       {"udp_checksum_ok", ColBool, nil},
+	colUDPChecksumWant:     {"udp_checksum_want", ColUint16, nil},
+	colUDPMissing:          {"udp_missing", ColUint32, nil},
+	colDNSID:               {"dns_id", ColUint16, nil},
+	colDNSQR:               {"dns_qr", ColBool, nil},
+	colDNSOpcode:           {"dns_opcode", ColUint8, nil},
+	colDNSRcode:            {"dns_rcode", ColUint8, nil},
+	colDNSFlags:            {"dns_flags", ColFlags, dnsFlagList},
+	colDNSQDCount:          {"dns_qdcount", ColUint16, nil},
+	colDNSANCount:          {"dns_ancount", ColUint16, nil},
+	colDNSNSCount:          {"dns_nscount", ColUint16, nil},
+	colDNSARCount:          {"dns_arcount", ColUint16, nil},
+	colDNSTCP:              {"dns_tcp", ColBool, nil},
+	colDNSQuestions:        {"dns_questions", ColJSON, nil},
+	colDNSAnswers:          {"dns_answers", ColJSON, nil},
+	colDNSAuthority:        {"dns_authority", ColJSON, nil},
+	colDNSAdditional:       {"dns_additional", ColJSON, nil},
+	colHTTPLine:            {"http_line", ColString, nil},
+	colHTTPResponse:        {"http_response", ColBool, nil},
+	colHTTPCut:             {"http_cut", ColBool, nil},
+	colFragment:            {"fragment", ColBool, nil},
 	ColPayloadLength:       {"payload_length", ColUint32, nil},
 	ColPayload:             {"payload", ColBytes, nil},
-	ColTrailer:             {"trailer", ColBytes, nil},
-	ColTruncatedLayer:      {"truncated_layer", ColString, nil},
-	ColTruncatedPart:       {"truncated_part", ColString, nil},
-	ColTruncatedHave:       {"truncated_have", ColUint32, nil},
-	ColTruncatedNeed:       {"truncated_need", ColUint32, nil},
-	ColInvalidLayer:        {"invalid_layer", ColString, nil},
-	ColInvalidField:        {"invalid_field", ColString, nil},
-	ColInvalidValue:        {"invalid_value", ColInt64, nil},
-	ColInvalidNote:         {"invalid_note", ColString, nil},
+	colTrailer:             {"trailer", ColBytes, nil},
+	colTruncatedLayer:      {"truncated_layer", ColString, nil},
+	colTruncatedPart:       {"truncated_part", ColString, nil},
+	colTruncatedHave:       {"truncated_have", ColUint32, nil},
+	colTruncatedNeed:       {"truncated_need", ColUint32, nil},
+	colInvalidLayer:        {"invalid_layer", ColString, nil},
+	colInvalidField:        {"invalid_field", ColString, nil},
+	colInvalidValue:        {"invalid_value", ColInt64, nil},
+	colInvalidNote:         {"invalid_note", ColString, nil},
 }
 
 // Bounds of a time in int64 nanoseconds since the epoch (1677-09-21 to
@@ -432,224 +432,224 @@ func (t *Table) Fill(f *Frame, arena []byte) []byte {
 	t.num(ColLen, uint64(wireLength(f)))
 	t.num(ColLinkType, uint64(f.Info.LinkType))
 	if n := linkName(f.Info.LinkType); n != "" {
-		t.str(ColLinkName, n)
+		t.str(colLinkName, n)
 	}
 	t.num(ColInterface, uint64(max(f.Info.InterfaceIndex, 0)))
 	if n := interfaceName(f); n != "" {
 		t.text = appendValidUTF8(t.text[:0], n)
-		t.put(ColInterfaceName, t.text)
+		t.put(colInterfaceName, t.text)
 	}
 	switch f.Info.Direction {
 	case 1:
-		t.str(ColDirection, "in")
+		t.str(colDirection, "in")
 	case 2:
-		t.str(ColDirection, "out")
+		t.str(colDirection, "out")
 	}
 
 	switch {
 	case p.Layers&LayerEthernet != 0:
 		e := &p.Eth
-		t.mac(ColEthSrc, e.Src[:])
-		t.mac(ColEthDst, e.Dst[:])
+		t.mac(colEthSrc, e.Src[:])
+		t.mac(colEthDst, e.Dst[:])
 		if e.EtherType >= 0x0600 {
-			t.num(ColEthType, uint64(e.EtherType))
+			t.num(colEthType, uint64(e.EtherType))
 		} else {
-			t.num(ColEthLength, uint64(e.EtherType))
+			t.num(colEthLength, uint64(e.EtherType))
 		}
 		if p.Layers&LayerLLC != 0 {
 			l := &p.LLC
-			t.num(ColLLCDSAP, uint64(l.DSAP))
-			t.num(ColLLCSSAP, uint64(l.SSAP))
-			t.num(ColLLCControl, uint64(l.Control))
+			t.num(colLLCDSAP, uint64(l.DSAP))
+			t.num(colLLCSSAP, uint64(l.SSAP))
+			t.num(colLLCControl, uint64(l.Control))
 			if l.SNAP && p.Problem.Field != "snap" {
-				t.mac(ColLLCSNAPOUI, l.OUI[:])
-				t.num(ColLLCSNAPType, uint64(l.SNAPType))
+				t.mac(colLLCSNAPOUI, l.OUI[:])
+				t.num(colLLCSNAPType, uint64(l.SNAPType))
 			}
 		}
 	case p.Layers&LayerSLL != 0:
 		s := &p.SLL
-		t.num(ColSLLPacketType, uint64(s.PacketType))
-		t.num(ColSLLHatype, uint64(s.HardwareType))
-		t.mac(ColSLLAddr, s.Addr)
-		t.num(ColSLLProtocol, uint64(s.Protocol))
+		t.num(colSLLPacketType, uint64(s.PacketType))
+		t.num(colSLLHatype, uint64(s.HardwareType))
+		t.mac(colSLLAddr, s.Addr)
+		t.num(colSLLProtocol, uint64(s.Protocol))
 	case p.Layers&LayerSLL2 != 0:
 		s := &p.SLL2
-		t.num(ColSLL2Ifindex, uint64(s.InterfaceIndex))
-		t.num(ColSLL2PacketType, uint64(s.PacketType))
-		t.num(ColSLL2Hatype, uint64(s.HardwareType))
-		t.mac(ColSLL2Addr, s.Addr)
-		t.num(ColSLL2Protocol, uint64(s.Protocol))
+		t.num(colSLL2Ifindex, uint64(s.InterfaceIndex))
+		t.num(colSLL2PacketType, uint64(s.PacketType))
+		t.num(colSLL2Hatype, uint64(s.HardwareType))
+		t.mac(colSLL2Addr, s.Addr)
+		t.num(colSLL2Protocol, uint64(s.Protocol))
 	case p.Layers&LayerLoopback != 0:
-		t.num(ColLoopbackFamily, uint64(p.Loopback.Family))
+		t.num(colLoopbackFamily, uint64(p.Loopback.Family))
 	}
 	if p.NumVLAN > 0 {
 		t.js.b = t.text[:0]
 		t.js.vlans(p)
-		t.putJSON(ColVLAN, "vlan")
+		t.putJSON(colVLAN, "vlan")
 	}
 	if p.Layers&LayerARP != 0 {
 		a := &p.ARP
-		t.num(ColARPHtype, uint64(a.HType))
-		t.num(ColARPPtype, uint64(a.PType))
-		t.num(ColARPHlen, uint64(a.HLen))
-		t.num(ColARPPlen, uint64(a.PLen))
-		t.num(ColARPOp, uint64(a.Op))
-		t.mac(ColARPSenderHW, a.SenderHW)
+		t.num(colARPHtype, uint64(a.HType))
+		t.num(colARPPtype, uint64(a.PType))
+		t.num(colARPHlen, uint64(a.HLen))
+		t.num(colARPPlen, uint64(a.PLen))
+		t.num(colARPOp, uint64(a.Op))
+		t.mac(colARPSenderHW, a.SenderHW)
 		t.text = t.text[:0]
 		if len(a.SenderProto) > 0 {
 			t.text = appendARPProto(t.text, a, a.SenderProto)
 		}
-		t.put(ColARPSenderProto, t.text)
-		t.mac(ColARPTargetHW, a.TargetHW)
+		t.put(colARPSenderProto, t.text)
+		t.mac(colARPTargetHW, a.TargetHW)
 		t.text = t.text[:0]
 		if len(a.TargetProto) > 0 {
 			t.text = appendARPProto(t.text, a, a.TargetProto)
 		}
-		t.put(ColARPTargetProto, t.text)
+		t.put(colARPTargetProto, t.text)
 	}
 	if p.Layers&LayerIPv4 != 0 {
 		ip := &p.IPv4
-		t.num(ColIPv4Version, uint64(ip.Version))
-		t.num(ColIPv4IHL, uint64(ip.IHL))
-		t.num(ColIPv4DSCP, uint64(ip.TOS>>2))
-		t.num(ColIPv4ECN, uint64(ip.TOS&3))
-		t.num(ColIPv4TotalLength, uint64(ip.TotalLength))
-		t.num(ColIPv4ID, uint64(ip.ID))
-		t.num(ColIPv4Flags, uint64(ip.Flags))
-		t.num(ColIPv4FragOffset, uint64(ip.FragOffset)*8)
-		t.num(ColIPv4TTL, uint64(ip.TTL))
-		t.num(ColIPv4Protocol, uint64(ip.Protocol))
-		t.checksum(ColIPv4Checksum, &ip.Checksum)
+		t.num(colIPv4Version, uint64(ip.Version))
+		t.num(colIPv4IHL, uint64(ip.IHL))
+		t.num(colIPv4DSCP, uint64(ip.TOS>>2))
+		t.num(colIPv4ECN, uint64(ip.TOS&3))
+		t.num(colIPv4TotalLength, uint64(ip.TotalLength))
+		t.num(colIPv4ID, uint64(ip.ID))
+		t.num(colIPv4Flags, uint64(ip.Flags))
+		t.num(colIPv4FragOffset, uint64(ip.FragOffset)*8)
+		t.num(colIPv4TTL, uint64(ip.TTL))
+		t.num(colIPv4Protocol, uint64(ip.Protocol))
+		t.checksum(colIPv4Checksum, &ip.Checksum)
 		t.text = appendAddr(t.text[:0], ip.Src)
-		t.put(ColIPv4Src, t.text)
+		t.put(colIPv4Src, t.text)
 		t.text = appendAddr(t.text[:0], ip.Dst)
-		t.put(ColIPv4Dst, t.text)
+		t.put(colIPv4Dst, t.text)
 		if len(ip.Options) > 0 {
-			t.raw(ColIPv4Options, ip.Options)
+			t.raw(colIPv4Options, ip.Options)
 		}
 		if ip.Missing > 0 {
-			t.num(ColIPv4Missing, uint64(ip.Missing))
+			t.num(colIPv4Missing, uint64(ip.Missing))
 		}
 	}
 	if p.Layers&LayerIPv6 != 0 {
 		ip := &p.IPv6
-		t.num(ColIPv6Version, uint64(ip.Version))
-		t.num(ColIPv6TrafficClass, uint64(ip.TrafficClass))
-		t.num(ColIPv6FlowLabel, uint64(ip.FlowLabel))
-		t.num(ColIPv6PayloadLength, uint64(ip.PayloadLength))
-		t.num(ColIPv6NextHeader, uint64(ip.NextHeader))
-		t.num(ColIPv6HopLimit, uint64(ip.HopLimit))
+		t.num(colIPv6Version, uint64(ip.Version))
+		t.num(colIPv6TrafficClass, uint64(ip.TrafficClass))
+		t.num(colIPv6FlowLabel, uint64(ip.FlowLabel))
+		t.num(colIPv6PayloadLength, uint64(ip.PayloadLength))
+		t.num(colIPv6NextHeader, uint64(ip.NextHeader))
+		t.num(colIPv6HopLimit, uint64(ip.HopLimit))
 		t.text = appendAddr(t.text[:0], ip.Src)
-		t.put(ColIPv6Src, t.text)
+		t.put(colIPv6Src, t.text)
 		t.text = appendAddr(t.text[:0], ip.Dst)
-		t.put(ColIPv6Dst, t.text)
-		t.num(ColIPv6Protocol, uint64(ip.Protocol))
+		t.put(colIPv6Dst, t.text)
+		t.num(colIPv6Protocol, uint64(ip.Protocol))
 		if ip.NumExt > 0 {
 			t.js.b = t.text[:0]
 			t.js.ipv6Ext(ip)
-			t.putJSON(ColIPv6Ext, "ext")
+			t.putJSON(colIPv6Ext, "ext")
 		}
 		if ip.Missing > 0 {
-			t.num(ColIPv6Missing, uint64(ip.Missing))
+			t.num(colIPv6Missing, uint64(ip.Missing))
 		}
 	}
 	if p.Layers&LayerICMP != 0 {
 		c := &p.ICMP
-		t.num(ColICMPType, uint64(c.Type))
-		t.num(ColICMPCode, uint64(c.Code))
+		t.num(colICMPType, uint64(c.Type))
+		t.num(colICMPCode, uint64(c.Code))
 		if n := icmpTypeName(c.Type); n != "" {
-			t.str(ColICMPTypeName, n)
+			t.str(colICMPTypeName, n)
 		}
 		if n := icmpCodeName(c.Type, c.Code); n != "" {
-			t.str(ColICMPCodeName, n)
+			t.str(colICMPCodeName, n)
 		}
-		t.checksum(ColICMPChecksum, &c.Checksum)
+		t.checksum(colICMPChecksum, &c.Checksum)
 		if c.HasRest {
 			switch {
 			case icmpHasIDSeq(c.Type):
-				t.num(ColICMPID, uint64(binary.BigEndian.Uint16(c.Rest[0:2])))
-				t.num(ColICMPSeq, uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
+				t.num(colICMPID, uint64(binary.BigEndian.Uint16(c.Rest[0:2])))
+				t.num(colICMPSeq, uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
 			case c.Type == 5:
 				t.text = appendIPv4(t.text[:0], c.Rest)
-				t.put(ColICMPGateway, t.text)
+				t.put(colICMPGateway, t.text)
 			case c.Type == 3 && c.Code == 4:
-				t.num(ColICMPMTU, uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
+				t.num(colICMPMTU, uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
 			case c.Type == 12:
-				t.num(ColICMPPointer, uint64(c.Rest[0]))
+				t.num(colICMPPointer, uint64(c.Rest[0]))
 			}
 		}
 	}
 	if p.Layers&LayerICMPv6 != 0 {
 		c := &p.ICMPv6
-		t.num(ColICMPv6Type, uint64(c.Type))
-		t.num(ColICMPv6Code, uint64(c.Code))
+		t.num(colICMPv6Type, uint64(c.Type))
+		t.num(colICMPv6Code, uint64(c.Code))
 		if n := icmpv6TypeName(c.Type); n != "" {
-			t.str(ColICMPv6TypeName, n)
+			t.str(colICMPv6TypeName, n)
 		}
 		if n := icmpv6CodeName(c.Type, c.Code); n != "" {
-			t.str(ColICMPv6CodeName, n)
+			t.str(colICMPv6CodeName, n)
 		}
-		t.checksum(ColICMPv6Checksum, &c.Checksum)
+		t.checksum(colICMPv6Checksum, &c.Checksum)
 		if c.HasRest {
 			switch c.Type {
 			case 128, 129:
-				t.num(ColICMPv6ID, uint64(binary.BigEndian.Uint16(c.Rest[0:2])))
-				t.num(ColICMPv6Seq, uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
+				t.num(colICMPv6ID, uint64(binary.BigEndian.Uint16(c.Rest[0:2])))
+				t.num(colICMPv6Seq, uint64(binary.BigEndian.Uint16(c.Rest[2:4])))
 			case 2:
-				t.num(ColICMPv6MTU, uint64(binary.BigEndian.Uint32(c.Rest[:])))
+				t.num(colICMPv6MTU, uint64(binary.BigEndian.Uint32(c.Rest[:])))
 			case 4:
-				t.num(ColICMPv6Pointer, uint64(binary.BigEndian.Uint32(c.Rest[:])))
+				t.num(colICMPv6Pointer, uint64(binary.BigEndian.Uint32(c.Rest[:])))
 			}
 			if icmpv6NDTarget(c.Type) && len(c.Body) >= 16 {
 				t.text = appendIPv6(t.text[:0], [16]byte(c.Body[:16]))
-				t.put(ColICMPv6Target, t.text)
+				t.put(colICMPv6Target, t.text)
 			}
 		}
 		if opts := icmpv6Options(c); len(opts) > 0 {
 			t.js.b = t.text[:0]
 			t.js.ndOptions(opts)
-			t.putJSON(ColICMPv6Options, "options")
+			t.putJSON(colICMPv6Options, "options")
 		}
 	}
 	if p.Layers&LayerTCP != 0 {
 		tc := &p.TCP
-		t.num(ColTCPSrcPort, uint64(tc.SrcPort))
-		t.num(ColTCPDstPort, uint64(tc.DstPort))
-		t.num(ColTCPSeq, uint64(tc.Seq))
-		t.num(ColTCPAck, uint64(tc.Ack))
-		t.num(ColTCPHeaderLength, uint64(tc.DataOffset)*4)
-		t.num(ColTCPFlags, uint64(tc.Flags))
-		t.num(ColTCPWindow, uint64(tc.Window))
-		t.checksum(ColTCPChecksum, &tc.Checksum)
-		t.num(ColTCPUrgent, uint64(tc.Urgent))
+		t.num(colTCPSrcPort, uint64(tc.SrcPort))
+		t.num(colTCPDstPort, uint64(tc.DstPort))
+		t.num(colTCPSeq, uint64(tc.Seq))
+		t.num(colTCPAck, uint64(tc.Ack))
+		t.num(colTCPHeaderLength, uint64(tc.DataOffset)*4)
+		t.num(colTCPFlags, uint64(tc.Flags))
+		t.num(colTCPWindow, uint64(tc.Window))
+		t.checksum(colTCPChecksum, &tc.Checksum)
+		t.num(colTCPUrgent, uint64(tc.Urgent))
 		if len(tc.Options) > 0 {
 			t.tcpOptions(tc.Options)
 		}
-		t.num(ColTCPPayloadLength, uint64(len(tc.Payload)))
+		t.num(colTCPPayloadLength, uint64(len(tc.Payload)))
 	}
 	if p.Layers&LayerUDP != 0 {
 		u := &p.UDP
-		t.num(ColUDPSrcPort, uint64(u.SrcPort))
-		t.num(ColUDPDstPort, uint64(u.DstPort))
-		t.num(ColUDPLength, uint64(u.Length))
-		t.checksum(ColUDPChecksum, &u.Checksum)
+		t.num(colUDPSrcPort, uint64(u.SrcPort))
+		t.num(colUDPDstPort, uint64(u.DstPort))
+		t.num(colUDPLength, uint64(u.Length))
+		t.checksum(colUDPChecksum, &u.Checksum)
 		if u.Missing > 0 {
-			t.num(ColUDPMissing, uint64(u.Missing))
+			t.num(colUDPMissing, uint64(u.Missing))
 		}
 	}
 	if p.Layers&LayerDNS != 0 {
 		d := &p.DNS
-		t.num(ColDNSID, uint64(d.ID))
-		t.flag(ColDNSQR, d.Flags&dnsQR != 0)
-		t.num(ColDNSOpcode, uint64(d.Flags>>11&15))
-		t.num(ColDNSRcode, uint64(d.Flags&15))
-		t.num(ColDNSFlags, uint64(d.Flags))
-		t.num(ColDNSQDCount, uint64(d.QDCount))
-		t.num(ColDNSANCount, uint64(d.ANCount))
-		t.num(ColDNSNSCount, uint64(d.NSCount))
-		t.num(ColDNSARCount, uint64(d.ARCount))
+		t.num(colDNSID, uint64(d.ID))
+		t.flag(colDNSQR, d.Flags&dnsQR != 0)
+		t.num(colDNSOpcode, uint64(d.Flags>>11&15))
+		t.num(colDNSRcode, uint64(d.Flags&15))
+		t.num(colDNSFlags, uint64(d.Flags))
+		t.num(colDNSQDCount, uint64(d.QDCount))
+		t.num(colDNSANCount, uint64(d.ANCount))
+		t.num(colDNSNSCount, uint64(d.NSCount))
+		t.num(colDNSARCount, uint64(d.ARCount))
 		if d.TCP {
-			t.flag(ColDNSTCP, true)
+			t.flag(colDNSTCP, true)
 		}
 		var have [4]bool
 		for i := range d.NumRecords {
@@ -661,37 +661,37 @@ func (t *Table) Fill(f *Frame, arena []byte) []byte {
 			if have[sec] {
 				t.js.b = t.text[:0]
 				t.js.dnsSection(d, uint8(sec), k)
-				t.putJSON(ColDNSQuestions+sec, k)
+				t.putJSON(colDNSQuestions+sec, k)
 			}
 		}
 	}
 	if p.Layers&LayerHTTP != 0 {
 		t.text = appendValidUTF8(t.text[:0], p.HTTP.Line)
-		t.put(ColHTTPLine, t.text)
-		t.flag(ColHTTPResponse, p.HTTP.Response)
-		t.flag(ColHTTPCut, p.HTTP.Cut)
+		t.put(colHTTPLine, t.text)
+		t.flag(colHTTPResponse, p.HTTP.Response)
+		t.flag(colHTTPCut, p.HTTP.Cut)
 	}
 	if p.Fragment {
-		t.flag(ColFragment, true)
+		t.flag(colFragment, true)
 	}
 	t.num(ColPayloadLength, uint64(len(p.Payload)))
 	t.raw(ColPayload, p.Payload)
 	if len(p.Trailer) > 0 {
-		t.raw(ColTrailer, p.Trailer)
+		t.raw(colTrailer, p.Trailer)
 	}
 	switch pr := &p.Problem; pr.Kind {
 	case ProblemTruncated:
-		t.str(ColTruncatedLayer, string(pr.Layer))
+		t.str(colTruncatedLayer, string(pr.Layer))
 		if pr.Field != "" {
-			t.str(ColTruncatedPart, pr.Field)
+			t.str(colTruncatedPart, pr.Field)
 		}
-		t.num(ColTruncatedHave, uint64(pr.Value))
-		t.num(ColTruncatedNeed, uint64(pr.Need))
+		t.num(colTruncatedHave, uint64(pr.Value))
+		t.num(colTruncatedNeed, uint64(pr.Need))
 	case ProblemInvalid:
-		t.str(ColInvalidLayer, string(pr.Layer))
-		t.str(ColInvalidField, pr.Field)
-		t.num(ColInvalidValue, uint64(int64(pr.Value)))
-		t.str(ColInvalidNote, pr.Note)
+		t.str(colInvalidLayer, string(pr.Layer))
+		t.str(colInvalidField, pr.Field)
+		t.num(colInvalidValue, uint64(int64(pr.Value)))
+		t.str(colInvalidNote, pr.Note)
 	}
 	return t.arena
 }
@@ -715,20 +715,20 @@ func (t *Table) tcpOptions(opts []byte) {
 		}
 		switch {
 		case bad:
-			t.flag(ColTCPOptInvalid, true)
+			t.flag(colTCPOptInvalid, true)
 		case kind == tcpOptMSS:
-			t.num(ColTCPOptMSS, uint64(binary.BigEndian.Uint16(data)))
+			t.num(colTCPOptMSS, uint64(binary.BigEndian.Uint16(data)))
 		case kind == tcpOptWScale:
-			t.num(ColTCPOptWScale, uint64(data[0]))
+			t.num(colTCPOptWScale, uint64(data[0]))
 		case kind == tcpOptSACKPerm:
-			t.flag(ColTCPOptSACKPermitted, true)
+			t.flag(colTCPOptSACKPermitted, true)
 		case kind == tcpOptSACK:
 			t.js.b = t.text[:0]
 			t.js.sack(data)
-			t.putJSON(ColTCPOptSACK, "sack")
+			t.putJSON(colTCPOptSACK, "sack")
 		case kind == tcpOptTimestamp:
-			t.num(ColTCPOptTSVal, uint64(binary.BigEndian.Uint32(data)))
-			t.num(ColTCPOptTSEcr, uint64(binary.BigEndian.Uint32(data[4:])))
+			t.num(colTCPOptTSVal, uint64(binary.BigEndian.Uint32(data)))
+			t.num(colTCPOptTSEcr, uint64(binary.BigEndian.Uint32(data[4:])))
 		case kind == tcpOptNOP || kind == tcpOptEOL:
 		default:
 			others = true
@@ -738,7 +738,7 @@ func (t *Table) tcpOptions(opts []byte) {
 	if others {
 		t.js.b = t.text[:0]
 		t.js.otherOptions(opts)
-		t.putJSON(ColTCPOptOther, "other")
+		t.putJSON(colTCPOptOther, "other")
 	}
 }
 

@@ -12,7 +12,7 @@ type Ethernet struct {
 
 // Decode reads b into e and reports whether b held a whole header.
 func (e *Ethernet) Decode(b []byte) bool {
-	if len(b) < EthernetHeaderLen {
+	if len(b) < ethernetHeaderLen {
 		return false
 	}
 	copy(e.Dst[:], b[0:6])
@@ -39,7 +39,7 @@ type LLC struct {
 func (p *Packet) decodeEthernet(b []byte) {
 	if !p.Eth.Decode(b) {
 		p.Payload = b
-		p.truncated(ProblemEthernet, "", len(b), EthernetHeaderLen)
+		p.truncated(ProblemEthernet, "", len(b), ethernetHeaderLen)
 		return
 	}
 	p.Layers |= LayerEthernet

@@ -14,9 +14,9 @@ type ICMPHeader struct {
 
 func (p *Packet) decodeICMP(b []byte, verify bool) {
 	c := &p.ICMP
-	if len(b) < ICMPHeaderLen {
+	if len(b) < icmpHeaderLen {
 		p.Payload = b
-		p.truncated(ProblemICMP, "", len(b), ICMPHeaderLen)
+		p.truncated(ProblemICMP, "", len(b), icmpHeaderLen)
 		return
 	}
 	p.Layers |= LayerICMP

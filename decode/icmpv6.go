@@ -14,9 +14,9 @@ type ICMPv6Header struct {
 
 func (p *Packet) decodeICMPv6(b []byte, verify bool) {
 	c := &p.ICMPv6
-	if len(b) < ICMPHeaderLen {
+	if len(b) < icmpHeaderLen {
 		p.Payload = b
-		p.truncated(ProblemICMPv6, "", len(b), ICMPHeaderLen)
+		p.truncated(ProblemICMPv6, "", len(b), icmpHeaderLen)
 		return
 	}
 	p.Layers |= LayerICMPv6

@@ -39,9 +39,9 @@ const (
 
 func (p *Packet) decodeIPv4(b []byte) {
 	ip := &p.IPv4
-	if len(b) < IPv4HeaderLen {
+	if len(b) < ipv4HeaderLen {
 		p.Payload = b
-		p.truncated(ProblemIPv4, "", len(b), IPv4HeaderLen)
+		p.truncated(ProblemIPv4, "", len(b), ipv4HeaderLen)
 		return
 	}
 	ip.Version = b[0] >> 4
@@ -63,19 +63,19 @@ func (p *Packet) decodeIPv4(b []byte) {
 	hl := int(ip.IHL) * 4
 	switch {
 	case ip.Version != 4:
-		p.Payload = b[IPv4HeaderLen:]
+		p.Payload = b[ipv4HeaderLen:]
 		p.invalid(ProblemIPv4, "version", int(ip.Version), "want 4")
 		return
 	case ip.IHL < 5:
-		p.Payload = b[IPv4HeaderLen:]
+		p.Payload = b[ipv4HeaderLen:]
 		p.invalid(ProblemIPv4, "ihl", int(ip.IHL), "below 5")
 		return
 	case len(b) < hl:
-		p.Payload = b[IPv4HeaderLen:]
+		p.Payload = b[ipv4HeaderLen:]
 		p.truncated(ProblemIPv4, "options", len(b), hl)
 		return
 	}
-	ip.Options = b[IPv4HeaderLen:hl]
+	ip.Options = b[ipv4HeaderLen:hl]
 	ip.Header = b[:hl]
 	if !p.noVerify {
 		ip.Checksum.verify(b[:hl], 10, 0)

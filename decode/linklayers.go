@@ -15,7 +15,7 @@ type LinuxSLL struct {
 
 // Decode reads b into s and reports whether b held 16 bytes.
 func (s *LinuxSLL) Decode(b []byte) bool {
-	if len(b) < LinuxSLLHeaderLen {
+	if len(b) < linuxSLLHeaderLen {
 		return false
 	}
 	s.PacketType = binary.BigEndian.Uint16(b[0:2])
@@ -41,7 +41,7 @@ type LinuxSLL2 struct {
 
 // Decode reads b into s and reports whether b held 20 bytes.
 func (s *LinuxSLL2) Decode(b []byte) bool {
-	if len(b) < LinuxSLL2HeaderLen {
+	if len(b) < linuxSLL2HeaderLen {
 		return false
 	}
 	s.Protocol = binary.BigEndian.Uint16(b[0:2])
@@ -66,7 +66,7 @@ type Loopback struct {
 // headers it does what libpcap does: the family is small, so a value whose
 // low 16 bits are zero was written by a host of the other byte order.
 func (l *Loopback) Decode(b []byte, bigEndian bool) bool {
-	if len(b) < LoopbackHeaderLen {
+	if len(b) < loopbackHeaderLen {
 		return false
 	}
 	if bigEndian {

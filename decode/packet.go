@@ -18,13 +18,13 @@ import (
 
 // Fixed header lengths the classroom code unpacks (struct.unpack sizes).
 const (
-	EthernetHeaderLen  = 14
-	IPv4HeaderLen      = 20
-	ICMPHeaderLen      = 4
-	UDPHeaderLen       = 8
-	LinuxSLLHeaderLen  = 16
-	LinuxSLL2HeaderLen = 20
-	LoopbackHeaderLen  = 4
+	ethernetHeaderLen  = 14
+	ipv4HeaderLen      = 20
+	icmpHeaderLen      = 4
+	udpHeaderLen       = 8
+	linuxSLLHeaderLen  = 16
+	linuxSLL2HeaderLen = 20
+	loopbackHeaderLen  = 4
 )
 
 // Layers is a set of decoded layers.
@@ -171,21 +171,21 @@ func (p *Packet) Decode(link pcapio.LinkType, b []byte) {
 		p.decodeEthernet(b)
 	case pcapio.LinkTypeLinuxSLL:
 		if !p.SLL.Decode(b) {
-			p.truncated(ProblemSLL, "", len(b), LinuxSLLHeaderLen)
+			p.truncated(ProblemSLL, "", len(b), linuxSLLHeaderLen)
 			return
 		}
 		p.Layers |= LayerSLL
 		p.network(p.SLL.Protocol, p.SLL.Payload)
 	case pcapio.LinkTypeLinuxSLL2:
 		if !p.SLL2.Decode(b) {
-			p.truncated(ProblemSLL2, "", len(b), LinuxSLL2HeaderLen)
+			p.truncated(ProblemSLL2, "", len(b), linuxSLL2HeaderLen)
 			return
 		}
 		p.Layers |= LayerSLL2
 		p.network(p.SLL2.Protocol, p.SLL2.Payload)
 	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
 		if !p.Loopback.Decode(b, link == pcapio.LinkTypeLoop) {
-			p.truncated(ProblemLoopback, "", len(b), LoopbackHeaderLen)
+			p.truncated(ProblemLoopback, "", len(b), loopbackHeaderLen)
 			return
 		}
 		p.Layers |= LayerLoopback

@@ -47,7 +47,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nEthernet Frame:\n"...)
 		e := &t.eth
 		if !e.Decode(b) {
-			return appendTruncated(dst, tab1, "Ethernet Frame", len(b), EthernetHeaderLen)
+			return appendTruncated(dst, tab1, "Ethernet Frame", len(b), ethernetHeaderLen)
 		}
 		dst = append(dst, tab1+"Destination: "...)
 		dst = appendMAC(dst, e.Dst[:], upperHex)
@@ -59,7 +59,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nLinux Cooked Capture:\n"...)
 		s := &t.sll
 		if !s.Decode(b) {
-			return appendTruncated(dst, tab1, "Linux Cooked Capture", len(b), LinuxSLLHeaderLen)
+			return appendTruncated(dst, tab1, "Linux Cooked Capture", len(b), linuxSLLHeaderLen)
 		}
 		dst = append(dst, tab1+"Packet Type: "...)
 		dst = appendUint(dst, uint64(s.PacketType))
@@ -73,7 +73,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nLinux Cooked Capture v2:\n"...)
 		s := &t.sll2
 		if !s.Decode(b) {
-			return appendTruncated(dst, tab1, "Linux Cooked Capture v2", len(b), LinuxSLL2HeaderLen)
+			return appendTruncated(dst, tab1, "Linux Cooked Capture v2", len(b), linuxSLL2HeaderLen)
 		}
 		dst = append(dst, tab1+"Interface Index: "...)
 		dst = appendUint(dst, uint64(s.InterfaceIndex))
@@ -89,7 +89,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nLoopback Frame:\n"...)
 		l := &t.loop
 		if !l.Decode(b, link == pcapio.LinkTypeLoop) {
-			return appendTruncated(dst, tab1, "Loopback Frame", len(b), LoopbackHeaderLen)
+			return appendTruncated(dst, tab1, "Loopback Frame", len(b), loopbackHeaderLen)
 		}
 		dst = append(dst, tab1+"Family: "...)
 		dst = appendUint(dst, uint64(l.Family))
@@ -127,7 +127,7 @@ func (t *Turtle) appendNetwork(dst []byte, etherType uint16, b []byte) []byte {
 	}
 	ip := &t.ip
 	if !ip.Decode(b) {
-		return appendTruncated(dst, tab1, "IPv4 Packet", len(b), IPv4HeaderLen)
+		return appendTruncated(dst, tab1, "IPv4 Packet", len(b), ipv4HeaderLen)
 	}
 	dst = append(dst, tab1+"IPv4 Packet:\n"+tab2+"Version: "...)
 	dst = appendUint(dst, uint64(ip.Version))
@@ -152,7 +152,7 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 	case 1:
 		c := &t.icmp
 		if !c.Decode(b) {
-			return appendTruncated(dst, tab1, "ICMP Packet", len(b), ICMPHeaderLen)
+			return appendTruncated(dst, tab1, "ICMP Packet", len(b), icmpHeaderLen)
 		}
 		dst = append(dst, tab1+"ICMP Packet:\n"+tab2+"Type: "...)
 		dst = appendUint(dst, uint64(c.Type))
@@ -192,7 +192,7 @@ func (t *Turtle) appendTransport(dst []byte, proto uint8, b []byte) []byte {
 	case 17:
 		u := &t.udp
 		if !u.Decode(b) {
-			return appendTruncated(dst, tab1, "UDP Segment", len(b), UDPHeaderLen)
+			return appendTruncated(dst, tab1, "UDP Segment", len(b), udpHeaderLen)
 		}
 		dst = append(dst, tab1+"UDP Segment:\n"+tab2+"Source Port: "...)
 		dst = appendUint(dst, uint64(u.SrcPort))

@@ -34,7 +34,7 @@ type turtleIPv4 struct {
 
 // Decode reads b into ip and reports whether b held 20 bytes.
 func (ip *turtleIPv4) Decode(b []byte) bool {
-	if len(b) < IPv4HeaderLen {
+	if len(b) < ipv4HeaderLen {
 		return false
 	}
 	ip.Version = b[0] >> 4
@@ -56,7 +56,7 @@ type turtleICMP struct {
 
 // Decode reads b into c and reports whether b held 4 bytes.
 func (c *turtleICMP) Decode(b []byte) bool {
-	if len(b) < ICMPHeaderLen {
+	if len(b) < icmpHeaderLen {
 		return false
 	}
 	c.Type, c.Code = b[0], b[1]
@@ -100,7 +100,7 @@ type turtleUDP struct {
 
 // Decode reads b into u and reports whether b held 8 bytes.
 func (u *turtleUDP) Decode(b []byte) bool {
-	if len(b) < UDPHeaderLen {
+	if len(b) < udpHeaderLen {
 		return false
 	}
 	u.SrcPort = binary.BigEndian.Uint16(b[0:2])

@@ -13,9 +13,9 @@ type UDPHeader struct {
 
 func (p *Packet) decodeUDP(b []byte, verify bool) {
 	u := &p.UDP
-	if len(b) < UDPHeaderLen {
+	if len(b) < udpHeaderLen {
 		p.Payload = b
-		p.truncated(ProblemUDP, "", len(b), UDPHeaderLen)
+		p.truncated(ProblemUDP, "", len(b), udpHeaderLen)
 		return
 	}
 	u.SrcPort = binary.BigEndian.Uint16(b[0:2])
@@ -25,8 +25,8 @@ func (p *Packet) decodeUDP(b []byte, verify bool) {
 	u.Payload, u.Missing = nil, 0
 	p.Layers |= LayerUDP
 	n := int(u.Length)
-	if n < UDPHeaderLen {
-		p.Payload = b[UDPHeaderLen:]
+	if n < udpHeaderLen {
+		p.Payload = b[udpHeaderLen:]
 		p.invalid(ProblemUDP, "length", n, "below 8")
 		return
 	}
@@ -46,7 +46,7 @@ func (p *Packet) decodeUDP(b []byte, verify bool) {
 			u.Checksum.Want = 0xffff
 		}
 	}
-	u.Payload = seg[UDPHeaderLen:]
+	u.Payload = seg[udpHeaderLen:]
 	p.Payload = u.Payload
 	p.application(u.SrcPort, u.DstPort, u.Payload, false)
 }

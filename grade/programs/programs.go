@@ -4,7 +4,7 @@
 //
 //   - Sniffer labs (checks of the turtle-* or basic-* kinds): the program
 //     listens on one end of a veth pair in its own network namespace; turtle
-//     sends the labs' reference capture (fixtures.SnifferLab) into the other
+//     sends the labs' reference capture (labframes.go) into the other
 //     end, and compares what the program printed with turtle's own text for
 //     those frames (grade.GradeSnifferText).
 //   - Echo labs with a server program: the program serves the lab's port in

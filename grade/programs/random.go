@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"math/rand/v2"
-
-	"github.com/turtle-sniffer/turtle/internal/fixtures"
 )
 
 // The sniffer labs' frames are drawn anew for every run and student, so
@@ -20,8 +18,8 @@ import (
 
 // shuffleFrames reorders and rewrites the first n frames of ref (those
 // after n, which make the classroom code raise, stay last and unchanged).
-func shuffleFrames(ref []fixtures.Frame, n int, rng *rand.Rand) []fixtures.Frame {
-	out := make([]fixtures.Frame, len(ref))
+func shuffleFrames(ref []labFrame, n int, rng *rand.Rand) []labFrame {
+	out := make([]labFrame, len(ref))
 	copy(out, ref)
 	addrs := map[uint32]uint32{}
 	ports := map[uint16]uint16{}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/grade"
-	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
 	"github.com/turtle-sniffer/turtle/sandbox"
@@ -41,10 +40,10 @@ func snifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool
 	if err != nil {
 		return nil, nil, err
 	}
-	ref := fixtures.SnifferLab(src, dst)
+	ref := snifferLab(src, dst)
 	n := len(ref)
 	if raises {
-		ref = append(ref, fixtures.SnifferLabRaises(src, dst)...)
+		ref = append(ref, snifferLabRaises(src, dst)...)
 	}
 	if rng != nil {
 		ref = shuffleFrames(ref, n, rng)
