@@ -184,6 +184,12 @@ func (a *Anonymizer) ip(p *decode.Packet, b, net []byte, quoted bool) (reason Re
 			d = 0 // ICMP for IPv4 has no pseudo-header
 		}
 		end = trOff + 8
+		if len(tr) < 8 { // cut inside the header: its second word may hold an address
+			if !quoted && reason == ReasonNone {
+				reason, stop = ReasonTruncated, trOff
+			}
+			break
+		}
 		var typ uint8
 		var body []byte
 		if v6 {
