@@ -144,6 +144,10 @@ func (s *Source) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 	return s.src.ZeroCopyReadPacketData()
 }
 
+// Pin keeps data, the frame just returned, readable past the next read
+// when the file is mapped (see pcapio.Reader.Pin), or returns nil.
+func (s *Source) Pin(data []byte) *pcapio.Window { return s.r.Pin(data) }
+
 // Reader is the capture's reader: its format, byte order, interfaces.
 func (s *Source) Reader() *pcapio.Reader { return s.r }
 

@@ -14,6 +14,19 @@ import (
 // batch order. A fixed set of batches is recycled, so memory stays bounded
 // by batch size times batch count whatever the capture's size, and the
 // steady state allocates nothing.
+//
+// When the source can pin (a mapped capture file: pcapio.Reader.Pin), a
+// batch holds the window its first frame lies in and its frames inside
+// that window are not copied at all: the workers format them where the
+// kernel mapped them, and the window is released when the batch has been
+// written. Frames outside it (a filter skipping past a window's end) are
+// copied as before. At most one window per batch is held, so memory stays
+// bounded too.
+
+// pinner is a Source whose frames can outlive the next read.
+type pinner interface {
+	Pin(data []byte) *pcapio.Window
+}
 
 const (
 	batchFrames = 512      // frames per batch at most
@@ -21,13 +34,16 @@ const (
 )
 
 type frameRef struct {
-	off, end int
+	off, end int    // in batch.data, when copied
+	pinned   []byte // in batch.pin, when not
 	number   int
 	info     pcapio.CaptureInfo
 }
 
 type batch struct {
 	data   []byte
+	pin    *pcapio.Window // held until the batch is written; nil if none
+	bytes  int            // captured bytes of its frames, copied or not
 	frames []frameRef
 	out    []byte
 	done   chan struct{} // receives once the batch is formatted
@@ -49,6 +65,7 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 	go func() { writeErr <- writeBatches(p.W, ordered, free, failed) }()
 
 	var readErr error
+	pins, _ := src.(pinner)
 	number := 0
 	b := <-free
 	b.data, b.frames = b.data[:0], b.frames[:0]
@@ -59,7 +76,7 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 			work <- b
 			ordered <- b
 			b = <-free
-			b.data, b.frames = b.data[:0], b.frames[:0]
+			b.data, b.frames, b.bytes = b.data[:0], b.frames[:0], 0
 		}
 		select {
 		case <-failed:
@@ -82,16 +99,25 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 		}
 		number++
 		p.n++
-		off := len(b.data)
-		b.data = append(b.data, data...)
-		b.frames = append(b.frames, frameRef{off: off, end: len(b.data), number: number, info: ci})
-		if len(b.frames) == batchFrames || len(b.data) >= batchBytes {
+		if pins != nil && len(b.frames) == 0 && len(data) > 0 {
+			b.pin = pins.Pin(data)
+		}
+		if b.pin != nil && b.pin.Contains(data) {
+			b.frames = append(b.frames, frameRef{pinned: data, number: number, info: ci})
+		} else {
+			off := len(b.data)
+			b.data = append(b.data, data...)
+			b.frames = append(b.frames, frameRef{off: off, end: len(b.data), number: number, info: ci})
+		}
+		b.bytes += len(data)
+		if len(b.frames) == batchFrames || b.bytes >= batchBytes {
 			if !send() {
 				break
 			}
 		}
 	}
 	send()
+	b.pin.Release() // a batch never sent (no frames) may hold one
 	close(work)
 	close(ordered)
 	if werr := <-writeErr; werr != nil {
@@ -108,7 +134,10 @@ func formatBatches(format Format, work <-chan *batch) {
 		b.out = b.out[:0]
 		for i := range b.frames {
 			r := &b.frames[i]
-			f.Number, f.Data, f.Info = r.number, b.data[r.off:r.end], r.info
+			f.Number, f.Data, f.Info = r.number, r.pinned, r.info
+			if r.pinned == nil {
+				f.Data = b.data[r.off:r.end]
+			}
 			b.out = format.AppendFrame(b.out, &f)
 		}
 		b.done <- struct{}{}
@@ -129,6 +158,8 @@ func writeBatches(w io.Writer, ordered <-chan *batch, free chan<- *batch, failed
 				close(failed)
 			}
 		}
+		b.pin.Release()
+		b.pin = nil
 		free <- b
 	}
 	return first
