@@ -464,6 +464,7 @@ func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 func (r *Reader) fail(err error) {
 	r.err = err
 	if r.mapped != nil {
+		r.base, r.win, r.winLen = r.offset(), nil, 0
 		r.mapped.release()
 		r.mapped = nil
 	}
