@@ -66,6 +66,10 @@ type Options struct {
 	// Tap, if set, wraps the frames as read, before the filter (to count
 	// or record them).
 	Tap func(*pcapio.Reader) PacketSource
+	// Mapped maps a big regular file rather than reading it
+	// (pcapio.NewMappedReader): for a reader that recovers from the fault
+	// of a file cut shorter while it is read, as decode.Printer does.
+	Mapped bool
 }
 
 // Source is an open capture: its frames (filtered when asked), its
@@ -122,7 +126,11 @@ func NewSource(r io.Reader, opts Options) (*Source, error) {
 	if opts.Reader != nil {
 		in = opts.Reader(r)
 	}
-	pr, err := pcapio.NewReader(in)
+	newReader := pcapio.NewReader
+	if opts.Mapped {
+		newReader = pcapio.NewMappedReader
+	}
+	pr, err := newReader(in)
 	if err != nil {
 		return nil, err
 	}

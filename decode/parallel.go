@@ -2,6 +2,7 @@ package decode
 
 import (
 	"io"
+	"runtime/debug"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -44,6 +45,7 @@ type batch struct {
 	data   []byte
 	pin    *pcapio.Window // held until the batch is written; nil if none
 	bytes  int            // captured bytes of its frames, copied or not
+	cut    bool           // formatting stopped at a fault: see formatBatch
 	frames []frameRef
 	out    []byte
 	done   chan struct{} // receives once the batch is formatted
@@ -64,7 +66,6 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 	failed := make(chan struct{})
 	go func() { writeErr <- writeBatches(p.W, ordered, free, failed) }()
 
-	var readErr error
 	pins, _ := src.(pinner)
 	number := 0
 	b := <-free
@@ -85,42 +86,55 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 			return true
 		}
 	}
-	for {
-		if limit > 0 && p.n >= limit {
-			readErr = ErrLimit
-			break
-		}
-		data, ci, err := src.ZeroCopyReadPacketData()
-		if err != nil {
-			if err != io.EOF {
-				readErr = err
+	// read fills batches until the source ends; a fault on a mapped
+	// file's page (cut shorter meanwhile) ends it with ErrCutWhileRead,
+	// the frames before it still sent.
+	read := func() (err error) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if recoverFault(recover()) {
+				err = ErrCutWhileRead
 			}
-			break
-		}
-		number++
-		p.n++
-		if pins != nil && len(b.frames) == 0 && len(data) > 0 {
-			b.pin = pins.Pin(data)
-		}
-		if b.pin != nil && b.pin.Contains(data) {
-			b.frames = append(b.frames, frameRef{pinned: data, number: number, info: ci})
-		} else {
-			off := len(b.data)
-			b.data = append(b.data, data...)
-			b.frames = append(b.frames, frameRef{off: off, end: len(b.data), number: number, info: ci})
-		}
-		b.bytes += len(data)
-		if len(b.frames) == batchFrames || b.bytes >= batchBytes {
-			if !send() {
-				break
+		}()
+		for {
+			if limit > 0 && p.n >= limit {
+				return ErrLimit
+			}
+			data, ci, err := src.ZeroCopyReadPacketData()
+			if err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+			number++
+			p.n++
+			if pins != nil && len(b.frames) == 0 && len(data) > 0 {
+				b.pin = pins.Pin(data)
+			}
+			if b.pin != nil && b.pin.Contains(data) {
+				b.frames = append(b.frames, frameRef{pinned: data, number: number, info: ci})
+			} else {
+				off := len(b.data)
+				b.data = append(b.data, data...)
+				b.frames = append(b.frames, frameRef{off: off, end: len(b.data), number: number, info: ci})
+			}
+			b.bytes += len(data)
+			if len(b.frames) == batchFrames || b.bytes >= batchBytes {
+				if !send() {
+					return nil
+				}
 			}
 		}
 	}
+	readErr := read()
 	send()
 	b.pin.Release() // a batch never sent (no frames) may hold one
 	close(work)
 	close(ordered)
-	if werr := <-writeErr; werr != nil {
+	if werr := <-writeErr; werr == ErrCutWhileRead {
+		return werr
+	} else if werr != nil {
 		return &WriteError{werr}
 	}
 	return readErr
@@ -129,25 +143,40 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 // formatBatches formats each batch it receives into the batch's own
 // output buffer.
 func formatBatches(format Format, work <-chan *batch) {
+	debug.SetPanicOnFault(true) // this goroutine's own setting
 	var f Frame
 	for b := range work {
-		b.out = b.out[:0]
-		for i := range b.frames {
-			r := &b.frames[i]
-			f.Number, f.Data, f.Info = r.number, r.pinned, r.info
-			if r.pinned == nil {
-				f.Data = b.data[r.off:r.end]
-			}
-			b.out = format.AppendFrame(b.out, &f)
-		}
+		b.cut = !formatBatch(format, &f, b)
 		b.done <- struct{}{}
 	}
 }
 
+// formatBatch formats b's frames; it reports false when a fault on a
+// mapped page stopped it, b.out then holding the text of the frames
+// before (a frame cut short never reaches b.out's length).
+func formatBatch(format Format, f *Frame, b *batch) (ok bool) {
+	defer func() {
+		if recoverFault(recover()) {
+			ok = false
+		}
+	}()
+	b.out = b.out[:0]
+	for i := range b.frames {
+		r := &b.frames[i]
+		f.Number, f.Data, f.Info = r.number, r.pinned, r.info
+		if r.pinned == nil {
+			f.Data = b.data[r.off:r.end]
+		}
+		b.out = format.AppendFrame(b.out, f)
+	}
+	return true
+}
+
 // writeBatches writes batches in the order they were read and returns them
-// to the free list. After a write error it closes failed, so the reader
-// stops, and keeps draining, so the reader never blocks; it returns the
-// first error.
+// to the free list. After a write error, or a batch cut short by a fault
+// (its frames before the fault written, then ErrCutWhileRead), it closes
+// failed, so the reader stops, and keeps draining, so the reader never
+// blocks; it returns the first error.
 func writeBatches(w io.Writer, ordered <-chan *batch, free chan<- *batch, failed chan<- struct{}) error {
 	var first error
 	for b := range ordered {
@@ -155,6 +184,10 @@ func writeBatches(w io.Writer, ordered <-chan *batch, free chan<- *batch, failed
 		if first == nil {
 			if _, err := w.Write(b.out); err != nil {
 				first = err
+			} else if b.cut {
+				first = ErrCutWhileRead
+			}
+			if first != nil {
 				close(failed)
 			}
 		}

@@ -132,26 +132,7 @@ func (s *skipping) Pin(data []byte) *pcapio.Window {
 // mapped, as sequentially from memory; so does every third frame of it,
 // and the first 5000.
 func TestCopyParallelMapped(t *testing.T) {
-	var file bytes.Buffer
-	w, err := pcapio.NewPcapWriter(&file, pcapio.PcapOptions{LinkType: pcapio.LinkTypeEthernet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	frames := fixtures.EthernetBranches()
-	for i := 0; file.Len() < 20<<20; i++ {
-		f := frames[i%len(frames)]
-		if f.LinkType != pcapio.LinkTypeEthernet {
-			continue
-		}
-		ci := pcapio.CaptureInfo{Timestamp: time.Unix(int64(i), 0), CaptureLength: len(f.Data), Length: len(f.Data)}
-		if err := w.WritePacket(ci, f.Data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	name := filepath.Join(t.TempDir(), "big.pcap")
-	if err := os.WriteFile(name, file.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	name, file := bigCapture(t)
 	print := func(parallel, skip bool, limit int) string {
 		var r *pcapio.Reader
 		var err error
@@ -161,7 +142,7 @@ func TestCopyParallelMapped(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			r, err = pcapio.NewReader(f)
+			r, err = pcapio.NewMappedReader(f)
 		} else {
 			r, err = pcapio.NewReader(bytes.NewReader(file.Bytes()))
 		}
@@ -192,6 +173,86 @@ func TestCopyParallelMapped(t *testing.T) {
 		want, got := print(false, c.skip, c.limit), print(true, c.skip, c.limit)
 		if got != want || len(got) == 0 {
 			t.Errorf("skip %v, limit %d: %d bytes of text from the mapped file in parallel, %d sequentially", c.skip, c.limit, len(got), len(want))
+		}
+	}
+}
+
+// bigCapture writes a capture file of 20 MiB of the forged Ethernet frames
+// and returns its name and its bytes.
+func bigCapture(t *testing.T) (string, *bytes.Buffer) {
+	var file bytes.Buffer
+	w, err := pcapio.NewPcapWriter(&file, pcapio.PcapOptions{LinkType: pcapio.LinkTypeEthernet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := fixtures.EthernetBranches()
+	for i := 0; file.Len() < 20<<20; i++ {
+		f := frames[i%len(frames)]
+		if f.LinkType != pcapio.LinkTypeEthernet {
+			continue
+		}
+		ci := pcapio.CaptureInfo{Timestamp: time.Unix(int64(i), 0), CaptureLength: len(f.Data), Length: len(f.Data)}
+		if err := w.WritePacket(ci, f.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(name, file.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name, &file
+}
+
+// cutting cuts its capture file to 1 MiB after 30,000 frames, as another
+// program might while the file is read.
+type cutting struct {
+	skipping
+	name string
+}
+
+func (c *cutting) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
+	if c.i == 30000 {
+		if err := os.Truncate(c.name, 1<<20); err != nil {
+			return nil, pcapio.CaptureInfo{}, err
+		}
+	}
+	return c.skipping.ZeroCopyReadPacketData()
+}
+
+// A mapped capture file cut shorter while it is read ends the copy with
+// ErrCutWhileRead, not a crash, after text for whole frames only, the
+// same as for the file not cut.
+func TestCopyMappedFileCut(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("files are not mapped on Windows")
+	}
+	for _, workers := range []int{1, 2} {
+		name, file := bigCapture(t)
+		r, err := pcapio.NewReader(bytes.NewReader(file.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var whole bytes.Buffer
+		if err := (&Printer{Format: &Summary{}, W: &whole}).Copy(r, 0); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err = pcapio.NewMappedReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		p := &Printer{Format: &Summary{}, W: &out, Workers: workers, NewFormat: func() Format { return &Summary{} }}
+		err = p.Copy(&cutting{skipping{r: r, every: 1}, name}, 0)
+		f.Close()
+		if !errors.Is(err, ErrCutWhileRead) {
+			t.Fatalf("%d workers: error %v, want %v", workers, err, ErrCutWhileRead)
+		}
+		if out.Len() == 0 || !bytes.HasPrefix(whole.Bytes(), out.Bytes()) || out.Bytes()[out.Len()-1] != '\n' {
+			t.Errorf("%d workers: %d bytes of text, not whole lines of the %d bytes of the whole file", workers, out.Len(), whole.Len())
 		}
 	}
 }

@@ -21,6 +21,14 @@ type source interface {
 
 var _ source = (*bufio.Reader)(nil)
 
+// mapFileIf maps r when asked to and r can be mapped, else returns nil.
+func mapFileIf(asked bool, r io.Reader) *mappedFile {
+	if !asked {
+		return nil
+	}
+	return mapFile(r)
+}
+
 var errReleased = errors.New("pcapio: read after the mapped file was released")
 
 // Window is a mapped piece of a capture file that a caller holds (see
@@ -58,7 +66,7 @@ func (w *Window) Release() {
 // window. It then returns the window, held once more: data, and every
 // later packet's data for which Contains reports true, stays readable
 // until Release. Otherwise it returns nil and the data must be copied as
-// usual. A parallel consumer pins a window per batch of packets, so the
+// usual (always for a Reader made by NewReader). A parallel consumer pins a window per batch of packets, so the
 // kernel's pages are formatted where they lie.
 func (r *Reader) Pin(data []byte) *Window {
 	if r.mapped == nil || r.gzip {

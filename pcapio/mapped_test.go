@@ -37,7 +37,7 @@ func readMapped(t *testing.T, b []byte) ([]pkt, error) {
 	if _, err := f.Seek(4, io.SeekStart); err != nil {
 		t.Fatal(err)
 	}
-	r, err := NewReader(f)
+	r, err := NewMappedReader(f)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func TestPin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	r, err := NewReader(in)
+	r, err := NewMappedReader(in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,9 @@
 // [Reader.ZeroCopyReadPacketData] allocates nothing per packet;
 // [Reader.ReadPacketData] returns a fresh copy.
 //
-// A regular file of 1 MiB or more (an *os.File, standard input redirected
-// from one included) is mapped rather than read on Linux, macOS and the
-// BSDs, 8 MiB at a time from its current offset: records are sliced from
+// [NewMappedReader] maps a regular file of 1 MiB or more (an *os.File,
+// standard input redirected from one included) rather than reading it, on
+// Linux, macOS and the BSDs, 8 MiB at a time from its current offset: records are sliced from
 // the kernel's pages with no copy, at most two windows are mapped by the
 // Reader itself, and [Reader.Pin] lets a parallel consumer keep a window
 // while it formats the packets in it. Everything else (pipes, small files,

@@ -86,9 +86,21 @@ const (
 // to the first Interface Description Block) and returns a Reader positioned
 // at the first packet. It returns a *FormatError when r does not start with
 // a readable capture file header.
-func NewReader(r io.Reader) (*Reader, error) {
+func NewReader(r io.Reader) (*Reader, error) { return newReader(r, false) }
+
+// NewMappedReader is NewReader, except that a regular file of 1 MiB or more
+// is mapped rather than read where the system can (see the package doc):
+// packets are then sliced from the kernel's pages and Pin works. If
+// another program cuts the file shorter while it is read, touching a page
+// past its new end faults: a caller that cannot have its process killed
+// for that (every caller) turns the fault into a panic it recovers, with
+// debug.SetPanicOnFault in each goroutine touching the packets, as
+// decode.Printer does.
+func NewMappedReader(r io.Reader) (*Reader, error) { return newReader(r, true) }
+
+func newReader(r io.Reader, mapped bool) (*Reader, error) {
 	rd := &Reader{section: -1, fcsLen: -1}
-	if m := mapFile(r); m != nil {
+	if m := mapFileIf(mapped, r); m != nil {
 		// Unmapped at the end of the file, or once the Reader is dropped.
 		rd.br, rd.mapped = m, m
 		runtime.AddCleanup(rd, (*mappedFile).release, m)
