@@ -24,7 +24,7 @@ import (
 // copied as before. At most one window per batch is held, so memory stays
 // bounded too.
 
-// pinner is a Source whose frames can outlive the next read.
+// pinner is a pcapio.Source whose frames can outlive the next read.
 type pinner interface {
 	Pin(data []byte) *pcapio.Window
 }
@@ -51,7 +51,7 @@ type batch struct {
 	done   chan struct{} // receives once the batch is formatted
 }
 
-func (p *Printer) copyParallel(src Source, limit int) error {
+func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 	nbatches := 2*p.Workers + 2
 	free := make(chan *batch, nbatches)
 	for range nbatches {
@@ -144,7 +144,7 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 // output buffer.
 func formatBatches(format Format, work <-chan *batch) {
 	debug.SetPanicOnFault(true) // this goroutine's own setting
-	var f Frame
+	var f pcapio.Frame
 	for b := range work {
 		b.cut = !formatBatch(format, &f, b)
 		b.done <- struct{}{}
@@ -154,7 +154,7 @@ func formatBatches(format Format, work <-chan *batch) {
 // formatBatch formats b's frames; it reports false when a fault on a
 // mapped page stopped it, b.out then holding the text of the frames
 // before (a frame cut short never reaches b.out's length).
-func formatBatch(format Format, f *Frame, b *batch) (ok bool) {
+func formatBatch(format Format, f *pcapio.Frame, b *batch) (ok bool) {
 	defer func() {
 		if recoverFault(recover()) {
 			ok = false

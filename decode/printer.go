@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"runtime/debug"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Printer formats frames and writes their text to W in capture order,
@@ -22,7 +24,7 @@ type Printer struct {
 	NewFormat func() Format
 
 	buf   []byte
-	frame Frame
+	frame pcapio.Frame
 	n     int // frames printed in all
 }
 
@@ -32,7 +34,7 @@ const flushAt = 256 << 10
 // Print formats one frame and writes the text once enough is buffered.
 // f.Number is left as the caller set it. f.Data may be reused after Print
 // returns.
-func (p *Printer) Print(f *Frame) error {
+func (p *Printer) Print(f *pcapio.Frame) error {
 	p.n++
 	p.buf = p.Format.AppendFrame(p.buf, f)
 	if len(p.buf) >= flushAt {
@@ -65,7 +67,7 @@ var ErrLimit = errors.New("frame limit reached")
 // capture. A mapped capture file (pcapio.NewMappedReader) cut shorter
 // while it is read ends with ErrCutWhileRead, after every frame formatted
 // before, rather than killing the process.
-func (p *Printer) Copy(src Source, limit int) (err error) {
+func (p *Printer) Copy(src pcapio.Source, limit int) (err error) {
 	if p.Workers > 1 && p.NewFormat != nil {
 		return p.copyParallel(src, limit)
 	}
