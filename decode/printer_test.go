@@ -137,8 +137,8 @@ func TestCopyParallelMapped(t *testing.T) {
 		var r *pcapio.Reader
 		var err error
 		if parallel {
-			f, err := os.Open(name)
-			if err != nil {
+			var f *os.File
+			if f, err = os.Open(name); err != nil {
 				t.Fatal(err)
 			}
 			defer f.Close()
