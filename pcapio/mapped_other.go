@@ -15,4 +15,6 @@ func mapFile(io.Reader) *mappedFile { return nil }
 
 func (*mappedFile) release() {}
 
+func (*mappedFile) drop() {}
+
 func unmap([]byte) {}

@@ -61,7 +61,7 @@ func mapFile(r io.Reader) *mappedFile {
 	// Try one mapping now, so a file system without mmap falls back to
 	// reading rather than failing later.
 	if _, err := m.Peek(1); err != nil {
-		m.release()
+		m.drop()
 		return nil
 	}
 	return m
@@ -167,8 +167,20 @@ func (m *mappedFile) Read(p []byte) (int, error) {
 }
 
 // release drops the mappedFile's holds on its windows: they are unmapped
-// now, or when the last Pin on them is released.
+// now, or when the last Pin on them is released. It leaves the file's
+// offset after what was consumed, as reading would have (a second "-"
+// on a command line then finds standard input at its end, not again at
+// the capture's start).
 func (m *mappedFile) release() {
+	if m.cur != nil || m.prev != nil {
+		m.f.Seek(m.off, io.SeekStart)
+	}
+	m.drop()
+}
+
+// drop is release without the seek: for a Reader dropped unfinished (its
+// cleanup runs on another goroutine, when the file may be in other use).
+func (m *mappedFile) drop() {
 	m.cur.Release()
 	m.prev.Release()
 	m.cur, m.prev = nil, nil

@@ -103,7 +103,7 @@ func newReader(r io.Reader, mapped bool) (*Reader, error) {
 	if m := mapFileIf(mapped, r); m != nil {
 		// Unmapped at the end of the file, or once the Reader is dropped.
 		rd.br, rd.mapped = m, m
-		runtime.AddCleanup(rd, (*mappedFile).release, m)
+		runtime.AddCleanup(rd, (*mappedFile).drop, m)
 	} else {
 		rd.br = bufio.NewReaderSize(r, readBufSize)
 	}
