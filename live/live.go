@@ -143,10 +143,7 @@ func Open(name string, cfg *Config) (*Handle, error) {
 		cp, err = openAFPacket(name, &c)
 	}
 	if err != nil {
-		if name == Unbound {
-			name = "every interface"
-		}
-		return nil, fmt.Errorf("capture on %s: %w", name, err)
+		return nil, fmt.Errorf("capture on %s: %w", Where(name), err)
 	}
 	return &Handle{c: cp, name: name}, nil
 }
