@@ -9,12 +9,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/live"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const sniffAbout = `Sniff captures frames from a network interface and prints them as the
@@ -117,12 +115,14 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stopWatching()
 
 	// The file is opened as the user who started turtle, then privileges go.
-	s := &sniffer{h: h}
+	t := &live.Tee{H: h}
+	var file *capture.PcapStream
 	if *output != "" {
-		if s.w, err = capture.CreatePcapStream(*output, stdout, h.LinkType(), *snaplen); err != nil {
+		if file, err = capture.CreatePcapStream(*output, stdout, h.LinkType(), *snaplen); err != nil {
 			return fail("%v", err)
 		}
-		defer s.w.Close()
+		defer file.Close()
+		t.Write = file
 	}
 	if err := live.DropPrivileges(*runAs); err != nil {
 		return fail("%v", err)
@@ -131,17 +131,17 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "IP: %s\n", live.SnifferAddress(ifc))
 	}
 	if printing {
-		s.p = &decode.Printer{Format: f, W: stdout}
+		t.Print = &decode.Printer{Format: f, W: stdout}
 	}
-	loopErr := s.record(ctx, *count)
+	loopErr := t.Run(ctx, *count)
 	// Whatever stopped the loop, what was captured is written out.
-	werr := s.flush()
-	if s.w != nil {
-		if err := s.w.Close(); err != nil && werr == nil {
+	werr := t.Flush()
+	if file != nil {
+		if err := file.Close(); err != nil && werr == nil {
 			werr = err
 		}
 	}
-	printSniffEnd(stderr, h, ctx.Err() != nil, s.n)
+	printSniffEnd(stderr, h, ctx.Err() != nil, t.Frames())
 	switch {
 	case loopErr != nil:
 		return fail("%s: %v", where, loopErr)
@@ -149,55 +149,6 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("write %s: %v", outputName(*output), werr)
 	}
 	return 0
-}
-
-// flushEvery bounds how long text and file data wait in buffers.
-const flushEvery = 200 * time.Millisecond
-
-// sniffer takes each frame the live.Recorder reads to the printer and the
-// pcap writer, whose buffers are flushed every flushEvery at the latest.
-type sniffer struct {
-	h     *live.Handle
-	p     *decode.Printer
-	w     *capture.PcapStream
-	n     int
-	addr  decode.LinkAddr
-	frame decode.Frame
-}
-
-func (s *sniffer) record(ctx context.Context, count int) error {
-	r := &live.Recorder{H: s.h, Frame: s.take, Every: flushEvery, Count: count, Drain: live.DefaultDrain,
-		Tick: func(time.Time) (bool, error) { return false, s.flush() }}
-	return r.Run(ctx)
-}
-
-func (s *sniffer) take(data []byte, ci pcapio.CaptureInfo) (bool, error) {
-	s.n++
-	if s.w != nil {
-		if err := s.w.WritePacket(ci, data); err != nil {
-			return false, err
-		}
-	}
-	if s.p != nil {
-		s.h.LinkAddr(&s.addr)
-		s.frame = decode.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
-		if err := s.p.Print(&s.frame); err != nil {
-			return false, err
-		}
-	}
-	return false, nil
-}
-
-func (s *sniffer) flush() error {
-	if s.p != nil {
-		if err := s.p.Flush(); err != nil {
-			return err
-		}
-	}
-	if s.w != nil {
-		return s.w.Flush()
-	}
-	return nil
 }
 
 // openFailure reports a handle that did not open: a missing privilege in
