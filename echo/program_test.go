@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -67,34 +66,24 @@ func TestClientRun(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// read is what the console has written to buf so far.
+func (l *lockedWriter) read(buf *bytes.Buffer) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return buf.String()
 }
 
 // A console server prints its banner once listening, a line per
 // connection event and, with Stats, its counters when it stops.
 func TestConsoleRunTCP(t *testing.T) {
-	var out syncBuffer
-	con := Console{Out: &out, Stats: true}
+	var buf bytes.Buffer
+	out := &lockedWriter{w: &buf}
+	con := Console{Out: out, Stats: true}
 	done := make(chan error, 1)
 	go func() { done <- con.RunTCP(testCtx(t), &TCPServer{Mode: Threaded, Once: true}, "127.0.0.1:0", 0) }()
 	const banner = "turtle echo: tcp server (threaded) listening on "
-	waitFor(t, "the banner", func() bool { return strings.Contains(out.String(), "\n") })
-	first, _, _ := strings.Cut(out.String(), "\n")
+	waitFor(t, "the banner", func() bool { return strings.Contains(out.read(&buf), "\n") })
+	first, _, _ := strings.Cut(out.read(&buf), "\n")
 	addr, ok := strings.CutPrefix(first, banner)
 	if !ok {
 		t.Fatalf("banner %q", first)
@@ -105,7 +94,7 @@ func TestConsoleRunTCP(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	got := out.String()
+	got := out.read(&buf)
 	for _, want := range []string{"\naccepted 127.0.0.1:", "\nserved 127.0.0.1:", ": 5 bytes echoed\n", "\nstats: accepted=1 served=1 "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("console %q lacks %q", got, want)
@@ -113,7 +102,7 @@ func TestConsoleRunTCP(t *testing.T) {
 	}
 	// A stats address that cannot be listened on is an error, after the
 	// server's own listener is closed again; no banner.
-	var out2 syncBuffer
+	var out2 bytes.Buffer
 	err := Console{Out: &out2, StatsAddr: "127.0.0.1:-1"}.RunUDP(testCtx(t), &UDPServer{}, "127.0.0.1:0")
 	if err == nil || !strings.HasPrefix(err.Error(), "--stats-addr: ") || out2.String() != "" {
 		t.Errorf("bad stats address: %v, console %q", err, out2.String())
