@@ -52,9 +52,9 @@ func (s *PcapStream) WritePacket(ci pcapio.CaptureInfo, data []byte) error {
 func (s *PcapStream) Flush() error { return s.bw.Flush() }
 
 // Close closes the file, if CreatePcapStream created one; it does not
-// flush. Closing again does nothing.
+// flush. Closing again, or a nil *PcapStream, does nothing.
 func (s *PcapStream) Close() error {
-	if s.file == nil {
+	if s == nil || s.file == nil {
 		return nil
 	}
 	f := s.file

@@ -52,6 +52,10 @@ func TestPcapStream(t *testing.T) {
 	if err != nil || !bytes.Equal(data, frame) || !got.Timestamp.Equal(ci.Timestamp) || got.Length != ci.Length || r.LinkType() != pcapio.LinkTypeEthernet {
 		t.Errorf("read back %q %+v %v, link type %v", data, got, err, r.LinkType())
 	}
+	var none *capture.PcapStream
+	if err := none.Close(); err != nil {
+		t.Errorf("nil Close: %v", err)
+	}
 	if _, err := capture.CreatePcapStream(t.TempDir(), nil, pcapio.LinkTypeEthernet, 96); err == nil || !strings.HasPrefix(err.Error(), os.TempDir()) {
 		t.Errorf("a folder: %v", err)
 	}

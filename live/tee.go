@@ -40,13 +40,14 @@ type Tee struct {
 }
 
 // Run reads until ctx ends (after DefaultDrain), count frames (0: no
-// limit), or an error; see Recorder.Run. It does not flush at the end:
-// call Flush whatever Run returns, so that everything captured is
-// written out.
-func (t *Tee) Run(ctx context.Context, count int) error {
+// limit), or an error, err; see Recorder.Run. Whatever stopped it, it
+// then flushes, so that everything captured is written out: werr is the
+// last flush's error.
+func (t *Tee) Run(ctx context.Context, count int) (err, werr error) {
 	r := &Recorder{H: t.H, Frame: t.take, Every: TeeFlush, Count: count, Drain: DefaultDrain,
 		Tick: func(time.Time) (bool, error) { return false, t.Flush() }}
-	return r.Run(ctx)
+	err = r.Run(ctx)
+	return err, t.Flush()
 }
 
 // Frames is the number of frames read so far.

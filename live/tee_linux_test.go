@@ -42,11 +42,8 @@ func TestTee(t *testing.T) {
 		t.Fatal(err)
 	}
 	tee := &live.Tee{H: h, Print: &decode.Printer{Format: f, W: &text}, Write: w}
-	if err := tee.Run(context.Background(), len(frames)); err != nil {
-		t.Fatal(err)
-	}
-	if err := tee.Flush(); err != nil {
-		t.Fatal(err)
+	if err, werr := tee.Run(context.Background(), len(frames)); err != nil || werr != nil {
+		t.Fatal(err, werr)
 	}
 	if tee.Frames() != len(frames) || len(w.frames) != len(frames) || w.flushes == 0 {
 		t.Fatalf("%d frames read, %d written, %d flushes; want %d and a flush", tee.Frames(), len(w.frames), w.flushes, len(frames))
@@ -64,7 +61,7 @@ func TestTee(t *testing.T) {
 	h = open(t, b, "b0", nil)
 	a.SendFrames(t, "a0", frames...)
 	tee = &live.Tee{H: h}
-	if err := tee.Run(context.Background(), 2); err != nil || tee.Frames() != 2 || tee.Flush() != nil {
+	if err, werr := tee.Run(context.Background(), 2); err != nil || werr != nil || tee.Frames() != 2 {
 		t.Errorf("bare tee: %v, %d frames", err, tee.Frames())
 	}
 }

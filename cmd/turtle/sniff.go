@@ -133,13 +133,9 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if printing {
 		t.Print = &decode.Printer{Format: f, W: stdout}
 	}
-	loopErr := t.Run(ctx, *count)
-	// Whatever stopped the loop, what was captured is written out.
-	werr := t.Flush()
-	if file != nil {
-		if err := file.Close(); err != nil && werr == nil {
-			werr = err
-		}
+	loopErr, werr := t.Run(ctx, *count) // flushed, whatever stopped it
+	if err := file.Close(); werr == nil {
+		werr = err
 	}
 	printSniffEnd(stderr, h, ctx.Err() != nil, t.Frames())
 	switch {
