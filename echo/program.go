@@ -269,6 +269,20 @@ func (r BenchResult) WriteReport(w io.Writer, cfg BenchConfig) error {
 	return err
 }
 
+// WriteServerPeak asks the stats listener at addr (ServeStats) for the
+// server's counters, waiting 5 s at most, and writes the line bench ends
+// with: "server peak N concurrent, N served, peak buffered N bytes".
+func WriteServerPeak(w io.Writer, addr string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := FetchStats(ctx, addr)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "server peak %d concurrent, %d served, peak buffered %d bytes\n", st.Peak, st.Served, st.PeakBuffered)
+	return err
+}
+
 // formatRate prints a rate with three significant figures at most and no
 // exponent, so that 5 messages in 15 s read 0.333, not 0.
 func formatRate(r float64) string {

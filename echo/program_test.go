@@ -119,6 +119,17 @@ func TestBenchReport(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("report\n%s\nwant\n%s", b.String(), want)
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(serveInBackground(t, func(ctx context.Context) error {
+		return ServeStats(ctx, ln, func() Stats { return Stats{Peak: 7, Served: 9, PeakBuffered: 1024} })
+	}))
+	b.Reset()
+	if err := WriteServerPeak(&b, ln.Addr().String()); err != nil || b.String() != "server peak 7 concurrent, 9 served, peak buffered 1024 bytes\n" {
+		t.Errorf("server peak: %q, %v", b.String(), err)
+	}
 	for r, want := range map[float64]string{12345.6: "12346", 42.42: "42.4", 1.5: "1.50", 0: "0.000"} {
 		if got := formatRate(r); got != want {
 			t.Errorf("formatRate(%v) = %s, want %s", r, got, want)

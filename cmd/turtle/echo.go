@@ -268,13 +268,8 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 	}
 	res.WriteReport(stdout, cfg)
 	if *statsAddr != "" {
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		st, err := echo.FetchStats(sctx, *statsAddr)
-		scancel()
-		if err != nil {
+		if err := echo.WriteServerPeak(stdout, *statsAddr); err != nil {
 			fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		} else {
-			fmt.Fprintf(stdout, "server peak %d concurrent, %d served, peak buffered %d bytes\n", st.Peak, st.Served, st.PeakBuffered)
 		}
 	}
 	if res.Failed > 0 {
