@@ -2,9 +2,12 @@ package record
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -57,5 +60,17 @@ func TestSaveAndHow(t *testing.T) {
 	r.Normalized, r.Netns = false, false
 	if got := r.How(); got != "raw, on the host's lo" {
 		t.Errorf("How: %q", got)
+	}
+}
+
+// A refused capture is said in one line naming the refused system call,
+// and is still os.ErrPermission.
+func TestPermissionError(t *testing.T) {
+	err := error(&permissionError{scenario: "udp-echo", err: fmt.Errorf("udp-echo: open lo: %w", os.NewSyscallError("socket", syscall.EPERM))})
+	if got := err.Error(); got != "udp-echo: capturing on lo needs root or CAP_NET_RAW (socket: operation not permitted)" {
+		t.Errorf("message %q", got)
+	}
+	if !errors.Is(err, os.ErrPermission) {
+		t.Error("not os.ErrPermission")
 	}
 }

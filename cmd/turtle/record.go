@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,10 +71,6 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	cfg := &record.Config{Raw: !*normalize, HostLoopback: !*netns, Timeout: *timeout, Attempts: *attempts}
 	r, err := record.Record(ctx, name, cfg)
-	if errors.Is(err, os.ErrPermission) {
-		fmt.Fprintf(stderr, "turtle record: %s: capturing on lo needs root or CAP_NET_RAW (%v)\n", name, rootCause(err))
-		return 1
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle record: %v\n", err)
 		return 1
@@ -99,14 +94,4 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(msg)
 	return 0
-}
-
-// rootCause is the failed system call of an error chain ("socket:
-// operation not permitted"), for a message that says the rest itself.
-func rootCause(err error) error {
-	var se *os.SyscallError
-	if errors.As(err, &se) {
-		return se
-	}
-	return err
 }
