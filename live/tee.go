@@ -4,13 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// FramePrinter prints frames as text and flushes it (decode.Printer).
+// FramePrinter prints frames as text and flushes it (decode.Printer does).
 type FramePrinter interface {
-	Print(f *decode.Frame) error
+	Print(f *pcapio.Frame) error
 	Flush() error
 }
 
@@ -35,8 +34,8 @@ type Tee struct {
 	Write PacketWriter
 
 	n     int
-	addr  decode.LinkAddr
-	frame decode.Frame
+	addr  pcapio.LinkAddr
+	frame pcapio.Frame
 }
 
 // Run reads until ctx ends (after DefaultDrain), count frames (0: no
@@ -62,7 +61,7 @@ func (t *Tee) take(data []byte, ci pcapio.CaptureInfo) (bool, error) {
 	}
 	if t.Print != nil {
 		t.H.LinkAddr(&t.addr)
-		t.frame = decode.Frame{Number: t.n, Data: data, Info: ci, Live: &t.addr}
+		t.frame = pcapio.Frame{Number: t.n, Data: data, Info: ci, Live: &t.addr}
 		if err := t.Print.Print(&t.frame); err != nil {
 			return false, err
 		}
