@@ -43,13 +43,7 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Zstd),
-		parquet.WithCompressionLevel(1),
-		parquet.WithDictionaryDefault(false),
-		parquet.WithDataPageSize(64<<10),
-		parquet.WithCreatedBy("turtle"),
-	)
+	props := parquet.NewWriterProperties(writerProps(cols, sc)...)
 	fw, err := file.NewParquetWriterWithError(writerOnly{w}, sc, file.WithWriterProps(props))
 	if err != nil {
 		return nil, err
@@ -57,8 +51,44 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	return &arrowFile{fw: fw, cols: cols}, nil
 }
 
-// arrowSchema is schema's Parquet schema in Arrow's terms: the same names,
-// physical and logical types and repetitions.
+// writerProps are the file's properties: ZSTD at its fastest level, 64 KiB
+// pages, and per column the encoding that costs the least CPU for its
+// values (measured on 1M IMIX frames, `go test -bench Write` and
+// scripts/bench-parquet.sh):
+//   - strings and flag names (addresses, names, the file) repeat: a
+//     dictionary makes their pages a few bits per value where PLAIN pages
+//     held every string for ZSTD to find again (eth_src: 21 MB of PLAIN
+//     per million frames);
+//   - frame and time grow by small steps: DELTA_BINARY_PACKED;
+//   - other numbers stay PLAIN: a dictionary's hashing costs more CPU
+//     than ZSTD saves on them.
+//
+// A dictionary that outgrows its page (1 MiB: many distinct http_line
+// values) falls back to PLAIN for the rest of the column chunk.
+func writerProps(cols []column, sc *pqschema.GroupNode) []parquet.WriterProperty {
+	ps := []parquet.WriterProperty{
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompressionLevel(1),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDataPageSize(64 << 10),
+		parquet.WithCreatedBy("turtle"),
+	}
+	for i, c := range cols {
+		name := sc.Field(i).Name()
+		switch {
+		case c.typ == decode.ColFlags:
+			ps = append(ps, parquet.WithDictionaryFor(name+".list.element", true))
+		case c.typ == decode.ColString:
+			ps = append(ps, parquet.WithDictionaryFor(name, true))
+		case c.src == decode.ColFrame || c.src == decode.ColTimeNS:
+			ps = append(ps, parquet.WithEncodingFor(name, parquet.Encodings.DeltaBinaryPacked))
+		}
+	}
+	return ps
+}
+
+// arrowSchema is the Parquet schema of cols: the names of decode.Columns,
+// their physical and logical types and repetitions.
 func arrowSchema(cols []column, o Options) (*pqschema.GroupNode, error) {
 	names := []string{"file"}
 	for i := range decode.Columns {
@@ -96,6 +126,9 @@ func arrowSchema(cols []column, o Options) (*pqschema.GroupNode, error) {
 		case decode.ColJSON:
 			prim(pqschema.JSONLogicalType{}, parquet.Types.ByteArray)
 		case decode.ColTime:
+			// Not adjusted to UTC (the values are UTC all the same): DuckDB
+			// reads an adjusted one as TIMESTAMPTZ, which keeps microseconds
+			// only; this way it is TIMESTAMP_NS, every nanosecond kept.
 			prim(pqschema.NewTimestampLogicalType(false, pqschema.TimeUnitNanos), parquet.Types.Int64)
 		case decode.ColFlags:
 			var elem, list pqschema.Node

@@ -7,8 +7,8 @@
 // typed column chunk writers taking a batch of values and definition
 // levels per call (measured on 1,000,000 IMIX frames: 2.6 s of CPU where
 // parquet-go, one parquet.Value per row and column, took 4.5 s, and a file
-// 9 % smaller); parquet-go (github.com/parquet-go/parquet-go) describes the
-// schema for Schema and reads files back in the tests.
+// 9 % smaller); parquet-go (github.com/parquet-go/parquet-go) reads files
+// back in the tests only, so it is not linked into turtle.
 //
 // The columns: file (the capture's name as given), then decode.Columns in
 // order (frame, time as a UTC timestamp in nanoseconds, caplen, len,
@@ -23,12 +23,7 @@ package parquetfile
 import (
 	"errors"
 	"io"
-	"reflect"
 	"sync/atomic"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
-	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/turtle-sniffer/turtle/decode"
 )
@@ -119,72 +114,30 @@ type batch struct {
 
 const batchesInFlight = 3
 
-// Schema returns the Parquet schema of the files written with o.
-func Schema(o Options) *parquet.Schema {
-	s, _ := schema(o)
-	return s
-}
-
-func schema(o Options) (*parquet.Schema, []column) {
-	var fields []parquet.Field
-	var cols []column
-	add := func(name string, n parquet.Node, c column) {
-		if !c.required {
-			n = parquet.Optional(n)
-		}
-		fields = append(fields, field{n, name})
-		cols = append(cols, c)
-	}
-	add("file", parquet.String(), column{src: fileCol, typ: decode.ColString, required: true})
+// columns are the leaf columns of the files written with o, in order:
+// file, then decode.Columns (payload only when asked for).
+func columns(o Options) []column {
+	cols := []column{{src: fileCol, typ: decode.ColString, required: true}}
 	for i := range decode.Columns {
 		c := &decode.Columns[i]
 		if i == decode.ColPayload && !o.Payload {
 			continue
 		}
 		col := column{src: i, typ: c.Type, required: alwaysThere[i]}
-		var n parquet.Node
-		switch c.Type {
-		case decode.ColUint8:
-			n = parquet.Uint(8)
-		case decode.ColUint16:
-			n = parquet.Uint(16)
-		case decode.ColUint32:
-			n = parquet.Uint(32)
-		case decode.ColUint64, decode.ColInt64:
-			n = parquet.Int(64)
-		case decode.ColBool:
-			n = parquet.Leaf(parquet.BooleanType)
-		case decode.ColString:
-			n = parquet.String()
-		case decode.ColBytes:
-			n = parquet.Leaf(parquet.ByteArrayType)
-		case decode.ColFlags:
-			n = parquet.List(parquet.String())
-			for _, f := range c.Flags {
-				col.flags = append(col.flags, []byte(f.Name))
-			}
-		case decode.ColJSON:
-			n = parquet.JSON()
-		case decode.ColTime:
-			// Not adjusted to UTC (the values are UTC all the same): DuckDB
-			// reads an adjusted one as TIMESTAMPTZ, which keeps microseconds
-			// only; this way it is TIMESTAMP_NS, every nanosecond kept.
-			n = parquet.TimestampAdjusted(parquet.Nanosecond, false)
+		for _, f := range c.Flags {
+			col.flags = append(col.flags, []byte(f.Name))
 		}
-		add(c.Name, n, col)
-	}
-	for i := range cols {
-		c := &cols[i]
-		if !c.required {
-			c.def = 1
+		if !col.required {
+			col.def = 1
 		}
+		cols = append(cols, col)
 	}
-	return parquet.NewSchema("frame", orderedGroup{fields}), cols
+	return cols
 }
 
 // NewWriter returns a Writer of frames to w.
 func NewWriter(w io.Writer, o Options) *Writer {
-	_, cols := schema(o)
+	cols := columns(o)
 	wr := &Writer{
 		cols:     cols,
 		groupMax: o.RowGroupRows,
@@ -373,29 +326,3 @@ func (w *Writer) Close() error {
 }
 
 var errClosed = errors.New("parquet writer already closed")
-
-// orderedGroup is a group whose fields keep the order given:
-// parquet.Group is a map and sorts them by name, which would scatter a
-// layer's columns (ipv4_dst before ipv4_src, file last).
-type orderedGroup struct{ fields []parquet.Field }
-
-func (g orderedGroup) ID() int                     { return 0 }
-func (g orderedGroup) String() string              { return "frame" }
-func (g orderedGroup) Type() parquet.Type          { return parquet.Group{}.Type() }
-func (g orderedGroup) Optional() bool              { return false }
-func (g orderedGroup) Repeated() bool              { return false }
-func (g orderedGroup) Required() bool              { return true }
-func (g orderedGroup) Leaf() bool                  { return false }
-func (g orderedGroup) Fields() []parquet.Field     { return g.fields }
-func (g orderedGroup) Encoding() encoding.Encoding { return nil }
-func (g orderedGroup) Compression() compress.Codec { return nil }
-func (g orderedGroup) GoType() reflect.Type        { return reflect.TypeFor[map[string]any]() }
-
-// field names a node in orderedGroup.
-type field struct {
-	parquet.Node
-	name string
-}
-
-func (f field) Name() string                           { return f.name }
-func (f field) Value(base reflect.Value) reflect.Value { return reflect.Value{} }
