@@ -15,8 +15,8 @@
 // link_type, ..., ipv4_src, tcp_dst_port, tcp_flags, ...), null where the
 // json format leaves a field out; payload (binary) only when asked for.
 // Pages are ZSTD-compressed. Rows are buffered in batches and written
-// column by column, the even and the odd columns on two goroutines; a row
-// group is cut every RowGroupRows frames so memory stays flat whatever the
+// column by column on two goroutines, each taking the next column left;
+// a row group is cut every RowGroupRows frames so memory stays flat whatever the
 // capture's size.
 package parquetfile
 
@@ -89,13 +89,23 @@ type Writer struct {
 	full   chan *batch // to the column writers
 	free   chan *batch // back from them
 	done   chan error  // the column writers' first error, when they stop
-	odd    chan *batch // to the goroutine writing the odd columns
-	oddErr chan error  // its result for each batch
+	help    chan job   // to the helper goroutine, which shares each job
+	helpErr chan error // its result for each job
 	closed bool
 	failed atomic.Pointer[error] // set by the column writers, read by Write
 
 	af   *arrowFile      // the Arrow writer, when it is the one used
-	ascr [2]arrowScratch // its even and odd column goroutines' buffers
+	ascr [2]arrowScratch // the two column goroutines' buffers
+	next atomic.Int32    // the next column of the job to take
+}
+
+// job is work for the two column goroutines: write the columns of a
+// batch, or flush the row group's pages before it is cut. Each goroutine
+// takes the next column not taken (Writer.next) until none is left, so
+// neither waits while the other has several costly columns.
+type job struct {
+	b     *batch // nil: flush
+	flush bool
 }
 
 // batch is batchRows rows, column by column, in a compact form: per
@@ -144,8 +154,8 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		full:     make(chan *batch, batchesInFlight),
 		free:     make(chan *batch, batchesInFlight),
 		done:     make(chan error, 1),
-		odd:      make(chan *batch),
-		oddErr:   make(chan error),
+		help:     make(chan job),
+		helpErr:  make(chan error),
 	}
 	wr.af, wr.err = newArrowFile(w, cols, o)
 	if wr.groupMax <= 0 {
@@ -174,7 +184,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	}
 	wr.b = <-wr.free
 	go wr.writeBatches()
-	go wr.writeOdd()
+	go wr.helper()
 	return wr
 }
 
@@ -202,17 +212,47 @@ func (w *Writer) writeBatches() {
 		b.rows, b.endGroup, b.arena = 0, false, b.arena[:0]
 		w.free <- b
 	}
-	close(w.odd)
+	close(w.help)
 	w.done <- err
 }
 
-// writeOdd writes the odd columns of each batch while writeBatch writes
-// the even ones: the columns are independent until the row group is cut,
-// so encoding and compressing them takes both cores when decoding waits.
-func (w *Writer) writeOdd() {
-	for b := range w.odd {
-		w.oddErr <- w.af.writeColumns(b, 1, &w.ascr[1])
+// helper takes its share of each job while writeBatch takes the rest:
+// the columns are independent until the row group is cut, so encoding and
+// compressing them takes both cores when decoding waits.
+func (w *Writer) helper() {
+	for j := range w.help {
+		w.helpErr <- w.work(j, &w.ascr[1])
 	}
+}
+
+// work takes columns of j until none is left.
+func (w *Writer) work(j job, s *arrowScratch) error {
+	for {
+		i := int(w.next.Add(1)) - 1
+		if i >= len(w.cols) {
+			return nil
+		}
+		var err error
+		if j.flush {
+			err = w.af.flushColumn(i)
+		} else {
+			err = w.af.writeColumn(j.b, i, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// share runs j on both column goroutines.
+func (w *Writer) share(j job) error {
+	w.next.Store(0)
+	w.help <- j
+	err := w.work(j, &w.ascr[0])
+	if herr := <-w.helpErr; err == nil {
+		err = herr
+	}
+	return err
 }
 
 func (w *Writer) writeBatch(b *batch) error {
@@ -220,16 +260,14 @@ func (w *Writer) writeBatch(b *batch) error {
 		if err := w.af.begin(); err != nil {
 			return err
 		}
-		w.odd <- b
-		err := w.af.writeColumns(b, 0, &w.ascr[0])
-		if oddErr := <-w.oddErr; err == nil {
-			err = oddErr
-		}
-		if err != nil {
+		if err := w.share(job{b: b}); err != nil {
 			return err
 		}
 	}
-	if b.endGroup {
+	if b.endGroup && w.af.rg != nil {
+		if err := w.share(job{flush: true}); err != nil {
+			return err
+		}
 		return w.af.endGroup()
 	}
 	return nil
