@@ -44,6 +44,7 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	usePageZstd()
 	props := parquet.NewWriterProperties(writerProps(cols, sc)...)
 	fw, err := file.NewParquetWriterWithError(writerOnly{w}, sc, file.WithWriterProps(props))
 	if err != nil {

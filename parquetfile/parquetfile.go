@@ -86,13 +86,13 @@ type Writer struct {
 	noTimes  int // frames whose time is null
 	err      error
 
-	full   chan *batch // to the column writers
-	free   chan *batch // back from them
-	done   chan error  // the column writers' first error, when they stop
-	help    chan job   // to the helper goroutine, which shares each job
-	helpErr chan error // its result for each job
-	closed bool
-	failed atomic.Pointer[error] // set by the column writers, read by Write
+	full    chan *batch // to the column writers
+	free    chan *batch // back from them
+	done    chan error  // the column writers' first error, when they stop
+	help    chan job    // to the helper goroutine, which shares each job
+	helpErr chan error  // its result for each job
+	closed  bool
+	failed  atomic.Pointer[error] // set by the column writers, read by Write
 
 	af   *arrowFile      // the Arrow writer, when it is the one used
 	ascr [2]arrowScratch // the two column goroutines' buffers
@@ -122,7 +122,10 @@ type batch struct {
 	endGroup bool // cut the row group after this batch
 }
 
-const batchesInFlight = 3
+// batchesInFlight is how many batches the decoding side may fill ahead of
+// the column writers: enough (2,048 rows) for it to keep a core busy while
+// Arrow closes a row group, which only one goroutine can do.
+const batchesInFlight = 8
 
 // columns are the leaf columns of the files written with o, in order:
 // file, then decode.Columns (payload only when asked for).
@@ -162,17 +165,10 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		wr.groupMax = DefaultRowGroupRows
 	}
 	for range batchesInFlight {
-		b := &batch{at: make([][]uint16, len(cols)), nums: make([][]uint64, len(cols)),
-			bytes: make([][][]byte, len(cols)), arena: make([]byte, 0, 256<<10)}
-		for i := range cols {
-			b.at[i] = make([]uint16, 0, batchRows)
-			if cols[i].isBytes() {
-				b.bytes[i] = make([][]byte, 0, batchRows)
-			} else {
-				b.nums[i] = make([]uint64, 0, batchRows)
-			}
-		}
-		wr.free <- b
+		// A column's slices grow with use and keep their capacity: most
+		// columns are null in most captures and never take memory.
+		wr.free <- &batch{at: make([][]uint16, len(cols)), nums: make([][]uint64, len(cols)),
+			bytes: make([][][]byte, len(cols))}
 	}
 	for i := range wr.byDecode {
 		wr.byDecode[i] = -1
@@ -202,12 +198,7 @@ func (w *Writer) writeBatches() {
 		for i := range b.at {
 			// The byte values point into this batch's arena or the file
 			// name, nothing that needs freeing: no clear.
-			b.at[i] = b.at[i][:0]
-			if b.bytes[i] != nil {
-				b.bytes[i] = b.bytes[i][:0]
-			} else {
-				b.nums[i] = b.nums[i][:0]
-			}
+			b.at[i], b.bytes[i], b.nums[i] = b.at[i][:0], b.bytes[i][:0], b.nums[i][:0]
 		}
 		b.rows, b.endGroup, b.arena = 0, false, b.arena[:0]
 		w.free <- b
