@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Options configure a Writer; the zero value writes no payload and the
@@ -275,7 +276,7 @@ func (w *Writer) Frames() int { return w.frames }
 func (w *Writer) NoTimes() int { return w.noTimes }
 
 // Write adds the row of f. f.Data may be reused once Write returns.
-func (w *Writer) Write(f *decode.Frame) error {
+func (w *Writer) Write(f *pcapio.Frame) error {
 	if w.err != nil {
 		return w.err
 	}
