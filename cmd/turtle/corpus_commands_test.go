@@ -84,7 +84,32 @@ func TestDamagedCorpusEveryCommand(t *testing.T) {
 		{"split", "--by", "flow", "-o", filepath.Join(dir, "split", "s.pcap")},
 		{"grade", "--lab", "tcp-echo"},
 	}
-	damaged := 0
+	damaged := damagedCopies(t, files, dir)
+	for _, name := range damaged {
+		for _, c := range commands {
+			os.RemoveAll(filepath.Join(dir, "split"))
+			os.Mkdir(filepath.Join(dir, "split"), 0o755)
+			code, _, errs := turtle(t, nil, append(slices.Clone(c), name)...)
+			if code == 0 || code == 1 && c[0] == "follow" && c[1] != "--list" {
+				continue // follow: stream 0 may not exist
+			}
+			ok := code == 1 && errs != ""
+			for _, line := range strings.SplitAfter(errs, "\n") {
+				ok = ok && (line == "" || strings.HasPrefix(line, "turtle "+c[0]+": ") && strings.HasSuffix(line, "\n"))
+			}
+			if !ok {
+				t.Errorf("turtle %s %s: exit %d, stderr %q", strings.Join(c, " "), filepath.Base(name), code, errs)
+			}
+		}
+	}
+	t.Logf("%d damaged copies through %d commands", len(damaged), len(commands))
+}
+
+// damagedCopies writes into dir the damaged copies (damage) of every
+// eighth of files, and returns their paths.
+func damagedCopies(t *testing.T, files []string, dir string) []string {
+	t.Helper()
+	var out []string
 	for i := 0; i < len(files); i += len(files)/8 + 1 {
 		data, err := os.ReadFile(files[i])
 		if err != nil {
@@ -95,26 +120,10 @@ func TestDamagedCorpusEveryCommand(t *testing.T) {
 			if err := os.WriteFile(name, bad, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			damaged++
-			for _, c := range commands {
-				os.RemoveAll(filepath.Join(dir, "split"))
-				os.Mkdir(filepath.Join(dir, "split"), 0o755)
-				code, _, errs := turtle(t, nil, append(slices.Clone(c), name)...)
-				if code == 0 || code == 1 && c[0] == "follow" && c[1] != "--list" {
-					continue // follow: stream 0 may not exist
-				}
-				ok := code == 1 && errs != ""
-				for _, line := range strings.SplitAfter(errs, "\n") {
-					ok = ok && (line == "" || strings.HasPrefix(line, "turtle "+c[0]+": ") && strings.HasSuffix(line, "\n"))
-				}
-				if !ok {
-					t.Errorf("turtle %s %s: exit %d, stderr %q", strings.Join(c, " "), filepath.Base(name), code, errs)
-				}
-			}
-			os.Remove(name)
+			out = append(out, name)
 		}
 	}
-	t.Logf("%d damaged copies through %d commands", damaged, len(commands))
+	return out
 }
 
 // damage returns copies of a capture cut at six offsets, with its first

@@ -3,9 +3,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,20 +18,7 @@ import (
 func TestReplayCorpus(t *testing.T) {
 	files := testcorpus.Files(t, "*.pcap*")
 	livetest.RequireRoot(t)
-	dir := t.TempDir()
-	for i := 0; i < len(files); i += len(files)/8 + 1 {
-		data, err := os.ReadFile(files[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		for j, bad := range damage(data) {
-			name := filepath.Join(dir, fmt.Sprintf("%s.%d", filepath.Base(files[i]), j))
-			if err := os.WriteFile(name, bad, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, name)
-		}
-	}
+	files = append(files, damagedCopies(t, files, t.TempDir())...)
 	a, _ := livetest.Pair(t)
 	code, stderr := replayIn(t, a, append([]string{"-i", "a0", "--topspeed"}, files...)...)
 	sent, _, failed := parseFinal(t, stderr)
