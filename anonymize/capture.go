@@ -37,3 +37,10 @@ func (a *Anonymizer) Rewrite(f *edit.Frame) {
 	f.CI.CaptureLength = len(data)
 	f.CI.InterfaceName = ""
 }
+
+// Copy is the anonymized copy of inputs merged by time under the header
+// sopt: Header's header and every frame through Rewrite, and no Custom
+// Block (their content is unknown). Set its Damaged and Write it.
+func (a *Anonymizer) Copy(inputs []edit.Input, sopt edit.SinkOptions) *edit.Copy {
+	return &edit.Copy{Inputs: inputs, Header: Header(sopt), Rewrite: a.Rewrite}
+}

@@ -20,7 +20,6 @@ package edit
 import (
 	"crypto/md5"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -228,34 +227,4 @@ func (s *Selector) duplicate(data []byte) bool {
 		}
 	}
 	return false
-}
-
-// Run copies the frames of src that sel keeps to sink, until src ends or
-// sel is done. It returns the frames written; src's read errors are
-// src's to report (see Merger.Damaged).
-func Run(src *Merger, sel *Selector, sink *Sink) (int, error) {
-	n := 0
-	for {
-		f, err := src.Next()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		keep, done, err := sel.Keep(f)
-		if err != nil {
-			return n, err
-		}
-		if done {
-			return n, nil
-		}
-		if !keep {
-			continue
-		}
-		if err := sink.Write(f); err != nil {
-			return n, err
-		}
-		n++
-	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/edit"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const splitAbout = `Split cuts a capture into several files: one per TCP or UDP conversation
@@ -69,12 +68,10 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 {
 		return 1
 	}
-	sopt := edit.MergedHeader(inputs, format, 0, 0)
-	if sopt.Format != pcapio.FormatPcapNG {
-		if err := edit.CheckPcapLinks(inputs); err != nil {
-			fmt.Fprintf(stderr, "turtle split: %v\n", err)
-			return 1
-		}
+	sopt, err := edit.Header(inputs, format, 0, 0)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle split: %v\n", err)
+		return 1
 	}
 	sp, err := edit.NewSplitter(mode, n, d, *output, sopt, *maxOpen, *maxFiles)
 	if err != nil {
@@ -86,24 +83,9 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			files, edit.OtherName)
 	}
 	m := edit.NewMerger(inputs, true)
-	m.Damaged = func(i int, err error) {
-		fmt.Fprintf(stderr, "turtle split: %s: %v\n", displayName(inputs[i].Name), err)
-		code = 1
-	}
-	frames := 0
-	for {
-		f, err := m.Next()
-		if err == io.EOF {
-			break
-		}
-		if err = sp.Write(f); err != nil {
-			sp.Close()
-			fmt.Fprintf(stderr, "turtle split: %v\n", err)
-			return 1
-		}
-		frames++
-	}
-	if err := sp.Close(); err != nil {
+	m.Damaged = damaged("split", inputs, stderr, &code)
+	frames, err := sp.Copy(m)
+	if err != nil {
 		fmt.Fprintf(stderr, "turtle split: %v\n", err)
 		return 1
 	}

@@ -1,0 +1,107 @@
+package anonymize
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
+)
+
+// ParseOptions reads the choices as turtle anonymize's flags give them:
+// ips (--ips: prefix, zero or keep), payload (--payload: keep, zero or
+// drop), macs, keepOUI (which needs macs) and ports. The error names the
+// flag and says what it wants.
+func ParseOptions(ips, payload string, macs, keepOUI, ports bool) (opt Options, err error) {
+	switch ips {
+	case "prefix":
+	case "zero":
+		opt.IPs = IPsZero
+	case "keep":
+		opt.IPs = IPsKeep
+	default:
+		return opt, fmt.Errorf("--ips %q: want prefix, zero or keep", ips)
+	}
+	switch payload {
+	case "keep":
+	case "zero":
+		opt.Payload = PayloadZero
+	case "drop":
+		opt.Payload = PayloadDrop
+	default:
+		return opt, fmt.Errorf("--payload %q: want keep, zero or drop", payload)
+	}
+	if keepOUI && !macs {
+		return opt, fmt.Errorf("--keep-oui needs --macs")
+	}
+	opt.MACs, opt.KeepOUI, opt.Ports = macs, keepOUI, ports
+	return opt, nil
+}
+
+// NewKeyFile makes a random key and writes it, as 64 hex digits and a
+// newline, to a new file of mode 0600 (an existing file is refused, never
+// overwritten); it returns the key.
+func NewKeyFile(name string) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, inputfile.Cause(err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
+}
+
+// ReadKeyFile reads a key file written by NewKeyFile, or 32 raw bytes.
+// A file that cannot be read gives its cause (inputfile's words); one
+// that holds no key a *KeyError.
+func ReadKeyFile(name string) ([]byte, error) {
+	b, err := inputfile.ReadFile(name, 4<<10) // a key is 64 hex digits or 32 bytes
+	if err != nil {
+		return nil, inputfile.Cause(err)
+	}
+	key, err := ParseKey(b)
+	if err != nil {
+		return nil, &KeyError{Err: err}
+	}
+	return key, nil
+}
+
+// KeyError is a key file that holds no key (ParseKey's error).
+type KeyError struct{ Err error }
+
+func (e *KeyError) Error() string { return e.Err.Error() }
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// Summary is the one-line summary of s: the frames, the addresses mapped,
+// and the frames left partly unchanged or with their unparsed part removed,
+// by reason. incomplete counts those last frames (what --strict refuses).
+func (s *Stats) Summary() (line string, incomplete int) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d frames; mapped %d IPv4 and %d IPv6 addresses, %d MAC addresses", s.Frames, s.IPv4, s.IPv6, s.MACs)
+	for _, part := range []struct {
+		what   string
+		counts []int
+	}{{"left partly unchanged", s.Unchanged[:]}, {"with their unparsed part removed", s.Dropped[:]}} {
+		total := 0
+		var why []string
+		for r, c := range part.counts {
+			if c > 0 {
+				total += c
+				why = append(why, fmt.Sprintf("%d %s", c, Reason(r)))
+			}
+		}
+		if total > 0 {
+			fmt.Fprintf(&b, "; %d frames %s (%s)", total, part.what, strings.Join(why, ", "))
+		}
+		incomplete += total
+	}
+	return b.String(), incomplete
+}
