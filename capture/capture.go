@@ -151,12 +151,30 @@ func (s *Source) LinkType() pcapio.LinkType { return s.r.LinkType() }
 
 // Size is the size of the file in bytes, 0 when unknown (a pipe, stdin).
 func (s *Source) Size() int64 {
-	if s.file != nil {
-		if fi, err := s.file.Stat(); err == nil && fi.Mode().IsRegular() {
+	if s.file == nil {
+		return 0
+	}
+	return FileSize(s.file)
+}
+
+// FileSize is the size of r in bytes when it is a regular file, 0
+// otherwise (a pipe, a terminal, a reader in memory).
+func FileSize(r io.Reader) int64 {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			return fi.Size()
 		}
 	}
 	return 0
+}
+
+// DisplayName is how a message names the capture name: standard input is
+// Stdin ("-") on a command line and "standard input" in messages.
+func DisplayName(name string) string {
+	if name == Stdin {
+		return "standard input"
+	}
+	return name
 }
 
 // Close closes the file (never standard input).
