@@ -59,26 +59,27 @@ func NewKeyFile(name string) ([]byte, error) {
 	return key, f.Close()
 }
 
-// ReadKeyFile reads a key file written by NewKeyFile, or 32 raw bytes.
-// A file that cannot be read gives its cause (inputfile's words); one
-// that holds no key a *KeyError.
-func ReadKeyFile(name string) ([]byte, error) {
-	b, err := inputfile.ReadFile(name, 4<<10) // a key is 64 hex digits or 32 bytes
-	if err != nil {
-		return nil, inputfile.Cause(err)
+// LoadKey is the key of turtle anonymize's --new-key and --key-file: a
+// new one written to newKey (NewKeyFile) unless it is "", then the one
+// read from keyFile (ReadKeyFile) unless it is "". The error names the
+// flag.
+func LoadKey(newKey, keyFile string) (key []byte, err error) {
+	if newKey != "" {
+		if key, err = NewKeyFile(newKey); err != nil {
+			return nil, fmt.Errorf("--new-key: %w", err)
+		}
 	}
-	key, err := ParseKey(b)
-	if err != nil {
-		return nil, &KeyError{Err: err}
+	if keyFile != "" {
+		b, err := inputfile.ReadFile(keyFile, 4<<10) // a key is 64 hex digits or 32 bytes
+		if err != nil {
+			return nil, fmt.Errorf("--key-file: %w", inputfile.Cause(err))
+		}
+		if key, err = ParseKey(b); err != nil {
+			return nil, fmt.Errorf("--key-file %s: %w", keyFile, err)
+		}
 	}
 	return key, nil
 }
-
-// KeyError is a key file that holds no key (ParseKey's error).
-type KeyError struct{ Err error }
-
-func (e *KeyError) Error() string { return e.Err.Error() }
-func (e *KeyError) Unwrap() error { return e.Err }
 
 // Summary is the one-line summary of s: the frames, the addresses mapped,
 // and the frames left partly unchanged or with their unparsed part removed,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -77,9 +76,16 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if *output == "-" && isTerminal(stdout) {
 		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
 	}
-	key, done, code := anonymizeKey(*newKey, *keyFile, fs.NArg() == 0, stderr)
-	if done {
-		return code
+	if fs.NArg() == 0 {
+		*keyFile = "" // only a new key is asked for
+	}
+	key, err := anonymize.LoadKey(*newKey, *keyFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle anonymize: %v\n", err)
+		return 1
+	}
+	if fs.NArg() == 0 {
+		return 0
 	}
 	an, err := anonymize.New(key, opt)
 	if err != nil {
@@ -113,32 +119,4 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return code
-}
-
-// anonymizeKey writes a --new-key and reads a --key-file; done is true
-// when the command ends here (an error, or only a new key was asked for)
-// with code.
-func anonymizeKey(newKey, keyFile string, noInput bool, stderr io.Writer) (key []byte, done bool, code int) {
-	var err error
-	if newKey != "" {
-		if key, err = anonymize.NewKeyFile(newKey); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --new-key: %v\n", err)
-			return nil, true, 1
-		}
-		if noInput {
-			return nil, true, 0
-		}
-	}
-	if keyFile != "" {
-		if key, err = anonymize.ReadKeyFile(keyFile); err != nil {
-			var kerr *anonymize.KeyError
-			if errors.As(err, &kerr) {
-				fmt.Fprintf(stderr, "turtle anonymize: --key-file %s: %v\n", keyFile, err)
-			} else {
-				fmt.Fprintf(stderr, "turtle anonymize: --key-file: %v\n", err)
-			}
-			return nil, true, 1
-		}
-	}
-	return key, false, 0
 }
