@@ -351,7 +351,7 @@ func (h *half) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Assemble
 	}
 	c.Offset = s.Bytes[d] + s.Missing[d]
 	s.Bytes[d] += int64(n)
-	if !s.selected || h.r.err != nil || (n == 0 && c.Missing == 0) {
+	if !s.selected || h.r.opt.Chunk == nil || h.r.err != nil || (n == 0 && c.Missing == 0) {
 		return
 	}
 	c.Time = sg.CaptureInfo(0).Timestamp
