@@ -15,22 +15,11 @@ import (
 // drop), macs, keepOUI (which needs macs) and ports. The error names the
 // flag and says what it wants.
 func ParseOptions(ips, payload string, macs, keepOUI, ports bool) (opt Options, err error) {
-	switch ips {
-	case "prefix":
-	case "zero":
-		opt.IPs = IPsZero
-	case "keep":
-		opt.IPs = IPsKeep
-	default:
+	var ok bool
+	if opt.IPs, ok = ipModes[ips]; !ok {
 		return opt, fmt.Errorf("--ips %q: want prefix, zero or keep", ips)
 	}
-	switch payload {
-	case "keep":
-	case "zero":
-		opt.Payload = PayloadZero
-	case "drop":
-		opt.Payload = PayloadDrop
-	default:
+	if opt.Payload, ok = payloadModes[payload]; !ok {
 		return opt, fmt.Errorf("--payload %q: want keep, zero or drop", payload)
 	}
 	if keepOUI && !macs {
@@ -39,6 +28,12 @@ func ParseOptions(ips, payload string, macs, keepOUI, ports bool) (opt Options, 
 	opt.MACs, opt.KeepOUI, opt.Ports = macs, keepOUI, ports
 	return opt, nil
 }
+
+// ipModes and payloadModes are the names of the modes on a command line.
+var (
+	ipModes      = map[string]IPMode{"prefix": IPsPrefix, "zero": IPsZero, "keep": IPsKeep}
+	payloadModes = map[string]PayloadMode{"keep": PayloadKeep, "zero": PayloadZero, "drop": PayloadDrop}
+)
 
 // NewKeyFile makes a random key and writes it, as 64 hex digits and a
 // newline, to a new file of mode 0600 (an existing file is refused, never
