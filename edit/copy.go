@@ -192,6 +192,30 @@ func (c *Copy) Write(w io.Writer) error {
 	return err
 }
 
+// ErrNotKept is WriteFile's error when its keep said no: the output was
+// written whole and removed, on purpose.
+var ErrNotKept = errors.New("not kept")
+
+// WriteFile writes the capture to the file output through capture.Create
+// (standard output for "-"): never onto one of inputs, whatever link
+// names it, and removed on failure. keep, when not nil, is asked once all
+// is written whether the file stays (false: ErrNotKept). Its errors name
+// the cause, not the file.
+func (c *Copy) WriteFile(output string, inputs []string, stdout io.Writer, keep func() bool) error {
+	out, err := capture.Create(output, capture.CreateOptions{Inputs: inputs, Stdout: stdout})
+	if err != nil {
+		return err
+	}
+	defer out.Abort() // half a file would pass for a whole one
+	if err := c.Write(out); err != nil {
+		return err
+	}
+	if keep != nil && !keep() {
+		return ErrNotKept
+	}
+	return out.Commit()
+}
+
 // frames copies the frames that Select keeps, rewritten.
 func (c *Copy) frames(m *Merger, sink *Sink) error {
 	for {

@@ -163,3 +163,36 @@ func TestSplitterCopy(t *testing.T) {
 		t.Errorf("last file: %v", err)
 	}
 }
+
+// WriteFile refuses an output that is one of its inputs, leaves nothing
+// when keep says no, and puts the file in place otherwise.
+func TestCopyWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pcap")
+	data, _ := os.ReadFile("../testdata/udp-echo.pcap")
+	os.WriteFile(in, data, 0o644)
+	open := func() *Copy {
+		inputs, closeAll := OpenInputs([]string{in}, nil, func(name string, err error) { t.Fatal(err) })
+		t.Cleanup(closeAll)
+		return &Copy{Inputs: inputs, Header: MergedHeader(inputs, 0, 0, 0)}
+	}
+	if err := open().WriteFile(in, []string{in}, nil, nil); err == nil || !strings.Contains(err.Error(), "is one of the inputs") {
+		t.Errorf("onto the input: %v", err)
+	}
+	out := filepath.Join(dir, "out.pcap")
+	if err := open().WriteFile(out, []string{in}, nil, func() bool { return false }); !errors.Is(err, ErrNotKept) {
+		t.Errorf("not kept: %v", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file not kept exists: %v", err)
+	}
+	if err := open().WriteFile(out, []string{in}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, data) {
+		t.Errorf("the copy of a pcap differs from it (%d bytes, want %d)", len(got), len(data))
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}

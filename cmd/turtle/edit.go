@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -148,25 +147,14 @@ func damaged(cmd string, inputs []edit.Input, stderr io.Writer, code *int) func(
 	}
 }
 
-// writeCopy writes c to output (capture.Create: never onto one of
-// inputs, nothing left on failure) and returns 1, having said why, when
-// it could not. written, when not nil, is asked once all is written
-// whether the output is kept.
-func writeCopy(cmd string, c *edit.Copy, output string, inputs []string, stdout, stderr io.Writer, written func() bool) int {
-	out, err := capture.Create(output, capture.CreateOptions{Inputs: inputs, Stdout: stdout})
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, output, err)
-		return 1
-	}
-	defer out.Abort() // half a file would pass for a whole one
-	if err = c.Write(out); err == nil {
-		if written != nil && !written() {
-			return 1
-		}
-		err = out.Commit()
-	}
-	if err != nil {
+// writeCopy writes c to output (edit.Copy.WriteFile) and returns 1,
+// having said why unless keep said no, when it could not.
+func writeCopy(cmd string, c *edit.Copy, output string, inputs []string, stdout, stderr io.Writer, keep func() bool) int {
+	err := c.WriteFile(output, inputs, stdout, keep)
+	if err != nil && !errors.Is(err, edit.ErrNotKept) {
 		fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(output), err)
+	}
+	if err != nil {
 		return 1
 	}
 	return 0
