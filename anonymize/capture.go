@@ -9,7 +9,8 @@ import (
 // interface names, descriptions and comments and packet comments say who
 // captured and where. Header and Rewrite are the policy every caller that
 // writes an anonymized file must apply (turtle anonymize does), so that
-// none leaks what the frames no longer show.
+// none leaks what the frames no longer show; Copy applies both to a
+// merge of captures, and is how turtle anonymize writes its file.
 
 // Header returns the output's header without section comments and with
 // each interface's name, description and comment blank.

@@ -1,6 +1,10 @@
 // Package edit selects, cuts, converts, merges and splits capture files: the
-// work behind turtle edit and turtle split, turning a large mixed capture
-// into a small deterministic fixture.
+// work behind turtle edit and turtle split (and the copy turtle anonymize
+// writes), turning a large mixed capture into a small deterministic
+// fixture. Copy is one capture written from several (OpenInputs, Header,
+// a Selector, a rewrite, WriteFile); Spec and SplitSpec check a selection
+// and a split as a command line gives them, so the commands only parse
+// flags and report.
 //
 // It is a package of its own because that work belongs to no other stage:
 // pcapio reads and writes one file at a time, filter answers for one frame,
