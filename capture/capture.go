@@ -61,6 +61,10 @@ type Options struct {
 	// Tap, if set, wraps the frames as read, before the filter (to count
 	// or record them).
 	Tap func(*pcapio.Reader) pcapio.Source
+	// Mapped maps a big regular file rather than reading it
+	// (pcapio.NewMappedReader): for a reader that recovers from the fault
+	// of a file cut shorter while it is read, as decode.Printer does.
+	Mapped bool
 }
 
 // Source is an open capture: its frames (filtered when asked), its
@@ -117,7 +121,11 @@ func NewSource(r io.Reader, opts Options) (*Source, error) {
 	if opts.Reader != nil {
 		in = opts.Reader(r)
 	}
-	pr, err := pcapio.NewReader(in)
+	newReader := pcapio.NewReader
+	if opts.Mapped {
+		newReader = pcapio.NewMappedReader
+	}
+	pr, err := newReader(in)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +146,10 @@ func NewSource(r io.Reader, opts Options) (*Source, error) {
 func (s *Source) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 	return s.src.ZeroCopyReadPacketData()
 }
+
+// Pin keeps data, the frame just returned, readable past the next read
+// when the file is mapped (see pcapio.Reader.Pin), or returns nil.
+func (s *Source) Pin(data []byte) *pcapio.Window { return s.r.Pin(data) }
 
 // Reader is the capture's reader: its format, byte order, interfaces.
 func (s *Source) Reader() *pcapio.Reader { return s.r }

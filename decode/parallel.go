@@ -2,6 +2,7 @@ package decode
 
 import (
 	"io"
+	"runtime/debug"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -14,6 +15,19 @@ import (
 // batch order. A fixed set of batches is recycled, so memory stays bounded
 // by batch size times batch count whatever the capture's size, and the
 // steady state allocates nothing.
+//
+// When the source can pin (a mapped capture file: pcapio.Reader.Pin), a
+// batch holds the window its first frame lies in and its frames inside
+// that window are not copied at all: the workers format them where the
+// kernel mapped them, and the window is released when the batch has been
+// written. Frames outside it (a filter skipping past a window's end) are
+// copied as before. At most one window per batch is held, so memory stays
+// bounded too.
+
+// pinner is a pcapio.Source whose frames can outlive the next read.
+type pinner interface {
+	Pin(data []byte) *pcapio.Window
+}
 
 const (
 	batchFrames = 512      // frames per batch at most
@@ -21,13 +35,17 @@ const (
 )
 
 type frameRef struct {
-	off, end int
+	off, end int    // in batch.data, when copied
+	pinned   []byte // in batch.pin, when not
 	number   int
 	info     pcapio.CaptureInfo
 }
 
 type batch struct {
 	data   []byte
+	pin    *pcapio.Window // held until the batch is written; nil if none
+	bytes  int            // captured bytes of its frames, copied or not
+	cut    bool           // formatting stopped at a fault: see formatBatch
 	frames []frameRef
 	out    []byte
 	done   chan struct{} // receives once the batch is formatted
@@ -48,7 +66,7 @@ func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 	failed := make(chan struct{})
 	go func() { writeErr <- writeBatches(p.W, ordered, free, failed) }()
 
-	var readErr error
+	pins, _ := src.(pinner)
 	number := 0
 	b := <-free
 	b.data, b.frames = b.data[:0], b.frames[:0]
@@ -59,7 +77,7 @@ func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 			work <- b
 			ordered <- b
 			b = <-free
-			b.data, b.frames = b.data[:0], b.frames[:0]
+			b.data, b.frames, b.bytes = b.data[:0], b.frames[:0], 0
 		}
 		select {
 		case <-failed:
@@ -68,33 +86,55 @@ func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 			return true
 		}
 	}
-	for {
-		if limit > 0 && p.n >= limit {
-			readErr = ErrLimit
-			break
-		}
-		data, ci, err := src.ZeroCopyReadPacketData()
-		if err != nil {
-			if err != io.EOF {
-				readErr = err
+	// read fills batches until the source ends; a fault on a mapped
+	// file's page (cut shorter meanwhile) ends it with ErrCutWhileRead,
+	// the frames before it still sent.
+	read := func() (err error) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if recoverFault(recover()) {
+				err = ErrCutWhileRead
 			}
-			break
-		}
-		number++
-		p.n++
-		off := len(b.data)
-		b.data = append(b.data, data...)
-		b.frames = append(b.frames, frameRef{off: off, end: len(b.data), number: number, info: ci})
-		if len(b.frames) == batchFrames || len(b.data) >= batchBytes {
-			if !send() {
-				break
+		}()
+		for {
+			if limit > 0 && p.n >= limit {
+				return ErrLimit
+			}
+			data, ci, err := src.ZeroCopyReadPacketData()
+			if err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+			number++
+			p.n++
+			if pins != nil && len(b.frames) == 0 && len(data) > 0 {
+				b.pin = pins.Pin(data)
+			}
+			if b.pin != nil && b.pin.Contains(data) {
+				b.frames = append(b.frames, frameRef{pinned: data, number: number, info: ci})
+			} else {
+				off := len(b.data)
+				b.data = append(b.data, data...)
+				b.frames = append(b.frames, frameRef{off: off, end: len(b.data), number: number, info: ci})
+			}
+			b.bytes += len(data)
+			if len(b.frames) == batchFrames || b.bytes >= batchBytes {
+				if !send() {
+					return nil
+				}
 			}
 		}
 	}
+	readErr := read()
 	send()
+	b.pin.Release() // a batch never sent (no frames) may hold one
 	close(work)
 	close(ordered)
-	if werr := <-writeErr; werr != nil {
+	if werr := <-writeErr; werr == ErrCutWhileRead {
+		return werr
+	} else if werr != nil {
 		return &WriteError{werr}
 	}
 	return readErr
@@ -103,22 +143,40 @@ func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 // formatBatches formats each batch it receives into the batch's own
 // output buffer.
 func formatBatches(format Format, work <-chan *batch) {
+	debug.SetPanicOnFault(true) // this goroutine's own setting
 	var f pcapio.Frame
 	for b := range work {
-		b.out = b.out[:0]
-		for i := range b.frames {
-			r := &b.frames[i]
-			f.Number, f.Data, f.Info = r.number, b.data[r.off:r.end], r.info
-			b.out = format.AppendFrame(b.out, &f)
-		}
+		b.cut = !formatBatch(format, &f, b)
 		b.done <- struct{}{}
 	}
 }
 
+// formatBatch formats b's frames; it reports false when a fault on a
+// mapped page stopped it, b.out then holding the text of the frames
+// before (a frame cut short never reaches b.out's length).
+func formatBatch(format Format, f *pcapio.Frame, b *batch) (ok bool) {
+	defer func() {
+		if recoverFault(recover()) {
+			ok = false
+		}
+	}()
+	b.out = b.out[:0]
+	for i := range b.frames {
+		r := &b.frames[i]
+		f.Number, f.Data, f.Info = r.number, r.pinned, r.info
+		if r.pinned == nil {
+			f.Data = b.data[r.off:r.end]
+		}
+		b.out = format.AppendFrame(b.out, f)
+	}
+	return true
+}
+
 // writeBatches writes batches in the order they were read and returns them
-// to the free list. After a write error it closes failed, so the reader
-// stops, and keeps draining, so the reader never blocks; it returns the
-// first error.
+// to the free list. After a write error, or a batch cut short by a fault
+// (its frames before the fault written, then ErrCutWhileRead), it closes
+// failed, so the reader stops, and keeps draining, so the reader never
+// blocks; it returns the first error.
 func writeBatches(w io.Writer, ordered <-chan *batch, free chan<- *batch, failed chan<- struct{}) error {
 	var first error
 	for b := range ordered {
@@ -126,9 +184,15 @@ func writeBatches(w io.Writer, ordered <-chan *batch, free chan<- *batch, failed
 		if first == nil {
 			if _, err := w.Write(b.out); err != nil {
 				first = err
+			} else if b.cut {
+				first = ErrCutWhileRead
+			}
+			if first != nil {
 				close(failed)
 			}
 		}
+		b.pin.Release()
+		b.pin = nil
 		free <- b
 	}
 	return first

@@ -3,6 +3,7 @@ package decode
 import (
 	"errors"
 	"io"
+	"runtime/debug"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -63,11 +64,24 @@ var ErrLimit = errors.New("frame limit reached")
 // written), or limit frames have been printed by this Printer in all
 // (ErrLimit; limit <= 0 means no limit). Errors writing the text are
 // returned as *WriteError, so callers can tell a full disk from a damaged
-// capture.
-func (p *Printer) Copy(src pcapio.Source, limit int) error {
+// capture. A mapped capture file (pcapio.NewMappedReader) cut shorter
+// while it is read ends with ErrCutWhileRead, after every frame formatted
+// before, rather than killing the process.
+func (p *Printer) Copy(src pcapio.Source, limit int) (err error) {
 	if p.Workers > 1 && p.NewFormat != nil {
 		return p.copyParallel(src, limit)
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if recoverFault(recover()) {
+			// A frame cut short by the fault never reached p.buf's length.
+			if err = p.Flush(); err != nil {
+				err = &WriteError{err}
+			} else {
+				err = ErrCutWhileRead
+			}
+		}
+	}()
 	f := &p.frame
 	for number := 1; limit <= 0 || p.n < limit; number++ {
 		data, ci, err := src.ZeroCopyReadPacketData()
@@ -89,6 +103,23 @@ func (p *Printer) Copy(src pcapio.Source, limit int) error {
 		return &WriteError{err}
 	}
 	return ErrLimit
+}
+
+// ErrCutWhileRead is returned by Copy when the pages of a mapped capture
+// file went away while it was read: another program cut the file shorter.
+var ErrCutWhileRead = errors.New("the file was cut shorter by another program while it was read")
+
+// recoverFault reports whether r, a recovered panic value, is the fault
+// of touching memory that is gone (with debug.SetPanicOnFault on). Any
+// other panic is a bug and is raised again.
+func recoverFault(r any) bool {
+	if r == nil {
+		return false
+	}
+	if _, ok := r.(interface{ Addr() uintptr }); ok {
+		return true
+	}
+	panic(r)
 }
 
 // WriteError is an error writing the text, as opposed to reading frames.

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -93,5 +97,162 @@ func BenchmarkCopyParallel(b *testing.B) {
 	src := &memSource{frames: frames, n: b.N/len(frames) + 1}
 	if err := p.Copy(src, b.N); err != nil && !errors.Is(err, ErrLimit) {
 		b.Fatal(err)
+	}
+}
+
+// skipping passes on every frame, or every third, of a mapped capture
+// and pins them (so batches mix frames formatted in place with copied
+// ones), counting the windows it pinned.
+type skipping struct {
+	r        *pcapio.Reader
+	i, every int
+	pins     int
+}
+
+func (s *skipping) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
+	for {
+		data, ci, err := s.r.ZeroCopyReadPacketData()
+		s.i++
+		if err != nil || s.i%s.every == 0 {
+			return data, ci, err
+		}
+	}
+}
+
+func (s *skipping) Pin(data []byte) *pcapio.Window {
+	w := s.r.Pin(data)
+	if w != nil {
+		s.pins++
+	}
+	return w
+}
+
+// A capture file big enough to be read through several mapped windows
+// prints the same text in parallel, its frames formatted where they are
+// mapped, as sequentially from memory; so does every third frame of it,
+// and the first 5000.
+func TestCopyParallelMapped(t *testing.T) {
+	name, file := bigCapture(t)
+	print := func(parallel, skip bool, limit int) string {
+		var r *pcapio.Reader
+		var err error
+		if parallel {
+			var f *os.File
+			if f, err = os.Open(name); err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			r, err = pcapio.NewMappedReader(f)
+		} else {
+			r, err = pcapio.NewReader(bytes.NewReader(file.Bytes()))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := &skipping{r: r, every: 1}
+		if skip {
+			src.every = 3
+		}
+		var out bytes.Buffer
+		p := &Printer{Format: &Summary{}, W: &out, Workers: 1, NewFormat: func() Format { return &Summary{} }}
+		if parallel {
+			p.Workers = 2
+		}
+		if err := p.Copy(src, limit); err != nil && !errors.Is(err, ErrLimit) {
+			t.Fatal(err)
+		}
+		if parallel && src.pins == 0 && runtime.GOOS == "linux" {
+			t.Error("no frame was formatted where it was mapped")
+		}
+		return out.String()
+	}
+	for _, c := range []struct {
+		skip  bool
+		limit int
+	}{{false, 0}, {true, 0}, {false, 5000}} {
+		want, got := print(false, c.skip, c.limit), print(true, c.skip, c.limit)
+		if got != want || len(got) == 0 {
+			t.Errorf("skip %v, limit %d: %d bytes of text from the mapped file in parallel, %d sequentially", c.skip, c.limit, len(got), len(want))
+		}
+	}
+}
+
+// bigCapture writes a capture file of 20 MiB of the forged Ethernet frames
+// and returns its name and its bytes.
+func bigCapture(t *testing.T) (string, *bytes.Buffer) {
+	var file bytes.Buffer
+	w, err := pcapio.NewPcapWriter(&file, pcapio.PcapOptions{LinkType: pcapio.LinkTypeEthernet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := fixtures.EthernetBranches()
+	for i := 0; file.Len() < 20<<20; i++ {
+		f := frames[i%len(frames)]
+		if f.LinkType != pcapio.LinkTypeEthernet {
+			continue
+		}
+		ci := pcapio.CaptureInfo{Timestamp: time.Unix(int64(i), 0), CaptureLength: len(f.Data), Length: len(f.Data)}
+		if err := w.WritePacket(ci, f.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(name, file.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name, &file
+}
+
+// cutting cuts its capture file to 1 MiB after 30,000 frames, as another
+// program might while the file is read.
+type cutting struct {
+	skipping
+	name string
+}
+
+func (c *cutting) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
+	if c.i == 30000 {
+		if err := os.Truncate(c.name, 1<<20); err != nil {
+			return nil, pcapio.CaptureInfo{}, err
+		}
+	}
+	return c.skipping.ZeroCopyReadPacketData()
+}
+
+// A mapped capture file cut shorter while it is read ends the copy with
+// ErrCutWhileRead, not a crash, after text for whole frames only, the
+// same as for the file not cut.
+func TestCopyMappedFileCut(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("files are not mapped on Windows")
+	}
+	for _, workers := range []int{1, 2} {
+		name, file := bigCapture(t)
+		r, err := pcapio.NewReader(bytes.NewReader(file.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var whole bytes.Buffer
+		if err := (&Printer{Format: &Summary{}, W: &whole}).Copy(r, 0); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err = pcapio.NewMappedReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		p := &Printer{Format: &Summary{}, W: &out, Workers: workers, NewFormat: func() Format { return &Summary{} }}
+		err = p.Copy(&cutting{skipping{r: r, every: 1}, name}, 0)
+		f.Close()
+		if !errors.Is(err, ErrCutWhileRead) {
+			t.Fatalf("%d workers: error %v, want %v", workers, err, ErrCutWhileRead)
+		}
+		if out.Len() == 0 || !bytes.HasPrefix(whole.Bytes(), out.Bytes()) || out.Bytes()[out.Len()-1] != '\n' {
+			t.Errorf("%d workers: %d bytes of text, not whole lines of the %d bytes of the whole file", workers, out.Len(), whole.Len())
+		}
 	}
 }

@@ -33,8 +33,21 @@ func appendUint(dst []byte, v uint64) []byte {
 	case v < 100000:
 		hi, mid, lo := v/10000, v/100%100, v%100
 		return append(dst, byte('0'+hi), digitPairs[2*mid], digitPairs[2*mid+1], digitPairs[2*lo], digitPairs[2*lo+1])
+	case v < 100_000_000:
+		return append4(appendUint(dst, v/10000), uint32(v%10000))
+	case v < 10_000_000_000_000_000:
+		// TCP sequence numbers: the head, then eight digits in pairs,
+		// rather than strconv's loop and copy (a tenth of the summary).
+		lo := uint32(v % 100_000_000)
+		return append4(append4(appendUint(dst, v/100_000_000), lo/10000), lo%10000)
 	}
 	return strconv.AppendUint(dst, v, 10)
+}
+
+// append4 appends v (below 10000) as exactly four digits.
+func append4(dst []byte, v uint32) []byte {
+	hi, lo := v/100, v%100
+	return append(dst, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
 }
 
 // digitPairs holds "00" to "99".

@@ -18,6 +18,15 @@
 // [Reader.ZeroCopyReadPacketData] allocates nothing per packet;
 // [Reader.ReadPacketData] returns a fresh copy.
 //
+// [NewMappedReader] maps a regular file of 1 MiB or more (an *os.File,
+// standard input redirected from one included) rather than reading it, on
+// Linux, macOS and the BSDs, 4 MiB at a time from its current offset:
+// records are sliced from the kernel's pages with no copy, at most two
+// windows are mapped by the Reader itself, and [Reader.Pin] lets a
+// parallel consumer keep a window while it formats the packets in it.
+// Everything else (pipes, small files, Windows, [NewReader]) goes through
+// a 256 KiB buffer; what is read, and every error, is the same either way.
+//
 // Classic pcap is read as libpcap 1.10 reads it: the link type is the low
 // 16 bits of the header field, the FCS bits above it (P, and the FCS length
 // with or without P: the "junk" old writers leave) are exposed by
@@ -83,7 +92,7 @@
 // is bounded by 256 KiB (libpcap's limit for all but a few link types),
 // parsed blocks by 1 MiB, skipped blocks (read in small pieces) by 16 MiB,
 // interfaces by 4096 per section (if_name cut to 256 bytes), and buffers
-// only grow as data actually arrives.
+// only grow as data actually arrives; mapped windows are 4 MiB.
 //
 // # Writing
 //

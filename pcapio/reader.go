@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -26,7 +27,8 @@ const readBufSize = 256 << 10
 // comment for what it accepts and how it reports damage. It is not safe for
 // concurrent use.
 type Reader struct {
-	br     *bufio.Reader
+	br     source // a bufio.Reader, or the mapped file itself
+	mapped *mappedFile
 	gzip   bool
 	format Format
 	big    []byte // records larger than br's buffer, reused
@@ -84,8 +86,27 @@ const (
 // to the first Interface Description Block) and returns a Reader positioned
 // at the first packet. It returns a *FormatError when r does not start with
 // a readable capture file header.
-func NewReader(r io.Reader) (*Reader, error) {
-	rd := &Reader{br: bufio.NewReaderSize(r, readBufSize), section: -1, fcsLen: -1}
+func NewReader(r io.Reader) (*Reader, error) { return newReader(r, false) }
+
+// NewMappedReader is NewReader, except that a regular file of 1 MiB or more
+// is mapped rather than read where the system can (see the package doc):
+// packets are then sliced from the kernel's pages and Pin works. If
+// another program cuts the file shorter while it is read, touching a page
+// past its new end faults: a caller that cannot have its process killed
+// for that (every caller) turns the fault into a panic it recovers, with
+// debug.SetPanicOnFault in each goroutine touching the packets, as
+// decode.Printer does.
+func NewMappedReader(r io.Reader) (*Reader, error) { return newReader(r, true) }
+
+func newReader(r io.Reader, mapped bool) (*Reader, error) {
+	rd := &Reader{section: -1, fcsLen: -1}
+	if m := mapFileIf(mapped, r); m != nil {
+		// Unmapped at the end of the file, or once the Reader is dropped.
+		rd.br, rd.mapped = m, m
+		runtime.AddCleanup(rd, (*mappedFile).drop, m)
+	} else {
+		rd.br = bufio.NewReaderSize(r, readBufSize)
+	}
 	m, err := rd.br.Peek(4)
 	if len(m) >= 2 && m[0] == 0x1f && m[1] == 0x8b {
 		gz, err := gzip.NewReader(rd.br)
@@ -420,7 +441,7 @@ func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 		general:
 			data, err := r.block()
 			if err != nil {
-				r.err = err // sticky: no read after an error
+				r.fail(err) // sticky: no read after an error
 				return nil, CaptureInfo{}, err
 			}
 			if data != nil {
@@ -439,7 +460,7 @@ func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 	}
 	data, err := r.nextPcap()
 	if err != nil {
-		r.err = err
+		r.fail(err)
 		return nil, CaptureInfo{}, err
 	}
 	return data, CaptureInfo{
@@ -449,6 +470,16 @@ func (r *Reader) ZeroCopyReadPacketData() ([]byte, CaptureInfo, error) {
 		LinkType:      r.linkType,
 		Direction:     c.dir,
 	}, nil
+}
+
+// fail makes err sticky and unmaps a mapped file: nothing is read after.
+func (r *Reader) fail(err error) {
+	r.err = err
+	if r.mapped != nil {
+		r.base, r.win, r.winLen = r.offset(), nil, 0
+		r.mapped.release()
+		r.mapped = nil
+	}
 }
 
 // packetMeta is what a parser found out about the packet it returns.

@@ -99,7 +99,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // match expr when it is not empty, with a progress line on standard error
 // for big files when prog is on.
 func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
-	src, err := capture.Open(name, stdin, capture.Options{Filter: expr,
+	src, err := capture.Open(name, stdin, capture.Options{Filter: expr, Mapped: true,
 		Reader: func(in io.Reader) io.Reader { prog.begin(name, capture.FileSize(in)); return prog.reader(in) },
 		Tap:    func(r *pcapio.Reader) pcapio.Source { return prog.source(r) }})
 	if err != nil {
