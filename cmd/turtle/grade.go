@@ -20,7 +20,7 @@ import (
 )
 
 // gradeAbout is grade --help: captures, then autograder packages
-// (autograder_programs.go), --live (grade_live.go) and programs
+// (autograder.go), --live (grade_live.go) and programs
 // (grade_programs.go), in that order whatever order the files are
 // initialized in.
 var gradeAbout = gradeCapturesAbout + "\n\n" + autograderAbout + "\n" + gradeLiveAbout + "\n" + gradeProgramsAbout
