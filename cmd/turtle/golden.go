@@ -90,25 +90,18 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return goldenUsage(stderr, "golden check", "unexpected argument %q", fs.Arg(0))
-	}
-	program, err := prog.program(*containers)
-	if err != nil {
-		return goldenUsage(stderr, "golden check", "%v", err)
-	}
-	m, err := prog.manifest(*manifest, program)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
-		return 1
+	m, program, code := prog.load("golden check", *manifest, *containers, stderr)
+	if code >= 0 {
+		return code
 	}
 	if *list {
-		if err := listCases(stdout, m, *only); err != nil {
+		if err := m.List(stdout, *only); err != nil {
 			return goldenUsage(stderr, "golden check", "--only: %v", err)
 		}
 		return 0
 	}
-	if *only, err = prog.only(m, program, *only); err != nil {
+	var err error
+	if *only, err = m.CasesOfFormat(program, *only, *prog.format); err != nil {
 		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
 		return 1
 	}
@@ -117,16 +110,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return goldenUsage(stderr, "golden check", "--only: %v", err)
 	}
-	for i := range results {
-		r := &results[i]
-		fmt.Fprint(stdout, r.Report())
-		for _, s := range r.Skipped {
-			fmt.Fprintf(stdout, "note: %s: container %s\n", r.Case.Name, s)
-		}
-	}
-	line, failed := golden.Summary(results)
-	fmt.Fprintln(stdout, line)
-	if failed > 0 {
+	if golden.WriteCheck(stdout, results) > 0 {
 		return 1
 	}
 	return 0
@@ -164,19 +148,12 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return goldenUsage(stderr, "golden update", "unexpected argument %q", fs.Arg(0))
+	m, program, code := prog.load("golden update", *manifest, false, stderr)
+	if code >= 0 {
+		return code
 	}
-	program, err := prog.program(false)
-	if err != nil {
-		return goldenUsage(stderr, "golden update", "%v", err)
-	}
-	m, err := prog.manifest(*manifest, program)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
-		return 1
-	}
-	if *only, err = prog.only(m, program, *only); err != nil {
+	var err error
+	if *only, err = m.CasesOfFormat(program, *only, *prog.format); err != nil {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
@@ -184,19 +161,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return goldenUsage(stderr, "golden update", "--only: %v", err)
 	}
-	updated, failed := 0, 0
-	for i := range results {
-		r := &results[i]
-		fmt.Fprint(stdout, r.Report())
-		switch {
-		case r.Failed():
-			failed++
-		case r.Updated:
-			updated++
-		}
-	}
-	fmt.Fprintf(stdout, "%d updated, %d unchanged, %d failed\n", updated, len(results)-updated-failed, failed)
-	if failed > 0 {
+	if golden.WriteUpdate(stdout, results) > 0 {
 		return 1
 	}
 	return 0
@@ -242,50 +207,23 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return goldenUsage(stderr, "golden add", "%v", err)
 	}
-	m, err := prog.manifest(*manifest, nil)
+	m, err := golden.ParseManifest(*manifest)
 	if errors.Is(err, os.ErrNotExist) {
 		m, err = golden.ParseManifestData(*manifest, nil)
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if c := m.Case(name); c != nil {
-		return fail(fmt.Errorf("%s: case %q already exists", c.Where, name))
-	}
-	capRel, err := m.Rel(capture)
+	capRel, goldRel, err := m.CasePaths(name, capture, *goldenPath)
 	if err != nil {
 		return fail(err)
-	}
-	goldRel := "golden/" + name + ".golden"
-	if *goldenPath != "" {
-		if goldRel, err = m.Rel(*goldenPath); err != nil {
-			return fail(err)
-		}
 	}
 	c, err := golden.NewCaseFor(name, capRel, goldRel, readOpts, program)
 	if err != nil {
 		return goldenUsage(stderr, "golden add", "%v", err)
 	}
-	if _, err := os.Stat(capture); err != nil {
-		return fail(fmt.Errorf("capture: %w", err))
-	}
-	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
-	opt := golden.Options{AllowOutside: *outside}
-	r := golden.Run(context.Background(), one, c, opt)
-	if r.Err != nil {
-		return fail(r.Err)
-	}
-	if _, err := os.Stat(m.Resolve(goldRel)); err == nil && len(r.Diffs) > 0 {
-		return fail(fmt.Errorf("%s exists with other text: choose another with --golden", goldRel))
-	}
-	results, err := golden.Update(context.Background(), one, opt)
+	res, err := m.Add(context.Background(), c, capture, golden.Options{AllowOutside: *outside})
 	if err != nil {
-		return fail(err)
-	}
-	if results[0].Err != nil {
-		return fail(results[0].Err)
-	}
-	if err := golden.Append(m.Path, c); err != nil {
 		return fail(err)
 	}
 	if program != nil {
@@ -294,7 +232,7 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), goldRel)
 		return 0
 	}
-	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", name, m.Path, results[0].Frames, goldRel)
+	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", name, m.Path, res.Frames, goldRel)
 	return 0
 }
 
