@@ -2,35 +2,64 @@ package golden
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 )
 
-// CasePaths returns the capture and golden paths of a new case NAME as a
-// manifest line writes them (relative to m's folder): capture, and golden
-// or, when it is "", golden/NAME.golden beside the manifest. It refuses a
-// name m already has.
-func (m *Manifest) CasePaths(name, capture, golden string) (captureRel, goldenRel string, err error) {
-	if c := m.Case(name); c != nil {
-		return "", "", fmt.Errorf("%s: case %q already exists", c.Where, name)
-	}
-	if captureRel, err = m.Rel(capture); err != nil {
-		return "", "", err
-	}
-	goldenRel = "golden/" + name + ".golden"
-	if golden != "" {
-		if goldenRel, err = m.Rel(golden); err != nil {
-			return "", "", err
-		}
-	}
-	return captureRel, goldenRel, nil
+// NewCaseError is a case that cannot be added as asked: its name or its
+// read options are wrong (a usage error, where the others are failures).
+type NewCaseError struct{ Err error }
+
+func (e *NewCaseError) Error() string { return e.Err.Error() }
+func (e *NewCaseError) Unwrap() error { return e.Err }
+
+// Added is a case AddCase added.
+type Added struct {
+	Manifest *Manifest
+	Case     *Case
+	Result   // of writing its golden
 }
 
-// Add runs the new case c (made with CasePaths and NewCaseFor), whose
-// capture is at capture, writes its golden and appends it to the manifest
-// file of m. A capture that does not read as c declares is refused, and
-// so is a golden that exists with other text.
-func (m *Manifest) Add(ctx context.Context, c *Case, capture string, opt Options) (Result, error) {
+// AddCase appends the case name to the manifest at path (created if
+// missing): the capture at capture (a path usable from here) read with
+// args, or decoded by p when p is not nil, and its golden written at
+// golden, or golden/NAME.golden beside the manifest when golden is "".
+// Paths are written relative to the manifest. A name already taken, a
+// capture that does not read as args declare and a golden that exists
+// with other text are refused.
+func AddCase(ctx context.Context, path, name, capture, golden string, args []string, p *Program, opt Options) (Added, error) {
+	m, err := ParseManifest(path)
+	if errors.Is(err, os.ErrNotExist) {
+		m, err = ParseManifestData(path, nil)
+	}
+	if err != nil {
+		return Added{}, err
+	}
+	if c := m.Case(name); c != nil {
+		return Added{}, fmt.Errorf("%s: case %q already exists", c.Where, name)
+	}
+	captureRel, err := m.Rel(capture)
+	if err != nil {
+		return Added{}, err
+	}
+	goldenRel := "golden/" + name + ".golden"
+	if golden != "" {
+		if goldenRel, err = m.Rel(golden); err != nil {
+			return Added{}, err
+		}
+	}
+	c, err := NewCaseFor(name, captureRel, goldenRel, args, p)
+	if err != nil {
+		return Added{}, &NewCaseError{err}
+	}
+	res, err := m.add(ctx, c, capture, opt)
+	return Added{Manifest: m, Case: c, Result: res}, err
+}
+
+// add runs the new case c, writes its golden and appends c to the
+// manifest file.
+func (m *Manifest) add(ctx context.Context, c *Case, capture string, opt Options) (Result, error) {
 	if _, err := os.Stat(capture); err != nil {
 		return Result{}, fmt.Errorf("capture: %w", err)
 	}

@@ -3,6 +3,7 @@ package golden_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,39 +82,36 @@ func TestCasesOfFormatAndList(t *testing.T) {
 	}
 }
 
-func TestAdd(t *testing.T) {
+func TestAddCase(t *testing.T) {
 	path := corpus(t, "")
 	dir := filepath.Dir(path)
-	m, err := golden.ParseManifest(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := m.CasePaths("eth", "x.pcap", ""); err == nil || !strings.Contains(err.Error(), `case "eth" already exists`) {
+	ctx := context.Background()
+	capture := filepath.Join(dir, "raw-ip.pcap")
+	if _, err := golden.AddCase(ctx, path, "eth", capture, "", nil, nil, golden.Options{}); err == nil || !strings.Contains(err.Error(), `case "eth" already exists`) {
 		t.Errorf("a taken name: %v", err)
 	}
-	capture := filepath.Join(dir, "raw-ip.pcap")
-	capRel, goldRel, err := m.CasePaths("raw3", capture, "")
-	if err != nil || capRel != "raw-ip.pcap" || goldRel != "golden/raw3.golden" {
-		t.Fatalf("CasePaths: %s %s %v", capRel, goldRel, err)
+	var usage *golden.NewCaseError
+	if _, err := golden.AddCase(ctx, path, "raw4", capture, "", []string{"--nonsense"}, nil, golden.Options{}); !errors.As(err, &usage) {
+		t.Errorf("bad read options: %v, want a NewCaseError", err)
 	}
-	c, err := golden.NewCase("raw3", capRel, goldRel, []string{"-c", "3"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Add(context.Background(), c, filepath.Join(dir, "none.pcap"), golden.Options{}); err == nil || !strings.HasPrefix(err.Error(), "capture: ") {
+	if _, err := golden.AddCase(ctx, path, "raw4", filepath.Join(dir, "none.pcap"), "", nil, nil, golden.Options{}); err == nil || !strings.HasPrefix(err.Error(), "capture: ") {
 		t.Errorf("a missing capture: %v", err)
 	}
-	res, err := m.Add(context.Background(), c, capture, golden.Options{})
-	if err != nil || res.Frames != 3 {
-		t.Fatalf("Add: %d frames, %v", res.Frames, err)
+	a, err := golden.AddCase(ctx, path, "raw3", capture, "", []string{"-c", "3"}, nil, golden.Options{})
+	if err != nil || a.Frames != 3 || a.Case.Golden != "golden/raw3.golden" || a.Manifest.Path != path {
+		t.Fatalf("AddCase: %+v, %v", a, err)
 	}
 	if !strings.HasSuffix(readFile(t, path), "\nraw3 raw-ip.pcap golden/raw3.golden -c 3\n") {
 		t.Errorf("manifest:\n%s", readFile(t, path))
 	}
 	// Another case onto the same golden with other text is refused.
-	c2, _ := golden.NewCase("raw2", capRel, goldRel, []string{"-c", "2"})
-	if _, err := m.Add(context.Background(), c2, capture, golden.Options{}); err == nil || !strings.Contains(err.Error(), "exists with other text") {
+	if _, err := golden.AddCase(ctx, path, "raw2", capture, filepath.Join(dir, "golden", "raw3.golden"), []string{"-c", "2"}, nil, golden.Options{}); err == nil || !strings.Contains(err.Error(), "exists with other text") {
 		t.Errorf("a golden with other text: %v", err)
+	}
+	// A new manifest is created.
+	fresh := filepath.Join(dir, "new.list")
+	if _, err := golden.AddCase(ctx, fresh, "raw", capture, "", nil, nil, golden.Options{}); err != nil || readFile(t, fresh) != "raw raw-ip.pcap golden/raw.golden\n" {
+		t.Errorf("a new manifest: %v\n%s", err, readFile(t, fresh))
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -78,18 +77,15 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	case !slices.Contains(autograder.Visibilities, *o.visibility):
 		return usageErr("--visibility %q: want visible, hidden, after_due_date or after_published", *o.visibility)
 	}
-	r, src, err := grade.LoadRubric(lab, rubricFile, sets)
-	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
-		return usageErr("%v", err)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
+	r, src, code := loadRubric(lab, rubricFile, sets, stderr, usageErr)
+	if code >= 0 {
+		return code
 	}
 	progArgs, why := packedProgramArgs(r, pf)
 	if why != "" {
 		return usageErr("%s", why)
 	}
+	var err error
 	p := autograder.Package{Kind: *o.kind, Rubric: src, Sets: sets, ProgArgs: progArgs, Visibility: *o.visibility}
 	if p.Binary, err = autograder.StaticBinary(*o.binary); err == nil {
 		err = autograder.Build(*o.output, p)
@@ -108,18 +104,8 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 // of lab r and returns them as run_autograder's flags ("" for a capture
 // lab), or why not.
 func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
-	format, err := r.SnifferFormat()
-	switch {
-	case err != nil:
-		return "", err.Error()
-	case !pf.given() && format != "":
-		return "", "lab " + r.Lab + " grades a program: give --program 'python3 sniffer.py' to pack the command that runs it"
-	case !pf.given():
-		return "", ""
-	case *pf.program != "" && *pf.client != "":
-		return "", "--program and --client both given: a package grades servers or clients, one at a time"
-	case *pf.wall <= 0 || *pf.cpu <= 0 || *pf.memMiB <= 0 || *pf.procs <= 0 || *pf.outKiB <= 0:
-		return "", "the limits must be positive"
+	if why := pf.check(r, true); why != "" || !pf.given() {
+		return "", why
 	}
 	args, err := autograder.ProgramArgs(r, pf.options(0))
 	if err != nil {

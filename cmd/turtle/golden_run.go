@@ -38,7 +38,9 @@ and how many lines it printed that match the golden; one that runs longer
 than --time-limit or prints more than --output-limit (KiB) is killed, its
 whole process group with it.`
 
-// runFlags are the flags of golden check, update and add for a program.
+// runFlags are the flags of golden check, update and add for a program,
+// and --allow-outside: a manifest's captures and goldens must be inside its
+// folder unless it is given.
 type runFlags struct {
 	fs        *pflag.FlagSet
 	cmd       *string
@@ -49,6 +51,7 @@ type runFlags struct {
 	frames    *string
 	stderr    *string
 	stderrOK  *string
+	outside   *bool
 }
 
 func addRunFlags(fs *pflag.FlagSet) runFlags {
@@ -63,25 +66,26 @@ func addRunFlags(fs *pflag.FlagSet) runFlags {
 		frames:    fs.String("frames", "", "how the program's output splits into packets: `RULE` line, blank, -#, regexp:RE or a turtle format"),
 		stderr:    fs.String("stderr", "", "whether the program's standard error fails a case: `fail` or ignore (default: the manifest's !stderr, else ignore)"),
 		stderrOK:  fs.String("stderr-ok", "", "with --stderr fail: lines matching `REGEXP` are not a failure"),
+		outside:   fs.Bool("allow-outside", false, "let the manifest name captures and goldens outside its folder (absolute paths, .., symbolic links out)"),
 	}
 	deprecatedAlias(fs, "timeout", "time-limit")
 	fs.MarkDeprecated("max-output", "use --output-limit (KiB) instead")
 	return f
 }
 
-// load checks the flags and arguments of golden check or update (cmd)
-// and parses the manifest at path, decoded by --run when given; code is
-// the exit status when the command stops here, -1 when it goes on.
-func (f runFlags) load(cmd, path string, containers bool, stderr io.Writer) (m *golden.Manifest, p *golden.Program, code int) {
+// load checks the flags and arguments of golden check or update and
+// parses the manifest at path, decoded by --run when given; code is the
+// exit status when the command stops here, -1 when it goes on.
+func (f runFlags) load(path string, containers bool, stderr io.Writer) (m *golden.Manifest, p *golden.Program, code int) {
 	if f.fs.NArg() > 0 {
-		return nil, nil, goldenUsage(stderr, cmd, "unexpected argument %q", f.fs.Arg(0))
+		return nil, nil, usageError(f.fs)("unexpected argument %q", f.fs.Arg(0))
 	}
 	p, err := f.program(containers)
 	if err != nil {
-		return nil, nil, goldenUsage(stderr, cmd, "%v", err)
+		return nil, nil, usageError(f.fs)("%v", err)
 	}
 	if m, err = golden.ParseManifestWith(path, p, f.settings()); err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "%s: %v\n", f.fs.Name(), err)
 		return nil, nil, 1
 	}
 	return m, p, -1
