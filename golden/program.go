@@ -157,18 +157,11 @@ func (p *Program) rule(c *Case) Rule {
 	return Rule{Name: "line"}
 }
 
-// runProgram runs p for one case and compares its output with the golden;
-// keep, when set, gets a copy of the output (Update writes it).
+// runProgram runs p for one case and compares its output with the golden,
+// once runCase has checked the context and the paths; keep, when set, gets
+// a copy of the output (Update writes it).
 func runProgram(ctx context.Context, m *Manifest, c *Case, p *Program, opt Options, keep io.Writer) Result {
 	r := Result{Case: c}
-	if err := ctx.Err(); err != nil {
-		r.Err = err
-		return r
-	}
-	if err := m.checkPaths(c, opt); err != nil {
-		r.Err = err
-		return r
-	}
 	path, err := filepath.Abs(m.Resolve(c.Capture))
 	if err != nil {
 		r.Err = err
