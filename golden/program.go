@@ -516,7 +516,7 @@ func (s *stderrLog) endLine() {
 	}
 }
 
-// escapeLine escapes what a terminal would act on, as tailBuffer does.
+// escapeLine escapes what a terminal would act on.
 func escapeLine(l string) string {
 	var b strings.Builder
 	for _, r := range l {
@@ -561,14 +561,7 @@ func (t *tailBuffer) lines(n int) string {
 	var b strings.Builder
 	for _, l := range ls {
 		b.WriteString("    ")
-		for _, r := range l {
-			switch {
-			case r == '\t' || r >= ' ' && r != 0x7f && r != 0xfffd:
-				b.WriteRune(r)
-			default:
-				fmt.Fprintf(&b, "\\x%02x", r)
-			}
-		}
+		b.WriteString(escapeLine(l))
 		b.WriteByte('\n')
 	}
 	return strings.TrimRight(b.String(), "\n")
