@@ -52,10 +52,6 @@ const BufferSize = 256 << 10
 // Stdin is the name that stands for standard input.
 const Stdin = "-"
 
-// PacketSource is a source of frames: a pcapio.Reader, a filter.Source,
-// a live handle. The data returned is valid until the next call.
-type PacketSource = filter.PacketSource
-
 // Options say how a capture is read. The zero value reads every frame.
 type Options struct {
 	// Filter is a tcpdump expression; only matching frames are read.
@@ -65,7 +61,7 @@ type Options struct {
 	Reader func(io.Reader) io.Reader
 	// Tap, if set, wraps the frames as read, before the filter (to count
 	// or record them).
-	Tap func(*pcapio.Reader) PacketSource
+	Tap func(*pcapio.Reader) pcapio.Source
 }
 
 // Source is an open capture: its frames (filtered when asked), its
@@ -74,7 +70,7 @@ type Source struct {
 	// Name is the name it was opened by ("-" for standard input).
 	Name string
 	r    *pcapio.Reader
-	src  PacketSource
+	src  pcapio.Source
 	file *os.File // nil for standard input and readers
 }
 

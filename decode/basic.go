@@ -1,6 +1,10 @@
 package decode
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
+)
 
 // Basic is the classroom Basic Sniffer's format: each frame as Python prints
 // a bytes object (b'...'), and for live frames the whole tuple that
@@ -15,7 +19,7 @@ type Basic struct{}
 var _ Format = Basic{}
 
 // AppendFrame appends the Basic line of f to dst.
-func (Basic) AppendFrame(dst []byte, f *Frame) []byte {
+func (Basic) AppendFrame(dst []byte, f *pcapio.Frame) []byte {
 	if f.Live == nil {
 		dst = AppendBytesRepr(dst, f.Data)
 		return append(dst, '\n')

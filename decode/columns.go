@@ -5,6 +5,8 @@ import (
 	"math"
 	"time"
 	"unicode/utf8"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // The table view: the json format's fields as flat, typed columns, for
@@ -416,7 +418,7 @@ type Table struct {
 // Fill decodes f into t.Row. Text and byte values are appended to arena,
 // which Fill returns: the row's Bytes point into it (or into f.Data), so
 // they stay valid while the caller keeps arena and f.Data unchanged.
-func (t *Table) Fill(f *Frame, arena []byte) []byte {
+func (t *Table) Fill(f *pcapio.Frame, arena []byte) []byte {
 	p := &t.pkt
 	p.Decode(f.Info.LinkType, f.Data)
 	for _, c := range t.set { // cheaper than clearing the whole row

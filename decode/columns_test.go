@@ -33,7 +33,7 @@ func TestTableMatchesJSON(t *testing.T) {
 	for c := range captures.Frames(t, files) {
 		frames++
 		name, n := c.File, c.Number
-		fr := &Frame{Number: n, Data: c.Data, Info: c.Info}
+		fr := &pcapio.Frame{Number: n, Data: c.Data, Info: c.Info}
 		line = j.AppendFrame(line[:0], fr)
 		want := flattenJSON(t, line)
 		arena = tab.Fill(fr, arena[:0])
@@ -155,13 +155,13 @@ func TestTableFillAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var frames []Frame
+	var frames []pcapio.Frame
 	for n := 1; ; n++ {
 		d, ci, err := r.ReadPacketData()
 		if err != nil {
 			break
 		}
-		frames = append(frames, Frame{Number: n, Data: d, Info: ci})
+		frames = append(frames, pcapio.Frame{Number: n, Data: d, Info: ci})
 	}
 	var tab Table
 	arena := make([]byte, 0, 1<<16)

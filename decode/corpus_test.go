@@ -7,6 +7,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/internal/testcorpus"
 	"github.com/turtle-sniffer/turtle/internal/testcorpus/captures"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Every frame of the tcpdump corpus formats in all three new formats
@@ -22,7 +23,7 @@ func TestCorpusFormats(t *testing.T) {
 	for c := range captures.Frames(t, files) {
 		frames++
 		name, n := c.File, c.Number
-		fr := &Frame{Number: n, Data: c.Data, Info: c.Info}
+		fr := &pcapio.Frame{Number: n, Data: c.Data, Info: c.Info}
 		buf = v.AppendFrame(buf[:0], fr)
 		checkText(t, name, n, "verbose", buf)
 		buf = s.AppendFrame(buf[:0], fr)

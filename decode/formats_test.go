@@ -23,12 +23,12 @@ func allCaptures() []fixtures.Capture {
 }
 
 // frameOf is fixture frame i as a source would yield it.
-func frameOf(i int, f fixtures.Frame) *Frame {
+func frameOf(i int, f fixtures.Frame) *pcapio.Frame {
 	wire := f.Length
 	if wire == 0 {
 		wire = len(f.Data)
 	}
-	return &Frame{Number: i + 1, Data: f.Data, Info: pcapio.CaptureInfo{
+	return &pcapio.Frame{Number: i + 1, Data: f.Data, Info: pcapio.CaptureInfo{
 		Timestamp: fixtures.Timestamp(i), CaptureLength: len(f.Data), Length: wire, LinkType: f.LinkType}}
 }
 
@@ -440,7 +440,7 @@ func TestVerboseColor(t *testing.T) {
 }
 
 func TestFrameLineInterface(t *testing.T) {
-	f := &Frame{Number: 7, Data: fixtures.Protocols()[0].Data, Info: pcapio.CaptureInfo{
+	f := &pcapio.Frame{Number: 7, Data: fixtures.Protocols()[0].Data, Info: pcapio.CaptureInfo{
 		Timestamp: time.Date(2026, 1, 5, 9, 0, 0, 1, time.UTC), Length: 100, LinkType: pcapio.LinkTypeEthernet,
 		InterfaceIndex: 2, InterfaceName: "eth\x1b0", Direction: pcapio.DirectionOutbound}}
 	got := string((&Verbose{}).AppendFrame(nil, f))
@@ -482,8 +482,8 @@ func fuzzSeeds(f *testing.F) {
 	}
 }
 
-func fuzzFrame(link uint16, data []byte) *Frame {
-	return &Frame{Number: 1, Data: data, Info: pcapio.CaptureInfo{LinkType: pcapio.LinkType(link), Length: len(data)}}
+func fuzzFrame(link uint16, data []byte) *pcapio.Frame {
+	return &pcapio.Frame{Number: 1, Data: data, Info: pcapio.CaptureInfo{LinkType: pcapio.LinkType(link), Length: len(data)}}
 }
 
 // FuzzVerbose: no bytes of any link type panic, and every frame is one
@@ -529,7 +529,7 @@ func FuzzJSON(f *testing.F) {
 
 func benchmarkFormat(b *testing.B, f Format) {
 	frames := fixtures.Protocols()
-	fs := make([]*Frame, len(frames))
+	fs := make([]*pcapio.Frame, len(frames))
 	total := 0
 	for i, fr := range frames {
 		fs[i] = frameOf(i, fr)

@@ -3,6 +3,8 @@ package decode
 import (
 	"encoding/binary"
 	"unicode/utf8"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // JSON is the json format: JSON Lines, one object per frame ending in
@@ -22,7 +24,7 @@ type JSON struct {
 var _ Format = (*JSON)(nil)
 
 // AppendFrame appends the JSON line of f to dst.
-func (j *JSON) AppendFrame(dst []byte, f *Frame) []byte {
+func (j *JSON) AppendFrame(dst []byte, f *pcapio.Frame) []byte {
 	p := &j.pkt
 	p.Decode(f.Info.LinkType, f.Data)
 	j.b = append(dst, '{')

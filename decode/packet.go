@@ -18,13 +18,10 @@ import (
 
 // Fixed header lengths the classroom code unpacks (struct.unpack sizes).
 const (
-	ethernetHeaderLen  = 14
-	ipv4HeaderLen      = 20
-	icmpHeaderLen      = 4
-	udpHeaderLen       = 8
-	linuxSLLHeaderLen  = 16
-	linuxSLL2HeaderLen = 20
-	loopbackHeaderLen  = 4
+	ethernetHeaderLen = 14
+	ipv4HeaderLen     = 20
+	icmpHeaderLen     = 4
+	udpHeaderLen      = 8
 )
 
 // Layers is a set of decoded layers.
@@ -62,9 +59,9 @@ type Packet struct {
 
 	Eth      Ethernet
 	LLC      LLC
-	SLL      LinuxSLL
-	SLL2     LinuxSLL2
-	Loopback Loopback
+	SLL      pcapio.LinuxSLL
+	SLL2     pcapio.LinuxSLL2
+	Loopback pcapio.Loopback
 	VLAN     [MaxVLANTags]VLANTag
 	NumVLAN  int
 
@@ -171,21 +168,21 @@ func (p *Packet) Decode(link pcapio.LinkType, b []byte) {
 		p.decodeEthernet(b)
 	case pcapio.LinkTypeLinuxSLL:
 		if !p.SLL.Decode(b) {
-			p.truncated(ProblemSLL, "", len(b), linuxSLLHeaderLen)
+			p.truncated(ProblemSLL, "", len(b), pcapio.LinuxSLLLen)
 			return
 		}
 		p.Layers |= LayerSLL
 		p.network(p.SLL.Protocol, p.SLL.Payload)
 	case pcapio.LinkTypeLinuxSLL2:
 		if !p.SLL2.Decode(b) {
-			p.truncated(ProblemSLL2, "", len(b), linuxSLL2HeaderLen)
+			p.truncated(ProblemSLL2, "", len(b), pcapio.LinuxSLL2Len)
 			return
 		}
 		p.Layers |= LayerSLL2
 		p.network(p.SLL2.Protocol, p.SLL2.Payload)
 	case pcapio.LinkTypeNull, pcapio.LinkTypeLoop:
 		if !p.Loopback.Decode(b, link == pcapio.LinkTypeLoop) {
-			p.truncated(ProblemLoopback, "", len(b), loopbackHeaderLen)
+			p.truncated(ProblemLoopback, "", len(b), pcapio.LoopbackLen)
 			return
 		}
 		p.Layers |= LayerLoopback

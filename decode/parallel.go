@@ -33,7 +33,7 @@ type batch struct {
 	done   chan struct{} // receives once the batch is formatted
 }
 
-func (p *Printer) copyParallel(src Source, limit int) error {
+func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 	nbatches := 2*p.Workers + 2
 	free := make(chan *batch, nbatches)
 	for range nbatches {
@@ -103,7 +103,7 @@ func (p *Printer) copyParallel(src Source, limit int) error {
 // formatBatches formats each batch it receives into the batch's own
 // output buffer.
 func formatBatches(format Format, work <-chan *batch) {
-	var f Frame
+	var f pcapio.Frame
 	for b := range work {
 		b.out = b.out[:0]
 		for i := range b.frames {

@@ -3,6 +3,8 @@ package decode
 import (
 	"errors"
 	"io"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Printer formats frames and writes their text to W in capture order,
@@ -21,7 +23,7 @@ type Printer struct {
 	NewFormat func() Format
 
 	buf   []byte
-	frame Frame
+	frame pcapio.Frame
 	n     int // frames printed in all
 }
 
@@ -31,7 +33,7 @@ const flushAt = 256 << 10
 // Print formats one frame and writes the text once enough is buffered.
 // f.Number is left as the caller set it. f.Data may be reused after Print
 // returns.
-func (p *Printer) Print(f *Frame) error {
+func (p *Printer) Print(f *pcapio.Frame) error {
 	p.n++
 	p.buf = p.Format.AppendFrame(p.buf, f)
 	if len(p.buf) >= flushAt {
@@ -62,7 +64,7 @@ var ErrLimit = errors.New("frame limit reached")
 // (ErrLimit; limit <= 0 means no limit). Errors writing the text are
 // returned as *WriteError, so callers can tell a full disk from a damaged
 // capture.
-func (p *Printer) Copy(src Source, limit int) error {
+func (p *Printer) Copy(src pcapio.Source, limit int) error {
 	if p.Workers > 1 && p.NewFormat != nil {
 		return p.copyParallel(src, limit)
 	}

@@ -58,7 +58,7 @@ func TestSummaryLengthsOfCutFrames(t *testing.T) {
 	var s Summary
 	var text []string
 	for i, f := range frames {
-		line := string(s.AppendFrame(nil, &Frame{Number: i + 1, Data: f, Info: pcapio.CaptureInfo{
+		line := string(s.AppendFrame(nil, &pcapio.Frame{Number: i + 1, Data: f, Info: pcapio.CaptureInfo{
 			Timestamp: time.Unix(0, 0), CaptureLength: len(f), Length: wire[i], LinkType: pcapio.LinkTypeEthernet}}))
 		line = strings.TrimSuffix(line[len("00:00:00.000000000 "):], "\n")
 		text = append(text, line)

@@ -2,6 +2,8 @@ package decode
 
 import (
 	"encoding/binary"
+
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Summary is the summary format: one line per frame in the manner of
@@ -24,7 +26,7 @@ type Summary struct {
 var _ Format = (*Summary)(nil)
 
 // AppendFrame appends the summary line of f to dst.
-func (s *Summary) AppendFrame(dst []byte, f *Frame) []byte {
+func (s *Summary) AppendFrame(dst []byte, f *pcapio.Frame) []byte {
 	p := &s.pkt
 	p.noVerify = true
 	p.Decode(f.Info.LinkType, f.Data)
@@ -50,7 +52,7 @@ func (s *Summary) str(t string) { s.b = append(s.b, t...) }
 func (s *Summary) c(c byte)     { s.b = append(s.b, c) }
 func (s *Summary) u(n uint64)   { s.b = appendUint(s.b, n) }
 
-func (s *Summary) line(p *Packet, f *Frame) {
+func (s *Summary) line(p *Packet, f *pcapio.Frame) {
 	switch {
 	case p.Layers&LayerSLL != 0:
 		s.direction(p.SLL.PacketType)

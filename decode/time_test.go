@@ -66,7 +66,7 @@ func TestTimestampsThatRFC3339CannotSay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var frames []*Frame
+	var frames []*pcapio.Frame
 	for {
 		data, ci, err := r.ReadPacketData()
 		if err == io.EOF {
@@ -75,7 +75,7 @@ func TestTimestampsThatRFC3339CannotSay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		frames = append(frames, &Frame{Number: len(frames) + 1, Data: data, Info: ci})
+		frames = append(frames, &pcapio.Frame{Number: len(frames) + 1, Data: data, Info: ci})
 	}
 	if len(frames) != 3 || frames[0].Info.NoTimestamp || frames[1].Info.NoTimestamp || !frames[2].Info.NoTimestamp {
 		t.Fatalf("frames %d, NoTimestamp wrong: %+v", len(frames), frames)

@@ -24,9 +24,9 @@ const (
 // a Turtle reuses its header structs, so use one per goroutine.
 type Turtle struct {
 	eth  Ethernet
-	sll  LinuxSLL
-	sll2 LinuxSLL2
-	loop Loopback
+	sll  pcapio.LinuxSLL
+	sll2 pcapio.LinuxSLL2
+	loop pcapio.Loopback
 	ip   turtleIPv4
 	icmp turtleICMP
 	tcp  turtleTCP
@@ -36,7 +36,7 @@ type Turtle struct {
 var _ Format = (*Turtle)(nil)
 
 // AppendFrame appends the turtle text of f to dst.
-func (t *Turtle) AppendFrame(dst []byte, f *Frame) []byte {
+func (t *Turtle) AppendFrame(dst []byte, f *pcapio.Frame) []byte {
 	return t.Append(dst, f.Info.LinkType, f.Data)
 }
 
@@ -59,7 +59,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nLinux Cooked Capture:\n"...)
 		s := &t.sll
 		if !s.Decode(b) {
-			return appendTruncated(dst, tab1, "Linux Cooked Capture", len(b), linuxSLLHeaderLen)
+			return appendTruncated(dst, tab1, "Linux Cooked Capture", len(b), pcapio.LinuxSLLLen)
 		}
 		dst = append(dst, tab1+"Packet Type: "...)
 		dst = appendUint(dst, uint64(s.PacketType))
@@ -73,7 +73,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nLinux Cooked Capture v2:\n"...)
 		s := &t.sll2
 		if !s.Decode(b) {
-			return appendTruncated(dst, tab1, "Linux Cooked Capture v2", len(b), linuxSLL2HeaderLen)
+			return appendTruncated(dst, tab1, "Linux Cooked Capture v2", len(b), pcapio.LinuxSLL2Len)
 		}
 		dst = append(dst, tab1+"Interface Index: "...)
 		dst = appendUint(dst, uint64(s.InterfaceIndex))
@@ -89,7 +89,7 @@ func (t *Turtle) Append(dst []byte, link pcapio.LinkType, b []byte) []byte {
 		dst = append(dst, "\nLoopback Frame:\n"...)
 		l := &t.loop
 		if !l.Decode(b, link == pcapio.LinkTypeLoop) {
-			return appendTruncated(dst, tab1, "Loopback Frame", len(b), loopbackHeaderLen)
+			return appendTruncated(dst, tab1, "Loopback Frame", len(b), pcapio.LoopbackLen)
 		}
 		dst = append(dst, tab1+"Family: "...)
 		dst = appendUint(dst, uint64(l.Family))

@@ -114,8 +114,8 @@ func TestTurtleZeroAllocs(t *testing.T) {
 	buf := make([]byte, 0, 1<<16)
 	for _, c := range fixtures.Captures() {
 		for _, f := range c.Frames {
-			frame := &Frame{Data: f.Data, Info: pcapio.CaptureInfo{LinkType: f.LinkType}}
-			live := &Frame{Data: f.Data, Live: &LinkAddr{Interface: "lo", Protocol: 2048, HardwareType: 772, HardwareAddr: make([]byte, 6)}}
+			frame := &pcapio.Frame{Data: f.Data, Info: pcapio.CaptureInfo{LinkType: f.LinkType}}
+			live := &pcapio.Frame{Data: f.Data, Live: &pcapio.LinkAddr{Interface: "lo", Protocol: 2048, HardwareType: 772, HardwareAddr: make([]byte, 6)}}
 			allocs := testing.AllocsPerRun(100, func() {
 				buf = tt.AppendFrame(buf[:0], frame)
 				buf = basic.AppendFrame(buf[:0], frame)
@@ -147,7 +147,7 @@ func TestBasicRepr(t *testing.T) {
 			t.Errorf("repr(%q) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
-	live := &Frame{Data: []byte("E\x00"), Live: &LinkAddr{Interface: "lo", Protocol: 2048, PacketType: 4,
+	live := &pcapio.Frame{Data: []byte("E\x00"), Live: &pcapio.LinkAddr{Interface: "lo", Protocol: 2048, PacketType: 4,
 		HardwareType: 772, HardwareAddr: make([]byte, 6)}}
 	want := `(b'E\x00', ('lo', 2048, 4, 772, b'\x00\x00\x00\x00\x00\x00'))` + "\n"
 	if got := string(Basic{}.AppendFrame(nil, live)); got != want {
@@ -169,7 +169,7 @@ func FuzzTurtle(f *testing.F) {
 		if len(out) < 2 || out[0] != '\n' || out[len(out)-1] != '\n' {
 			t.Fatalf("block %q does not start with an empty line and end a line", out)
 		}
-		Basic{}.AppendFrame(nil, &Frame{Data: data})
+		Basic{}.AppendFrame(nil, &pcapio.Frame{Data: data})
 	})
 }
 

@@ -35,7 +35,7 @@ const (
 )
 
 // AppendFrame appends the verbose block of f to dst.
-func (v *Verbose) AppendFrame(dst []byte, f *Frame) []byte {
+func (v *Verbose) AppendFrame(dst []byte, f *pcapio.Frame) []byte {
 	p := &v.pkt
 	p.Decode(f.Info.LinkType, f.Data)
 	v.b = dst
@@ -214,7 +214,7 @@ func (v *Verbose) checksum(c *Checksum) {
 	}
 }
 
-func (v *Verbose) frameLine(f *Frame) {
+func (v *Verbose) frameLine(f *pcapio.Frame) {
 	if v.Color {
 		v.s(ansiBold)
 	}

@@ -163,7 +163,7 @@ type collector struct {
 
 // Collect reads every frame of src (streaming) and returns the diagram.
 // It returns src's error, if any, with the diagram as far as it got.
-func Collect(src decode.Source, opt Options) (*Diagram, error) {
+func Collect(src pcapio.Source, opt Options) (*Diagram, error) {
 	if opt.MaxFrames <= 0 {
 		opt.MaxFrames = DefaultMaxFrames
 	}

@@ -16,18 +16,12 @@ func FileOptions(r *pcapio.Reader) Options {
 	return Options{Swapped: r.BigEndian() != nativeBigEndian}
 }
 
-// PacketSource is what capture readers and live handles provide
-// (pcapio.Reader, live.Handle, decode.Source).
-type PacketSource interface {
-	ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error)
-}
-
 // Source passes on only the packets of src that match an expression. The
 // expression is compiled once for each link type met, since a pcapng file
 // may mix interfaces of several; a link type it cannot be compiled for is
 // an error, reported when its first packet is read.
 type Source struct {
-	src     PacketSource
+	src     pcapio.Source
 	expr    string
 	snaplen int
 	opts    Options
@@ -39,7 +33,7 @@ type Source struct {
 // NewSource returns a Source, or the compile error for linkType (the
 // link type of the capture's first interface) so that a bad expression is
 // refused before anything is read.
-func NewSource(src PacketSource, expr string, linkType pcapio.LinkType, opts Options) (*Source, error) {
+func NewSource(src pcapio.Source, expr string, linkType pcapio.LinkType, opts Options) (*Source, error) {
 	s := &Source{src: src, expr: expr, snaplen: pcapio.MaxSnaplen, opts: opts, byLink: map[pcapio.LinkType]*Filter{}}
 	f, err := NewOptions(expr, linkType, s.snaplen, opts)
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/flow"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Dir is the direction of bytes in a stream.
@@ -135,7 +136,7 @@ type Options struct {
 // Run reads every frame of src, reassembles its TCP streams and returns
 // them all in index order. It returns src's error, if any, with the
 // streams as far as they got.
-func Run(src decode.Source, opt Options) ([]*Stream, error) {
+func Run(src pcapio.Source, opt Options) ([]*Stream, error) {
 	r := &run{opt: opt, limits: opt.Limits.withDefaults()}
 	r.flows = flow.NewTracker[*Stream](r.limits.MaxStreams, nil)
 	pool := reassembly.NewStreamPool(r)

@@ -14,7 +14,7 @@ import (
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// frames is a decode.Source over forged frames.
+// frames is a pcapio.Source over forged frames.
 type frames struct {
 	fs []fixtures.Frame
 	i  int

@@ -280,9 +280,9 @@ func checkContainers(r *Result, opt Options, format decode.Format, fr Framing, p
 
 // printNumbered prints every packet of src to w, numbering the frames
 // from base+1.
-func printNumbered(format decode.Format, w io.Writer, src decode.Source, base int) error {
+func printNumbered(format decode.Format, w io.Writer, src pcapio.Source, base int) error {
 	p := &decode.Printer{Format: format, W: w}
-	var f decode.Frame
+	var f pcapio.Frame
 	for f.Number = base + 1; ; f.Number++ {
 		data, ci, err := src.ZeroCopyReadPacketData()
 		if err == io.EOF {
@@ -298,7 +298,7 @@ func printNumbered(format decode.Format, w io.Writer, src decode.Source, base in
 	}
 }
 
-// sliceSource yields packets from memory, as a decode.Source.
+// sliceSource yields packets from memory, as a pcapio.Source.
 type sliceSource struct {
 	pkts []Frame
 	next int

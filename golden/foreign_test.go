@@ -12,6 +12,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/golden"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // TestMain makes the test binary a foreign decoder when FAKE_DECODER is
@@ -313,7 +314,7 @@ func TestPanicFailsOnlyItsCase(t *testing.T) {
 
 type boom struct{}
 
-func (boom) AppendFrame(dst []byte, f *decode.Frame) []byte { panic("kaboom") }
+func (boom) AppendFrame(dst []byte, f *pcapio.Frame) []byte { panic("kaboom") }
 
 // The framing rules place a line in its packet.
 func TestRules(t *testing.T) {

@@ -28,7 +28,7 @@ func TestFramingMatchesFormats(t *testing.T) {
 			var text []byte
 			var want [][]byte
 			for i, f := range c.Frames {
-				df := &decode.Frame{Number: i + 1, Data: f.Data, Info: pcapio.CaptureInfo{
+				df := &pcapio.Frame{Number: i + 1, Data: f.Data, Info: pcapio.CaptureInfo{
 					Timestamp: fixtures.Timestamp(i), CaptureLength: len(f.Data), Length: max(f.Length, len(f.Data)),
 					LinkType: f.LinkType}}
 				one := format.AppendFrame(nil, df)

@@ -263,7 +263,7 @@ func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Res
 		defer f.Close()
 		copt := capture.Options{Filter: c.Filter}
 		if opt.Containers {
-			copt.Tap = func(pr *pcapio.Reader) capture.PacketSource {
+			copt.Tap = func(pr *pcapio.Reader) pcapio.Source {
 				rec = &recorder{src: pr}
 				return rec
 			}
@@ -330,7 +330,7 @@ func checkReadErr(c *Case, err error) error {
 // recorder counts the packets a Printer reads from src, so that the
 // containers check re-encodes exactly those.
 type recorder struct {
-	src decode.Source
+	src pcapio.Source
 	n   int
 }
 

@@ -21,7 +21,7 @@ func formatText(t *testing.T, name string) []byte {
 	}
 	var text []byte
 	for i, f := range fixtures.EthernetBranches() {
-		text = format.AppendFrame(text, &decode.Frame{Number: i + 1, Data: f.Data, Info: pcapio.CaptureInfo{
+		text = format.AppendFrame(text, &pcapio.Frame{Number: i + 1, Data: f.Data, Info: pcapio.CaptureInfo{
 			Timestamp: fixtures.Timestamp(i), CaptureLength: len(f.Data), Length: max(f.Length, len(f.Data)),
 			LinkType: pcapio.LinkTypeEthernet}})
 	}

@@ -41,7 +41,6 @@ import (
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -556,7 +555,7 @@ func (h *afpacket) name(ifindex int32) string {
 	return s
 }
 
-func (h *afpacket) linkAddr(a *decode.LinkAddr) {
+func (h *afpacket) linkAddr(a *pcapio.LinkAddr) {
 	a.Interface = h.ifname
 	if h.cooked || a.Interface == "" {
 		a.Interface = h.name(h.last.ifindex)

@@ -1,5 +1,5 @@
 // Package live captures frames from network interfaces for the same
-// decoding core that reads capture files: a Handle is a decode.Source.
+// decoding core that reads capture files: a Handle is a pcapio.Source.
 // Its sending half, Sender (send.go), puts frames on an interface for
 // turtle replay. Recorder (recorder.go) is the one capture loop that
 // sniff, grade --live, record and grade --program run on a Handle.
@@ -45,7 +45,6 @@ import (
 
 	"golang.org/x/net/bpf"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -107,12 +106,12 @@ type Handle struct {
 	name string
 }
 
-var _ decode.Source = (*Handle)(nil)
+var _ pcapio.Source = (*Handle)(nil)
 
 // capturer is what a backend implements; Handle's methods delegate to it.
 type capturer interface {
 	read() ([]byte, pcapio.CaptureInfo, error)
-	linkAddr(a *decode.LinkAddr)
+	linkAddr(a *pcapio.LinkAddr)
 	linkType() pcapio.LinkType
 	stats() (Stats, error)
 	setReadDeadline(t time.Time) error
@@ -182,7 +181,7 @@ func (h *Handle) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) { 
 // LinkAddr fills a with the address tuple of the frame last read, as
 // Python's recvfrom returns it on an AF_PACKET socket. a.HardwareAddr is
 // reused (appended to from a.HardwareAddr[:0]).
-func (h *Handle) LinkAddr(a *decode.LinkAddr) { h.c.linkAddr(a) }
+func (h *Handle) LinkAddr(a *pcapio.LinkAddr) { h.c.linkAddr(a) }
 
 // LinkType is the link layer of the frames: Ethernet for most interfaces,
 // Linux cooked v2 for Any.

@@ -43,7 +43,7 @@ func open(t *testing.T, ns *livetest.NS, name string, cfg *live.Config) *live.Ha
 type captured struct {
 	data []byte
 	ci   pcapio.CaptureInfo
-	addr decode.LinkAddr
+	addr pcapio.LinkAddr
 }
 
 // readN reads n frames, copied, or fails after a generous wait (a missing
@@ -126,11 +126,11 @@ func TestVethFramesTurtleText(t *testing.T) {
 		if c.ci.Timestamp.IsZero() || time.Since(c.ci.Timestamp) > time.Hour {
 			t.Errorf("frame %d: timestamp %v is not now", i+1, c.ci.Timestamp)
 		}
-		want := decode.LinkAddr{Interface: "b0", Protocol: 2048, PacketType: 0, HardwareType: 1, HardwareAddr: livetest.MACA}
+		want := pcapio.LinkAddr{Interface: "b0", Protocol: 2048, PacketType: 0, HardwareType: 1, HardwareAddr: livetest.MACA}
 		if fmt.Sprint(c.addr) != fmt.Sprint(want) {
 			t.Errorf("frame %d: link address %+v, want %+v", i+1, c.addr, want)
 		}
-		text = tf.AppendFrame(text, &decode.Frame{Number: i + 1, Data: c.data, Info: c.ci})
+		text = tf.AppendFrame(text, &pcapio.Frame{Number: i + 1, Data: c.data, Info: c.ci})
 	}
 	g := goldie.New(t, goldie.WithFixtureDir("testdata/golden"), goldie.WithNameSuffix(".golden"))
 	g.Assert(t, "veth-known-frames", text)
@@ -232,7 +232,7 @@ func TestAnyCookedHeader(t *testing.T) {
 	frames := livetest.KnownFrames(t)
 	a.SendFrames(t, "a0", frames[0])
 	c := readN(t, h, 1, nil)[0]
-	var s decode.LinuxSLL2
+	var s pcapio.LinuxSLL2
 	if !s.Decode(c.data) {
 		t.Fatalf("short SLL2 frame % x", c.data)
 	}
@@ -414,7 +414,7 @@ func TestReadAllocs(t *testing.T) {
 	}
 	a.SendFrames(t, "a0", frames...)
 	readN(t, h, 1, nil) // warm up: first block, interface name
-	var addr decode.LinkAddr
+	var addr pcapio.LinkAddr
 	allocs := testing.AllocsPerRun(runs, func() {
 		if _, _, err := h.ZeroCopyReadPacketData(); err != nil {
 			t.Fatal(err)

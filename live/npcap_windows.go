@@ -31,7 +31,6 @@ import (
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/windows"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -285,8 +284,8 @@ func (n *npcap) read() ([]byte, pcapio.CaptureInfo, error) {
 
 // linkAddr derives the recvfrom tuple from the frame's own header, since
 // wpcap.dll keeps the sockaddr to itself; the packet type is 0 (host).
-func (n *npcap) linkAddr(a *decode.LinkAddr) {
-	*a = decode.LinkAddr{Interface: n.device, HardwareAddr: a.HardwareAddr[:0]}
+func (n *npcap) linkAddr(a *pcapio.LinkAddr) {
+	*a = pcapio.LinkAddr{Interface: n.device, HardwareAddr: a.HardwareAddr[:0]}
 	if b := n.last; n.lt == pcapio.LinkTypeEthernet && len(b) >= 14 {
 		a.HardwareType = 1
 		a.Protocol = binary.BigEndian.Uint16(b[12:])

@@ -22,7 +22,6 @@ import (
 	"github.com/gopacket/gopacket/pcap"
 	"golang.org/x/net/bpf"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -141,8 +140,8 @@ func (p *libpcap) read() ([]byte, pcapio.CaptureInfo, error) {
 
 // linkAddr derives the recvfrom tuple from the frame's own header, since
 // libpcap keeps the sockaddr to itself; the packet type is 0 (host).
-func (p *libpcap) linkAddr(a *decode.LinkAddr) {
-	*a = decode.LinkAddr{Interface: p.device, HardwareAddr: a.HardwareAddr[:0]}
+func (p *libpcap) linkAddr(a *pcapio.LinkAddr) {
+	*a = pcapio.LinkAddr{Interface: p.device, HardwareAddr: a.HardwareAddr[:0]}
 	b := p.last
 	switch p.lt {
 	case pcapio.LinkTypeEthernet:
@@ -152,13 +151,13 @@ func (p *libpcap) linkAddr(a *decode.LinkAddr) {
 			a.HardwareAddr = append(a.HardwareAddr, b[6:12]...)
 		}
 	case pcapio.LinkTypeLinuxSLL2:
-		var s decode.LinuxSLL2
+		var s pcapio.LinuxSLL2
 		if s.Decode(b) {
 			a.Protocol, a.PacketType, a.HardwareType = s.Protocol, s.PacketType, s.HardwareType
 			a.HardwareAddr = append(a.HardwareAddr, s.Addr...)
 		}
 	case pcapio.LinkTypeLinuxSLL:
-		var s decode.LinuxSLL
+		var s pcapio.LinuxSLL
 		if s.Decode(b) {
 			a.Protocol, a.PacketType, a.HardwareType = s.Protocol, uint8(s.PacketType), s.HardwareType
 			a.HardwareAddr = append(a.HardwareAddr, s.Addr...)

@@ -4,7 +4,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -15,7 +14,7 @@ func BenchmarkWrite(b *testing.B) {
 	g := fixtures.NewIMIX()
 	w := NewWriter(io.Discard, Options{})
 	w.SetFile("imix.pcap")
-	var f decode.Frame
+	var f pcapio.Frame
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		data, ts := g.Next()

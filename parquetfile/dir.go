@@ -13,6 +13,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // DirOptions say how WriteDir converts captures.
@@ -111,7 +112,7 @@ func WriteCapture(w *Writer, name string, stdin io.Reader, filter string, limit 
 	}
 	defer src.Close()
 	w.SetFile(name)
-	var f decode.Frame
+	var f pcapio.Frame
 	for number := 1; ; number++ {
 		if limit > 0 && w.Frames() >= limit {
 			return decode.ErrLimit

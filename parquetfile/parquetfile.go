@@ -31,6 +31,7 @@ import (
 	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // Options configure a Writer; the zero value writes no payload and the
@@ -293,7 +294,7 @@ func (w *Writer) Frames() int { return w.frames }
 func (w *Writer) NoTimes() int { return w.noTimes }
 
 // Write adds the row of f. f.Data may be reused once Write returns.
-func (w *Writer) Write(f *decode.Frame) error {
+func (w *Writer) Write(f *pcapio.Frame) error {
 	if w.err != nil {
 		return w.err
 	}

@@ -43,7 +43,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				break
 			}
-			fr := &decode.Frame{Number: n, Data: data, Info: ci}
+			fr := &pcapio.Frame{Number: n, Data: data, Info: ci}
 			tab.Fill(fr, nil)
 			wants = append(wants, want{name, int64(n), int32(len(data)), bytes.Clone(tab.Row[decode.ColPayload].Bytes)})
 			if err := w.Write(fr); err != nil {
@@ -55,7 +55,7 @@ func TestRoundTrip(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(&decode.Frame{}); err == nil {
+	if err := w.Write(&pcapio.Frame{}); err == nil {
 		t.Error("Write after Close: no error")
 	}
 

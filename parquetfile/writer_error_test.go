@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -29,7 +28,7 @@ func TestWriterError(t *testing.T) {
 	g := fixtures.NewIMIX()
 	w := NewWriter(&failAfter{n: 64 << 10}, Options{RowGroupRows: 1000})
 	w.SetFile("imix.pcap")
-	var f decode.Frame
+	var f pcapio.Frame
 	var err error
 	for i := 0; i < 20000 && err == nil; i++ {
 		data, ts := g.Next()

@@ -99,6 +99,23 @@
 // CaptureInfo.InterfaceIndex names the packet's interface among
 // [Reader.Interfaces] (if_name, if_description and comments included);
 // [Reader.SectionComments] and NgOptions.Comments carry a section's.
+//
+// # Frames and link headers
+//
+// A [Source] yields packets with their CaptureInfo ([Reader], a filter's
+// Source, a live Handle); a [Frame] is one of them numbered, with the
+// [LinkAddr] a live handle adds, as decode's formats, parquetfile, draw and
+// follow take it. They live here, beside CaptureInfo, as gopacket keeps
+// PacketDataSource and CaptureInfo at its root: live, filter and capture
+// produce and pass on frames without importing the decoder that prints them.
+//
+// [LinuxSLL], [LinuxSLL2] and [Loopback] parse the pseudo-headers that some
+// link types put before the network packet (tcpdump -i any, BSD loopback).
+// No wire carries them: the kernel and libpcap make them up for a capture,
+// and the LINKTYPE registry defines each with its number, so they sit next
+// to [LinkType] (live reads a frame's address from them) rather than in a
+// package of their own for three structs. Ethernet, VLAN tags and every
+// protocol above are decode's.
 package pcapio
 
 import (

@@ -5,7 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/echo"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -63,7 +62,7 @@ func (p *progress) reader(r io.Reader) io.Reader {
 }
 
 // source counts frames and redraws the line when it is due.
-func (p *progress) source(src decode.Source) decode.Source {
+func (p *progress) source(src pcapio.Source) pcapio.Source {
 	if !p.on {
 		return src
 	}
@@ -82,7 +81,7 @@ func (c *countingReader) Read(b []byte) (int, error) {
 }
 
 type countingSource struct {
-	src decode.Source
+	src pcapio.Source
 	p   *progress
 }
 

@@ -102,7 +102,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
 	src, err := capture.Open(name, stdin, capture.Options{Filter: expr,
 		Reader: func(in io.Reader) io.Reader { prog.begin(name, fileSize(in)); return prog.reader(in) },
-		Tap:    func(r *pcapio.Reader) capture.PacketSource { return prog.source(r) }})
+		Tap:    func(r *pcapio.Reader) pcapio.Source { return prog.source(r) }})
 	if err != nil {
 		return err
 	}

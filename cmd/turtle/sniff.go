@@ -164,8 +164,8 @@ type sniffer struct {
 	pw    *pcapio.PcapWriter
 	bw    *bufio.Writer
 	n     int
-	addr  decode.LinkAddr
-	frame decode.Frame
+	addr  pcapio.LinkAddr
+	frame pcapio.Frame
 }
 
 func (s *sniffer) record(ctx context.Context, count int) error {
@@ -183,7 +183,7 @@ func (s *sniffer) take(data []byte, ci pcapio.CaptureInfo) (bool, error) {
 	}
 	if s.p != nil {
 		s.h.LinkAddr(&s.addr)
-		s.frame = decode.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
+		s.frame = pcapio.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
 		if err := s.p.Print(&s.frame); err != nil {
 			return false, err
 		}

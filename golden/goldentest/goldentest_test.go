@@ -12,6 +12,7 @@ import (
 	"github.com/turtle-sniffer/turtle/golden"
 	"github.com/turtle-sniffer/turtle/golden/goldentest"
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
+	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 // The project's own goldens: every case of testdata/golden.list.
@@ -37,7 +38,7 @@ func TestHelperManifest(t *testing.T) {
 
 type boom struct{}
 
-func (boom) AppendFrame(dst []byte, f *decode.Frame) []byte { panic("kaboom") }
+func (boom) AppendFrame(dst []byte, f *pcapio.Frame) []byte { panic("kaboom") }
 
 // TestHelperAssert is run by TestAssert in a child process, in a folder of
 // its own; it does nothing otherwise.

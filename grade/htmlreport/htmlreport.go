@@ -414,7 +414,7 @@ func studentPage(r *grade.Rubric, res *grade.Result, pages map[string]string, po
 // listingSource passes frames on to draw and keeps the turtle text of
 // those the page lists.
 type listingSource struct {
-	src    decode.Source
+	src    pcapio.Source
 	n      int
 	max    int
 	wanted map[int]bool

@@ -52,10 +52,10 @@ func snifferFrames(format, ifname string, src, dst net.HardwareAddr, raises bool
 	want := make([]grade.SnifferFrame, len(ref))
 	for i, fr := range ref {
 		frames[i] = fr.Data
-		df := decode.Frame{Number: i + 1, Data: fr.Data,
+		df := pcapio.Frame{Number: i + 1, Data: fr.Data,
 			Info: pcapio.CaptureInfo{CaptureLength: len(fr.Data), Length: len(fr.Data), LinkType: pcapio.LinkTypeEthernet}}
 		if decoder == "basic" {
-			df.Live = &decode.LinkAddr{Interface: ifname, Protocol: binary.BigEndian.Uint16(fr.Data[12:14]),
+			df.Live = &pcapio.LinkAddr{Interface: ifname, Protocol: binary.BigEndian.Uint16(fr.Data[12:14]),
 				PacketType: packetType(fr.Data[:6], dst), HardwareType: 1, HardwareAddr: bytes.Clone(fr.Data[6:12])}
 		}
 		text := f.AppendFrame(nil, &df)
