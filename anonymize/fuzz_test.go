@@ -23,6 +23,14 @@ func FuzzAnonymize(f *testing.F) {
 		ip := []byte{0x45, 0, 0, 24, 0, 1, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, typ, 0, 0, 0}
 		f.Add(ip, uint16(2), uint8(0)) // links[2] is 101, raw IP
 	}
+	// Errors quoting cut packets, IPv6 chains, ICMP second words: cut at
+	// every length, as Ethernet (links[1]) and the whole as raw IP.
+	for _, fr := range fixtures.Hard() {
+		for _, c := range fixtures.EveryCut(fr, 14) {
+			f.Add(c.Data, uint16(1), uint8(0x1f))
+		}
+		f.Add(fr.Data[14:], uint16(2), uint8(0))
+	}
 	links := []pcapio.LinkType{0, 1, 101, 108, 113, 228, 229, 276}
 	made := map[Options]*Anonymizer{} // the port table takes a while to make
 	f.Fuzz(func(t *testing.T, data []byte, link uint16, o uint8) {

@@ -480,6 +480,18 @@ func fuzzSeeds(f *testing.F) {
 			f.Add(uint16(c.LinkType), fr.Data)
 		}
 	}
+	hardSeeds(f)
+}
+
+// hardSeeds adds fixtures.Hard cut at every length: errors quoting cut
+// packets, IPv6 chains, ICMP second words.
+func hardSeeds(f *testing.F) {
+	for _, fr := range fixtures.Hard() {
+		for _, c := range fixtures.EveryCut(fr, 14) {
+			f.Add(uint16(c.LinkType), c.Data)
+		}
+		f.Add(uint16(pcapio.LinkTypeRaw), fr.Data[14:])
+	}
 }
 
 func fuzzFrame(link uint16, data []byte) *pcapio.Frame {

@@ -163,6 +163,7 @@ func FuzzTurtle(f *testing.F) {
 			f.Add(uint16(c.LinkType), fr.Data)
 		}
 	}
+	hardSeeds(f)
 	var tt Turtle
 	f.Fuzz(func(t *testing.T, link uint16, data []byte) {
 		out := tt.Append(nil, pcapio.LinkType(link), data)

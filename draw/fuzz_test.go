@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -60,6 +61,20 @@ func FuzzDraw(f *testing.F) {
 			}
 		}
 		f.Add(seed, uint8(1))
+	}
+	// Errors quoting cut packets, IPv6 chains, ICMP second words, cut at
+	// every length: Ethernet (links[0]), 40 frames a seed.
+	for _, fr := range fixtures.Hard() {
+		cuts := fixtures.EveryCut(fr, 14)
+		for len(cuts) > 0 {
+			var seed []byte
+			for _, c := range cuts[:min(40, len(cuts))] {
+				seed = append(seed, byte(len(c.Data)), 0)
+				seed = append(seed, c.Data...)
+			}
+			cuts = cuts[min(40, len(cuts)):]
+			f.Add(seed, uint8(0))
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte, link uint8) {
 		links := []pcapio.LinkType{pcapio.LinkTypeEthernet, pcapio.LinkTypeRaw, pcapio.LinkTypeLinuxSLL2, pcapio.LinkTypeNull}

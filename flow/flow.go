@@ -8,15 +8,15 @@
 // It is a package of its own because draw, follow, split and grade all
 // need the same answers and each had written them again; a drawing's
 // --stream N must be follow's stream N, so both number streams through a
-// Tracker (follow keys gopacket's assembler by the tracker's stream).
+// Tracker (and follow's bytes are reassembled per tracker stream).
 // Grade and record's normalizer keep their TCP connections in a Tracker
 // too, with Start for their own rules of role and reuse. Like net/netip
 // it deals in small comparable values (Key is a map key); the
 // per-conversation state lives in a Tracker that bounds how many
 // conversations it holds.
 //
-// Reassembly (the bytes of a stream, in order) stays with gopacket's
-// reassembly package, fed from decode.Packet as follow does.
+// Reassembly (the bytes of a stream, in order) is flow/tcpstream's, keyed
+// by a Tracker's stream: follow and grade use it.
 package flow
 
 import (

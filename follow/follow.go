@@ -15,18 +15,14 @@
 package follow
 
 import (
-	"encoding/binary"
 	"errors"
 	"io"
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
-
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/flow"
+	"github.com/turtle-sniffer/turtle/flow/tcpstream"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -72,36 +68,24 @@ func (s State) String() string {
 // them: the client is the sender of the first SYN without ACK; when the
 // capture joined the conversation later, the side whose port is not the
 // well-known one (flow.ServerPort), else the first sender. Arrays are
-// indexed by Dir.
+// indexed by Dir; the counts of the bytes (Bytes, Retransmitted,
+// OutOfOrder, Gaps, Missing) are tcpstream.Stream's, and Gaps and Missing
+// also count what was lost right before a FIN.
 type Stream struct {
 	Index          int
 	Client, Server netip.AddrPort
 	First, Last    time.Time
 
-	Packets [2]int   // segments seen
-	Bytes   [2]int64 // bytes delivered in order
-	// Retransmitted counts segments that carried bytes already delivered;
-	// RetransmittedBytes those bytes.
-	Retransmitted      [2]int
-	RetransmittedBytes [2]int64
-	// OutOfOrder counts segments that arrived after a segment following
-	// them in sequence.
-	OutOfOrder [2]int
-	// Gaps counts the holes in the data, Missing the bytes in them:
-	// segments never captured, whose bytes are reported, not invented.
-	Gaps    [2]int
-	Missing [2]int64
+	Packets [2]int // segments seen
+	tcpstream.Stream
 
 	MidStream bool // no SYN was seen: the capture started inside the conversation
 	State     State
 
 	syn, synAck, fin, rst [2]bool
 	finEnd                [2]uint32 // sequence number after the FIN's data
-	base                  [2]uint32 // sequence number of the first data byte
-	based                 [2]bool
-	maxEnd                [2]uint32 // highest end of data seen
-	seen                  [2]bool
 	selected              bool
+	r                     *run
 }
 
 // Chunk is a piece of a selected stream: Missing bytes were not captured
@@ -139,20 +123,17 @@ type Options struct {
 func Run(src pcapio.Source, opt Options) ([]*Stream, error) {
 	r := &run{opt: opt, limits: opt.Limits.withDefaults()}
 	r.flows = flow.NewTracker[*Stream](r.limits.MaxStreams, nil)
-	pool := reassembly.NewStreamPool(r)
-	asm := reassembly.NewAssembler(pool)
 	// Bound what out-of-order data may hold: beyond it the oldest hole is
 	// given up (and reported as a gap), so memory stays bounded.
-	asm.MaxBufferedPagesPerConnection = pages(r.limits.MaxBufferedBytesPerStream)
-	asm.MaxBufferedPagesTotal = pages(r.limits.MaxBufferedBytes)
+	asm := tcpstream.New(tcpstream.Limits{MaxBufferedBytes: r.limits.MaxBufferedBytes,
+		MaxBufferedBytesPerStream: r.limits.MaxBufferedBytesPerStream})
 	if opt.Capped != nil {
 		defer func() { *opt.Capped = r.capped }()
 	}
 
 	var p decode.Packet
-	var tcp layers.TCP
 	var readErr error
-	for r.err == nil {
+	for frame := 1; r.err == nil; frame++ {
 		data, ci, err := src.ZeroCopyReadPacketData()
 		if err != nil {
 			if err != io.EOF {
@@ -169,17 +150,13 @@ func Run(src pcapio.Source, opt Options) ([]*Stream, error) {
 		if c == nil || (p.Problem.Kind != decode.ProblemNone && p.Problem.Layer == decode.ProblemTCP) {
 			continue
 		}
-		if err := tcp.DecodeFromBytes(p.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
-			continue
-		}
-		r.cur, r.from = c.User, from
-		r.ctx.ci = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: ci.Length}
-		asm.AssembleWithContext(streamFlow(c, from), &tcp, &r.ctx)
+		c.User.segment(&p.TCP, c.Dir(from), ci.Timestamp)
+		tcpstream.Add(asm, c, from, &p.TCP, p.TCP.Payload, frame, ci.Timestamp)
 	}
 	if r.err == nil {
-		r.flushing = true // gaps from here on are the capture's end, not a limit
-		asm.FlushAll()
+		asm.Flush()
 	}
+	r.capped.BufferGaps = asm.BufferGaps
 	for _, s := range r.streams {
 		if r.err != nil {
 			break
@@ -194,18 +171,23 @@ func Run(src pcapio.Source, opt Options) ([]*Stream, error) {
 
 // conv numbers the stream of a segment through flow.Tracker, as draw
 // does, so that follow's stream N is draw's; it starts a Stream at the
-// first segment of each. nil when the table is full.
+// first segment of each. nil when the table is full or MaxStreams
+// streams were started (a tuple used again and again is a new stream
+// each time).
 func (r *run) conv(p *decode.Packet, from, to netip.AddrPort, ts time.Time) *flow.Conv[*Stream] {
 	f := p.TCP.Flags
 	syn, ack := f&decode.TCPFlagSYN != 0, f&decode.TCPFlagACK != 0
 	c := r.flows.Frame(flow.TCP, from, to, syn && !ack)
+	if c != nil && c.User == nil && len(r.streams) >= r.limits.MaxStreams {
+		c = nil
+	}
 	if c == nil {
 		r.capped.Streams = true
 		r.capped.SkippedSegments++
 		return nil
 	}
 	if c.User == nil {
-		s := &Stream{Index: c.Stream, Client: c.Client, Server: to, First: ts, MidStream: !syn}
+		s := &Stream{Index: c.Stream, Client: c.Client, Server: to, First: ts, MidStream: !syn, r: r}
 		if c.Client == to {
 			s.Server = from
 		}
@@ -222,159 +204,66 @@ func (r *run) conv(p *decode.Packet, from, to netip.AddrPort, ts time.Time) *flo
 	return c
 }
 
-// streamFlow is the address pair gopacket's assembler keys a segment by:
-// the stream number and the side of the sender rather than addresses, so
-// that each stream the tracker numbers is one connection to the
-// assembler, whatever the assembler would decide about a tuple used
-// again. (The assembler looks the reverse direction up by reversing both
-// flows; the ports stay the segment's.)
-func streamFlow(c *flow.Conv[*Stream], from netip.AddrPort) gopacket.Flow {
-	var a, b [5]byte
-	binary.BigEndian.PutUint32(a[:], uint32(c.Stream))
-	b = a
-	b[4] = 1
-	if from != c.Key.A {
-		a, b = b, a
-	}
-	return gopacket.NewFlow(streamEndpoint, a[:], b[:])
-}
-
-// streamEndpoint is the kind of streamFlow's endpoints, a number no
-// gopacket layer uses.
-const streamEndpoint = gopacket.EndpointType(0x7475)
-
-// run is the StreamFactory: it numbers the streams as gopacket creates them.
+// run is one Run: its streams and limits.
 type run struct {
 	opt     Options
 	streams []*Stream
-	ctx     context
 	err     error // from a callback: stops the run
 
-	limits   Limits
-	flows    *flow.Tracker[*Stream] // numbers the streams, as draw does
-	cur      *Stream                // the stream of the segment being assembled
-	from     netip.AddrPort         // and its sender
-	capped   Capped
-	flushing bool
+	limits Limits
+	flows  *flow.Tracker[*Stream] // numbers the streams, as draw does
+	capped Capped
 }
 
-type context struct{ ci gopacket.CaptureInfo }
-
-func (c *context) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
-
-// New is called by the assembler at the first segment of a connection it
-// has not seen: the stream the tracker gave that segment. (The assembler
-// also starts again after a SYN on a connection it closed both ways,
-// which the tracker may count as the same stream: the Stream goes on.)
-func (r *run) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
-	// The assembler's client to server direction is its first segment's.
-	return &half{r: r, s: r.cur, flip: r.from != r.cur.Client}
-}
-
-// half adapts a Stream to gopacket's callbacks.
-type half struct {
-	r    *run
-	s    *Stream
-	flip bool // gopacket's first direction is server to client
-}
-
-func (h *half) dir(d reassembly.TCPFlowDirection) Dir {
-	if (d == reassembly.TCPDirClientToServer) != h.flip {
-		return ClientToServer
-	}
-	return ServerToClient
-}
-
-// Accept sees every segment: it keeps the statistics and state, and forces
-// the start of a direction whose SYN was not captured.
-func (h *half) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, fd reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
-	s, d := h.s, h.dir(fd)
+// segment keeps the state and statistics of every segment of s sent in
+// direction d, before it is reassembled.
+func (s *Stream) segment(tcp *decode.TCPHeader, d int, ts time.Time) {
 	s.Packets[d]++
-	s.Last = ci.Timestamp
-	n := uint32(len(tcp.Payload))
+	s.Last = ts
+	f := tcp.Flags
 	switch {
-	case tcp.RST:
+	case f&decode.TCPFlagRST != 0:
 		s.rst[d] = true
-	case tcp.SYN && tcp.ACK:
+	case f&(decode.TCPFlagSYN|decode.TCPFlagACK) == decode.TCPFlagSYN|decode.TCPFlagACK:
 		s.synAck[d] = true
-	case tcp.SYN:
+	case f&decode.TCPFlagSYN != 0:
 		s.syn[d] = true
 	}
-	if tcp.SYN && !s.based[d] {
-		s.base[d], s.based[d] = tcp.Seq+1, true
-	}
-	if !tcp.SYN && nextSeq == -1 && !s.syn[d] && !s.synAck[d] {
-		*start = true // joined mid-stream in this direction
-		if !s.based[d] {
-			s.base[d], s.based[d] = tcp.Seq, true
-		}
-	}
-	if tcp.FIN {
+	if f&decode.TCPFlagFIN != 0 {
 		s.fin[d] = true
-		s.finEnd[d] = tcp.Seq + n
+		s.finEnd[d] = tcp.Seq + uint32(len(tcp.Payload))
 	}
-	if n == 0 || tcp.SYN {
-		return true
-	}
-	end := tcp.Seq + n
-	switch {
-	case nextSeq != -1 && int32(end-uint32(nextSeq)) <= 0:
-		s.Retransmitted[d]++
-		s.RetransmittedBytes[d] += int64(n)
-	case nextSeq != -1 && int32(tcp.Seq-uint32(nextSeq)) < 0:
-		s.Retransmitted[d]++
-		s.RetransmittedBytes[d] += int64(uint32(nextSeq) - tcp.Seq)
-	case s.seen[d] && int32(tcp.Seq-s.maxEnd[d]) < 0:
-		s.OutOfOrder[d]++
-	}
-	if !s.seen[d] || int32(end-s.maxEnd[d]) > 0 {
-		s.maxEnd[d], s.seen[d] = end, true
-	}
-	return true
 }
 
-// ReassembledSG receives data in order, after any gap.
-func (h *half) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
-	s := h.s
-	fd, _, _, skip := sg.Info()
-	d := h.dir(fd)
-	n, _ := sg.Lengths()
-	c := Chunk{Dir: d}
-	if skip > 0 {
-		c.Missing = int64(skip)
-		s.Gaps[d]++
-		s.Missing[d] += int64(skip)
-		// Before the end of the capture, gopacket gives a hole up only
-		// when the out-of-order data reached a limit.
-		if !h.r.flushing {
-			h.r.capped.BufferGaps++
-		}
+// Reassembled delivers the bytes of a selected stream, after any gap.
+func (s *Stream) Reassembled(tc *tcpstream.Chunk) {
+	r := s.r
+	c := Chunk{Dir: Dir(tc.Dir), Offset: tc.Offset}
+	if tc.Skip > 0 {
+		c.Missing = int64(tc.Skip)
 	}
-	c.Offset = s.Bytes[d] + s.Missing[d]
-	s.Bytes[d] += int64(n)
-	if !s.selected || h.r.err != nil || (n == 0 && c.Missing == 0) {
+	if !s.selected || r.err != nil || (len(tc.Data) == 0 && c.Missing == 0) {
 		return
 	}
-	c.Time = sg.CaptureInfo(0).Timestamp
-	c.Data = sg.Fetch(n)
-	if err := h.r.opt.Chunk(s, c); err != nil {
-		h.r.err = err
+	c.Time = tc.Time(0)
+	c.Data = tc.Data
+	if err := r.opt.Chunk(s, c); err != nil {
+		r.err = err
 	}
 }
 
-// ReassemblyComplete keeps the connection in the pool, so that late
-// segments (a last ACK, a retransmitted FIN) count in this stream rather
-// than start a new one; a new SYN still replaces it.
-func (h *half) ReassemblyComplete(ac reassembly.AssemblerContext) bool { return false }
+// Complete: the state is settled by finish, once the capture is read.
+func (s *Stream) Complete() {}
 
 // finish reports what is missing at the end of each direction (data lost
 // before a FIN) and settles the state.
 func (r *run) finish(s *Stream) {
 	for d := range 2 {
-		if !s.fin[d] || !s.based[d] {
+		base, based := s.Base(d)
+		if !s.fin[d] || !based {
 			continue
 		}
-		want := int64(s.finEnd[d] - s.base[d])
+		want := int64(s.finEnd[d] - base)
 		if got := s.Bytes[d] + s.Missing[d]; want > got && want-got < 1<<31 {
 			gap := want - got
 			s.Gaps[d]++

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sebdah/goldie/v2"
 
+	"github.com/turtle-sniffer/turtle/flow/tcpstream"
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -45,15 +46,14 @@ func TestStreams(t *testing.T) {
 	if s.Index != 0 || s.Client.String() != "10.0.0.1:51000" || s.Server.String() != "10.0.0.2:80" {
 		t.Errorf("stream 0 endpoints: %d %s %s", s.Index, s.Client, s.Server)
 	}
-	want := Stream{
+	want := Stream{Stream: tcpstream.Stream{
 		Bytes:              [2]int64{int64(len(c.Request)), int64(len(c.Response) + len(c.Tail))},
 		Retransmitted:      [2]int{1, 0},
 		RetransmittedBytes: [2]int64{26, 0},
 		OutOfOrder:         [2]int{1, 0},
 		Gaps:               [2]int{0, 1},
 		Missing:            [2]int64{0, int64(len(c.Lost))},
-		State:              StateClosed,
-	}
+	}, State: StateClosed}
 	if s.Bytes != want.Bytes || s.Retransmitted != want.Retransmitted || s.RetransmittedBytes != want.RetransmittedBytes ||
 		s.OutOfOrder != want.OutOfOrder || s.Gaps != want.Gaps || s.Missing != want.Missing || s.State != want.State || s.MidStream {
 		t.Errorf("stream 0:\n got %+v\nwant %+v", *s, want)

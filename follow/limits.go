@@ -1,14 +1,18 @@
 package follow
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+)
 
 // Limits bound the memory Run holds whatever the capture holds: a million
 // SYNs would otherwise be a million streams (some 1.3 KB each), and
 // out-of-order segments a page of gopacket's assembler (1,900 bytes) each.
 // The zero value means the defaults.
 type Limits struct {
-	// MaxStreams is how many streams are tracked; segments of
-	// connections first seen after that are counted and skipped.
+	// MaxStreams is how many streams are tracked (a tuple used again is
+	// a new stream each time); segments of streams started after that
+	// are counted and skipped.
 	MaxStreams int
 	// MaxBufferedBytes and MaxBufferedBytesPerStream bound the
 	// out-of-order data waiting for a hole to fill, in all and per
@@ -27,24 +31,13 @@ const (
 	DefaultMaxBufferedBytesPerStream = 1 << 20
 )
 
-// pageBytes is the size of a page of gopacket's assembler
-// (reassembly.pageBytes, not exported).
-const pageBytes = 1900
-
+// withDefaults sets every field that is not positive to its default.
 func (l Limits) withDefaults() Limits {
-	if l.MaxStreams <= 0 {
-		l.MaxStreams = DefaultMaxStreams
-	}
-	if l.MaxBufferedBytes <= 0 {
-		l.MaxBufferedBytes = DefaultMaxBufferedBytes
-	}
-	if l.MaxBufferedBytesPerStream <= 0 {
-		l.MaxBufferedBytesPerStream = DefaultMaxBufferedBytesPerStream
-	}
+	l.MaxStreams = cmp.Or(max(l.MaxStreams, 0), DefaultMaxStreams)
+	l.MaxBufferedBytes = cmp.Or(max(l.MaxBufferedBytes, 0), DefaultMaxBufferedBytes)
+	l.MaxBufferedBytesPerStream = cmp.Or(max(l.MaxBufferedBytesPerStream, 0), DefaultMaxBufferedBytesPerStream)
 	return l
 }
-
-func pages(n int64) int { return int(max(n/pageBytes, 1)) }
 
 // Capped says what Run left out because of its Limits.
 type Capped struct {

@@ -48,6 +48,30 @@ func TestFollowCapsStreams(t *testing.T) {
 	}
 }
 
+// A 4-tuple used again and again is a new stream each time, and each
+// counts against MaxStreams: the stream table stays bounded even though
+// the tracker holds one conversation.
+func TestFollowCapsReusedTuple(t *testing.T) {
+	var fs []fixtures.Frame
+	for i := range 10 {
+		fs = append(fs, rawTCP(0x0a000001, 40000, uint32(i*1000), 0x02, nil), // SYN
+			rawTCP(0x0a000001, 40000, uint32(i*1000+1), 0x04, nil)) // RST
+	}
+	var capped Capped
+	streams, err := Run(&frames{fs: fs}, Options{Limits: Limits{MaxStreams: 3}, Capped: &capped})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(streams) != 3 || !capped.Streams || capped.SkippedSegments != 14 {
+		t.Errorf("%d streams, capped %+v; want 3 streams and 14 segments skipped", len(streams), capped)
+	}
+	for i, s := range streams {
+		if s.Index != i || s.Packets != [2]int{2, 0} || s.State != StateReset {
+			t.Errorf("stream %d: index %d packets %v state %v", i, s.Index, s.Packets, s.State)
+		}
+	}
+}
+
 // Out-of-order segments behind a hole that never fills stop at the
 // buffer limit: the oldest hole is given up, counted as a gap, and Run
 // says that a limit did it.
@@ -62,7 +86,7 @@ func TestFollowCapsBufferedBytes(t *testing.T) {
 		fs = append(fs, rawTCP(0x0a000001, 40000, uint32(1000+1000*i), 0x18, data))
 	}
 	var capped Capped
-	lim := Limits{MaxBufferedBytes: 64 * pageBytes, MaxBufferedBytesPerStream: 32 * pageBytes}
+	lim := Limits{MaxBufferedBytes: 64 * 1900, MaxBufferedBytesPerStream: 32 * 1900} // pages of gopacket's assembler
 	streams, err := Run(&frames{fs: fs}, Options{Limits: lim, Capped: &capped})
 	if err != nil {
 		t.Fatal(err)

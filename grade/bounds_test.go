@@ -58,6 +58,19 @@ func FuzzGradeReader(f *testing.F) {
 		f.Add(s.Bytes(fixtures.PcapMicro))
 		f.Add(s.Bytes(fixtures.PcapNG))
 	}
+	// Errors quoting cut packets, IPv6 chains, ICMP second words, cut at
+	// every length, as one capture.
+	hard := fixtures.Capture{LinkType: pcapio.LinkTypeEthernet}
+	for _, fr := range fixtures.Hard() {
+		hard.Frames = append(hard.Frames, fixtures.EveryCut(fr, 14)...)
+	}
+	for _, enc := range []fixtures.Encoding{fixtures.PcapMicro, fixtures.PcapNG} {
+		var b bytes.Buffer
+		if err := fixtures.Write(&b, hard, enc); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+	}
 	r, err := Lab("sniffer")
 	if err != nil {
 		f.Fatal(err)

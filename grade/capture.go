@@ -6,10 +6,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
-
 	capfile "github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -92,23 +88,15 @@ type packet struct {
 type grader struct {
 	c   *capture
 	pkt decode.Packet
-	tcp layers.TCP
 	pad []byte // a cut segment's payload, padded to its length on the wire
-	asm *reassembly.Assembler
-	fac *streamFactory
 }
 
 func newGrader(p ports) *grader {
-	g := &grader{c: &capture{ports: p}, fac: &streamFactory{}}
+	g := &grader{c: &capture{ports: p}}
 	g.c.udp.init()
 	g.c.tcp.init()
 	g.c.icmp.init()
 	g.c.print.init()
-	g.asm = reassembly.NewAssembler(reassembly.NewStreamPool(g.fac))
-	// Out-of-order data waits in pages of about 1900 bytes: bound them per
-	// connection and in all, so a capture with holes cannot grow memory.
-	g.asm.MaxBufferedPagesPerConnection = 64
-	g.asm.MaxBufferedPagesTotal = 1024
 	return g
 }
 
@@ -147,7 +135,7 @@ func (g *grader) add(data []byte, ci pcapio.CaptureInfo) {
 
 // finish ends the capture: data the reassembler still holds is delivered.
 func (g *grader) finish() {
-	g.asm.FlushAll()
+	g.c.tcp.asm.Flush()
 	g.c.print.finish()
 }
 
@@ -251,10 +239,7 @@ func (g *grader) packet(data []byte, ci pcapio.CaptureInfo) {
 	switch {
 	case d.Layers&decode.LayerTCP != 0 && (whole || d.Problem.Layer != decode.ProblemTCP):
 		c.sums.judge(&d.TCP.Checksum, d, 6, len(d.TCP.Segment), &c.sums.tcp, p)
-		if err := g.tcp.DecodeFromBytes(d.TCP.Segment, gopacket.NilDecodeFeedback); err != nil {
-			return
-		}
-		g.tcpPacket(&g.tcp, p, missing)
+		g.tcpPacket(&d.TCP, p, missing)
 	case d.Layers&decode.LayerUDP != 0 && (whole || d.Problem.Layer != decode.ProblemUDP):
 		c.sums.judge(&d.UDP.Checksum, d, 17, int(d.UDP.Length), &c.sums.udp, p)
 		c.udp.packet(c, d.UDP.SrcPort, d.UDP.DstPort, d.UDP.Payload, len(d.UDP.Payload)+d.UDP.Missing, p)

@@ -327,7 +327,7 @@ func tcpData(c *capture, p params) (bool, string) {
 		return false, "the client sent no data on the connection from " + portText(k.key.client.Port()) + " (" + span(k) + ")"
 	}
 	for _, k := range sent {
-		if messageOK(k.head, k.stream[toServer], p.message) {
+		if messageOK(k.head, k.Bytes[toServer], p.message) {
 			return true, ""
 		}
 	}
@@ -339,7 +339,7 @@ func tcpData(c *capture, p params) (bool, string) {
 			continue
 		}
 		known := min(k.cuts[toServer][0].from, int64(len(k.head)))
-		n := k.stream[toServer]
+		n := k.Bytes[toServer]
 		msg := []byte(p.message)
 		if bytes.HasPrefix(msg, k.head[:known]) && (n == int64(len(msg)) || n == int64(len(msg))+1 || n == int64(len(msg))+2) {
 			c.addReview(c.snapText() + ": the message was compared on its first " + plural(int(known), "byte") +
@@ -358,7 +358,7 @@ func tcpData(c *capture, p params) (bool, string) {
 // acknowledged by the other side).
 func echoProblem(c *capture, k *tcpConn, port uint16) string {
 	lostIn, lostBack := k.lost(toServer), k.lost(toClient)
-	sent, back := k.stream[toServer]+lostIn, k.stream[toClient]+lostBack
+	sent, back := k.Bytes[toServer]+lostIn, k.Bytes[toClient]+lostBack
 	var review []string
 	if lostIn+lostBack > 0 {
 		var parts []string
@@ -373,10 +373,10 @@ func echoProblem(c *capture, k *tcpConn, port uint16) string {
 			}
 			where := "at the end of the capture, after frame " + itoa(k.lastFrame)
 			switch {
-			case k.holes[d.dir] == 1:
+			case k.Gaps[d.dir] == 1:
 				where = "a hole right before frame " + itoa(k.hole[d.dir])
-			case k.holes[d.dir] > 1:
-				where = itoa(k.holes[d.dir]) + " holes, the first right before frame " + itoa(k.hole[d.dir])
+			case k.Gaps[d.dir] > 1:
+				where = itoa(k.Gaps[d.dir]) + " holes, the first right before frame " + itoa(k.hole[d.dir])
 			}
 			parts = append(parts, strconv.FormatInt(d.n, 10)+" bytes "+d.who+" sent ("+where+", acknowledged by "+d.peer+")")
 		}
@@ -425,7 +425,7 @@ func tcpEcho(c *capture, p params) (bool, string) {
 	}
 	good, first := 0, ""
 	for _, k := range ks {
-		if k.stream[toServer]+k.lost(toServer) == 0 {
+		if k.Bytes[toServer]+k.lost(toServer) == 0 {
 			continue
 		}
 		why := echoProblem(c, k, p.port)

@@ -5,8 +5,9 @@
 // It is a package of its own because grading a class's captures is a job
 // no package above has: pcapio reads files and decode dissects frames
 // (grade reads every frame through decode.Packet), while grading follows
-// flows (gopacket's TCP reassembly, fed layers.TCP as follow does, so that
-// segmentation does not matter), applies a rubric an instructor can edit,
+// flows (flow/tcpstream, the reassembly follow uses too, keyed by
+// flow.Tracker's stream, so that segmentation does not matter and a client
+// run twice from one port is two connections), applies a rubric an instructor can edit,
 // compares students with one another, and writes scores in the formats
 // course tools read (CSV, JSON, Gradescope, Autolab, Moodle, Canvas).
 //

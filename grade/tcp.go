@@ -4,11 +4,9 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
-
+	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/flow"
+	"github.com/turtle-sniffer/turtle/flow/tcpstream"
 )
 
 // maxPending bounds the bytes of one connection held while they wait for
@@ -45,7 +43,8 @@ type segMark struct {
 
 // tcpConn is one connection to a lab port: its handshake and close as
 // seen frame by frame, and its reassembled data compared as it arrives.
-// It is the reassembly.Stream of its connection.
+// It is the tcpstream.Conn of its stream: Bytes, Missing and Gaps (holes)
+// are the reassembled bytes per direction.
 type tcpConn struct {
 	key        connKey
 	firstFrame int
@@ -57,13 +56,12 @@ type tcpConn struct {
 	midstream  bool
 	flows      [2]dirData
 
-	// Reassembled streams (gopacket/reassembly): segmentation, overlaps
-	// and retransmissions are gone here.
-	flip      bool     // reassembly's "client" is our server
-	stream    [2]int64 // reassembled bytes per direction
-	gap       [2]bool  // bytes missing from the capture
-	head      []byte   // the client's first maxHead bytes
-	pend      []byte   // bytes of pendDir not yet matched by the other side
+	// Reassembled streams (flow/tcpstream): segmentation, overlaps and
+	// retransmissions are gone here.
+	tcpstream.Stream
+	gap       [2]bool // bytes missing from the capture
+	head      []byte  // the client's first maxHead bytes
+	pend      []byte  // bytes of pendDir not yet matched by the other side
 	pendDir   int
 	compared  int64 // bytes matched so far
 	marks     [2][]segMark
@@ -85,11 +83,9 @@ type tcpConn struct {
 	cutMore   [2]bool  // more cut ranges than cuts keeps: later bytes count as cut
 	cutBytes  [2]int64 // payload bytes the snapshot length cut off
 	cutFrames frameSet
-	missing   [2]int64 // bytes reassembly skipped: holes in the capture
-	hole      [2]int   // frame right after the first hole
-	holes     [2]int   // how many holes
-	unknown   int64    // echoed bytes that could not be compared (cut on either side)
-	budget    *budget  // the capture's, shared by its connections
+	hole      [2]int  // frame right after the first hole (Missing and Gaps count them)
+	unknown   int64   // echoed bytes that could not be compared (cut on either side)
+	budget    *budget // the capture's, shared by its connections
 }
 
 // budget bounds the bytes all connections of one capture hold awaiting
@@ -137,8 +133,8 @@ func (c *tcpConn) lost(dir int) int64 {
 	if c.flows[dir].fin != 0 && end > c.finOff[dir] {
 		end = c.finOff[dir]
 	}
-	n := c.missing[dir]
-	if seen := c.stream[dir] + c.missing[dir]; end > seen {
+	n := c.Missing[dir]
+	if seen := c.Bytes[dir] + c.Missing[dir]; end > seen {
 		n += end - seen
 	}
 	return n
@@ -157,7 +153,8 @@ func (c *tcpConn) established() bool { return c.est != 0 }
 // graded as the second connection it is.
 type tcpState struct {
 	conns   []*tcpConn
-	current *flow.Tracker[*tcpConn]
+	current *flow.Tracker[*tcpConn] // numbers the streams reassembly is keyed by
+	asm     *tcpstream.Assembler
 	dropped int
 	others  portHints // SYNs to other ports
 	segs    int       // TCP segments in the capture, lab port or not
@@ -167,39 +164,22 @@ type tcpState struct {
 func (t *tcpState) init() {
 	t.current = flow.NewTracker[*tcpConn](maxTracked, nil)
 	t.budget.limit = pendBudget
+	// Out-of-order data waits in pages of about 1900 bytes: bound them per
+	// connection and in all, so a capture with holes cannot grow memory.
+	t.asm = tcpstream.New(tcpstream.Limits{MaxBufferedBytes: 1024 * 1900, MaxBufferedBytesPerStream: 64 * 1900})
 }
 
-// streamFactory hands reassembly the tcpConn of the packet being
-// assembled: New is only ever called from within AssembleWithContext.
-type streamFactory struct {
-	cur *tcpConn
-}
-
-func (f *streamFactory) New(netFlow, tcpFlow gopacket.Flow, _ *layers.TCP, _ reassembly.AssemblerContext) reassembly.Stream {
-	c := f.cur
-	src, _ := netip.AddrFromSlice(netFlow.Src().Raw())
-	port := tcpFlow.Src().Raw()
-	c.flip = !(src.Unmap() == c.key.client.Addr() && len(port) == 2 &&
-		uint16(port[0])<<8|uint16(port[1]) == c.key.client.Port())
-	return c
-}
-
-// frameContext carries the frame number through reassembly in the
-// CaptureInfo's InterfaceIndex, which grading does not use otherwise: the
-// ScatterGather gives back only the CaptureInfo of each byte's segment.
-type frameContext struct{ ci gopacket.CaptureInfo }
-
-func (f frameContext) GetCaptureInfo() gopacket.CaptureInfo { return f.ci }
-
-// tcpPacket takes one segment; missing is how many bytes of its payload
-// the snapshot length cut off. A cut payload is padded to its length on
-// the wire, so that reassembly sees no hole, and its range is remembered
-// so that the padding is never compared with the echo.
-func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
+// tcpPacket takes one segment, as decode read it; missing is how many
+// bytes of its payload the snapshot length cut off. A cut payload is
+// padded to its length on the wire, so that reassembly sees no hole, and
+// its range is remembered so that the padding is never compared with the
+// echo.
+func (g *grader) tcpPacket(tcp *decode.TCPHeader, p packet, missing int) {
 	t := &g.c.tcp
 	t.segs++
-	src := netip.AddrPortFrom(p.src.Unmap(), uint16(tcp.SrcPort))
-	dst := netip.AddrPortFrom(p.dst.Unmap(), uint16(tcp.DstPort))
+	src := netip.AddrPortFrom(p.src.Unmap(), tcp.SrcPort)
+	dst := netip.AddrPortFrom(p.dst.Unmap(), tcp.DstPort)
+	syn, ack := tcp.Flags&decode.TCPFlagSYN != 0, tcp.Flags&decode.TCPFlagACK != 0
 	dir := toServer
 	var key connKey
 	switch {
@@ -208,47 +188,49 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 	case g.c.ports.isTCP(src.Port()):
 		key, dir = connKey{client: dst, server: src}, toClient
 	default:
-		if tcp.SYN && !tcp.ACK {
+		if syn && !ack {
 			t.others.add(dst.Port(), p.frame)
 		}
 		return
 	}
 	k := flow.NewKey(flow.TCP, src, dst)
+	cv := t.current.Lookup(k)
 	var c *tcpConn
-	if cv := t.current.Lookup(k); cv != nil {
+	if cv != nil {
 		// Its roles stand (both ports may be lab ports).
 		c, key, dir = cv.User, cv.User.key, toServer
 		if src != key.client {
 			dir = toClient
 		}
 	}
-	if c != nil && tcp.SYN && !tcp.ACK && dir == toServer && c.syn.n > 0 && (c.established() || c.refused != 0) &&
+	if c != nil && syn && !ack && dir == toServer && c.syn.n > 0 && (c.established() || c.refused != 0) &&
 		(c.flows[toServer].fin != 0 || c.flows[toServer].rst != 0 || c.flows[toClient].rst != 0 || c.refused != 0) {
-		c = nil // the 4-tuple is reused by a new connection
+		c = nil // the 4-tuple is reused by a new connection: a new stream
 	}
 	if c == nil {
 		if len(t.conns) >= maxTracked {
 			t.dropped++
 			return
 		}
-		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !tcp.SYN, budget: &t.budget}
+		c = &tcpConn{key: key, firstFrame: p.frame, midstream: !syn, budget: &t.budget}
 		t.conns = append(t.conns, c)
 		// Never nil: the tracker holds no more than len(t.conns) < maxTracked.
-		t.current.Start(k, key.client).User = c
+		cv = t.current.Start(k, key.client)
+		cv.User = c
 	}
-	captured := len(tcp.Payload)
+	payload := tcp.Payload
 	if missing > 0 && missing <= 1<<16 {
 		g.pad = append(g.pad[:0], tcp.Payload...)
 		g.pad = append(g.pad, make([]byte, missing)...)
-		tcp.Payload = g.pad
+		payload = g.pad
 	}
-	c.segment(tcp, dir, p)
+	c.segment(tcp, len(payload), dir, p)
 	if missing > 0 && c.based[dir] {
 		from := int64(uint32(tcp.Seq - c.base[dir]))
-		if tcp.SYN {
+		if syn {
 			from = 0
 		}
-		from += int64(captured)
+		from += int64(len(tcp.Payload))
 		to := from + int64(missing)
 		c.cutBytes[dir] += int64(missing)
 		c.cutFrames.add(p.frame)
@@ -258,46 +240,40 @@ func (g *grader) tcpPacket(tcp *layers.TCP, p packet, missing int) {
 			c.cutMore[dir] = true
 		}
 	}
-	g.fac.cur = c
-	ci := gopacket.CaptureInfo{Timestamp: p.ts, InterfaceIndex: p.frame}
-	g.asm.AssembleWithContext(gopacket.NewFlow(endpointType(p.src), p.src.AsSlice(), p.dst.AsSlice()), tcp, frameContext{ci})
+	tcpstream.Add(t.asm, cv, src, tcp, payload, p.frame, p.ts)
 }
 
-func endpointType(a netip.Addr) gopacket.EndpointType {
-	if a.Is4() {
-		return layers.EndpointIPv4
-	}
-	return layers.EndpointIPv6
-}
-
-// segment follows the handshake and close frame by frame.
-func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
+// segment follows the handshake and close frame by frame; n is the
+// length of its payload on the wire.
+func (c *tcpConn) segment(tcp *decode.TCPHeader, n int, dir int, p packet) {
 	c.lastFrame = p.frame
 	f := &c.flows[dir]
-	n := len(tcp.Payload)
+	flags := tcp.Flags
+	syn, ack := flags&decode.TCPFlagSYN != 0, flags&decode.TCPFlagACK != 0
+	fin, rst := flags&decode.TCPFlagFIN != 0, flags&decode.TCPFlagRST != 0
 	switch {
-	case tcp.SYN:
+	case syn:
 		c.base[dir], c.based[dir] = tcp.Seq+1, true
 	case !c.based[dir]:
 		c.base[dir], c.based[dir] = tcp.Seq, true // the capture began mid-connection
 	}
 	other := 1 - dir
-	if tcp.ACK && c.based[other] {
+	if ack && c.based[other] {
 		if off := int64(uint32(tcp.Ack - c.base[other])); off < 1<<31 && off > c.acked[other] {
 			c.acked[other] = off
 		}
 	}
-	if tcp.FIN && f.fin == 0 && c.based[dir] {
+	if fin && f.fin == 0 && c.based[dir] {
 		c.finOff[dir] = int64(uint32(tcp.Seq-c.base[dir])) + int64(n)
 	}
 	switch {
-	case tcp.SYN && !tcp.ACK && dir == toServer:
+	case syn && !ack && dir == toServer:
 		c.syn.add(p.frame)
-	case tcp.SYN && tcp.ACK && dir == toClient:
+	case syn && ack && dir == toClient:
 		c.synAck.add(p.frame)
-	case tcp.RST && dir == toClient && !c.established() && c.refused == 0:
+	case rst && dir == toClient && !c.established() && c.refused == 0:
 		c.refused = p.frame
-	case tcp.ACK && dir == toServer && c.synAck.n > 0 && !c.established():
+	case ack && dir == toServer && c.synAck.n > 0 && !c.established():
 		c.est = p.frame
 	}
 	if n > 0 {
@@ -308,54 +284,37 @@ func (c *tcpConn) segment(tcp *layers.TCP, dir int, p packet) {
 		f.frames.add(p.frame)
 		f.lastData = p.frame
 	}
-	if tcp.FIN && f.fin == 0 {
+	if fin && f.fin == 0 {
 		f.fin = p.frame
 	}
-	if tcp.RST && f.rst == 0 {
+	if rst && f.rst == 0 {
 		f.rst = p.frame
 	}
 }
 
-// Accept takes every segment; a direction whose first segment is not a
-// SYN (the capture began mid-connection) starts where it is.
-func (c *tcpConn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
-	if nextSeq == -1 && !tcp.SYN {
-		*start = true
-	}
-	return true
-}
-
-// ReassembledSG compares the two directions as their bytes arrive.
-func (c *tcpConn) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.AssemblerContext) {
-	n, _ := sg.Lengths()
-	rdir, _, _, skip := sg.Info()
-	dir := toServer
-	if (rdir == reassembly.TCPDirServerToClient) != c.flip {
-		dir = toClient
-	}
-	if skip != 0 {
+// Reassembled compares the two directions as their bytes arrive.
+func (c *tcpConn) Reassembled(ch *tcpstream.Chunk) {
+	dir := ch.Dir
+	if ch.Skip != 0 {
 		c.gap[dir] = true
-		if skip > 0 {
-			if c.missing[dir] == 0 {
-				c.hole[dir] = sg.CaptureInfo(0).InterfaceIndex
-			}
-			c.missing[dir] += int64(skip)
-			c.holes[dir]++
+		if ch.Skip > 0 && c.Gaps[dir] == 1 {
+			c.hole[dir] = ch.Frame(0) // the first hole
 		}
 	}
-	if n == 0 {
+	data := ch.Data
+	if len(data) == 0 {
 		return
 	}
-	data := sg.Fetch(n)
-	c.mark(dir, sg.CaptureInfo(0).InterfaceIndex)
+	c.mark(dir, ch.Frame(0), c.Bytes[dir]-int64(len(data)))
 	if dir == toServer && len(c.head) < maxHead {
 		c.head = append(c.head, data[:min(len(data), maxHead-len(c.head))]...)
 	}
-	c.compare(dir, data, sg)
-	c.stream[dir] += int64(n)
+	c.compare(dir, data, ch)
 }
 
-func (c *tcpConn) mark(dir, frame int) {
+// mark notes that frame carried direction dir's bytes from off on (bytes
+// delivered, holes not counted).
+func (c *tcpConn) mark(dir, frame int, off int64) {
 	m := c.marks[dir]
 	if len(m) > 0 && m[len(m)-1].frame == frame {
 		return
@@ -371,7 +330,7 @@ func (c *tcpConn) mark(dir, frame int) {
 	if len(m) >= 64 {
 		m = append(m[:0], m[1:]...)
 	}
-	c.marks[dir] = append(m, segMark{off: c.stream[dir], frame: frame})
+	c.marks[dir] = append(m, segMark{off: off, frame: frame})
 }
 
 // frameAt is the frame that carried byte off of direction dir.
@@ -388,11 +347,11 @@ func (c *tcpConn) frameAt(dir int, off int64) int {
 
 // compare matches data from dir against the other direction's bytes
 // waiting in pend; what is left over waits in its turn.
-func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
+func (c *tcpConn) compare(dir int, data []byte, ch *tcpstream.Chunk) {
 	if c.mismatch || c.unchecked || c.gap[toServer] || c.gap[toClient] {
 		return
 	}
-	pos := 0 // offset of data in sg
+	pos := 0 // offset of data in ch
 	for len(data) > 0 {
 		if len(c.pend) == 0 || c.pendDir == dir {
 			if len(c.pend)+len(data) > maxPending {
@@ -421,11 +380,11 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 			}
 			c.mismatch, c.misAt = true, off
 			c.misSent, c.misGot = c.pend[i], data[i]
-			c.misFrame = sg.CaptureInfo(pos + i).InterfaceIndex
+			c.misFrame = ch.Frame(pos + i)
 			c.misCFrame = c.frameAt(toServer, off)
 			if dir == toServer {
 				c.misSent, c.misGot = data[i], c.pend[i]
-				c.misCFrame = sg.CaptureInfo(pos + i).InterfaceIndex
+				c.misCFrame = ch.Frame(pos + i)
 				c.misFrame = c.frameAt(toClient, off)
 			}
 			c.setPend(nil)
@@ -437,9 +396,5 @@ func (c *tcpConn) compare(dir int, data []byte, sg reassembly.ScatterGather) {
 	}
 }
 
-// ReassemblyComplete lets the pool forget the connection; what grading
-// needs is kept in the tcpConn.
-func (c *tcpConn) ReassemblyComplete(reassembly.AssemblerContext) bool {
-	c.setPend(nil)
-	return true
-}
+// Complete frees the bytes awaiting an echo that can no longer come.
+func (c *tcpConn) Complete() { c.setPend(nil) }

@@ -2,7 +2,9 @@
 // decoding core that reads capture files: a Handle is a pcapio.Source.
 // Its sending half, Sender (send.go), puts frames on an interface for
 // turtle replay. Recorder (recorder.go) is the one capture loop that
-// sniff, grade --live, record and grade --program run on a Handle.
+// sniff (through Tee, which prints and writes each frame), grade --live,
+// record and grade --program run on a Handle. names.go holds how an
+// interface is chosen, named and listed for a person (sniff -i, ifaces).
 //
 // Two backends sit behind one API. On Linux the default is an AF_PACKET
 // socket with a TPACKET_V3 ring, in pure Go (afpacket_linux.go). On Windows
@@ -142,10 +144,7 @@ func Open(name string, cfg *Config) (*Handle, error) {
 		cp, err = openAFPacket(name, &c)
 	}
 	if err != nil {
-		if name == Unbound {
-			name = "every interface"
-		}
-		return nil, fmt.Errorf("capture on %s: %w", name, err)
+		return nil, fmt.Errorf("capture on %s: %w", Where(name), err)
 	}
 	return &Handle{c: cp, name: name}, nil
 }

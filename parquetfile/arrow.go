@@ -21,6 +21,7 @@ type arrowFile struct {
 	rg   file.BufferedRowGroupWriter // the row group being written, nil between groups
 	cws  []file.ColumnChunkWriter
 	cols []column
+	dict []bool // per column, whether it has a dictionary (writerProps)
 }
 
 // arrowScratch is one column goroutine's reusable buffers.
@@ -43,22 +44,63 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Zstd),
-		parquet.WithCompressionLevel(1),
-		parquet.WithDictionaryDefault(false),
-		parquet.WithDataPageSize(64<<10),
-		parquet.WithCreatedBy("turtle"),
-	)
+	usePageZstd()
+	props := parquet.NewWriterProperties(writerProps(cols, sc)...)
 	fw, err := file.NewParquetWriterWithError(writerOnly{w}, sc, file.WithWriterProps(props))
 	if err != nil {
 		return nil, err
 	}
-	return &arrowFile{fw: fw, cols: cols}, nil
+	af := &arrowFile{fw: fw, cols: cols, dict: make([]bool, len(cols))}
+	for i := range cols {
+		af.dict[i] = cols[i].dictionary()
+	}
+	return af, nil
 }
 
-// arrowSchema is schema's Parquet schema in Arrow's terms: the same names,
-// physical and logical types and repetitions.
+// writerProps are the file's properties: ZSTD at its fastest level, 64 KiB
+// pages, and per column the encoding that costs the least CPU for its
+// values (measured on 1M IMIX frames, `go test -bench Write` and
+// scripts/bench-parquet.sh):
+//   - strings (addresses, names, the file) repeat: a dictionary makes
+//     their pages a few bits per value where PLAIN pages held every string
+//     for ZSTD to find again (eth_src: 21 MB of PLAIN per million frames);
+//   - flag names stay PLAIN: a handful of short names, which ZSTD finds
+//     again faster than the dictionary hashes them (writeFlags: 8 % of
+//     the CPU with a dictionary, 5 % without);
+//   - frame and time grow by small steps: DELTA_BINARY_PACKED;
+//   - other numbers stay PLAIN: a dictionary's hashing costs more CPU
+//     than ZSTD saves on them.
+//
+// A dictionary that outgrows its page (1 MiB: many distinct http_line
+// values) falls back to PLAIN for the rest of the column chunk.
+func writerProps(cols []column, sc *pqschema.GroupNode) []parquet.WriterProperty {
+	ps := []parquet.WriterProperty{
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompressionLevel(1),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDataPageSize(64 << 10),
+		parquet.WithCreatedBy("turtle"),
+	}
+	for i, c := range cols {
+		name := sc.Field(i).Name()
+		switch {
+		case c.dictionary():
+			ps = append(ps, parquet.WithDictionaryFor(name, true))
+		case c.src == decode.ColFrame || c.src == decode.ColTimeNS:
+			ps = append(ps, parquet.WithEncodingFor(name, parquet.Encodings.DeltaBinaryPacked))
+		}
+	}
+	return ps
+}
+
+// dictionary tells whether the column is written with a dictionary
+// (writerProps).
+func (c *column) dictionary() bool {
+	return c.typ == decode.ColString
+}
+
+// arrowSchema is the Parquet schema of cols: the names of decode.Columns,
+// their physical and logical types and repetitions.
 func arrowSchema(cols []column, o Options) (*pqschema.GroupNode, error) {
 	names := []string{"file"}
 	for i := range decode.Columns {
@@ -96,6 +138,9 @@ func arrowSchema(cols []column, o Options) (*pqschema.GroupNode, error) {
 		case decode.ColJSON:
 			prim(pqschema.JSONLogicalType{}, parquet.Types.ByteArray)
 		case decode.ColTime:
+			// Not adjusted to UTC (the values are UTC all the same): DuckDB
+			// reads an adjusted one as TIMESTAMPTZ, which keeps microseconds
+			// only; this way it is TIMESTAMP_NS, every nanosecond kept.
 			prim(pqschema.NewTimestampLogicalType(false, pqschema.TimeUnitNanos), parquet.Types.Int64)
 		case decode.ColFlags:
 			var elem, list pqschema.Node
@@ -154,14 +199,20 @@ func (a *arrowFile) close() error {
 	return a.fw.Close()
 }
 
-// writeColumns writes the columns first, first+2, ... of b.
-func (a *arrowFile) writeColumns(b *batch, first int, s *arrowScratch) error {
-	for i := first; i < len(b.at); i += 2 {
-		if err := a.writeColumn(b, i, s); err != nil {
-			return err
-		}
+// flushColumn compresses the last page of column i before the row group
+// is cut, so that the two column goroutines share this work: endGroup
+// (Arrow's row group Close) then only copies the pages out, in column
+// order. A column with a dictionary keeps its last page for Close, which
+// must write the dictionary page before the data pages.
+func (a *arrowFile) flushColumn(i int) error {
+	if a.dict[i] {
+		return nil
 	}
-	return nil
+	f, ok := a.cws[i].(interface{ FlushBufferedDataPages() error })
+	if !ok {
+		return nil
+	}
+	return f.FlushBufferedDataPages()
 }
 
 func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {

@@ -7,28 +7,23 @@
 // typed column chunk writers taking a batch of values and definition
 // levels per call (measured on 1,000,000 IMIX frames: 2.6 s of CPU where
 // parquet-go, one parquet.Value per row and column, took 4.5 s, and a file
-// 9 % smaller); parquet-go (github.com/parquet-go/parquet-go) describes the
-// schema for Schema and reads files back in the tests.
+// 9 % smaller); parquet-go (github.com/parquet-go/parquet-go) reads files
+// back in the tests only, so it is not linked into turtle.
 //
 // The columns: file (the capture's name as given), then decode.Columns in
 // order (frame, time as a UTC timestamp in nanoseconds, caplen, len,
 // link_type, ..., ipv4_src, tcp_dst_port, tcp_flags, ...), null where the
 // json format leaves a field out; payload (binary) only when asked for.
 // Pages are ZSTD-compressed. Rows are buffered in batches and written
-// column by column, the even and the odd columns on two goroutines; a row
-// group is cut every RowGroupRows frames so memory stays flat whatever the
+// column by column on two goroutines, each taking the next column left;
+// a row group is cut every RowGroupRows frames so memory stays flat whatever the
 // capture's size.
 package parquetfile
 
 import (
 	"errors"
 	"io"
-	"reflect"
 	"sync/atomic"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
-	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -92,16 +87,26 @@ type Writer struct {
 	noTimes  int // frames whose time is null
 	err      error
 
-	full   chan *batch // to the column writers
-	free   chan *batch // back from them
-	done   chan error  // the column writers' first error, when they stop
-	odd    chan *batch // to the goroutine writing the odd columns
-	oddErr chan error  // its result for each batch
-	closed bool
-	failed atomic.Pointer[error] // set by the column writers, read by Write
+	full    chan *batch // to the column writers
+	free    chan *batch // back from them
+	done    chan error  // the column writers' first error, when they stop
+	help    chan job    // to the helper goroutine, which shares each job
+	helpErr chan error  // its result for each job
+	closed  bool
+	failed  atomic.Pointer[error] // set by the column writers, read by Write
 
 	af   *arrowFile      // the Arrow writer, when it is the one used
-	ascr [2]arrowScratch // its even and odd column goroutines' buffers
+	ascr [2]arrowScratch // the two column goroutines' buffers
+	next atomic.Int32    // the next column of the job to take
+}
+
+// job is work for the two column goroutines: write the columns of a
+// batch, or flush the row group's pages before it is cut. Each goroutine
+// takes the next column not taken (Writer.next) until none is left, so
+// neither waits while the other has several costly columns.
+type job struct {
+	b     *batch // nil: flush
+	flush bool
 }
 
 // batch is batchRows rows, column by column, in a compact form: per
@@ -118,99 +123,53 @@ type batch struct {
 	endGroup bool // cut the row group after this batch
 }
 
-const batchesInFlight = 3
+// batchesInFlight is how many batches the decoding side may fill ahead of
+// the column writers: enough (2,048 rows) for it to keep a core busy while
+// Arrow closes a row group, which only one goroutine can do.
+const batchesInFlight = 8
 
-// Schema returns the Parquet schema of the files written with o.
-func Schema(o Options) *parquet.Schema {
-	s, _ := schema(o)
-	return s
-}
-
-func schema(o Options) (*parquet.Schema, []column) {
-	var fields []parquet.Field
-	var cols []column
-	add := func(name string, n parquet.Node, c column) {
-		if !c.required {
-			n = parquet.Optional(n)
-		}
-		fields = append(fields, field{n, name})
-		cols = append(cols, c)
-	}
-	add("file", parquet.String(), column{src: fileCol, typ: decode.ColString, required: true})
+// columns are the leaf columns of the files written with o, in order:
+// file, then decode.Columns (payload only when asked for).
+func columns(o Options) []column {
+	cols := []column{{src: fileCol, typ: decode.ColString, required: true}}
 	for i := range decode.Columns {
 		c := &decode.Columns[i]
 		if i == decode.ColPayload && !o.Payload {
 			continue
 		}
 		col := column{src: i, typ: c.Type, required: alwaysThere[i]}
-		var n parquet.Node
-		switch c.Type {
-		case decode.ColUint8:
-			n = parquet.Uint(8)
-		case decode.ColUint16:
-			n = parquet.Uint(16)
-		case decode.ColUint32:
-			n = parquet.Uint(32)
-		case decode.ColUint64, decode.ColInt64:
-			n = parquet.Int(64)
-		case decode.ColBool:
-			n = parquet.Leaf(parquet.BooleanType)
-		case decode.ColString:
-			n = parquet.String()
-		case decode.ColBytes:
-			n = parquet.Leaf(parquet.ByteArrayType)
-		case decode.ColFlags:
-			n = parquet.List(parquet.String())
-			for _, f := range c.Flags {
-				col.flags = append(col.flags, []byte(f.Name))
-			}
-		case decode.ColJSON:
-			n = parquet.JSON()
-		case decode.ColTime:
-			// Not adjusted to UTC (the values are UTC all the same): DuckDB
-			// reads an adjusted one as TIMESTAMPTZ, which keeps microseconds
-			// only; this way it is TIMESTAMP_NS, every nanosecond kept.
-			n = parquet.TimestampAdjusted(parquet.Nanosecond, false)
+		for _, f := range c.Flags {
+			col.flags = append(col.flags, []byte(f.Name))
 		}
-		add(c.Name, n, col)
-	}
-	for i := range cols {
-		c := &cols[i]
-		if !c.required {
-			c.def = 1
+		if !col.required {
+			col.def = 1
 		}
+		cols = append(cols, col)
 	}
-	return parquet.NewSchema("frame", orderedGroup{fields}), cols
+	return cols
 }
 
 // NewWriter returns a Writer of frames to w.
 func NewWriter(w io.Writer, o Options) *Writer {
-	_, cols := schema(o)
+	cols := columns(o)
 	wr := &Writer{
 		cols:     cols,
 		groupMax: o.RowGroupRows,
 		full:     make(chan *batch, batchesInFlight),
 		free:     make(chan *batch, batchesInFlight),
 		done:     make(chan error, 1),
-		odd:      make(chan *batch),
-		oddErr:   make(chan error),
+		help:     make(chan job),
+		helpErr:  make(chan error),
 	}
 	wr.af, wr.err = newArrowFile(w, cols, o)
 	if wr.groupMax <= 0 {
 		wr.groupMax = DefaultRowGroupRows
 	}
 	for range batchesInFlight {
-		b := &batch{at: make([][]uint16, len(cols)), nums: make([][]uint64, len(cols)),
-			bytes: make([][][]byte, len(cols)), arena: make([]byte, 0, 256<<10)}
-		for i := range cols {
-			b.at[i] = make([]uint16, 0, batchRows)
-			if cols[i].isBytes() {
-				b.bytes[i] = make([][]byte, 0, batchRows)
-			} else {
-				b.nums[i] = make([]uint64, 0, batchRows)
-			}
-		}
-		wr.free <- b
+		// A column's slices grow with use and keep their capacity: most
+		// columns are null in most captures and never take memory.
+		wr.free <- &batch{at: make([][]uint16, len(cols)), nums: make([][]uint64, len(cols)),
+			bytes: make([][][]byte, len(cols))}
 	}
 	for i := range wr.byDecode {
 		wr.byDecode[i] = -1
@@ -222,7 +181,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	}
 	wr.b = <-wr.free
 	go wr.writeBatches()
-	go wr.writeOdd()
+	go wr.helper()
 	return wr
 }
 
@@ -240,27 +199,52 @@ func (w *Writer) writeBatches() {
 		for i := range b.at {
 			// The byte values point into this batch's arena or the file
 			// name, nothing that needs freeing: no clear.
-			b.at[i] = b.at[i][:0]
-			if b.bytes[i] != nil {
-				b.bytes[i] = b.bytes[i][:0]
-			} else {
-				b.nums[i] = b.nums[i][:0]
-			}
+			b.at[i], b.bytes[i], b.nums[i] = b.at[i][:0], b.bytes[i][:0], b.nums[i][:0]
 		}
 		b.rows, b.endGroup, b.arena = 0, false, b.arena[:0]
 		w.free <- b
 	}
-	close(w.odd)
+	close(w.help)
 	w.done <- err
 }
 
-// writeOdd writes the odd columns of each batch while writeBatch writes
-// the even ones: the columns are independent until the row group is cut,
-// so encoding and compressing them takes both cores when decoding waits.
-func (w *Writer) writeOdd() {
-	for b := range w.odd {
-		w.oddErr <- w.af.writeColumns(b, 1, &w.ascr[1])
+// helper takes its share of each job while writeBatch takes the rest:
+// the columns are independent until the row group is cut, so encoding and
+// compressing them takes both cores when decoding waits.
+func (w *Writer) helper() {
+	for j := range w.help {
+		w.helpErr <- w.work(j, &w.ascr[1])
 	}
+}
+
+// work takes columns of j until none is left.
+func (w *Writer) work(j job, s *arrowScratch) error {
+	for {
+		i := int(w.next.Add(1)) - 1
+		if i >= len(w.cols) {
+			return nil
+		}
+		var err error
+		if j.flush {
+			err = w.af.flushColumn(i)
+		} else {
+			err = w.af.writeColumn(j.b, i, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// share runs j on both column goroutines.
+func (w *Writer) share(j job) error {
+	w.next.Store(0)
+	w.help <- j
+	err := w.work(j, &w.ascr[0])
+	if herr := <-w.helpErr; err == nil {
+		err = herr
+	}
+	return err
 }
 
 func (w *Writer) writeBatch(b *batch) error {
@@ -268,16 +252,14 @@ func (w *Writer) writeBatch(b *batch) error {
 		if err := w.af.begin(); err != nil {
 			return err
 		}
-		w.odd <- b
-		err := w.af.writeColumns(b, 0, &w.ascr[0])
-		if oddErr := <-w.oddErr; err == nil {
-			err = oddErr
-		}
-		if err != nil {
+		if err := w.share(job{b: b}); err != nil {
 			return err
 		}
 	}
-	if b.endGroup {
+	if b.endGroup && w.af.rg != nil {
+		if err := w.share(job{flush: true}); err != nil {
+			return err
+		}
 		return w.af.endGroup()
 	}
 	return nil
@@ -374,29 +356,3 @@ func (w *Writer) Close() error {
 }
 
 var errClosed = errors.New("parquet writer already closed")
-
-// orderedGroup is a group whose fields keep the order given:
-// parquet.Group is a map and sorts them by name, which would scatter a
-// layer's columns (ipv4_dst before ipv4_src, file last).
-type orderedGroup struct{ fields []parquet.Field }
-
-func (g orderedGroup) ID() int                     { return 0 }
-func (g orderedGroup) String() string              { return "frame" }
-func (g orderedGroup) Type() parquet.Type          { return parquet.Group{}.Type() }
-func (g orderedGroup) Optional() bool              { return false }
-func (g orderedGroup) Repeated() bool              { return false }
-func (g orderedGroup) Required() bool              { return true }
-func (g orderedGroup) Leaf() bool                  { return false }
-func (g orderedGroup) Fields() []parquet.Field     { return g.fields }
-func (g orderedGroup) Encoding() encoding.Encoding { return nil }
-func (g orderedGroup) Compression() compress.Codec { return nil }
-func (g orderedGroup) GoType() reflect.Type        { return reflect.TypeFor[map[string]any]() }
-
-// field names a node in orderedGroup.
-type field struct {
-	parquet.Node
-	name string
-}
-
-func (f field) Name() string                           { return f.name }
-func (f field) Value(base reflect.Value) reflect.Value { return reflect.Value{} }

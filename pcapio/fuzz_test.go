@@ -27,6 +27,20 @@ func FuzzReader(f *testing.F) {
 	f.Add(cat(okSHB, idb(le, 1, 0, opt(le, optTsResol, []byte{0x80 | 20})), epb(le, 0, 1<<40, []byte{1, 2, 3}, 3, opt(le, optFlags, enc(le, 1)))))
 	f.Add(cat(okSHB, idb(le, 1, 8, nil), block(le, btSPB, enc(le, 20, make([]byte, 20)))))
 	f.Add(cat(pcapHeader(le, 0xa1b2cd34, 2, 3, 64, 0x24000001), enc(le, 1, 0, 10, 100, 3, uint16(0x800), uint8(4), uint8(0), make([]byte, 100))))
+	// Absurd lengths: a section, blocks, a packet, an option and a pcap
+	// record claiming far more than the file holds.
+	okIDB := idb(le, 1, 0, nil)
+	for _, in := range [][]byte{
+		enc(be, btSHB, uint32(0x7ffffff0), uint32(0x1a2b3c4d), make([]byte, 64)),
+		cat(okSHB, enc(le, btIDB, 2<<20), make([]byte, 64)),
+		cat(okSHB, okIDB, enc(le, 0x1234, 0xfffffff0), make([]byte, 64)),
+		cat(okSHB, okIDB, block(le, btEPB, enc(le, 0, 0, 0, 0xffffffff, 0xffffffff, make([]byte, 8)))),
+		cat(okSHB, okIDB, epb(le, 0, 0, []byte{1, 2, 3, 4}, 4, enc(le, uint16(1), uint16(0xfff0)))),
+		cat(okSHB, okIDB, block(le, btSPB, enc(le, 0xffffffff, make([]byte, 8)))),
+		cat(pcapHeader(le, 0xa1b2c3d4, 2, 4, 0xffffffff, 1), enc(le, 1, 0, 0xffffffff, 0xffffffff), make([]byte, 100)),
+	} {
+		f.Add(in)
+	}
 
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var zero []pkt

@@ -11,6 +11,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
+	"github.com/turtle-sniffer/turtle/internal/fixtures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -406,6 +407,12 @@ func FuzzNormalize(f *testing.F) {
 	} {
 		f.Add(uint16(pcapio.LinkTypeEthernet), p.Data)
 		f.Add(uint16(pcapio.LinkTypeRaw), p.Data[14:])
+	}
+	for _, fr := range fixtures.Hard() { // errors quoting cut packets, at every cut
+		for _, c := range fixtures.EveryCut(fr, 14) {
+			f.Add(uint16(pcapio.LinkTypeEthernet), c.Data)
+		}
+		f.Add(uint16(pcapio.LinkTypeRaw), fr.Data[14:])
 	}
 	f.Fuzz(func(t *testing.T, lt uint16, data []byte) {
 		p := Frame{Info: pcapio.CaptureInfo{CaptureLength: len(data), Length: len(data)}, Data: data}

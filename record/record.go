@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -123,11 +124,33 @@ func Record(ctx context.Context, name string, cfg *Config) (*Recording, error) {
 			if attempt > 1 {
 				err = fmt.Errorf("%w (attempt %d of %d)", err, attempt, c.Attempts)
 			}
+			if errors.Is(err, os.ErrPermission) {
+				err = &permissionError{scenario: name, err: err}
+			}
 			return nil, err
 		}
 		retried = append(retried, err)
 	}
 }
+
+// permissionError says in one line what recording needs, with the system
+// call that was refused ("socket: operation not permitted"); errors.Is
+// still finds os.ErrPermission.
+type permissionError struct {
+	scenario string
+	err      error
+}
+
+func (e *permissionError) Error() string {
+	cause := e.err
+	var se *os.SyscallError
+	if errors.As(cause, &se) {
+		cause = se
+	}
+	return fmt.Sprintf("%s: capturing on lo needs root or CAP_NET_RAW (%v)", e.scenario, cause)
+}
+
+func (e *permissionError) Unwrap() error { return e.err }
 
 // recordOnce runs a scenario once.
 func recordOnce(ctx context.Context, sc Scenario, c *Config) (*Recording, error) {

@@ -17,6 +17,9 @@ func FuzzToEthernet(f *testing.F) {
 		for _, fr := range c.Frames {
 			f.Add(uint16(c.LinkType), fr.Data)
 		}
+		for _, cut := range fixtures.EveryCut(c.Frames[0], 0)[:min(len(c.Frames[0].Data), 24)] { // link headers cut
+			f.Add(uint16(c.LinkType), cut.Data)
+		}
 	}
 	hdr := map[pcapio.LinkType]int{pcapio.LinkTypeLinuxSLL: 16, pcapio.LinkTypeLinuxSLL2: 20,
 		pcapio.LinkTypeNull: 4, pcapio.LinkTypeLoop: 4}

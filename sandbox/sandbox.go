@@ -50,6 +50,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"runtime"
 	"time"
@@ -76,26 +77,15 @@ const (
 	DefaultFiles  = 16 << 20
 )
 
-// WithDefaults returns l with every zero field set to its default.
+// WithDefaults returns l with every field that is not positive set to its
+// default.
 func (l Limits) WithDefaults() Limits {
-	if l.Wall <= 0 {
-		l.Wall = DefaultWall
-	}
-	if l.CPU <= 0 {
-		l.CPU = DefaultCPU
-	}
-	if l.Memory <= 0 {
-		l.Memory = DefaultMemory
-	}
-	if l.Procs <= 0 {
-		l.Procs = DefaultProcs
-	}
-	if l.Output <= 0 {
-		l.Output = DefaultOutput
-	}
-	if l.Files <= 0 {
-		l.Files = DefaultFiles
-	}
+	l.Wall = cmp.Or(max(l.Wall, 0), DefaultWall)
+	l.CPU = cmp.Or(max(l.CPU, 0), DefaultCPU)
+	l.Memory = cmp.Or(max(l.Memory, 0), DefaultMemory)
+	l.Procs = cmp.Or(max(l.Procs, 0), DefaultProcs)
+	l.Output = cmp.Or(max(l.Output, 0), DefaultOutput)
+	l.Files = cmp.Or(max(l.Files, 0), DefaultFiles)
 	return l
 }
 

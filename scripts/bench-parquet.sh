@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Converts the deterministic IMIX capture to Parquet with `turtle read
 # --format parquet` and prints frames/s, the file's size against the
-# capture's, and peak RSS. Targets: 1,000,000 frames/s on two cores, at most
-# 20 % of the capture's size (no payload), peak RSS at most 128 MB.
+# capture's, and peak RSS. Targets: at most 1.5 times the wall time of
+# `turtle read --format json` on the same capture (issue 26), at most 20 %
+# of the capture's size (no payload), peak RSS at most 128 MB.
 #
 #   scripts/bench-parquet.sh [FRAMES]      # default 1000000
 #
-# Needs GNU time (/usr/bin/time). The capture is made by scripts/imixgen
-# (58% 64 B, 33% 594 B, 8% 1514 B frames; TCP/UDP/ICMP over 300 flows).
+# Needs GNU time (/usr/bin/time); with hyperfine it also times json and
+# parquet interleaved in one run (the machine's load then weighs on both
+# alike) and prints the ratio of their means, wall and user + sys. The
+# capture is made by scripts/imixgen (58% 64 B, 33% 594 B, 8% 1514 B
+# frames; TCP/UDP/ICMP over 300 flows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frames=${1:-1000000}
@@ -33,3 +37,22 @@ awk -v n="$frames" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v p="$psiz
   printf "file: %d bytes, %.1f %% of the capture (target <= 20 %%), %.1f bytes/frame\n", p, 100*p/c, p/n
   printf "peak RSS: %.1f MB (target <= 128 MB)\n", r/1024
 }'
+
+if command -v hyperfine >/dev/null; then
+  cd "$work"
+  hyperfine -w1 -r5 --export-json "$work/h.json" \
+    "./turtle read --format json imix.pcap > /dev/null" \
+    "./turtle read --format parquet -o $work/x.parquet imix.pcap"
+  python3 - "$work/h.json" <<'PY' 2>/dev/null || jq -r '.results[] | "\(.command): \(.mean) s wall, \(.user + .system) s CPU"' "$work/h.json"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+j, p = r[0], r[1]
+cpu = lambda x: x["user"] + x["system"]
+print(f"json {j['mean']:.2f} s wall ({j['min']:.2f} best), {cpu(j):.2f} s CPU; "
+      f"parquet {p['mean']:.2f} s wall ({p['min']:.2f} best), {cpu(p):.2f} s CPU")
+print(f"parquet / json: {p['mean']/j['mean']:.2f}x wall (best {p['min']/j['min']:.2f}x; target <= 1.5), "
+      f"{cpu(p)/cpu(j):.2f}x CPU")
+PY
+else
+  echo "hyperfine not installed: no json comparison (apt-get install hyperfine)"
+fi

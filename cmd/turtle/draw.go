@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 
@@ -75,13 +74,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer src.Close()
-	title := displayName(name)
-	if *stream >= 0 {
-		title += fmt.Sprintf(", TCP stream %d", *stream)
-	}
-	if *filterExpr != "" {
-		title += ", filter " + *filterExpr
-	}
+	title := draw.Title(displayName(name), *stream, *filterExpr)
 	d, readErr := draw.Collect(src, draw.Options{MaxFrames: *maxFrames, Stream: *stream, Gap: *gap, Title: title})
 	code := 0
 	if readErr != nil {
@@ -104,7 +97,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		out = file
 	}
 	bw := bufio.NewWriter(out)
-	werr := writePicture(bw, d, *kind, *format, *ascii)
+	werr := draw.Write(bw, d, *kind, *format, *ascii)
 	if werr == nil {
 		werr = bw.Flush()
 	}
@@ -116,23 +109,4 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return code
-}
-
-// writePicture writes d as the kind and format asked for.
-func writePicture(w io.Writer, d *draw.Diagram, kind, format string, ascii bool) error {
-	switch kind + "/" + format {
-	case "ladder/svg":
-		return draw.WriteLadderSVG(w, d, draw.SVGOptions{})
-	case "ladder/mermaid":
-		return draw.WriteLadderMermaid(w, d)
-	case "ladder/text":
-		return draw.WriteLadderText(w, d, ascii)
-	case "timeline/svg":
-		return draw.WriteTimelineSVG(w, d, draw.SVGOptions{})
-	case "timeline/mermaid":
-		return draw.WriteTimelineMermaid(w, d)
-	case "timeline/text":
-		return draw.WriteTimelineText(w, d, ascii)
-	}
-	return errors.New("unknown picture " + kind + "/" + format)
 }

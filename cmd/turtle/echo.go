@@ -1,18 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/netip"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -20,21 +13,17 @@ import (
 	"github.com/turtle-sniffer/turtle/echo"
 )
 
-// echoSub is one "turtle echo" subcommand.
-type echoSub struct {
+// echoSubs are the "turtle echo" subcommands.
+var echoSubs = []struct {
+	name    string
 	run     func(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	summary string
-}
-
-var echoSubs = []struct {
-	name string
-	echoSub
 }{
-	{"udp-server", echoSub{runUDPServer, "echo UDP datagrams (classroom port 10001)"}},
-	{"udp-client", echoSub{runUDPClient, "send one datagram and print its echo"}},
-	{"tcp-server", echoSub{runTCPServer, "echo TCP connections: iterative, threaded, pool or event"}},
-	{"tcp-client", echoSub{runTCPClient, "send one message over TCP and print its echo"}},
-	{"bench", echoSub{runEchoBench, "run N concurrent clients against a server and summarise"}},
+	{"udp-server", runUDPServer, "echo UDP datagrams (classroom port 10001)"},
+	{"udp-client", runUDPClient, "send one datagram and print its echo"},
+	{"tcp-server", runTCPServer, "echo TCP connections: iterative, threaded, pool or event"},
+	{"tcp-client", runTCPClient, "send one message over TCP and print its echo"},
+	{"bench", runEchoBench, "run N concurrent clients against a server and summarise"},
 }
 
 const echoAbout = `turtle echo runs the classroom's echo programs: a UDP server and client
@@ -74,99 +63,21 @@ func echoUsage(w io.Writer) {
 }
 
 // checkAddr rejects an --addr without a port before any socket is made.
-// An IPv6 address written without brackets (::1:10001) is told how to
-// write it: the last colon cannot be told from the address's own.
 func checkAddr(name, addr string, stderr io.Writer) bool {
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		if i := strings.LastIndexByte(addr, ':'); i > 0 && strings.Count(addr, ":") > 1 && !strings.Contains(addr, "[") {
-			if ip, perr := netip.ParseAddr(addr[:i]); perr == nil && ip.Is6() {
-				fmt.Fprintf(stderr, "turtle %s: --addr %s: an IPv6 address and its port are written with brackets: --addr [%s]:%s\n", name, addr, addr[:i], addr[i+1:])
-				return false
-			}
-		}
-		fmt.Fprintf(stderr, "turtle %s: --addr %q: %v (write host:port, [IPv6]:port or :port)\n", name, addr, err)
+	if err := echo.CheckAddr("--addr", addr); err != nil {
+		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
 		return false
 	}
 	return true
 }
 
-// connLog prints a server's console line for each connection event,
-// unless quiet.
-func connLog(out io.Writer, quiet bool) func(echo.ConnEvent) {
-	if quiet {
-		return nil
-	}
-	return func(e echo.ConnEvent) {
-		b := e.AppendText(make([]byte, 0, 128))
-		out.Write(append(b, '\n'))
-	}
-}
-
-// serverContext is cancelled by SIGINT or SIGTERM. On SIGUSR1 (where the
-// system has it) it calls onStats. stop releases the signals.
-func serverContext(onStats func()) (ctx context.Context, stop func()) {
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	usr := make(chan os.Signal, 1)
-	if len(statsSignals) > 0 {
-		signal.Notify(usr, statsSignals...)
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-usr:
-				onStats()
-			case <-done:
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return ctx, func() {
-		once.Do(func() {
-			signal.Stop(usr)
-			close(done)
-			wg.Wait()
-			cancel()
-		})
-	}
-}
-
-// serveStats answers --stats-addr queries until ctx ends; wait waits for it.
-func serveStats(ctx context.Context, name, addr string, stats func() echo.Stats, stderr io.Writer) (wait func(), ok bool) {
-	if addr == "" {
-		return func() {}, true
-	}
-	ln, err := net.Listen("tcp", addr)
+// serveResult reports how a server ended.
+func serveResult(name string, err error, stderr io.Writer) int {
 	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: --stats-addr: %v\n", name, err)
-		return nil, false
+		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
+		return 1
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		echo.ServeStats(ctx, ln, stats)
-	}()
-	return func() { <-done }, true
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
-}
-
-func statsLine(w io.Writer, s echo.Stats) {
-	b, _ := s.AppendText([]byte("stats: "))
-	w.Write(append(b, '\n'))
+	return 0
 }
 
 func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -217,34 +128,10 @@ func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 	if fs.Changed("idle-timeout") && idleTimeout <= 0 {
 		idleTimeout = -1 // the flag's 0 means never
 	}
-	out := &lockedWriter{w: stdout}
 	srv := &echo.TCPServer{Mode: mode, MaxConns: *maxConns, Delay: *delay, IdleTimeout: idleTimeout,
-		MaxBuffered: *maxBuf, Grace: *grace, Once: *once, MinRate: *minRate, OnConn: connLog(out, *quiet)}
-	ctx, stop := serverContext(func() { statsLine(out, srv.Stats()) })
-	defer stop()
-
-	ln, err := echo.Listen(ctx, *addr, *backlog)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
-	}
-	waitStats, ok := serveStats(ctx, name, *statsAddr, srv.Stats, stderr)
-	if !ok {
-		ln.Close()
-		return 1
-	}
-	fmt.Fprintf(out, "turtle echo: tcp server (%s) listening on %s\n", mode, ln.Addr())
-	err = srv.Serve(ctx, ln)
-	stop()
-	waitStats()
-	if *stats {
-		statsLine(out, srv.Stats())
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
-	}
-	return 0
+		MaxBuffered: *maxBuf, Grace: *grace, Once: *once, MinRate: *minRate}
+	con := echo.Console{Out: stdout, Quiet: *quiet, Stats: *stats, StatsAddr: *statsAddr}
+	return serveResult(name, con.RunTCP(context.Background(), srv, *addr, *backlog), stderr)
 }
 
 func runUDPServer(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -265,52 +152,9 @@ func runUDPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 	if !checkAddr(name, *addr, stderr) {
 		return 2
 	}
-	out := &lockedWriter{w: stdout}
-	srv := &echo.UDPServer{Delay: *delay, Grace: *grace, Once: *once, OnEcho: connLog(out, *quiet)}
-	ctx, stop := serverContext(func() { statsLine(out, srv.Stats()) })
-	defer stop()
-	pc, err := net.ListenPacket("udp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
-	}
-	waitStats, ok := serveStats(ctx, name, *statsAddr, srv.Stats, stderr)
-	if !ok {
-		pc.Close()
-		return 1
-	}
-	fmt.Fprintf(out, "turtle echo: udp server listening on %s\n", pc.LocalAddr())
-	err = srv.Serve(ctx, pc)
-	stop()
-	waitStats()
-	if *stats {
-		statsLine(out, srv.Stats())
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return 1
-	}
-	return 0
-}
-
-// clientMessage is --message, or else one line of stdin without its line
-// end: the notes' input(), read once the client is connected.
-func clientMessage(fs *pflag.FlagSet, msg string, stdin io.Reader) (string, error) {
-	if fs.Changed("message") {
-		return msg, nil
-	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read message from stdin: %w", err)
-	}
-	n := len(line)
-	if n > 0 && line[n-1] == '\n' {
-		n--
-		if n > 0 && line[n-1] == '\r' {
-			n--
-		}
-	}
-	return line[:n], nil
+	srv := &echo.UDPServer{Delay: *delay, Grace: *grace, Once: *once}
+	con := echo.Console{Out: stdout, Quiet: *quiet, Stats: *stats, StatsAddr: *statsAddr}
+	return serveResult(name, con.RunUDP(context.Background(), srv, *addr), stderr)
 }
 
 // clientFlags are the flags both clients share.
@@ -329,50 +173,35 @@ func addClientFlags(fs *pflag.FlagSet, port string) clientFlags {
 	}
 }
 
-// exchange connects, reads the message, sends it and waits for the echo:
-// the notes' client in order. ok is false when nothing can be printed.
-func (cf clientFlags) exchange(name, network string, fs *pflag.FlagSet, stdin io.Reader, stderr io.Writer) (reply []byte, from netip.AddrPort, code int, ok bool) {
+// runClient parses the flags of a client and runs it: the notes' client
+// in order, its output on stdout, what went wrong on stderr.
+func runClient(name, network string, fs *pflag.FlagSet, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cf := addClientFlags(fs, map[string]string{"tcp": "12500", "udp": "10001"}[network])
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	if !checkAddr(name, *cf.addr, stderr) {
+		return 2
+	}
 	ctx := context.Background()
 	if *cf.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, *cf.timeout, fmt.Errorf("--timeout %v", *cf.timeout))
 		defer cancel()
 	}
-	c, err := echo.Dial(ctx, network, *cf.addr)
+	c := echo.ClientRun{Network: network, Addr: *cf.addr, Message: *cf.msg, Escape: *cf.escape, Terminal: isTerminal(stdout)}
+	if !fs.Changed("message") {
+		c.Input = stdin
+	}
+	out, err := c.Run(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return nil, from, 1, false
 	}
-	defer c.Close()
-	text, err := clientMessage(fs, *cf.msg, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return nil, from, 1, false
+	if out == nil {
+		return 1
 	}
-	reply, from, err = echo.Exchange(ctx, c, []byte(text))
-	switch {
-	case err == nil:
-		return reply, from, 0, true
-	case len(reply) > 0 || errors.Is(err, echo.ErrClosed):
-		// What arrived is what the notes' recv(1024) prints.
-		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		return reply, from, 0, true
-	}
-	fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-	return nil, from, 1, false
-}
-
-// appendReply appends an echo for stdout: the bytes as they came when
-// stdout is not a terminal (the notes' print), safe text on a terminal,
-// or everything escaped with --escape.
-func appendReply(b, reply []byte, escape, terminal bool) []byte {
-	switch {
-	case escape:
-		return echo.AppendPrintable(b, reply)
-	case terminal:
-		return echo.AppendText(b, reply)
-	}
-	return append(b, reply...)
+	stdout.Write(out)
+	return 0
 }
 
 func runTCPClient(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -381,20 +210,7 @@ func runTCPClient(name string, args []string, stdin io.Reader, stdout, stderr io
 			"as many bytes as it sent and prints \"Reply from Server: TEXT\", as the notes' client. If the\n"+
 			"server closes or resets the connection early, what arrived is printed and why on stderr.",
 		"turtle echo tcp-client --addr [::1]:12500 --message hello", stdout, stderr)
-	cf := addClientFlags(fs, "12500")
-	if ok, code := parseFlags(fs, args); !ok {
-		return code
-	}
-	if !checkAddr(name, *cf.addr, stderr) {
-		return 2
-	}
-	reply, _, code, ok := cf.exchange(name, "tcp", fs, stdin, stderr)
-	if !ok {
-		return code
-	}
-	b := appendReply([]byte("Reply from Server: "), reply, *cf.escape, isTerminal(stdout))
-	stdout.Write(append(b, '\n'))
-	return code
+	return runClient(name, "tcp", fs, args, stdin, stdout, stderr)
 }
 
 func runUDPClient(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -403,24 +219,7 @@ func runUDPClient(name string, args []string, stdin io.Reader, stdout, stderr io
 			"the echo and prints \"IP: ADDR | Port: PORT\" and the echoed text, as the notes' client.\n"+
 			"Where the notes' client waits for ever when no server listens, it says so.",
 		"turtle echo udp-client --addr 127.0.0.1:10001 --message hello", stdout, stderr)
-	cf := addClientFlags(fs, "10001")
-	if ok, code := parseFlags(fs, args); !ok {
-		return code
-	}
-	if !checkAddr(name, *cf.addr, stderr) {
-		return 2
-	}
-	reply, from, code, ok := cf.exchange(name, "udp", fs, stdin, stderr)
-	if !ok {
-		return code
-	}
-	b := append([]byte("IP: "), from.Addr().String()...)
-	b = append(b, " | Port: "...)
-	b = strconv.AppendUint(b, uint64(from.Port()), 10)
-	b = append(b, '\n')
-	b = appendReply(b, reply, *cf.escape, isTerminal(stdout))
-	stdout.Write(append(b, '\n'))
-	return code
+	return runClient(name, "udp", fs, args, stdin, stdout, stderr)
 }
 
 func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -457,8 +256,8 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 	defer cancel()
 	ictx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := echo.Bench(ictx, echo.BenchConfig{Addr: *addr, Proto: *proto, Clients: *clients,
-		Messages: *messages, Size: *size, Rate: *rate})
+	cfg := echo.BenchConfig{Addr: *addr, Proto: *proto, Clients: *clients, Messages: *messages, Size: *size, Rate: *rate}
+	res, err := echo.Bench(ictx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
 		return 2
@@ -467,18 +266,10 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "turtle %s: all %d clients failed: %v\n", name, res.Failed, res.Err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s %s: %d clients x %d messages of %d bytes\n", *proto, *addr, *clients, *messages, *size)
-	fmt.Fprintf(stdout, "completed %d, failed %d; %d messages echoed\n", res.Completed, res.Failed, res.Messages)
-	fmt.Fprintf(stdout, "connect %v, wall %v, %s msg/s\n", res.Connect.Round(time.Millisecond), res.Wall.Round(time.Millisecond), formatRate(res.MsgRate()))
-	fmt.Fprintf(stdout, "latency p50 %v, p99 %v\n", res.P50.Round(time.Microsecond), res.P99.Round(time.Microsecond))
+	res.WriteReport(stdout, cfg)
 	if *statsAddr != "" {
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		st, err := echo.FetchStats(sctx, *statsAddr)
-		scancel()
-		if err != nil {
+		if err := echo.WriteServerPeak(stdout, *statsAddr); err != nil {
 			fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		} else {
-			fmt.Fprintf(stdout, "server peak %d concurrent, %d served, peak buffered %d bytes\n", st.Peak, st.Served, st.PeakBuffered)
 		}
 	}
 	if res.Failed > 0 {
@@ -486,18 +277,4 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	return 0
-}
-
-// formatRate prints a rate with three significant figures at most and no
-// exponent, so that 5 messages in 15 s read 0.333, not 0.
-func formatRate(r float64) string {
-	switch {
-	case r >= 100:
-		return strconv.FormatFloat(r, 'f', 0, 64)
-	case r >= 10:
-		return strconv.FormatFloat(r, 'f', 1, 64)
-	case r >= 1:
-		return strconv.FormatFloat(r, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(r, 'f', 3, 64)
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/live"
 )
@@ -88,57 +87,20 @@ func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer
 	if err := live.CheckUser(runAs); err != nil {
 		return nil, err
 	}
-	name, student := "live capture", "live"
-	var file *os.File
-	var create func() (*os.File, error)
-	if *lf.write != "" {
-		// Created once the capture is open, as the user who started
-		// turtle, before privileges go; read back for a rubric's
-		// wrong-port penalty.
-		create = func() (*os.File, error) {
-			f, err := capture.CreateStream(*lf.write) // in place, never through a link
-			if err != nil {
-				return nil, unwrapPathErrorNamed(*lf.write, err)
-			}
-			file = f
-			return f, nil
-		}
-		defer func() {
-			if file != nil {
-				file.Close()
-			}
-		}()
-		name = *lf.write
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opt := grade.LiveOptions{
-		Interface: *lf.iface, Name: name, Create: create, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
+		Interface: *lf.iface, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
 		Opened:  func() error { return live.DropPrivileges(runAs) },
 		Out:     stdout,
 		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },
 	}
-	res, err := grade.Live(ctx, r, opt)
+	res, err := grade.LiveFile(ctx, r, *lf.write, opt)
 	if errors.Is(err, os.ErrPermission) {
-		where := *lf.iface
-		if where == "" {
-			where = "every interface"
-		}
-		return nil, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", where)
+		return nil, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", live.Where(*lf.iface))
 	}
 	if err != nil {
 		return nil, err
 	}
-	if file != nil {
-		if err := file.Close(); err != nil {
-			return nil, unwrapPathErrorNamed(*lf.write, err)
-		}
-		// Named as grading the written file names its student; asked only
-		// now, since Collect refuses a path that does not exist yet.
-		if subs, _, err := grade.Collect([]string{name}, grade.CollectOptions{}); err == nil && len(subs) == 1 {
-			student = subs[0].Student
-		}
-	}
-	res.Student = student
 	return []grade.Result{res}, nil
 }

@@ -3,10 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"runtime"
-	"strconv"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/turtle-sniffer/turtle/live"
 )
@@ -34,50 +30,9 @@ func runIfaces(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle ifaces: %v\n", err)
 		return 1
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-	for _, ifc := range list {
-		addrs := make([]string, len(ifc.Addrs))
-		for i, a := range ifc.Addrs {
-			addrs[i] = a.String()
-		}
-		addr := strings.Join(addrs, " ")
-		if addr == "" {
-			addr = "-"
-		}
-		state := "down"
-		if ifc.Up {
-			state = "up"
-		}
-		kind := ""
-		if ifc.Loopback {
-			kind = "loopback"
-		}
-		if ifc.Description != "" {
-			kind = strings.TrimSpace(kind + " (" + printableName(ifc.Description) + ")")
-		}
-		name := ifc.Name
-		if !plainASCII(name) {
-			name = printableName(name) // Npcap's names keep their backslashes
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strconv.Itoa(ifc.Index), name, addr, state, kind)
-	}
-	if runtime.GOOS == "linux" {
-		fmt.Fprintf(tw, "-\t%s\t%s\t%s\t%s\n", live.Any, "-", "up", "(all interfaces, Linux cooked frames)")
-	}
-	if err := tw.Flush(); err != nil {
+	if err := live.WriteList(stdout, list, printableName); err != nil {
 		fmt.Fprintf(stderr, "turtle ifaces: write output: %v\n", err)
 		return 1
 	}
 	return 0
-}
-
-// plainASCII reports whether s is printable ASCII only: safe to print as
-// it is, and to copy into -i.
-func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

@@ -57,7 +57,9 @@ type lab struct {
 	t     *testing.T
 	ns    *netns.Namespace
 	notes string
-	hosts string // a hosts file bind-mounted over /etc/hosts for every program, if set
+	hosts string   // a hosts file bind-mounted over /etc/hosts for every program, if set
+	final bool     // end times out of bounds are errors (false only on timed's first run)
+	late  []string // end times out of bounds on timed's first run
 }
 
 func newLab(t *testing.T) *lab {
@@ -75,7 +77,7 @@ func newLab(t *testing.T) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, ns: ns, notes: notes}
+	l := &lab{t: t, ns: ns, notes: notes, final: true}
 	if out, err := exec.Command("python3", "-u", "-c", "import socket").CombinedOutput(); err != nil {
 		t.Skipf("python3 does not run: %v %s", err, out)
 	}
@@ -337,15 +339,52 @@ func (l *lab) same(what string, notes, turtle seen) {
 		t.Errorf("%s: turtle exited %d, the notes' program %d", what, turtle.code, notes.code)
 	}
 	if d := turtle.end - notes.end; d > time.Second || d < -time.Second {
-		t.Errorf("%s: turtle ended after %v, the notes' program after %v", what, turtle.end.Round(time.Millisecond), notes.end.Round(time.Millisecond))
+		l.lateness("%s: turtle ended after %v, the notes' program after %v", what, turtle.end.Round(time.Millisecond), notes.end.Round(time.Millisecond))
 	}
+}
+
+// timed runs a scenario that compares end times (same, lateness) in a lab
+// of its own. Texts and exit statuses must agree the first time; end times
+// further apart than the scenario allows are logged and the whole scenario
+// runs once more, in a new lab, where they must agree. A turtle program
+// that behaves differently (waits for a timeout, a typist or a queue the
+// notes' program does not wait for) is as late the second time and fails;
+// a machine so busy that it holds one program back by a second (seven test
+// suites on two cores did, once in a while) rarely does so twice in a row.
+func timed(t *testing.T, scenario func(l *lab)) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		l := newLab(t)
+		l.final = attempt == 2
+		scenario(l)
+		if len(l.late) == 0 || t.Failed() || l.final {
+			return
+		}
+		t.Logf("end times out of bounds; the scenario runs again:\n%s", strings.Join(l.late, "\n"))
+	}
+}
+
+// lateness reports an end time the scenario does not allow: an error on
+// the final run (any lab not made by timed), else a note for timed.
+func (l *lab) lateness(format string, args ...any) {
+	l.t.Helper()
+	if l.final {
+		l.t.Errorf(format, args...)
+		return
+	}
+	l.late = append(l.late, fmt.Sprintf(format, args...))
 }
 
 // Item 1: "localhost" on a hosts file with "::1 localhost" still reaches the
 // notes' UDP server, which listens on IPv4 only.
 func TestNotesUDPClientLocalhost(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesUDPClientLocalhost)
+}
+
+// notesUDPClientLocalhost is TestNotesUDPClientLocalhost's scenario.
+func notesUDPClientLocalhost(l *lab) {
+	t := l.t
 	l.hosts = filepath.Join(t.TempDir(), "hosts")
 	if err := os.WriteFile(l.hosts, []byte("::1 localhost ip6-localhost\n127.0.0.1 localhost\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -379,7 +418,12 @@ func TestNotesUDPClientLocalhost(t *testing.T) {
 // and closes: the first 1,024 bytes are printed, then why on stderr.
 func TestNotesTCPClientPartialEcho(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesTCPClientPartialEcho)
+}
+
+// notesTCPClientPartialEcho is TestNotesTCPClientPartialEcho's scenario.
+func notesTCPClientPartialEcho(l *lab) {
+	t := l.t
 	msg := strings.Repeat("abcdefghij", 200)
 	var got [2]seen
 	var turtleErr string
@@ -404,7 +448,12 @@ func TestNotesTCPClientPartialEcho(t *testing.T) {
 // her; a client started with no server fails at once.
 func TestNotesClientsConnectFirst(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesClientsConnectFirst)
+}
+
+// notesClientsConnectFirst is TestNotesClientsConnectFirst's scenario.
+func notesClientsConnectFirst(l *lab) {
+	t := l.t
 	var got, refused [2]seen
 	for i, client := range [][]string{l.notes_("tcp_client.py"), l.turtle("echo", "tcp-client")} {
 		c := l.typing(5*time.Second, "late\n", client...) // no server yet
@@ -428,8 +477,11 @@ func TestNotesClientsConnectFirst(t *testing.T) {
 		t.Errorf("the notes' second client ended after %v, before the typist's echo", got[0].end)
 	}
 	l.same("a client behind a student typing", got[0], got[1])
-	if refused[0].code != 1 || refused[0].end > 2*time.Second {
-		t.Errorf("the notes' client with no server: exit %d after %v", refused[0].code, refused[0].end)
+	if refused[0].code != 1 {
+		t.Errorf("the notes' client with no server: exit %d", refused[0].code)
+	}
+	if refused[0].end > 2*time.Second {
+		l.lateness("the notes' client with no server ended after %v", refused[0].end)
 	}
 	l.same("a client with no server", refused[0], refused[1])
 }
@@ -438,7 +490,12 @@ func TestNotesClientsConnectFirst(t *testing.T) {
 // student's words.
 func TestNotesClientMessages(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesClientMessages)
+}
+
+// notesClientMessages is TestNotesClientMessages's scenario.
+func notesClientMessages(l *lab) {
+	t := l.t
 	// No TCP server: refused in plain words, exit 1 at once, as the notes'
 	// client (which prints a traceback).
 	c := l.client(0, "hi\n", l.turtle("echo", "tcp-client")...)
@@ -449,8 +506,11 @@ func TestNotesClientMessages(t *testing.T) {
 	// report the ICMP error to an unconnected socket); turtle's says why.
 	notes := l.typing(0, "hi\n", l.notes_("udp_client.py")...)
 	c = l.client(0, "hi\n", l.turtle("echo", "udp-client")...)
-	if c.code != 1 || c.stderr.String() != "turtle echo udp-client: no server answered on port 10001 (ICMP port unreachable)\n" || c.end > time.Second {
-		t.Errorf("udp-client, no server: exit %d after %v, stderr %q", c.code, c.end, c.stderr.String())
+	if c.code != 1 || c.stderr.String() != "turtle echo udp-client: no server answered on port 10001 (ICMP port unreachable)\n" {
+		t.Errorf("udp-client, no server: exit %d, stderr %q", c.code, c.stderr.String())
+	}
+	if c.end > time.Second {
+		l.lateness("udp-client, no server: ended after %v", c.end)
 	}
 	if !notes.running() {
 		t.Errorf("the notes' UDP client with no server ended: %q", notes.stderr.String())
@@ -468,7 +528,12 @@ func TestNotesClientMessages(t *testing.T) {
 // Item 5: the reply is printed as print(data.decode('utf-8')) prints it.
 func TestNotesReplyText(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesReplyText)
+}
+
+// notesReplyText is TestNotesReplyText's scenario.
+func notesReplyText(l *lab) {
+	t := l.t
 	line := "C:\\temp\\new\tx 👩\u200d💻 \x1b[1mbold\n"
 	var got [2]seen
 	for i, client := range [][]string{l.notes_("tcp_client.py"), l.turtle("echo", "tcp-client")} {
@@ -492,7 +557,12 @@ func TestNotesReplyText(t *testing.T) {
 // rate that is not 0.
 func TestNotesBenchListen1(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesBenchListen1)
+}
+
+// notesBenchListen1 is TestNotesBenchListen1's scenario.
+func notesBenchListen1(l *lab) {
+	t := l.t
 	srv := l.server("tcp", 12500, l.notes_("tcp_server_loop.py")...)
 	// Five notes' clients started together, timed from the first one
 	// ready to the last one done.
@@ -517,7 +587,7 @@ func TestNotesBenchListen1(t *testing.T) {
 	fmt.Sscan(m[2], &rate)
 	fmt.Sscan(m[3], &p99)
 	if d := time.Duration(wall*float64(time.Second)) - slowest; d > time.Second || d < -time.Second {
-		t.Errorf("bench took %.3fs, the notes' five clients %v", wall, slowest)
+		l.lateness("bench took %.3fs, the notes' five clients %v", wall, slowest)
 	}
 	// p99 is at most the wall time; how far below depends on when each
 	// connection was accepted (a listen(1) queue makes the kernel retry
@@ -533,7 +603,12 @@ func TestNotesBenchListen1(t *testing.T) {
 // console has a line per connection.
 func TestNotesBacklogAndConsole(t *testing.T) {
 	t.Parallel()
-	l := newLab(t)
+	timed(t, notesBacklogAndConsole)
+}
+
+// notesBacklogAndConsole is TestNotesBacklogAndConsole's scenario.
+func notesBacklogAndConsole(l *lab) {
+	t := l.t
 	ends := func(server []string) ([]time.Duration, *labRun) {
 		srv := l.server("tcp", 12500, server...)
 		cs, first := l.together(4, "x\n", l.notes_("tcp_client.py")...)
@@ -553,7 +628,7 @@ func TestNotesBacklogAndConsole(t *testing.T) {
 	turtle, srv := ends(l.turtle("echo", "tcp-server", "--delay", "3s", "--backlog", "1"))
 	for i := range notes {
 		if d := turtle[i] - notes[i]; d > time.Second || d < -time.Second {
-			t.Errorf("client %d ended after %v against turtle, %v against the notes' server", i+1, turtle[i], notes[i])
+			l.lateness("client %d ended after %v against turtle, %v against the notes' server", i+1, turtle[i], notes[i])
 		}
 	}
 	console := srv.stdout.String()
@@ -593,7 +668,13 @@ func TestNotesSlowTypist(t *testing.T) {
 		t.Skip("takes 35 s")
 	}
 	t.Parallel()
-	l, l2 := newLab(t), newLab(t) // both at once, each in its own namespace
+	timed(t, notesSlowTypist)
+}
+
+// notesSlowTypist is TestNotesSlowTypist's scenario.
+func notesSlowTypist(l *lab) {
+	t := l.t
+	l2 := newLab(t) // both at once, each in its own namespace
 	var got [2]seen
 	var cs [2]*labRun
 	for i, server := range [][]string{l.notes_("tcp_server.py"), l.turtle("echo", "tcp-server", "--once")} {

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/turtle-sniffer/turtle/record"
 )
@@ -74,10 +71,6 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	cfg := &record.Config{Raw: !*normalize, HostLoopback: !*netns, Timeout: *timeout, Attempts: *attempts}
 	r, err := record.Record(ctx, name, cfg)
-	if errors.Is(err, os.ErrPermission) {
-		fmt.Fprintf(stderr, "turtle record: %s: capturing on lo needs root or CAP_NET_RAW (%v)\n", name, rootCause(err))
-		return 1
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle record: %v\n", err)
 		return 1
@@ -87,70 +80,18 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle record: attempt %d of %d: %v; recorded again\n", i+1, *attempts, e)
 	}
 
-	var pcap bytes.Buffer
-	if err := r.WritePcap(&pcap); err != nil {
-		fmt.Fprintf(stderr, "turtle record: %s: %v\n", *output, err)
-		return 1
-	}
-	if err := writeOutput(*output, pcap.Bytes(), stdout); err != nil {
+	if err := r.Save(*output, stdout, *golden); err != nil {
 		fmt.Fprintf(stderr, "turtle record: %v\n", err)
 		return 1
-	}
-	if *golden != "" {
-		text, err := r.Text()
-		if err == nil {
-			err = os.WriteFile(*golden, text, 0o644)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle record: %s: %v\n", *golden, unwrapPathError(err))
-			return 1
-		}
-	}
-	var how []string
-	if r.Normalized {
-		how = append(how, "normalized")
-	} else {
-		how = append(how, "raw")
-	}
-	if r.Netns {
-		how = append(how, "in a network namespace")
-	} else {
-		how = append(how, "on the host's lo")
 	}
 	msg := stdout
 	if *output == "-" {
 		msg = stderr
 	}
-	fmt.Fprintf(msg, "%s: %d frames to %s (%s)", name, len(r.Frames), displayOutput(*output), strings.Join(how, ", "))
+	fmt.Fprintf(msg, "%s: %d frames to %s (%s)", name, len(r.Frames), outputName(*output), r.How())
 	if *golden != "" {
 		fmt.Fprintf(msg, ", text to %s", *golden)
 	}
 	fmt.Fprintln(msg)
 	return 0
-}
-
-// writeOutput writes data to the file name, or to stdout for "-".
-func writeOutput(name string, data []byte, stdout io.Writer) error {
-	if name == "-" {
-		_, err := stdout.Write(data)
-		return err
-	}
-	return os.WriteFile(name, data, 0o644)
-}
-
-func displayOutput(name string) string {
-	if name == "-" {
-		return "standard output"
-	}
-	return name
-}
-
-// rootCause is the failed system call of an error chain ("socket:
-// operation not permitted"), for a message that says the rest itself.
-func rootCause(err error) error {
-	var se *os.SyscallError
-	if errors.As(err, &se) {
-		return se
-	}
-	return err
 }

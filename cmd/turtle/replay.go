@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
-	"github.com/turtle-sniffer/turtle/live"
-	"github.com/turtle-sniffer/turtle/pcapio"
 	"github.com/turtle-sniffer/turtle/replay"
 )
 
@@ -71,50 +69,25 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fs.Changed("speed") && *speed <= 0 {
 		return usageErr("--speed %v: the speed must be above 0", *speed)
 	}
-	var inputs []replay.Input
-	for _, name := range fs.Args() {
-		if name == "-" && opt.Loop != 1 {
-			return usageErr("standard input can be played once only: drop --loop or give a file")
-		}
-		in := replay.File(name)
-		if name == "-" {
-			in = replay.Input{Name: "standard input", Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }}
-		}
-		inputs = append(inputs, in)
+	if slices.Contains(fs.Args(), "-") && opt.Loop != 1 {
+		return usageErr("standard input can be played once only: drop --loop or give a file")
 	}
 	// Options are checked before the interface is opened, so that a usage
 	// error is one whatever the privilege.
 	if err := opt.Check(); err != nil {
 		return usageErr("%v", err)
 	}
-	ifc, err := live.Lookup(*iface)
+	s, err := replay.OpenSender(*iface, *libpcap)
 	if err != nil {
-		fmt.Fprintf(stderr, "turtle replay: %v\n", err)
-		return 1
-	}
-	open := live.OpenSender
-	if *libpcap {
-		open = live.OpenSenderLibpcap
-	}
-	s, err := open(ifc.Name)
-	if err != nil {
-		if errors.Is(err, os.ErrPermission) {
-			fmt.Fprintf(stderr, "turtle replay: sending on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw=eip $(which turtle)\n", ifc.Name)
-			return 1
-		}
 		fmt.Fprintf(stderr, "turtle replay: %v\n", err)
 		return 1
 	}
 	defer s.Close()
-	if lt := s.LinkType(); lt != pcapio.LinkTypeEthernet {
-		fmt.Fprintf(stderr, "turtle replay: %s is not an Ethernet device (link type %d): replay sends Ethernet frames\n", ifc.Name, lt)
-		return 1
-	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opt.Report = func(err error) { fmt.Fprintf(stderr, "turtle replay: %v\n", err) }
-	st, err := replay.Run(ctx, s, inputs, opt)
+	st, err := replay.Run(ctx, s, replay.Inputs(fs.Args(), stdin), opt)
 	if st.Idle {
 		fmt.Fprintf(stderr, "turtle replay: --loop 0: a whole pass over the captures sent no frame (empty, refused or filtered out); stopping\n")
 	}

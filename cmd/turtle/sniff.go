@@ -1,22 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/live"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const sniffAbout = `Sniff captures frames from a network interface and prints them as the
@@ -93,18 +89,18 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 
-	ifc, err := pickInterface(*ifName)
+	ifc, err := live.Pick(*ifName)
 	if err != nil {
 		return fail("%v", err)
 	}
-	where := ifaceWhere(ifc.Name)
+	where := live.Where(ifc.Name)
 	cfg := &live.Config{Snaplen: *snaplen, Promiscuous: *promisc, BufferSize: *bufKiB << 10, Libpcap: *libpcap}
 	if *filterExpr != "" && fs.NArg() > 0 {
 		return usageErr("give the filter either with -f or as arguments, not both")
 	}
 	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
-		if code := compileSniffFilter(cfg, ifc.Name, where, expr, stderr); code != 0 {
-			return code
+		if err := cfg.SetFilter(ifc.Name, expr); err != nil {
+			return openFailure(stderr, where, err)
 		}
 	}
 	h, err := live.Open(ifc.Name, cfg)
@@ -119,31 +115,29 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stopWatching()
 
 	// The file is opened as the user who started turtle, then privileges go.
-	file, bw, pw, err := openSniffOutput(*output, stdout, h.LinkType(), *snaplen)
-	if err != nil {
-		return fail("%v", err)
+	t := &live.Tee{H: h}
+	var file *capture.PcapStream
+	if *output != "" {
+		if file, err = capture.CreatePcapStream(*output, stdout, h.LinkType(), *snaplen); err != nil {
+			return fail("%v", err)
+		}
+		defer file.Close()
+		t.Write = file
 	}
-	defer file.Close() // nil without -w: Close then does nothing
 	if err := live.DropPrivileges(*runAs); err != nil {
 		return fail("%v", err)
 	}
 	if printing && *format == "turtle" {
-		printSniffIP(stdout, ifc)
+		fmt.Fprintf(stdout, "IP: %s\n", live.SnifferAddress(ifc))
 	}
-
-	s := &sniffer{h: h, pw: pw, bw: bw}
 	if printing {
-		s.p = &decode.Printer{Format: f, W: stdout}
+		t.Print = &decode.Printer{Format: f, W: stdout}
 	}
-	loopErr := s.record(ctx, *count)
-	// Whatever stopped the loop, what was captured is written out.
-	werr := s.flush()
-	if file != nil {
-		if err := file.Close(); err != nil && werr == nil {
-			werr = err
-		}
+	loopErr, werr := t.Run(ctx, *count) // flushed, whatever stopped it
+	if err := file.Close(); werr == nil {
+		werr = err
 	}
-	printSniffEnd(stderr, h, ctx.Err() != nil, s.n)
+	printSniffEnd(stderr, h, ctx.Err() != nil, t.Frames())
 	switch {
 	case loopErr != nil:
 		return fail("%s: %v", where, loopErr)
@@ -151,83 +145,6 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("write %s: %v", outputName(*output), werr)
 	}
 	return 0
-}
-
-// flushEvery bounds how long text and file data wait in buffers.
-const flushEvery = 200 * time.Millisecond
-
-// sniffer takes each frame the live.Recorder reads to the printer and the
-// pcap writer, whose buffers are flushed every flushEvery at the latest.
-type sniffer struct {
-	h     *live.Handle
-	p     *decode.Printer
-	pw    *pcapio.PcapWriter
-	bw    *bufio.Writer
-	n     int
-	addr  pcapio.LinkAddr
-	frame pcapio.Frame
-}
-
-func (s *sniffer) record(ctx context.Context, count int) error {
-	r := &live.Recorder{H: s.h, Frame: s.take, Every: flushEvery, Count: count, Drain: live.DefaultDrain,
-		Tick: func(time.Time) (bool, error) { return false, s.flush() }}
-	return r.Run(ctx)
-}
-
-func (s *sniffer) take(data []byte, ci pcapio.CaptureInfo) (bool, error) {
-	s.n++
-	if s.pw != nil {
-		if err := s.pw.WritePacket(ci, data); err != nil {
-			return false, err
-		}
-	}
-	if s.p != nil {
-		s.h.LinkAddr(&s.addr)
-		s.frame = pcapio.Frame{Number: s.n, Data: data, Info: ci, Live: &s.addr}
-		if err := s.p.Print(&s.frame); err != nil {
-			return false, err
-		}
-	}
-	return false, nil
-}
-
-func (s *sniffer) flush() error {
-	if s.p != nil {
-		if err := s.p.Flush(); err != nil {
-			return err
-		}
-	}
-	if s.bw != nil {
-		return s.bw.Flush()
-	}
-	return nil
-}
-
-// pickInterface resolves -i; without it, live.Unbound: every interface,
-// as the notes' socket.
-func pickInterface(name string) (live.Interface, error) {
-	if name != "" {
-		return live.Lookup(name)
-	}
-	return live.Interface{Name: live.Unbound, Up: true}, nil
-}
-
-// hostIP is what the notes' sniffer prints first:
-// socket.gethostbyname(socket.gethostname()), the first IPv4 address of
-// the host's name; "-" when the name does not resolve (where Python stops
-// with an error).
-func hostIP() string {
-	name, err := os.Hostname()
-	if err != nil {
-		return "-"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", name)
-	if err != nil || len(ips) == 0 {
-		return "-"
-	}
-	return ips[0].Unmap().String()
 }
 
 // openFailure reports a handle that did not open: a missing privilege in
@@ -246,34 +163,6 @@ func outputName(name string) string {
 		return "standard output"
 	}
 	return name
-}
-
-// openSniffOutput opens -w: a classic pcap of the interface's link type
-// to the file output ("-": stdout; "": none), before privileges go.
-func openSniffOutput(output string, stdout io.Writer, lt pcapio.LinkType, snaplen int) (file *os.File, bw *bufio.Writer, pw *pcapio.PcapWriter, err error) {
-	if output == "" {
-		return nil, nil, nil, nil
-	}
-	var w io.Writer = stdout
-	if output != "-" {
-		// In place, growing as frames come (not renamed at the end), and
-		// never through a link planted at the name: root opens it.
-		if file, err = capture.CreateStream(output); err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", output, err)
-		}
-		w = file
-	}
-	// 1 MiB: each write system call also wakes the Go runtime's monitor
-	// thread, which costs more than the write itself on a flood.
-	bw = bufio.NewWriterSize(w, 1<<20)
-	pw, err = pcapio.NewPcapWriter(bw, pcapio.PcapOptions{LinkType: lt, Snaplen: snaplen, Nanosecond: true})
-	if err != nil {
-		if file != nil {
-			file.Close()
-		}
-		return nil, nil, nil, fmt.Errorf("%s: %v", output, err)
-	}
-	return file, bw, pw, nil
 }
 
 // checkSniffNumbers checks -c, -s and -B; the answer is a usage error, or "".
@@ -297,41 +186,4 @@ func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted bool, n int) {
 		fmt.Fprintln(stderr, "turtle> Bye.")
 	}
 	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", n, st.Dropped)
-}
-
-// compileSniffFilter compiles the capture filter for the interface's link
-// type into cfg (at cfg.Snaplen); non-zero is the exit code of a failure,
-// reported (where names the interface, or "every interface").
-func compileSniffFilter(cfg *live.Config, iface, where, expr string, stderr io.Writer) int {
-	lt, err := live.LinkTypeOf(iface, cfg)
-	if err != nil {
-		return openFailure(stderr, where, err)
-	}
-	if cfg.Filter, err = live.CompileFilter(expr, lt, cfg.Snaplen); err != nil {
-		fmt.Fprintf(stderr, "turtle sniff: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
-// printSniffIP is the classroom sniffer's first line: the interface's
-// address ("-" when it has none), or, capturing on every interface, the
-// host's as the class notes' sniffer finds it.
-func printSniffIP(stdout io.Writer, ifc live.Interface) {
-	addr := "-"
-	if ifc.Name == live.Unbound {
-		addr = hostIP()
-	} else if a, ok := live.Address(ifc); ok {
-		addr = a.String()
-	}
-	fmt.Fprintf(stdout, "IP: %s\n", addr)
-}
-
-// ifaceWhere is how messages name the interface: its name, or "every
-// interface" when the capture is bound to none.
-func ifaceWhere(name string) string {
-	if name == live.Unbound {
-		return "every interface"
-	}
-	return name
 }

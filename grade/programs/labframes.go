@@ -6,14 +6,16 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/turtle-sniffer/turtle/internal/forge"
 )
 
 // The sniffer labs' reference capture is built here, in production code,
 // because turtle grade sends it to every student's sniffer; it moved out of
 // internal/fixtures (the forge for test captures, imported by tests only).
-// Frames are built with gopacket's serializer where a valid packet is
-// wanted, and patched by hand where the branch needs it (IPv4 options, a
-// cut header).
+// Frames are built with internal/forge (gopacket's serializer, the builders
+// internal/fixtures uses too) where a valid packet is wanted, and patched by
+// hand where the branch needs it (IPv4 options, a cut header).
 
 // labFrame is one frame of the sniffer labs and the branch of the
 // classroom code it exercises; every frame is Ethernet.
@@ -41,47 +43,47 @@ var (
 // VLAN tag: the receiving kernel would strip it before a sniffer sees it.
 func snifferLab(src, dst net.HardwareAddr) []labFrame {
 	hostA, hostB := labHostA, labHostB
-	h := func(t uint16) []byte { return labEthernetHeader(dst, src, t) }
+	h := func(t uint16) []byte { return forge.EthernetHeader(dst, src, t) }
 	udp := func(payload []byte) []byte {
-		return labConcat(h(0x0800), labUDP(hostA, hostB, 40000, 10001, payload))
+		return forge.Concat(h(0x0800), forge.UDP(hostA, hostB, 40000, 10001, payload))
 	}
 	tcp := func(t *layers.TCP, payload []byte) []byte {
 		if t.Window == 0 {
 			t.Window = 502
 		}
-		return labConcat(h(0x0800), labTCP(hostA, hostB, t, payload))
+		return forge.Concat(h(0x0800), forge.TCP(hostA, hostB, t, payload))
 	}
 	flag := func(name string, set func(*layers.TCP)) labFrame {
 		t := &layers.TCP{SrcPort: 51000, DstPort: 12500, Seq: 7000, Ack: 9000}
 		set(t)
-		return labFrame{"tcp with only " + name, labPad(tcp(t, nil))}
+		return labFrame{"tcp with only " + name, forge.Pad(tcp(t, nil))}
 	}
 	// IHL 6 and 8: real options (a no-op and end of list; a router alert).
 	withOptions := func(ip []byte, opts []byte) []byte {
 		ihl := 5 + len(opts)/4
-		out := labConcat(ip[:20], opts, ip[20:])
+		out := forge.Concat(ip[:20], opts, ip[20:])
 		out[0] = 0x40 | byte(ihl)
 		out[2], out[3] = byte(len(out)>>8), byte(len(out))
 		return labIPv4Sum(out)
 	}
-	udpOpts := withOptions(labUDP(hostA, hostB, 40001, 10001, []byte("options")), []byte{1, 1, 1, 0})
-	icmpOpts := withOptions(labICMP(hostA, hostB, 8, 0x4243, 2, labSeq(20)),
+	udpOpts := withOptions(forge.UDP(hostA, hostB, 40001, 10001, []byte("options")), []byte{1, 1, 1, 0})
+	icmpOpts := withOptions(forge.ICMP(hostA, hostB, 8, 0x4243, 2, forge.Seq(20)),
 		[]byte{0x94, 4, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0})
-	igmp := labSerialize(labIPv4(layers.IPProtocolIGMP, hostA, hostB))
+	igmp := forge.Serialize(forge.IPv4(layers.IPProtocolIGMP, hostA, hostB))
 	igmp = append(igmp, 0x16, 0x00, 0xfa, 0x04, 224, 0, 0, 251)
 	igmp[2], igmp[3] = 0, byte(len(igmp))
 	igmp = labIPv4Sum(igmp)
-	unreachable := labICMP(hostB, hostA, 3, 0, 0, labUDP(hostA, hostB, 40000, 10002, []byte("hi"))[:28])
+	unreachable := forge.ICMP(hostB, hostA, 3, 0, 0, forge.UDP(hostA, hostB, 40000, 10002, []byte("hi"))[:28])
 	unreachable[20+1] = 3 // code 3, port unreachable (the checksum stays as forged: nobody checks it)
-	arp := labConcat(labEthernetHeader(layers.EthernetBroadcast, src, 0x0806), []byte{
+	arp := forge.Concat(forge.EthernetHeader(layers.EthernetBroadcast, src, 0x0806), []byte{
 		0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0xaa, 0xbb, 0x01, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2})
 	ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolUDP, SrcIP: labHostA6, DstIP: labHostB6}
 	udp6 := &layers.UDP{SrcPort: 40000, DstPort: 10001}
 	udp6.SetNetworkLayerForChecksum(ip6)
-	v6 := labSerialize(&layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv6},
+	v6 := forge.Serialize(&layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv6},
 		ip6, udp6, gopacket.Payload(labGreeting))
-	multicast := labConcat(labEthernetHeader(net.HardwareAddr{1, 0, 0x5e, 0, 0, 251}, src, 0x0800),
-		labUDP(hostA, net.IPv4(224, 0, 0, 251).To4(), 5353, 5353, []byte("multicast")))
+	multicast := forge.Concat(forge.EthernetHeader(net.HardwareAddr{1, 0, 0x5e, 0, 0, 251}, src, 0x0800),
+		forge.UDP(hostA, net.IPv4(224, 0, 0, 251).To4(), 5353, 5353, []byte("multicast")))
 	synOptions := []layers.TCPOption{
 		{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0xff, 0xd7}},
 		{OptionType: layers.TCPOptionKindSACKPermitted, OptionLength: 2},
@@ -92,18 +94,18 @@ func snifferLab(src, dst net.HardwareAddr) []labFrame {
 
 	return []labFrame{
 		{"udp with text", udp(labGreeting)},
-		{"udp with 2 bytes of data, padded to 60", labPad(udp([]byte("hi")))},
-		{"udp with empty data, padded", labPad(udp(nil))},
-		{"udp with 18 bytes of data: one line", udp(labSeq(18))},
-		{"udp with 37 bytes of data: ends exactly at the end of line 2", udp(labSeq(37))},
-		{"udp with 38 bytes of data: one byte past a line", udp(labSeq(38))},
-		{"udp with all 256 byte values", udp(labSeq(256))},
+		{"udp with 2 bytes of data, padded to 60", forge.Pad(udp([]byte("hi")))},
+		{"udp with empty data, padded", forge.Pad(udp(nil))},
+		{"udp with 18 bytes of data: one line", udp(forge.Seq(18))},
+		{"udp with 37 bytes of data: ends exactly at the end of line 2", udp(forge.Seq(37))},
+		{"udp with 38 bytes of data: one byte past a line", udp(forge.Seq(38))},
+		{"udp with all 256 byte values", udp(forge.Seq(256))},
 		{"udp to a multicast address", multicast},
 		{"tcp syn with options, no data", tcp(&layers.TCP{SrcPort: 51000, DstPort: 12500, Seq: 1000, SYN: true,
 			Window: 64240, Options: synOptions}, nil)},
 		{"tcp psh/ack with 100 bytes", tcp(&layers.TCP{SrcPort: 12500, DstPort: 51000, Seq: 5000, Ack: 1013,
-			ACK: true, PSH: true}, labSeq(100))},
-		{"tcp with every flag", labPad(tcp(&layers.TCP{SrcPort: 1, DstPort: 2, Seq: 0xffffffff, Ack: 0x80000000,
+			ACK: true, PSH: true}, forge.Seq(100))},
+		{"tcp with every flag", forge.Pad(tcp(&layers.TCP{SrcPort: 1, DstPort: 2, Seq: 0xffffffff, Ack: 0x80000000,
 			URG: true, ACK: true, PSH: true, RST: true, SYN: true, FIN: true, Urgent: 1}, []byte("!")))},
 		flag("URG", func(t *layers.TCP) { t.URG = true }),
 		flag("ACK", func(t *layers.TCP) { t.ACK = true }),
@@ -113,13 +115,13 @@ func snifferLab(src, dst net.HardwareAddr) []labFrame {
 		flag("FIN", func(t *layers.TCP) { t.FIN = true }),
 		{"tcp with 74 bytes: ends exactly at the end of line 4", tcp(&layers.TCP{SrcPort: 12500, DstPort: 51000,
 			Seq: 5100, Ack: 1013, ACK: true, PSH: true}, []byte("The quick brown fox jumps over the lazy turtle, and the turtle wins the race")[:74])},
-		{"icmp echo request", labConcat(h(0x0800), labICMP(hostA, hostB, 8, 0x4242, 1, labSeq(56)))},
-		{"icmp echo reply", labConcat(h(0x0800), labICMP(hostB, hostA, 0, 0x4242, 1, labSeq(56)))},
-		{"icmp port unreachable", labConcat(h(0x0800), unreachable)},
-		{"ipv4 ihl 6 (options) with udp", labPad(labConcat(h(0x0800), udpOpts))},
-		{"ipv4 ihl 8 (router alert) with icmp", labConcat(h(0x0800), icmpOpts)},
-		{"igmp: another ip protocol, printed as data", labPad(labConcat(h(0x0800), igmp))},
-		{"arp: ethertype 0x0806 prints 1544", labPad(arp)},
+		{"icmp echo request", forge.Concat(h(0x0800), forge.ICMP(hostA, hostB, 8, 0x4242, 1, forge.Seq(56)))},
+		{"icmp echo reply", forge.Concat(h(0x0800), forge.ICMP(hostB, hostA, 0, 0x4242, 1, forge.Seq(56)))},
+		{"icmp port unreachable", forge.Concat(h(0x0800), unreachable)},
+		{"ipv4 ihl 6 (options) with udp", forge.Pad(forge.Concat(h(0x0800), udpOpts))},
+		{"ipv4 ihl 8 (router alert) with icmp", forge.Concat(h(0x0800), icmpOpts)},
+		{"igmp: another ip protocol, printed as data", forge.Pad(forge.Concat(h(0x0800), igmp))},
+		{"arp: ethertype 0x0806 prints 1544", forge.Pad(arp)},
 		{"ipv6: ethertype 0x86dd prints 56710", v6},
 	}
 }
@@ -130,60 +132,16 @@ func snifferLab(src, dst net.HardwareAddr) []labFrame {
 // turtle-truncated (0 points in the built-in lab). None is shorter than
 // an Ethernet header, which a veth cannot send.
 func snifferLabRaises(src, dst net.HardwareAddr) []labFrame {
-	h := labEthernetHeader(dst, src, 0x0800)
-	ipUDP := labUDP(labHostA, labHostB, 40000, 10001, []byte("cut"))
-	ping := labICMP(labHostA, labHostB, 8, 0x4242, 3, labSeq(8))
-	ack := labTCP(labHostA, labHostB, &layers.TCP{SrcPort: 51000, DstPort: 12500, Seq: 5000, Ack: 1013, ACK: true, Window: 502}, nil)
+	h := forge.EthernetHeader(dst, src, 0x0800)
+	ipUDP := forge.UDP(labHostA, labHostB, 40000, 10001, []byte("cut"))
+	ping := forge.ICMP(labHostA, labHostB, 8, 0x4242, 3, forge.Seq(8))
+	ack := forge.TCP(labHostA, labHostB, &layers.TCP{SrcPort: 51000, DstPort: 12500, Seq: 5000, Ack: 1013, ACK: true, Window: 502}, nil)
 	return []labFrame{
-		{"ipv4 cut at 12 bytes", labConcat(h, ipUDP[:12])},
-		{"icmp cut at 2 bytes", labConcat(h, ping[:22])},
-		{"tcp cut at 10 bytes", labConcat(h, ack[:30])},
-		{"udp cut at 5 bytes", labConcat(h, ipUDP[:25])},
+		{"ipv4 cut at 12 bytes", forge.Concat(h, ipUDP[:12])},
+		{"icmp cut at 2 bytes", forge.Concat(h, ping[:22])},
+		{"tcp cut at 10 bytes", forge.Concat(h, ack[:30])},
+		{"udp cut at 5 bytes", forge.Concat(h, ipUDP[:25])},
 	}
-}
-
-// labSerialize builds a packet with lengths and checksums computed.
-func labSerialize(ls ...gopacket.SerializableLayer) []byte {
-	buf := gopacket.NewSerializeBuffer()
-	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(buf, opts, ls...); err != nil {
-		panic("programs: sniffer lab frame: " + err.Error()) // the inputs are fixed: a failure is a bug here
-	}
-	return append([]byte(nil), buf.Bytes()...)
-}
-
-func labIPv4(proto layers.IPProtocol, src, dst net.IP) *layers.IPv4 {
-	return &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Id: 0x1c46, Flags: layers.IPv4DontFragment,
-		Protocol: proto, SrcIP: src, DstIP: dst}
-}
-
-// labUDP is an IPv4 UDP datagram without a link header.
-func labUDP(src, dst net.IP, sport, dport uint16, payload []byte) []byte {
-	ip := labIPv4(layers.IPProtocolUDP, src, dst)
-	udp := &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
-	udp.SetNetworkLayerForChecksum(ip)
-	return labSerialize(ip, udp, gopacket.Payload(payload))
-}
-
-func labTCP(src, dst net.IP, tcp *layers.TCP, payload []byte) []byte {
-	ip := labIPv4(layers.IPProtocolTCP, src, dst)
-	tcp.SetNetworkLayerForChecksum(ip)
-	return labSerialize(ip, tcp, gopacket.Payload(payload))
-}
-
-func labICMP(src, dst net.IP, typ uint8, id, seq uint16, payload []byte) []byte {
-	ip := labIPv4(layers.IPProtocolICMPv4, src, dst)
-	icmp := &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(typ, 0), Id: id, Seq: seq}
-	return labSerialize(ip, icmp, gopacket.Payload(payload))
-}
-
-// labEthernetHeader is a 14-byte Ethernet II header.
-func labEthernetHeader(dst, src net.HardwareAddr, etherType uint16) []byte {
-	h := make([]byte, 14)
-	copy(h[0:6], dst)
-	copy(h[6:12], src)
-	binary.BigEndian.PutUint16(h[12:14], etherType)
-	return h
 }
 
 // labIPv4Sum recomputes the header checksum of an IPv4 packet in place.
@@ -191,31 +149,5 @@ func labIPv4Sum(b []byte) []byte {
 	hl := int(b[0]&15) * 4
 	b[10], b[11] = 0, 0
 	binary.BigEndian.PutUint16(b[10:], ^uint16(sum16(b[:hl], 0)))
-	return b
-}
-
-func labConcat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
-// labPad extends an Ethernet frame to the 60-byte minimum with zeros, as a
-// NIC does: the padding then follows the IPv4 payload in the captured bytes.
-func labPad(b []byte) []byte {
-	for len(b) < 60 {
-		b = append(b, 0)
-	}
-	return b
-}
-
-// labSeq returns n bytes 0, 1, 2, ...
-func labSeq(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i)
-	}
 	return b
 }

@@ -23,6 +23,7 @@
 package programs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,18 +62,10 @@ const (
 )
 
 func (o Options) withDefaults() Options {
-	if o.Ready <= 0 {
-		o.Ready = DefaultReady
-	}
-	if o.Quiet <= 0 {
-		o.Quiet = DefaultQuiet
-	}
-	if o.Grace <= 0 {
-		o.Grace = DefaultGrace
-	}
-	if o.Jobs <= 0 {
-		o.Jobs = runtime.GOMAXPROCS(0)
-	}
+	o.Ready = cmp.Or(max(o.Ready, 0), DefaultReady)
+	o.Quiet = cmp.Or(max(o.Quiet, 0), DefaultQuiet)
+	o.Grace = cmp.Or(max(o.Grace, 0), DefaultGrace)
+	o.Jobs = cmp.Or(max(o.Jobs, 0), runtime.GOMAXPROCS(0))
 	for o.Seed == 0 {
 		o.Seed = rand.Uint64()
 	}

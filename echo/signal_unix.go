@@ -1,11 +1,11 @@
 //go:build unix
 
-package main
+package echo
 
 import (
 	"os"
 	"syscall"
 )
 
-// statsSignals make a running echo server print its counters.
+// statsSignals make a running echo server (Console) print its counters.
 var statsSignals = []os.Signal{syscall.SIGUSR1}

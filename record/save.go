@@ -1,0 +1,50 @@
+package record
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/turtle-sniffer/turtle/internal/inputfile"
+)
+
+// Save writes the recording as turtle record does: the pcap file to the
+// file output, or to w when output is "-", then, when golden is not "",
+// the recording's Text to the file golden. Errors name the file.
+func (r *Recording) Save(output string, w io.Writer, golden string) error {
+	var pcap bytes.Buffer
+	if err := r.WritePcap(&pcap); err != nil {
+		return fmt.Errorf("%s: %v", output, err)
+	}
+	var err error
+	if output == "-" {
+		_, err = w.Write(pcap.Bytes())
+	} else {
+		err = os.WriteFile(output, pcap.Bytes(), 0o644)
+	}
+	if err != nil || golden == "" {
+		return err
+	}
+	text, err := r.Text()
+	if err == nil {
+		err = os.WriteFile(golden, text, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %v", golden, inputfile.Cause(err))
+	}
+	return nil
+}
+
+// How says how the recording was made: "normalized" or "raw", then "in a
+// network namespace" or "on the host's lo".
+func (r *Recording) How() string {
+	how := "raw"
+	if r.Normalized {
+		how = "normalized"
+	}
+	if r.Netns {
+		return how + ", in a network namespace"
+	}
+	return how + ", on the host's lo"
+}
