@@ -9,7 +9,8 @@ import (
 // interface names, descriptions and comments and packet comments say who
 // captured and where. Header and Rewrite are the policy every caller that
 // writes an anonymized file must apply (turtle anonymize does), so that
-// none leaks what the frames no longer show.
+// none leaks what the frames no longer show; Copy applies both to a
+// merge of captures, and is how turtle anonymize writes its file.
 
 // Header returns the output's header without section comments and with
 // each interface's name, description and comment blank.
@@ -36,4 +37,11 @@ func (a *Anonymizer) Rewrite(f *edit.Frame) {
 	f.Data, f.Opts = data, nil // packet comments go too
 	f.CI.CaptureLength = len(data)
 	f.CI.InterfaceName = ""
+}
+
+// Copy is the anonymized copy of inputs merged by time under the header
+// sopt: Header's header and every frame through Rewrite, and no Custom
+// Block (their content is unknown). Set its Damaged and Write it.
+func (a *Anonymizer) Copy(inputs []edit.Input, sopt edit.SinkOptions) *edit.Copy {
+	return &edit.Copy{Inputs: inputs, Header: Header(sopt), Rewrite: a.Rewrite}
 }

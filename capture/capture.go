@@ -13,12 +13,13 @@
 // is read. A pcapng file that mixes link types gets the expression
 // compiled once per link type (filter.Source).
 //
-// Create writes through a temporary file in the output's folder that is
-// renamed over the output only when complete (Commit), so a failure never
-// leaves half a file that would pass for a whole one, and refuses an
-// output that is one of the inputs (os.SameFile, so a link or another
-// spelling of the input is caught too): writing there would truncate the
-// input before it is read.
+// Create writes through outfile, the one writer of turtle's files: a
+// temporary file in the output's folder that is renamed over the output
+// only when complete (Commit), so a failure never leaves half a file that
+// would pass for a whole one, never through a link planted in a folder
+// someone else controls, and never onto an output that is one of the
+// inputs (os.SameFile, so a link or another spelling of the input is
+// caught too): writing there would truncate the input before it is read.
 //
 // It is a package of its own because the job sits between pcapio (which
 // reads any io.Reader and knows nothing of names) and filter (which knows
@@ -28,14 +29,12 @@
 package capture
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -148,12 +147,30 @@ func (s *Source) LinkType() pcapio.LinkType { return s.r.LinkType() }
 
 // Size is the size of the file in bytes, 0 when unknown (a pipe, stdin).
 func (s *Source) Size() int64 {
-	if s.file != nil {
-		if fi, err := s.file.Stat(); err == nil && fi.Mode().IsRegular() {
+	if s.file == nil {
+		return 0
+	}
+	return FileSize(s.file)
+}
+
+// FileSize is the size of r in bytes when it is a regular file, 0
+// otherwise (a pipe, a terminal, a reader in memory).
+func FileSize(r io.Reader) int64 {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			return fi.Size()
 		}
 	}
 	return 0
+}
+
+// DisplayName is how a message names the capture name: standard input is
+// Stdin ("-") on a command line and "standard input" in messages.
+func DisplayName(name string) string {
+	if name == Stdin {
+		return "standard input"
+	}
+	return name
 }
 
 // Close closes the file (never standard input).
@@ -192,7 +209,7 @@ func CheckFilter(expr string) error {
 func unwrapPath(err error) error { return inputfile.Cause(err) }
 
 // ErrOntoInput is the cause when an output is one of the inputs.
-var ErrOntoInput = errors.New("is one of the inputs")
+var ErrOntoInput = outfile.ErrOntoInput
 
 // CreateOptions say what an output must not overwrite.
 type CreateOptions struct {
@@ -209,114 +226,46 @@ type CreateOptions struct {
 // is the way to clean up on every error path).
 type Output struct {
 	// Name is the output's name as given.
-	Name   string
-	w      io.Writer
-	tmp    *os.File
-	done   bool
-	final  string
-	perm   os.FileMode // the old file's, or 0666 less the umask as os.Create
-	direct *os.File    // a device or pipe written in place
+	Name string
+	w    io.Writer
+	file *outfile.File // nil for standard output
 }
 
-// Create opens path for writing ("-": o.Stdout). It refuses a path that
-// is one of o.Inputs (the same file by os.SameFile, whatever the
-// spelling or link) and a path that exists but is not a regular file
-// (a folder, a device: the error says which). The data goes to a
-// temporary file beside path until Commit.
+// Create opens path for writing ("-": o.Stdout) through outfile.Create:
+// it refuses a path that is one of o.Inputs (the same file by
+// os.SameFile, whatever the spelling or link), a folder, and a folder
+// someone else controls; the data goes to a temporary file beside path
+// until Commit; a device or a pipe is written in place.
 func Create(path string, o CreateOptions) (*Output, error) {
 	if path == Stdin && o.Stdout != nil {
 		return &Output{Name: path, w: o.Stdout}, nil
 	}
-	if err := CheckOutput(path, o.Inputs); err != nil {
+	f, err := outfile.Create(path, outfile.Options{Inputs: o.Inputs})
+	if err != nil {
 		return nil, err
 	}
-	perm := os.FileMode(0o666)
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			// /dev/null, a terminal, a pipe: written as they are, since
-			// they cannot be replaced and hold nothing to lose.
-			f, err := os.OpenFile(path, os.O_WRONLY, 0)
-			if err != nil {
-				return nil, unwrapPath(err)
-			}
-			return &Output{Name: path, w: f, direct: f}, nil
-		}
-		perm = fi.Mode().Perm()
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	return &Output{Name: path, w: tmp, tmp: tmp, final: path, perm: perm}, nil
+	return &Output{Name: path, w: f, file: f}, nil
 }
 
 // CheckOutput refuses an output path that is one of the inputs, or that
 // is a folder. A path that does not exist is fine.
-func CheckOutput(path string, inputs []string) error {
-	out, err := os.Stat(path)
-	if err != nil {
-		return nil // created afresh: it cannot be an input
-	}
-	if out.IsDir() {
-		return errors.New("is a directory, not a file")
-	}
-	for _, in := range inputs {
-		if in == Stdin {
-			continue
-		}
-		if fi, err := os.Stat(in); err == nil && os.SameFile(fi, out) {
-			if in == path {
-				return ErrOntoInput
-			}
-			return fmt.Errorf("%w (%s)", ErrOntoInput, in)
-		}
-	}
-	return nil
-}
+func CheckOutput(path string, inputs []string) error { return outfile.CheckOutput(path, inputs) }
 
 // Write writes to the output.
 func (o *Output) Write(b []byte) (int, error) { return o.w.Write(b) }
 
-// Commit closes the temporary file and renames it over the output; on an
-// error the temporary file is removed and the output left as it was.
+// Commit puts the output in place (outfile.File.Commit); on an error the
+// temporary file is removed and the output left as it was.
 func (o *Output) Commit() error {
-	if o.direct != nil && !o.done {
-		o.done = true
-		return unwrapPath(o.direct.Close())
-	}
-	if o.tmp == nil || o.done {
+	if o.file == nil {
 		return nil
 	}
-	o.done = true
-	err := o.tmp.Close()
-	if err == nil {
-		err = os.Chmod(o.tmp.Name(), o.perm&^umask)
-	}
-	if err == nil {
-		err = os.Rename(o.tmp.Name(), o.final)
-	}
-	if err != nil {
-		os.Remove(o.tmp.Name())
-		return unwrapPath(err)
-	}
-	return nil
+	return o.file.Commit()
 }
 
 // Abort removes the temporary file, unless Commit ran.
 func (o *Output) Abort() {
-	if o.direct != nil && !o.done {
-		o.done = true
-		o.direct.Close()
-		return
+	if o.file != nil {
+		o.file.Abort()
 	}
-	if o.tmp == nil || o.done {
-		return
-	}
-	o.done = true
-	o.tmp.Close()
-	os.Remove(o.tmp.Name())
 }

@@ -100,3 +100,21 @@ func TestCreateCommitAbort(t *testing.T) {
 		t.Errorf("stdout: %q", buf.String())
 	}
 }
+
+func TestDisplayNameAndFileSize(t *testing.T) {
+	if DisplayName(Stdin) != "standard input" || DisplayName("a.pcap") != "a.pcap" {
+		t.Errorf("%q %q", DisplayName(Stdin), DisplayName("a.pcap"))
+	}
+	f, err := os.Open("../testdata/udp-echo.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	if got := FileSize(f); got != fi.Size() || got == 0 {
+		t.Errorf("FileSize %d, want %d", got, fi.Size())
+	}
+	if got := FileSize(bytes.NewReader([]byte("x"))); got != 0 {
+		t.Errorf("a reader in memory: %d", got)
+	}
+}

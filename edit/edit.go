@@ -1,6 +1,10 @@
 // Package edit selects, cuts, converts, merges and splits capture files: the
-// work behind turtle edit and turtle split, turning a large mixed capture
-// into a small deterministic fixture.
+// work behind turtle edit and turtle split (and the copy turtle anonymize
+// writes), turning a large mixed capture into a small deterministic
+// fixture. Copy is one capture written from several (OpenInputs, Header,
+// a Selector, a rewrite, WriteFile); Spec and SplitSpec check a selection
+// and a split as a command line gives them, so the commands only parse
+// flags and report.
 //
 // It is a package of its own because that work belongs to no other stage:
 // pcapio reads and writes one file at a time, filter answers for one frame,
@@ -20,7 +24,6 @@ package edit
 import (
 	"crypto/md5"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -228,34 +231,4 @@ func (s *Selector) duplicate(data []byte) bool {
 		}
 	}
 	return false
-}
-
-// Run copies the frames of src that sel keeps to sink, until src ends or
-// sel is done. It returns the frames written; src's read errors are
-// src's to report (see Merger.Damaged).
-func Run(src *Merger, sel *Selector, sink *Sink) (int, error) {
-	n := 0
-	for {
-		f, err := src.Next()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		keep, done, err := sel.Keep(f)
-		if err != nil {
-			return n, err
-		}
-		if done {
-			return n, nil
-		}
-		if !keep {
-			continue
-		}
-		if err := sink.Write(f); err != nil {
-			return n, err
-		}
-		n++
-	}
 }

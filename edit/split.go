@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -264,4 +265,25 @@ func (s *Splitter) Close() error {
 		}
 	}
 	return first
+}
+
+// Copy writes every frame of m to the split's files and closes them; it
+// returns the frames written. On an error writing one, the files are
+// closed and the error returned.
+func (s *Splitter) Copy(m *Merger) (frames int, err error) {
+	for {
+		f, err := m.Next()
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = s.Write(f)
+		}
+		if err != nil {
+			s.Close()
+			return frames, err
+		}
+		frames++
+	}
+	return frames, s.Close()
 }

@@ -242,7 +242,7 @@ func (s *Stream) Reassembled(tc *tcpstream.Chunk) {
 	if tc.Skip > 0 {
 		c.Missing = int64(tc.Skip)
 	}
-	if !s.selected || r.err != nil || (len(tc.Data) == 0 && c.Missing == 0) {
+	if !s.selected || r.opt.Chunk == nil || r.err != nil || (len(tc.Data) == 0 && c.Missing == 0) {
 		return
 	}
 	c.Time = tc.Time(0)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -59,43 +59,37 @@ func WriteDir(dir string, names []string, o DirOptions) (errs []error, fatal []b
 	return errs, fatal, noTimes
 }
 
-// convertOne writes one capture's partition. The file is written under a
-// temporary name and renamed when complete, so a reader of the directory
-// never sees half a file. fatal is true when nothing usable was written
-// (the error then names the output).
+// writePartition writes one capture's partition through outfile: under a
+// temporary name renamed when complete, so a reader of the directory never
+// sees half a file, and never through a link planted there. fatal is true
+// when nothing usable was written (the error then names the output).
 func writePartition(outDir, name string, o DirOptions, noTime *int) (err error, fatal bool) {
 	dir := filepath.Join(outDir, HivePartition(name))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := outfile.MkdirAll(dir, 0o755); err != nil {
 		return err, true
 	}
 	final := filepath.Join(dir, "part-0.parquet")
-	tmp := final + ".tmp"
-	out, err := os.Create(tmp)
+	out, err := outfile.Create(final, outfile.Options{Inputs: []string{name}})
 	if err != nil {
-		return err, true
+		return fmt.Errorf("%s: %w", final, err), true
 	}
+	defer out.Abort()
 	bw := bufio.NewWriterSize(out, 1<<20)
 	w := NewWriter(bw, o.Options)
 	readErr := WriteCapture(w, name, o.Stdin, o.Filter, 0)
 	*noTime = w.NoTimes()
 	var werr *decode.WriteError
 	if errors.As(readErr, &werr) {
-		out.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", tmp, werr.Err), true
+		return fmt.Errorf("%s: %w", final, werr.Err), true
 	}
 	err = w.Close()
 	if err == nil {
 		err = bw.Flush()
 	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
 	if err == nil {
-		err = os.Rename(tmp, final)
+		err = out.Commit()
 	}
 	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("%s: %w", final, err), true
 	}
 	return readErr, false

@@ -1,19 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/turtle-sniffer/turtle/anonymize"
-	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const anonymizeAbout = `Anonymize writes a copy of captures that can be shared without saying who
@@ -64,9 +56,9 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return code
 	}
 	usageErr := usageError(fs)
-	opt, msg := anonymizeOptions(*ips, *payload, *macs, *keepOUI, *ports)
-	if msg != "" {
-		return usageErr("%s", msg)
+	opt, err := anonymize.ParseOptions(*ips, *payload, *macs, *keepOUI, *ports)
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	format, err := parseToFormat(*toFormat)
 	if err != nil {
@@ -84,9 +76,16 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if *output == "-" && isTerminal(stdout) {
 		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
 	}
-	key, done, code := anonymizeKey(*newKey, *keyFile, fs.NArg() == 0, stderr)
-	if done {
-		return code
+	if fs.NArg() == 0 {
+		*keyFile = "" // only a new key is asked for
+	}
+	key, err := anonymize.LoadKey(*newKey, *keyFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "turtle anonymize: %v\n", err)
+		return 1
+	}
+	if fs.NArg() == 0 {
+		return 0
 	}
 	an, err := anonymize.New(key, opt)
 	if err != nil {
@@ -98,163 +97,26 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if len(inputs) == 0 {
 		return 1
 	}
-	sopt := anonymize.Header(edit.MergedHeader(inputs, format, 0, 0))
-	if sopt.Format != pcapio.FormatPcapNG {
-		if err := edit.CheckPcapLinks(inputs); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
-			return 1
-		}
-	}
-	out, err := capture.Create(*output, capture.CreateOptions{Inputs: fs.Args(), Stdout: stdout})
+	sopt, err := edit.Header(inputs, format, 0, 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", *output, err)
 		return 1
 	}
-	defer out.Abort() // half a file, or one --strict refuses, is not left
-	return anonymizeTo(out, an, inputs, sopt, *strict, code, stderr)
-}
-
-// anonymizeOptions reads the flags that choose what is mapped; msg is a
-// usage error, or "".
-func anonymizeOptions(ips, payload string, macs, keepOUI, ports bool) (opt anonymize.Options, msg string) {
-	switch ips {
-	case "prefix":
-	case "zero":
-		opt.IPs = anonymize.IPsZero
-	case "keep":
-		opt.IPs = anonymize.IPsKeep
-	default:
-		return opt, fmt.Sprintf("--ips %q: want prefix, zero or keep", ips)
-	}
-	switch payload {
-	case "keep":
-	case "zero":
-		opt.Payload = anonymize.PayloadZero
-	case "drop":
-		opt.Payload = anonymize.PayloadDrop
-	default:
-		return opt, fmt.Sprintf("--payload %q: want keep, zero or drop", payload)
-	}
-	if keepOUI && !macs {
-		return opt, "--keep-oui needs --macs"
-	}
-	opt.MACs, opt.KeepOUI, opt.Ports = macs, keepOUI, ports
-	return opt, ""
-}
-
-// anonymizeKey writes a --new-key and reads a --key-file; done is true
-// when the command ends here (an error, or only a new key was asked for)
-// with code.
-func anonymizeKey(newKey, keyFile string, noInput bool, stderr io.Writer) (key []byte, done bool, code int) {
-	var err error
-	if newKey != "" {
-		if key, err = writeNewKey(newKey); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --new-key: %v\n", err)
-			return nil, true, 1
+	c := an.Copy(inputs, sopt)
+	c.Damaged = damaged("anonymize", inputs, stderr, &code)
+	// The summary comes once all is written; a file --strict refuses is
+	// not left.
+	if writeCopy("anonymize", c, *output, fs.Args(), stdout, stderr, func() bool {
+		line, incomplete := an.Stats.Summary()
+		fmt.Fprintf(stderr, "turtle anonymize: %s\n", line)
+		if *strict && incomplete > 0 {
+			fmt.Fprintf(stderr, "turtle anonymize: --strict: %d frames could not be fully anonymized; %s not written\n",
+				incomplete, displayName(*output))
+			return false
 		}
-		if noInput {
-			return nil, true, 0
-		}
-	}
-	if keyFile != "" {
-		b, err := inputfile.ReadFile(keyFile, 4<<10) // a key is 64 hex digits or 32 bytes
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --key-file: %v\n", unwrapPathError(err))
-			return nil, true, 1
-		}
-		if key, err = anonymize.ParseKey(b); err != nil {
-			fmt.Fprintf(stderr, "turtle anonymize: --key-file %s: %v\n", keyFile, err)
-			return nil, true, 1
-		}
-	}
-	return key, false, 0
-}
-
-// anonymizeTo writes the anonymized merge of inputs to out, prints the
-// summary and commits out unless --strict refuses it; code is the exit
-// code so far (1 when an input could not be opened).
-func anonymizeTo(out *capture.Output, an *anonymize.Anonymizer, inputs []edit.Input, sopt edit.SinkOptions,
-	strict bool, code int, stderr io.Writer) int {
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(out.Name), err)
+		return true
+	}) != 0 {
 		return 1
-	}
-	bw := bufio.NewWriterSize(out, capture.BufferSize)
-	m := edit.NewMerger(inputs, false)
-	m.Damaged = func(i int, err error) {
-		fmt.Fprintf(stderr, "turtle anonymize: %s: %v\n", displayName(inputs[i].Name), err)
-		code = 1
-	}
-	sink := edit.NewSink(bw, sopt)
-	for {
-		f, err := m.Next()
-		if err == io.EOF {
-			break
-		}
-		an.Rewrite(f)
-		if err := sink.Write(f); err != nil {
-			return fail(err)
-		}
-	}
-	if err := sink.Close(); err != nil {
-		return fail(err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fail(err)
-	}
-	unchanged := printSummary(stderr, &an.Stats)
-	if strict && unchanged > 0 {
-		fmt.Fprintf(stderr, "turtle anonymize: --strict: %d frames could not be fully anonymized; %s not written\n",
-			unchanged, displayName(out.Name))
-		return 1
-	}
-	if err := out.Commit(); err != nil {
-		return fail(err)
 	}
 	return code
-}
-
-// printSummary writes the one-line summary and returns the frames left
-// partly unchanged or with their unparsed part removed.
-func printSummary(w io.Writer, s *anonymize.Stats) int {
-	var b strings.Builder
-	fmt.Fprintf(&b, "turtle anonymize: %d frames; mapped %d IPv4 and %d IPv6 addresses, %d MAC addresses",
-		s.Frames, s.IPv4, s.IPv6, s.MACs)
-	n := 0
-	for _, part := range []struct {
-		what   string
-		counts []int
-	}{{"left partly unchanged", s.Unchanged[:]}, {"with their unparsed part removed", s.Dropped[:]}} {
-		total := 0
-		var why []string
-		for r, c := range part.counts {
-			if c > 0 {
-				total += c
-				why = append(why, fmt.Sprintf("%d %s", c, anonymize.Reason(r)))
-			}
-		}
-		if total > 0 {
-			fmt.Fprintf(&b, "; %d frames %s (%s)", total, part.what, strings.Join(why, ", "))
-		}
-		n += total
-	}
-	fmt.Fprintln(w, b.String())
-	return n
-}
-
-// writeNewKey makes a random key and writes it, as hex, to a new file.
-func writeNewKey(name string) ([]byte, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return key, f.Close()
 }

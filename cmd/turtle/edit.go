@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
 	"io"
 
-	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/edit"
-	"github.com/turtle-sniffer/turtle/filter"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -52,13 +50,14 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("edit", "edit [flags] -o OUT IN...", editAbout,
 		"turtle edit --frames 1-100 -f 'tcp port 80' --to-format pcapng -o small.pcapng big.pcap", stdout, stderr)
 	output := fs.StringP("output", "o", "", "write the capture to `FILE` (- for standard output)")
-	count := fs.IntP("count", "c", 0, "stop after `N` frames written (0: no limit)")
-	frames := fs.String("frames", "", "keep the frames numbered `LIST` (1-10,15,40-)")
-	filterExpr := fs.StringP("filter", "f", "", "keep the frames matching the tcpdump filter `EXPR`")
-	from := fs.String("from", "", "keep frames at or after `TIME`")
-	to := fs.String("to", "", "keep frames before `TIME`")
-	snaplen := fs.IntP("snaplen", "s", 0, "cut frames to `N` bytes, keeping their original length (0: no cut)")
-	dedup := fs.Bool("dedup", false, "drop exact duplicates of the 4 frames before (as editcap -d)")
+	var spec edit.Spec
+	fs.IntVarP(&spec.Count, "count", "c", 0, "stop after `N` frames written (0: no limit)")
+	fs.StringVar(&spec.Frames, "frames", "", "keep the frames numbered `LIST` (1-10,15,40-)")
+	fs.StringVarP(&spec.Filter, "filter", "f", "", "keep the frames matching the tcpdump filter `EXPR`")
+	fs.StringVar(&spec.From, "from", "", "keep frames at or after `TIME`")
+	fs.StringVar(&spec.To, "to", "", "keep frames before `TIME`")
+	fs.IntVarP(&spec.Snaplen, "snaplen", "s", 0, "cut frames to `N` bytes, keeping their original length (0: no cut)")
+	fs.BoolVar(&spec.Dedup, "dedup", false, "drop exact duplicates of the 4 frames before (as editcap -d)")
 	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the first input's)")
 	byteOrder := fs.String("byte-order", "", "output byte order (`ORDER`): big or little (default: the first input's)")
 	appendMode := fs.Bool("append", false, "concatenate the inputs in the order given instead of merging by timestamp")
@@ -72,7 +71,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *output == "" {
 		return usageErr("no output given: -o FILE (- for standard output)")
 	}
-	opt, err := editOptions(*count, *frames, *filterExpr, *from, *to, *snaplen, *dedup)
+	opt, err := spec.Options()
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -80,9 +79,9 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	be, err := parseByteOrder(*byteOrder)
+	be, err := edit.ParseByteOrder(*byteOrder)
 	if err != nil {
-		return usageErr("%v", err)
+		return usageErr("--byte-order %v", err)
 	}
 	if *output == "-" && isTerminal(stdout) {
 		return usageErr("-o -: refusing to write a binary capture to a terminal; redirect standard output")
@@ -97,165 +96,66 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 {
 		return 1
 	}
-	return editRun(inputs, fs.Args(), opt, format, be, *appendMode, *output, stdout, stderr, code)
-}
-
-// editOptions checks the selection flags shared by edit and split.
-func editOptions(count int, frames, expr, from, to string, snaplen int, dedup bool) (edit.Options, error) {
-	opt := edit.Options{Count: count, Filter: expr, Snaplen: snaplen, Dedup: dedup}
-	var err error
-	if count < 0 {
-		return opt, fmt.Errorf("-c %d: the frame count cannot be negative", count)
+	c := &edit.Copy{Inputs: inputs, Append: *appendMode, CustomBlocks: true, Damaged: damaged("edit", inputs, stderr, &code)}
+	if c.Header, err = edit.Header(inputs, format, be, opt.Snaplen); err != nil {
+		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", *output, err)
+		return 1
 	}
-	if snaplen < 0 || snaplen > capture.MaxSnaplen {
-		return opt, fmt.Errorf("-s %d: the snaplen must be 0 to %d", snaplen, capture.MaxSnaplen)
-	}
-	if frames != "" {
-		if opt.Frames, err = edit.ParseRanges(frames); err != nil {
-			return opt, fmt.Errorf("--frames: %v", err)
-		}
-	}
-	if err := capture.CheckFilter(expr); err != nil {
-		return opt, err
-	}
-	if from != "" {
-		if opt.From, err = edit.ParseTime(from); err != nil {
-			return opt, fmt.Errorf("--from: %v", err)
-		}
-	}
-	if to != "" {
-		if opt.To, err = edit.ParseTime(to); err != nil {
-			return opt, fmt.Errorf("--to: %v", err)
-		}
-	}
-	if !opt.From.IsZero() && !opt.To.IsZero() && !opt.From.Before(opt.To) {
-		return opt, fmt.Errorf("--from %s is not before --to %s", from, to)
-	}
-	return opt, nil
-}
-
-func parseToFormat(s string) (pcapio.Format, error) {
-	switch s {
-	case "":
-		return pcapio.FormatUnknown, nil
-	case "pcap":
-		return pcapio.FormatPcapMicro, nil
-	case "pcap-ns":
-		return pcapio.FormatPcapNano, nil
-	case "pcapng":
-		return pcapio.FormatPcapNG, nil
-	}
-	return 0, fmt.Errorf("--to-format %q: want pcap, pcap-ns or pcapng", s)
-}
-
-// parseByteOrder returns 0 for the input's order, 1 little, 2 big.
-func parseByteOrder(s string) (int, error) {
-	switch s {
-	case "":
-		return 0, nil
-	case "little":
-		return 1, nil
-	case "big":
-		return 2, nil
-	}
-	return 0, fmt.Errorf("--byte-order %q: want big or little", s)
-}
-
-// openInputs opens every capture; one that cannot be opened is reported
-// and skipped, and makes code 1.
-func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) ([]edit.Input, func(), int) {
-	var inputs []edit.Input
-	var closers []func()
-	code := 0
-	stdinUsed := false
-	for _, name := range names {
-		if name == "-" {
-			if stdinUsed {
-				fmt.Fprintf(stderr, "turtle %s: standard input given twice\n", cmd)
-				code = 1
-				continue
-			}
-			stdinUsed = true
-		}
-		src, err := capture.Open(name, stdin, capture.Options{})
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(name), err)
-			code = 1
-			continue
-		}
-		closeIn := func() { src.Close() }
-		r := src.Reader()
-		r.KeepLong() // a copy keeps what the file holds, as editcap
-		closers = append(closers, closeIn)
-		inputs = append(inputs, edit.Input{Name: name, R: r})
-	}
-	return inputs, func() {
-		for _, c := range closers {
-			c()
-		}
-	}, code
-}
-
-func editRun(inputs []edit.Input, names []string, opt edit.Options, format pcapio.Format, be int, appendMode bool,
-	output string, stdout, stderr io.Writer, code int) int {
-	sopt := edit.MergedHeader(inputs, format, be, opt.Snaplen)
-	if sopt.Format != pcapio.FormatPcapNG {
-		if err := edit.CheckPcapLinks(inputs); err != nil {
-			fmt.Fprintf(stderr, "turtle edit: %s: %v\n", output, err)
-			return 1
-		}
-	}
-	sel, err := edit.NewSelector(opt, func(i int) bool { return filter.FileOptions(inputs[i].R).Swapped })
-	if err != nil {
+	if c.Select, err = edit.NewCopySelector(opt, inputs); err != nil {
 		fmt.Fprintf(stderr, "turtle edit: %v\n", err)
 		return 2
 	}
-	out, err := capture.Create(output, capture.CreateOptions{Inputs: names, Stdout: stdout})
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", output, err)
-		return 1
-	}
-	defer out.Abort() // half a file would pass for a whole one
-	bw := bufio.NewWriterSize(out, capture.BufferSize)
-	m := edit.NewMerger(inputs, appendMode)
-	m.Damaged = func(i int, err error) {
-		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", displayName(inputs[i].Name), err)
-		code = 1
-	}
-	sink := edit.NewSink(bw, sopt)
-	var cbErr error
-	for _, in := range inputs {
-		r := in.R
-		for _, block := range r.EarlyCustomBlocks() {
-			if cbErr == nil {
-				cbErr = sink.WriteCustomBlock(block, r.BigEndian())
-			}
-		}
-		r.CustomBlock = func(block []byte) {
-			if cbErr == nil {
-				cbErr = sink.WriteCustomBlock(block, r.BigEndian())
-			}
-		}
-	}
-	_, err = edit.Run(m, sel, sink)
-	if err == nil {
-		err = cbErr
-	}
-	if err == nil {
-		err = sink.Close()
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = out.Commit()
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle edit: %s: %v\n", displayName(output), err)
+	if writeCopy("edit", c, *output, fs.Args(), stdout, stderr, nil) != 0 {
 		return 1
 	}
 	if opt.Dedup {
-		fmt.Fprintf(stderr, "turtle edit: %d duplicate frames dropped\n", sel.Duplicates)
+		fmt.Fprintf(stderr, "turtle edit: %d duplicate frames dropped\n", c.Select.Duplicates)
 	}
 	return code
+}
+
+// parseToFormat reads --to-format, shared by edit, split and anonymize.
+func parseToFormat(s string) (pcapio.Format, error) {
+	f, err := edit.ParseFormat(s)
+	if err != nil {
+		return f, fmt.Errorf("--to-format %v", err)
+	}
+	return f, nil
+}
+
+// openInputs opens every capture (edit.OpenInputs); one that cannot be
+// opened is reported and skipped, and makes code 1.
+func openInputs(cmd string, names []string, stdin io.Reader, stderr io.Writer) ([]edit.Input, func(), int) {
+	code := 0
+	inputs, closeAll := edit.OpenInputs(names, stdin, func(name string, err error) {
+		if errors.Is(err, edit.ErrStdinTwice) {
+			fmt.Fprintf(stderr, "turtle %s: %v\n", cmd, err)
+		} else {
+			fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(name), err)
+		}
+		code = 1
+	})
+	return inputs, closeAll, code
+}
+
+// damaged reports an input that could not be read to its end, and makes
+// *code 1.
+func damaged(cmd string, inputs []edit.Input, stderr io.Writer, code *int) func(int, error) {
+	return func(i int, err error) {
+		fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(inputs[i].Name), err)
+		*code = 1
+	}
+}
+
+// writeCopy writes c to output (edit.Copy.WriteFile) and returns 1,
+// having said why unless keep said no, when it could not.
+func writeCopy(cmd string, c *edit.Copy, output string, inputs []string, stdout, stderr io.Writer, keep func() bool) int {
+	err := c.WriteFile(output, inputs, stdout, keep)
+	if err != nil && !errors.Is(err, edit.ErrNotKept) {
+		fmt.Fprintf(stderr, "turtle %s: %s: %v\n", cmd, displayName(output), err)
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
 }

@@ -4,11 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
-	"strings"
 
 	"github.com/turtle-sniffer/turtle/capture"
-
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/follow"
 )
@@ -64,11 +61,13 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f == follow.Raw && isTerminal(stdout) {
 		return usageErr("--format raw writes the bytes unescaped: redirect standard output to a file or a pipe")
 	}
-	a, b, msg := followSelection(*list, fs.Changed("stream"), *stream, *tuple)
-	if msg != "" {
-		return usageErr("%s", msg)
+	if *list && (fs.Changed("stream") || *tuple != "") {
+		return usageErr("--list lists every stream: it takes no --stream or --tuple")
 	}
-	index := max(*stream, 0)
+	sel, err := follow.ParseSelection(fs.Changed("stream"), *stream, *tuple)
+	if err != nil {
+		return usageErr("%v", err)
+	}
 
 	src, err := capture.Open(name, stdin, capture.Options{Filter: *filterExpr})
 	if err != nil {
@@ -77,24 +76,9 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer src.Close()
 
-	// Write errors are told apart from a damaged capture by their type.
-	w := &follow.Writer{W: stdout, Report: stderr, Format: f}
-	opt := follow.Options{
-		Chunk: func(s *follow.Stream, c follow.Chunk) error { return writeErr(w.Chunk(s, c)) },
-		End:   func(s *follow.Stream) error { return writeErr(w.End(s)) },
-	}
-	matched := 0
+	opt := (&follow.Writer{W: stdout, Report: stderr, Format: f}).Options()
 	if !*list {
-		opt.Select = func(s *follow.Stream) bool {
-			ok := s.Index == index
-			if *tuple != "" {
-				ok = (s.Client == a && s.Server == b) || (s.Client == b && s.Server == a)
-			}
-			if ok {
-				matched++
-			}
-			return ok
-		}
+		opt.Select = sel.Select
 	}
 	var capped follow.Capped
 	opt.Capped = &capped
@@ -109,13 +93,9 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "turtle follow: write output: %v\n", werr)
 			return 1
 		}
-	case matched == 0 && err == nil:
-		what := fmt.Sprintf("stream %d", index)
-		if *tuple != "" {
-			what = "stream between " + *tuple
-		}
+	case sel.Matched == 0 && err == nil:
 		fmt.Fprintf(stderr, "turtle follow: %s: no TCP %s (the capture has %d streams; run 'turtle follow --list %s')\n",
-			displayName(name), what, len(streams), name)
+			displayName(name), sel, len(streams), name)
 		code = 1
 	}
 	if err != nil {
@@ -128,46 +108,4 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	return code
-}
-
-func writeErr(err error) error {
-	if err != nil {
-		return &decode.WriteError{Err: err}
-	}
-	return nil
-}
-
-// followSelection checks which stream is asked for: --list, --stream N or
-// --tuple A-B (its two ends); msg is a usage error, or "".
-func followSelection(list, streamSet bool, stream int, tuple string) (a, b netip.AddrPort, msg string) {
-	switch {
-	case list && (streamSet || tuple != ""):
-		return a, b, "--list lists every stream: it takes no --stream or --tuple"
-	case streamSet && tuple != "":
-		return a, b, "give --stream or --tuple, not both"
-	case streamSet && stream < 0:
-		return a, b, fmt.Sprintf("--stream %d: stream numbers start at 0", stream)
-	}
-	if tuple != "" {
-		var err error
-		if a, b, err = parseTuple(tuple); err != nil {
-			return a, b, fmt.Sprintf("--tuple %q: %v", tuple, err)
-		}
-	}
-	return a, b, ""
-}
-
-// parseTuple reads "SRC:PORT-DST:PORT".
-func parseTuple(s string) (a, b netip.AddrPort, err error) {
-	left, right, ok := strings.Cut(s, "-")
-	if !ok {
-		return a, b, errors.New("want SRC:PORT-DST:PORT")
-	}
-	if a, err = netip.ParseAddrPort(left); err != nil {
-		return a, b, err
-	}
-	if b, err = netip.ParseAddrPort(right); err != nil {
-		return a, b, err
-	}
-	return a, b, nil
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 
@@ -101,7 +100,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // for big files when prog is on.
 func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
 	src, err := capture.Open(name, stdin, capture.Options{Filter: expr,
-		Reader: func(in io.Reader) io.Reader { prog.begin(name, fileSize(in)); return prog.reader(in) },
+		Reader: func(in io.Reader) io.Reader { prog.begin(name, capture.FileSize(in)); return prog.reader(in) },
 		Tap:    func(r *pcapio.Reader) pcapio.Source { return prog.source(r) }})
 	if err != nil {
 		return err
@@ -111,24 +110,9 @@ func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr s
 	return p.Copy(src, limit)
 }
 
-// fileSize is the size of a regular file, or 0 (a pipe, a terminal).
-func fileSize(r io.Reader) int64 {
-	if f, ok := r.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			return fi.Size()
-		}
-	}
-	return 0
-}
-
 // displayName is how errors name a file: standard input is "-" on the
 // command line and "standard input" in messages.
-func displayName(name string) string {
-	if name == "-" {
-		return "standard input"
-	}
-	return name
-}
+func displayName(name string) string { return capture.DisplayName(name) }
 
 // unwrapPathError drops the "open NAME:" that os adds, since the caller
 // names the file already.

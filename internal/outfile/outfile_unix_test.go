@@ -3,6 +3,7 @@
 package outfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,59 @@ func TestFolderOfSomebodyElseRefused(t *testing.T) {
 	t.Setenv("SUDO_UID", "60999")
 	if err := WriteFile(filepath.Join(theirs, "alice.md"), []byte("x"), 0o644); err != nil {
 		t.Errorf("a folder of the user who ran sudo: %v", err)
+	}
+}
+
+// Create is the one writer behind capture.Create too: an output that is
+// one of its inputs (by a link) is refused before anything is written, an
+// aborted file leaves nothing, a committed one keeps the mode of the file
+// it replaces, and a device is written in place, not replaced.
+func TestCreateInputsAbortModeDevice(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pcap")
+	os.WriteFile(in, []byte("input"), 0o640)
+	link := filepath.Join(dir, "link.pcap")
+	if err := os.Symlink(in, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(link, Options{Inputs: []string{"-", in}}); !errors.Is(err, ErrOntoInput) {
+		t.Errorf("onto the input through a link: %v", err)
+	}
+	if _, err := Create(dir, Options{}); err == nil {
+		t.Error("a folder was accepted")
+	}
+	f, err := Create(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("half"))
+	f.Abort()
+	if b, _ := os.ReadFile(in); string(b) != "input" {
+		t.Errorf("aborted: the file holds %q", b)
+	}
+	f, _ = Create(in, Options{})
+	f.Write([]byte("whole"))
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	f.Abort() // after Commit: nothing
+	if fi, _ := os.Stat(in); fi.Mode().Perm() != 0o640&^umask {
+		t.Errorf("mode %v, want the old file's 0640 (less the umask)", fi.Mode())
+	}
+	if b, _ := os.ReadFile(in); string(b) != "whole" {
+		t.Errorf("committed: %q", b)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+	if f, err = Create("/dev/null", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("x"))
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode().IsRegular() {
+		t.Errorf("/dev/null was replaced: %v %v", fi.Mode(), err)
 	}
 }
