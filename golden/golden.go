@@ -19,6 +19,7 @@ package golden
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/decode"
@@ -204,4 +205,38 @@ func Summary(results []Result) (line string, failed int) {
 		line += fmt.Sprintf(", %d skipped", skipped)
 	}
 	return line, failed
+}
+
+// WriteCheck writes the report of Check: each case's Report, a note for
+// each container not checked, and the Summary line; it returns how many
+// cases failed.
+func WriteCheck(w io.Writer, results []Result) (failed int) {
+	for i := range results {
+		r := &results[i]
+		io.WriteString(w, r.Report())
+		for _, s := range r.Skipped {
+			fmt.Fprintf(w, "note: %s: container %s\n", r.Case.Name, s)
+		}
+	}
+	line, failed := Summary(results)
+	fmt.Fprintln(w, line)
+	return failed
+}
+
+// WriteUpdate writes the report of Update: each case's Report and the
+// line "N updated, M unchanged, K failed"; it returns how many failed.
+func WriteUpdate(w io.Writer, results []Result) (failed int) {
+	updated := 0
+	for i := range results {
+		r := &results[i]
+		io.WriteString(w, r.Report())
+		switch {
+		case r.Failed():
+			failed++
+		case r.Updated:
+			updated++
+		}
+	}
+	fmt.Fprintf(w, "%d updated, %d unchanged, %d failed\n", updated, len(results)-updated-failed, failed)
+	return failed
 }

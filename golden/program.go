@@ -157,18 +157,11 @@ func (p *Program) rule(c *Case) Rule {
 	return Rule{Name: "line"}
 }
 
-// runProgram runs p for one case and compares its output with the golden;
-// keep, when set, gets a copy of the output (Update writes it).
+// runProgram runs p for one case and compares its output with the golden,
+// once runCase has checked the context and the paths; keep, when set, gets
+// a copy of the output (Update writes it).
 func runProgram(ctx context.Context, m *Manifest, c *Case, p *Program, opt Options, keep io.Writer) Result {
 	r := Result{Case: c}
-	if err := ctx.Err(); err != nil {
-		r.Err = err
-		return r
-	}
-	if err := m.checkPaths(c, opt); err != nil {
-		r.Err = err
-		return r
-	}
 	path, err := filepath.Abs(m.Resolve(c.Capture))
 	if err != nil {
 		r.Err = err
@@ -523,7 +516,7 @@ func (s *stderrLog) endLine() {
 	}
 }
 
-// escapeLine escapes what a terminal would act on, as tailBuffer does.
+// escapeLine escapes what a terminal would act on.
 func escapeLine(l string) string {
 	var b strings.Builder
 	for _, r := range l {
@@ -568,14 +561,7 @@ func (t *tailBuffer) lines(n int) string {
 	var b strings.Builder
 	for _, l := range ls {
 		b.WriteString("    ")
-		for _, r := range l {
-			switch {
-			case r == '\t' || r >= ' ' && r != 0x7f && r != 0xfffd:
-				b.WriteRune(r)
-			default:
-				fmt.Fprintf(&b, "\\x%02x", r)
-			}
-		}
+		b.WriteString(escapeLine(l))
 		b.WriteByte('\n')
 	}
 	return strings.TrimRight(b.String(), "\n")

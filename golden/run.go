@@ -42,10 +42,17 @@ func runCase(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch)
 	if c.Skip != "" {
 		return Result{Case: c, Skip: c.Skip}
 	}
-	if p := opt.program(c); p != nil {
-		if opt.Containers {
-			return Result{Case: c, Err: errors.New("--containers re-encodes captures for turtle's decoder: not for a program's case")}
-		}
+	p := opt.program(c)
+	if p != nil && opt.Containers {
+		return Result{Case: c, Err: errors.New("--containers re-encodes captures for turtle's decoder: not for a program's case")}
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{Case: c, Err: err}
+	}
+	if err := m.checkPaths(c, opt); err != nil {
+		return Result{Case: c, Err: err}
+	}
+	if p != nil {
 		return runProgram(ctx, m, c, p, opt, s.keep)
 	}
 	return run(ctx, m, c, opt, s)
@@ -219,18 +226,11 @@ func Run(ctx context.Context, m *Manifest, c *Case, opt Options) Result {
 	return runCase(ctx, m, c, opt, new(scratch))
 }
 
-// run is Run with a worker's scratch. The text is compared with the golden
+// run is Run with a worker's scratch, for turtle's decoder, once runCase
+// has checked the context and the paths. The text is compared with the golden
 // as it is printed (and copied to s.keep when set), never held whole.
 func run(ctx context.Context, m *Manifest, c *Case, opt Options, s *scratch) Result {
 	r := Result{Case: c}
-	if err := ctx.Err(); err != nil {
-		r.Err = err
-		return r
-	}
-	if err := m.checkPaths(c, opt); err != nil {
-		r.Err = err
-		return r
-	}
 	format, err := opt.newFormat(c.Format)
 	if err != nil {
 		r.Err = err

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -258,4 +260,52 @@ func TcpdumpFeatures(tcpdump string) ([]string, error) {
 		have = append(have, "HAVE_LIBCRYPTO")
 	}
 	return have, nil
+}
+
+// Features are the features a tcpdump suite's cases are imported with:
+// have, the names config (a config.h, when not "") sets, and what the
+// binary tcpdump reports (TcpdumpFeatures), sorted, each once. A binary
+// that cannot be run is no error but the note; then the features are
+// have's and config's only.
+func Features(have []string, config, tcpdump string) (features []string, note, err error) {
+	features = slices.Clone(have)
+	if config != "" {
+		names, err := ReadConfigH(config)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--config: %w", err)
+		}
+		features = append(features, names...)
+	}
+	if found, err := TcpdumpFeatures(tcpdump); err != nil {
+		note = err
+	} else {
+		features = append(features, found...)
+	}
+	slices.Sort(features)
+	return slices.Compact(features), note, nil
+}
+
+// WriteManifest writes data to a temporary file beside path and renames
+// it over path: a path that is a symbolic link is replaced, never written
+// through.
+func WriteManifest(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return errors.Join(fmt.Errorf("write %s", path), err)
+	}
+	return nil
 }

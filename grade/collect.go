@@ -531,6 +531,42 @@ func ReadRoster(name string, r io.Reader) ([]RosterEntry, error) {
 	}
 }
 
+// CollectClass is Collect with the class list at roster, when not "":
+// everyone on it gets a submission (ApplyRoster), and its warnings join
+// Collect's. Collect's errors are *FlagError (the paths or options asked
+// for are wrong); a class with no capture at all is an error, returned
+// with the warnings.
+func CollectClass(paths []string, opt CollectOptions, roster string) ([]Submission, []string, error) {
+	subs, warnings, err := Collect(paths, opt)
+	if err != nil {
+		return nil, nil, &FlagError{"", err}
+	}
+	if roster != "" {
+		entries, err := LoadRoster(roster)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--roster: %w", err)
+		}
+		var more []string
+		subs, more = ApplyRoster(subs, entries)
+		warnings = append(warnings, more...)
+	}
+	if len(subs) == 0 {
+		return nil, warnings, fmt.Errorf("no capture file in %s", strings.Join(paths, ", "))
+	}
+	return subs, warnings, nil
+}
+
+// LoadRoster reads the class list at path (ReadRoster); a device or a
+// FIFO is refused, since a class list ends.
+func LoadRoster(path string) ([]RosterEntry, error) {
+	f, err := inputfile.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, inputfile.Cause(err))
+	}
+	defer f.Close()
+	return ReadRoster(path, f)
+}
+
 // ApplyRoster gives every roster student a submission (empty, with the
 // reason "no submission", when none was found) and warns about submissions
 // from names not on the roster. A submission matches by LMS id when both

@@ -45,12 +45,7 @@ func WriteMoodle(w io.Writer, r *Rubric, results []Result, modified time.Time) (
 // assignment is ""), and a "Points Possible" row. Students without an id
 // are left out and returned.
 func WriteCanvas(w io.Writer, r *Rubric, results []Result, assignment string) (skipped []string, err error) {
-	if assignment == "" {
-		assignment = r.Title
-		if assignment == "" {
-			assignment = r.Lab
-		}
-	}
+	assignment = canvasColumn(r, assignment)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment})
 	cw.Write([]string{"    Points Possible", "", "", "", "", score(r.MaxScore())})

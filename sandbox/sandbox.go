@@ -44,7 +44,9 @@
 //     groups of a killed turtle are removed by the next one (RemoveStale).
 //
 // Everything here needs root (to create namespaces and switch users) and
-// Linux; elsewhere Start returns ErrNotSupported.
+// Linux; elsewhere Start returns ErrNotSupported. Probe (probe.go) tries
+// each of those in turn and says, in plain words, the first a machine (an
+// autograder's container) refuses, before any program runs.
 package sandbox
 
 import (

@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"os/signal"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/autograder"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
-	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // Autograder packages: `turtle grade --lab LAB --autograder gradescope -o
@@ -23,8 +22,18 @@ import (
 // autolab -o DIR` writes DIR/autograde.tar and DIR/autograde-Makefile for
 // Autolab. Inside the container the package runs `turtle grade
 // --autograder-run gradescope|autolab`, which grades every capture of the
-// submission as one student with the grade package and writes the
-// platform's result (grade.WriteGradescope, grade.WriteAutolab).
+// submission (or, for a program lab, runs its program) as one student and
+// writes the platform's result. Package grade/autograder does all of it;
+// this file parses the flags.
+
+// autograderAbout is grade --help's paragraph on autograder packages.
+const autograderAbout = `Autograder packages: --autograder gradescope -o lab.zip (or autolab -o DIR)
+builds what the platform runs for each submission: a static turtle, the
+rubric and its scripts. With --program or --client (and the limits) the
+package runs the submission's program in the sandbox described below; in a
+container that cannot (not root, no network namespaces) every check scores
+0 with the reason and what the instructor must enable. Example:
+  turtle grade --lab turtle-sniffer --program 'python3 sniffer.py' --autograder gradescope -o sniffer.zip`
 
 type autograderOpts struct {
 	kind       *string
@@ -65,45 +74,21 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 		return usageErr("--autograder %s: give the package's path with -o", *o.kind)
 	case len(args) > 0:
 		return usageErr("--autograder builds a package and grades nothing now: drop %s", strings.Join(args, " "))
-	}
-	switch *o.visibility {
-	case "visible", "hidden", "after_due_date", "after_published":
-	default:
+	case !slices.Contains(autograder.Visibilities, *o.visibility):
 		return usageErr("--visibility %q: want visible, hidden, after_due_date or after_published", *o.visibility)
 	}
-	r, src, err := grade.LoadRubric(lab, rubricFile, sets)
-	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
-		return usageErr("%v", err)
+	r, src, code := loadRubric(lab, rubricFile, sets, stderr, usageErr)
+	if code >= 0 {
+		return code
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	progArgs, why := packedProgramArgs(r, pf) // autograder_programs.go
+	progArgs, why := packedProgramArgs(r, pf)
 	if why != "" {
 		return usageErr("%s", why)
 	}
-	bin, err := o.staticBinary()
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	files := []autograder.File{
-		{Name: "turtle", Data: bin, Mode: 0o755},
-		{Name: "rubric.toml", Data: src, Mode: 0o644},
-	}
-	if *o.kind == "gradescope" {
-		files = append(files,
-			autograder.File{Name: "setup.sh", Data: []byte(autograder.GradescopeSetup(progArgs)), Mode: 0o755},
-			autograder.File{Name: "run_autograder", Data: []byte(autograder.GradescopeRun(sets, progArgs, *o.visibility)), Mode: 0o755})
-		err = autograder.WriteZip(*o.output, files)
-	} else {
-		script := autograder.AutolabGrade(sets)
-		if progArgs != "" {
-			script = autograder.AutolabProgramGrade(sets, progArgs)
-		}
-		files = append(files, autograder.File{Name: "grade.sh", Data: []byte(script), Mode: 0o755})
-		err = autograder.WriteAutolab(*o.output, files)
+	var err error
+	p := autograder.Package{Kind: *o.kind, Rubric: src, Sets: sets, ProgArgs: progArgs, Visibility: *o.visibility}
+	if p.Binary, err = autograder.StaticBinary(*o.binary); err == nil {
+		err = autograder.Build(*o.output, p)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -115,36 +100,23 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	return 0
 }
 
-// staticBinary returns the turtle to ship: --turtle-binary, or the running
-// executable; either must be a statically linked linux/amd64 ELF, since
-// the autograder images are Linux on x86-64 with no promise of a libc.
-func (o autograderOpts) staticBinary() ([]byte, error) {
-	path, given := *o.binary, true
-	if path == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("cannot find the running turtle (%v): give --turtle-binary FILE", err)
-		}
-		path, given = exe, false
+// packedProgramArgs checks the --program or --client of pf for a package
+// of lab r and returns them as run_autograder's flags ("" for a capture
+// lab), or why not.
+func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
+	if why := pf.check(r, true); why != "" || !pf.given() {
+		return "", why
 	}
-	data, err := inputfile.ReadFile(path, 1<<30) // a turtle binary is some tens of MB
+	args, err := autograder.ProgramArgs(r, pf.options(0))
 	if err != nil {
-		return nil, unwrapPathErrorNamed(path, err)
+		return "", err.Error()
 	}
-	if why := autograder.NotStaticLinuxAMD64(data); why != "" {
-		hint := "build one with CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o turtle-linux ./cmd/turtle and give --turtle-binary turtle-linux"
-		if given {
-			return nil, fmt.Errorf("--turtle-binary %s: %s; %s", path, why, hint)
-		}
-		return nil, fmt.Errorf("this turtle (%s) %s, and the package needs a static linux/amd64 one: %s", path, why, hint)
-	}
-	return data, nil
+	return args, ""
 }
 
-// grade is --autograder-run: every capture under args is one student's
-// submission. A submission that cannot be graded (no capture, a bad
-// rubric) still gets a result file saying why, with a score of 0, so the
-// platform shows the student a reason rather than "the autograder failed".
+// grade is --autograder-run: every capture under args (or the program of
+// the folder args[0]) is one student's submission. A submission that
+// cannot be graded still gets a result saying why (autograder.WriteResults).
 func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *programFlags, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
 	kind := *o.run
 	switch {
@@ -157,23 +129,25 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 	case len(args) == 0:
 		return usageErr("--autograder-run: no submission folder given")
 	}
-	var res gradedSubmission
-	var gradeErr error
-	if pf.given() {
-		res, gradeErr = gradeProgramSubmission(rubricFile, sets, args, pf) // autograder_programs.go
-	} else {
-		res, gradeErr = gradeSubmission(rubricFile, sets, args)
+	var res autograder.Graded
+	r, _, gradeErr := grade.LoadRubric("", rubricFile, sets)
+	if gradeErr == nil && pf.given() {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		res, gradeErr = autograder.GradeProgram(ctx, r, args, pf.options(1))
+	} else if gradeErr == nil {
+		res, gradeErr = autograder.GradeCaptures(r, args)
 	}
 	if kind == "autolab" {
 		if gradeErr != nil {
 			fmt.Fprintf(stdout, "turtle grade: %v\n{\"scores\": {}}\n", gradeErr)
 			return 1
 		}
-		if err := grade.WriteTable(stdout, res.rubric, []grade.Result{res.Result}); err != nil {
+		if err := grade.WriteTable(stdout, res.Rubric, []grade.Result{res.Result}); err != nil {
 			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		}
-		if res.output != "" {
-			fmt.Fprintf(stdout, "%s\n", res.output)
+		if res.Output != "" {
+			fmt.Fprintf(stdout, "%s\n", res.Output)
 		}
 		if err := grade.WriteAutolab(stdout, res.Result); err != nil {
 			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
@@ -181,23 +155,8 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 		}
 		return 0
 	}
-	// The package says when students see the results.
-	gopt := grade.GradescopeOptions{Visibility: *o.visibility, StdoutVisibility: "hidden", Output: res.output}
-	if gradeErr != nil {
-		gopt.Output = "The autograder could not grade this submission: " + gradeErr.Error()
-	}
-	var buf bytes.Buffer
-	if err := grade.WriteGradescopeWith(&buf, res.Result, gopt); err != nil {
+	if err := autograder.WriteResults(*o.output, res, gradeErr, *o.visibility); err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	out := buf.Bytes()
-	if err := outfile.MkdirAll(filepath.Dir(*o.output), 0o755); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	if err := outfile.WriteFile(*o.output, out, 0o644); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", unwrapPathErrorNamed(*o.output, err))
 		return 1
 	}
 	if gradeErr != nil {
@@ -208,34 +167,4 @@ func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *progra
 	}
 	fmt.Fprintf(stdout, "%s: %s/%s\n", *o.output, strings.TrimSuffix(fmt.Sprint(res.Score), ".0"), strings.TrimSuffix(fmt.Sprint(res.Max), ".0"))
 	return 0
-}
-
-type gradedSubmission struct {
-	grade.Result
-	rubric *grade.Rubric
-	output string // results.json's output, when not the grade package's
-}
-
-// gradeSubmission grades every capture under paths as one student.
-func gradeSubmission(rubricFile string, sets, paths []string) (gradedSubmission, error) {
-	r, _, err := grade.LoadRubric("", rubricFile, sets)
-	if err != nil {
-		return gradedSubmission{}, err
-	}
-	sub := grade.Submission{Student: "submission"}
-	found, _, err := grade.Collect(paths, grade.CollectOptions{From: "filename"})
-	if err != nil {
-		return gradedSubmission{}, err
-	}
-	for _, s := range found {
-		sub.Files = append(sub.Files, s.Files...)
-	}
-	if len(sub.Files) == 0 {
-		return gradedSubmission{}, errors.New("no capture file (.pcap, .pcapng, .cap, gzip) in the submission")
-	}
-	results, err := grade.Grade(r, []grade.Submission{sub}, grade.Options{})
-	if err != nil {
-		return gradedSubmission{}, err
-	}
-	return gradedSubmission{Result: results[0], rubric: r}, nil
 }

@@ -86,47 +86,30 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	jobs := jobsFlag(fs)
 	list := fs.Bool("list", false, "list the cases and the command that decodes each; run nothing")
 	prog := addRunFlags(fs)
-	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return goldenUsage(stderr, "golden check", "unexpected argument %q", fs.Arg(0))
-	}
-	program, err := prog.program(*containers)
-	if err != nil {
-		return goldenUsage(stderr, "golden check", "%v", err)
-	}
-	m, err := prog.manifest(*manifest, program)
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
-		return 1
+	m, program, code := prog.load(*manifest, *containers, stderr)
+	if code >= 0 {
+		return code
 	}
 	if *list {
-		if err := listCases(stdout, m, *only); err != nil {
-			return goldenUsage(stderr, "golden check", "--only: %v", err)
+		if err := m.List(stdout, *only); err != nil {
+			return usageError(fs)("--only: %v", err)
 		}
 		return 0
 	}
-	if *only, err = prog.only(m, program, *only); err != nil {
+	var err error
+	if *only, err = m.CasesOfFormat(program, *only, *prog.format); err != nil {
 		fmt.Fprintf(stderr, "turtle golden check: %v\n", err)
 		return 1
 	}
 	results, err := golden.Check(context.Background(), m, golden.Options{
-		Only: *only, Containers: *containers, Parallel: *jobs, AllowOutside: *outside})
+		Only: *only, Containers: *containers, Parallel: *jobs, AllowOutside: *prog.outside})
 	if err != nil {
-		return goldenUsage(stderr, "golden check", "--only: %v", err)
+		return usageError(fs)("--only: %v", err)
 	}
-	for i := range results {
-		r := &results[i]
-		fmt.Fprint(stdout, r.Report())
-		for _, s := range r.Skipped {
-			fmt.Fprintf(stdout, "note: %s: container %s\n", r.Case.Name, s)
-		}
-	}
-	line, failed := golden.Summary(results)
-	fmt.Fprintln(stdout, line)
-	if failed > 0 {
+	if golden.WriteCheck(stdout, results) > 0 {
 		return 1
 	}
 	return 0
@@ -160,43 +143,23 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 	only := fs.StringArray("only", nil, "update only the case `NAME` (repeatable)")
 	jobs := jobsFlag(fs)
 	prog := addRunFlags(fs)
-	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return goldenUsage(stderr, "golden update", "unexpected argument %q", fs.Arg(0))
+	m, program, code := prog.load(*manifest, false, stderr)
+	if code >= 0 {
+		return code
 	}
-	program, err := prog.program(false)
-	if err != nil {
-		return goldenUsage(stderr, "golden update", "%v", err)
-	}
-	m, err := prog.manifest(*manifest, program)
-	if err != nil {
+	var err error
+	if *only, err = m.CasesOfFormat(program, *only, *prog.format); err != nil {
 		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
 		return 1
 	}
-	if *only, err = prog.only(m, program, *only); err != nil {
-		fmt.Fprintf(stderr, "turtle golden update: %v\n", err)
-		return 1
-	}
-	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, Parallel: *jobs, AllowOutside: *outside})
+	results, err := golden.Update(context.Background(), m, golden.Options{Only: *only, Parallel: *jobs, AllowOutside: *prog.outside})
 	if err != nil {
-		return goldenUsage(stderr, "golden update", "--only: %v", err)
+		return usageError(fs)("--only: %v", err)
 	}
-	updated, failed := 0, 0
-	for i := range results {
-		r := &results[i]
-		fmt.Fprint(stdout, r.Report())
-		switch {
-		case r.Failed():
-			failed++
-		case r.Updated:
-			updated++
-		}
-	}
-	fmt.Fprintf(stdout, "%d updated, %d unchanged, %d failed\n", updated, len(results)-updated-failed, failed)
-	if failed > 0 {
+	if golden.WriteUpdate(stdout, results) > 0 {
 		return 1
 	}
 	return 0
@@ -222,89 +185,35 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE` (created if missing)")
 	goldenPath := fs.String("golden", "", "write the golden to `FILE` (default golden/NAME.golden beside the manifest)")
 	prog := addRunFlags(fs)
-	outside := allowOutsideFlag(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
+	usageErr := usageError(fs)
 	pos, readOpts := fs.Args(), []string(nil)
 	if dash := fs.ArgsLenAtDash(); dash >= 0 {
 		pos, readOpts = fs.Args()[:dash], fs.Args()[dash:]
 	}
 	if len(pos) != 2 {
-		return goldenUsage(stderr, "golden add", "want NAME CAPTURE, got %d argument(s); read options go after '--'", len(pos))
-	}
-	name, capture := pos[0], pos[1]
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "turtle golden add: %v\n", err)
-		return 1
+		return usageErr("want NAME CAPTURE, got %d argument(s); read options go after '--'", len(pos))
 	}
 	program, err := prog.program(false)
 	if err != nil {
-		return goldenUsage(stderr, "golden add", "%v", err)
+		return usageErr("%v", err)
 	}
-	m, err := prog.manifest(*manifest, nil)
-	if errors.Is(err, os.ErrNotExist) {
-		m, err = golden.ParseManifestData(*manifest, nil)
+	a, err := golden.AddCase(context.Background(), *manifest, pos[0], pos[1], *goldenPath, readOpts, program, golden.Options{AllowOutside: *prog.outside})
+	if ce := (*golden.NewCaseError)(nil); errors.As(err, &ce) {
+		return usageErr("%v", err)
 	}
 	if err != nil {
-		return fail(err)
-	}
-	if c := m.Case(name); c != nil {
-		return fail(fmt.Errorf("%s: case %q already exists", c.Where, name))
-	}
-	capRel, err := m.Rel(capture)
-	if err != nil {
-		return fail(err)
-	}
-	goldRel := "golden/" + name + ".golden"
-	if *goldenPath != "" {
-		if goldRel, err = m.Rel(*goldenPath); err != nil {
-			return fail(err)
-		}
-	}
-	c, err := golden.NewCaseFor(name, capRel, goldRel, readOpts, program)
-	if err != nil {
-		return goldenUsage(stderr, "golden add", "%v", err)
-	}
-	if _, err := os.Stat(capture); err != nil {
-		return fail(fmt.Errorf("capture: %w", err))
-	}
-	one := &golden.Manifest{Path: m.Path, Dir: m.Dir, Cases: []*golden.Case{c}}
-	opt := golden.Options{AllowOutside: *outside}
-	r := golden.Run(context.Background(), one, c, opt)
-	if r.Err != nil {
-		return fail(r.Err)
-	}
-	if _, err := os.Stat(m.Resolve(goldRel)); err == nil && len(r.Diffs) > 0 {
-		return fail(fmt.Errorf("%s exists with other text: choose another with --golden", goldRel))
-	}
-	results, err := golden.Update(context.Background(), one, opt)
-	if err != nil {
-		return fail(err)
-	}
-	if results[0].Err != nil {
-		return fail(results[0].Err)
-	}
-	if err := golden.Append(m.Path, c); err != nil {
-		return fail(err)
+		fmt.Fprintf(stderr, "turtle golden add: %v\n", err)
+		return 1
 	}
 	if program != nil {
-		text, _ := os.ReadFile(m.Resolve(goldRel))
-		fmt.Fprintf(stdout, "added %s to %s: %d lines of %s's output in %s\n", name, m.Path,
-			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), goldRel)
+		text, _ := os.ReadFile(a.Manifest.Resolve(a.Case.Golden))
+		fmt.Fprintf(stdout, "added %s to %s: %d lines of %s's output in %s\n", a.Case.Name, a.Manifest.Path,
+			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), a.Case.Golden)
 		return 0
 	}
-	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", name, m.Path, results[0].Frames, goldRel)
+	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", a.Case.Name, a.Manifest.Path, a.Frames, a.Case.Golden)
 	return 0
-}
-
-func goldenUsage(stderr io.Writer, cmd, format string, a ...any) int {
-	fmt.Fprintf(stderr, "turtle %s: %s (run 'turtle %s --help')\n", cmd, fmt.Sprintf(format, a...), cmd)
-	return 2
-}
-
-// allowOutsideFlag is --allow-outside: a manifest's captures and goldens
-// must be inside its folder unless it is given.
-func allowOutsideFlag(fs *pflag.FlagSet) *bool {
-	return fs.Bool("allow-outside", false, "let the manifest name captures and goldens outside its folder (absolute paths, .., symbolic links out)")
 }

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 
 	"github.com/turtle-sniffer/turtle/golden"
 )
@@ -60,27 +56,19 @@ func runGoldenImport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usage("--stderr: %v", err)
 	}
-	features := slices.Clone(*have)
-	if *config != "" {
-		names, err := golden.ReadConfigH(*config)
-		if err != nil {
-			return fail(fmt.Errorf("--config: %w", err))
-		}
-		features = append(features, names...)
+	features, note, err := golden.Features(*have, *config, *tcpdump)
+	if err != nil {
+		return fail(err)
 	}
-	if found, err := golden.TcpdumpFeatures(*tcpdump); err != nil {
-		fmt.Fprintf(stderr, "turtle golden import: note: %v: features from --config and --have only\n", err)
-	} else {
-		features = append(features, found...)
+	if note != nil {
+		fmt.Fprintf(stderr, "turtle golden import: note: %v: features from --config and --have only\n", note)
 	}
-	slices.Sort(features)
-	features = slices.Compact(features)
 	imp, err := golden.ImportTcpdump(golden.TcpdumpImport{TestList: fs.Arg(1), Manifest: *out,
 		Tcpdump: *tcpdump, Have: features, SpecialT: *specialT, Stderr: policy})
 	if err != nil {
 		return fail(err)
 	}
-	if err := writeReplacing(*out, imp.Text); err != nil {
+	if err := golden.WriteManifest(*out, imp.Text); err != nil {
 		return fail(err)
 	}
 	for _, s := range imp.Skipped {
@@ -88,29 +76,4 @@ func runGoldenImport(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d cases (%d skipped), features: %v\n", *out, imp.Cases, len(imp.Skipped), features)
 	return 0
-}
-
-// writeReplacing writes data to a temporary file beside path and renames
-// it over path: a path that is a symbolic link is replaced, never written
-// through.
-func writeReplacing(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return errors.Join(fmt.Errorf("write %s", path), err)
-	}
-	return nil
 }

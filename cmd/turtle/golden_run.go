@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -40,7 +38,9 @@ and how many lines it printed that match the golden; one that runs longer
 than --time-limit or prints more than --output-limit (KiB) is killed, its
 whole process group with it.`
 
-// runFlags are the flags of golden check, update and add for a program.
+// runFlags are the flags of golden check, update and add for a program,
+// and --allow-outside: a manifest's captures and goldens must be inside its
+// folder unless it is given.
 type runFlags struct {
 	fs        *pflag.FlagSet
 	cmd       *string
@@ -51,6 +51,7 @@ type runFlags struct {
 	frames    *string
 	stderr    *string
 	stderrOK  *string
+	outside   *bool
 }
 
 func addRunFlags(fs *pflag.FlagSet) runFlags {
@@ -65,32 +66,34 @@ func addRunFlags(fs *pflag.FlagSet) runFlags {
 		frames:    fs.String("frames", "", "how the program's output splits into packets: `RULE` line, blank, -#, regexp:RE or a turtle format"),
 		stderr:    fs.String("stderr", "", "whether the program's standard error fails a case: `fail` or ignore (default: the manifest's !stderr, else ignore)"),
 		stderrOK:  fs.String("stderr-ok", "", "with --stderr fail: lines matching `REGEXP` are not a failure"),
+		outside:   fs.Bool("allow-outside", false, "let the manifest name captures and goldens outside its folder (absolute paths, .., symbolic links out)"),
 	}
 	deprecatedAlias(fs, "timeout", "time-limit")
 	fs.MarkDeprecated("max-output", "use --output-limit (KiB) instead")
 	return f
 }
 
-// only is the --only list for a --run check: the cases of --run-format
-// unless cases were named or the program takes the options column.
-func (f runFlags) only(m *golden.Manifest, p *golden.Program, only []string) ([]string, error) {
-	if p == nil || p.TakesArgs() || len(only) > 0 || *f.format == "all" {
-		return only, nil
+// load checks the flags and arguments of golden check or update and
+// parses the manifest at path, decoded by --run when given; code is the
+// exit status when the command stops here, -1 when it goes on.
+func (f runFlags) load(path string, containers bool, stderr io.Writer) (m *golden.Manifest, p *golden.Program, code int) {
+	if f.fs.NArg() > 0 {
+		return nil, nil, usageError(f.fs)("unexpected argument %q", f.fs.Arg(0))
 	}
-	for _, c := range m.Cases {
-		if c.Format == *f.format {
-			only = append(only, c.Name)
-		}
+	p, err := f.program(containers)
+	if err != nil {
+		return nil, nil, usageError(f.fs)("%v", err)
 	}
-	if len(only) == 0 {
-		return nil, fmt.Errorf("%s has no case of format %s (--run-format)", m.Path, *f.format)
+	if m, err = golden.ParseManifestWith(path, p, f.settings()); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", f.fs.Name(), err)
+		return nil, nil, 1
 	}
-	return only, nil
+	return m, p, -1
 }
 
 // program is the --run program, or nil without --run (the manifest's own
-// !run lines, if any, decide); limits and --frames/--stderr apply to the
-// manifest's programs too (see manifest).
+// !run lines, if any, decide); the limits and --frames/--stderr apply to
+// the manifest's programs too (golden.ParseManifestWith).
 func (f runFlags) program(containers bool) (*golden.Program, error) {
 	if *f.timeout <= 0 {
 		return nil, errors.New("--time-limit must be above 0")
@@ -102,7 +105,8 @@ func (f runFlags) program(containers bool) (*golden.Program, error) {
 	} else if *f.outKiB <= 0 {
 		return nil, errors.New("--output-limit must be above 0")
 	}
-	if err := f.settings(&golden.Program{}); err != nil {
+	s := f.settings()
+	if err := s.Apply(&golden.Program{}); err != nil {
 		return nil, err
 	}
 	if *f.cmd == "" {
@@ -111,114 +115,14 @@ func (f runFlags) program(containers bool) (*golden.Program, error) {
 	if containers {
 		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
 	}
-	args, err := golden.ParseCommand(*f.cmd)
-	if err != nil {
-		return nil, err
-	}
-	// Python programs lose nothing they printed when they are stopped.
-	p := &golden.Program{Args: args, Env: []string{"PYTHONUNBUFFERED=1"}}
-	if err := f.settings(p); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return golden.NewProgram(*f.cmd, s)
 }
 
-// settings applies the limits, --frames and --stderr to p.
-func (f runFlags) settings(p *golden.Program) error {
-	p.Timeout, p.MaxOutput = *f.timeout, *f.outKiB<<10
+// settings are the flags' settings of every program.
+func (f runFlags) settings() golden.Settings {
+	s := golden.Settings{Timeout: *f.timeout, MaxOutput: *f.outKiB << 10, Frames: *f.frames, Stderr: *f.stderr, StderrOK: *f.stderrOK}
 	if f.fs.Changed("max-output") {
-		p.MaxOutput = *f.maxOutput
+		s.MaxOutput = *f.maxOutput
 	}
-	if *f.frames != "" {
-		r, err := golden.ParseRule(*f.frames)
-		if err != nil {
-			return fmt.Errorf("--frames: %w", err)
-		}
-		p.Frames = r
-	}
-	if *f.stderr != "" {
-		s, err := golden.ParseStderrPolicy(*f.stderr)
-		if err != nil {
-			return fmt.Errorf("--stderr: %w", err)
-		}
-		p.Stderr = s
-	}
-	if *f.stderrOK != "" {
-		re, err := regexp.Compile(*f.stderrOK)
-		if err != nil {
-			return fmt.Errorf("--stderr-ok: %w", err)
-		}
-		p.StderrOK = re
-	}
-	return nil
-}
-
-// manifest parses the manifest for the flags: decoded by --run when given,
-// and the flags' limits, --frames and --stderr applied to every program.
-func (f runFlags) manifest(path string, p *golden.Program) (*golden.Manifest, error) {
-	m, err := golden.ParseManifestFor(path, p)
-	if err != nil {
-		return nil, err
-	}
-	if p != nil {
-		return m, nil
-	}
-	seen := make(map[*golden.Program]*golden.Program)
-	for _, c := range m.Cases {
-		if c.Program == nil {
-			continue
-		}
-		q, ok := seen[c.Program]
-		if !ok {
-			cp := *c.Program
-			q = &cp
-			if err := f.settings(q); err != nil {
-				return nil, err
-			}
-			seen[c.Program] = q
-		}
-		c.Program = q
-	}
-	return m, nil
-}
-
-// listCases prints, for --list, each selected case and what decodes it.
-func listCases(w io.Writer, m *golden.Manifest, only []string) error {
-	cases := m.Cases
-	if len(only) > 0 {
-		cases = nil
-		for _, name := range only {
-			c := m.Case(name)
-			if c == nil {
-				return fmt.Errorf("%s: no case named %q", m.Path, name)
-			}
-			cases = append(cases, c)
-		}
-	}
-	for _, c := range cases {
-		var how string
-		switch {
-		case c.Skip != "":
-			how = "skip: " + c.Skip
-		case c.Program != nil:
-			how = strings.Join(quoteAll(c.Program.Command(m, c, m.Resolve(c.Capture))), " ")
-		default:
-			how = strings.Join(quoteAll(append([]string{"turtle", "read", m.Resolve(c.Capture)}, c.Args...)), " ")
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\n", c.Name, m.Resolve(c.Golden), how)
-	}
-	return nil
-}
-
-// quoteAll quotes the words that need it for a shell, for display.
-func quoteAll(words []string) []string {
-	out := make([]string, len(words))
-	for i, w := range words {
-		if w != "" && !strings.ContainsAny(w, " \t\n'\"\\$`*?[]{}()<>|&;") && w[0] != '#' && w[0] != '~' {
-			out[i] = w
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-	}
-	return out
+	return s
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,17 +9,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
-	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // gradeAbout is grade --help: captures, then autograder packages
-// (autograder_programs.go), --live (grade_live.go) and programs
+// (autograder.go), --live (grade_live.go) and programs
 // (grade_programs.go), in that order whatever order the files are
 // initialized in.
 var gradeAbout = gradeCapturesAbout + "\n\n" + autograderAbout + "\n" + gradeLiveAbout + "\n" + gradeProgramsAbout
@@ -98,18 +94,14 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
 	}
-	r, _, err := grade.LoadRubric(*lab, *rubricFile, *sets)
-	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
-		return usageErr("%v", err)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
+	r, _, code := loadRubric(*lab, *rubricFile, *sets, stderr, usageErr)
+	if code >= 0 {
+		return code
 	}
 	if why := lf.checkRubric(r); *lf.on && why != "" {
 		return usageErr("%s", why)
 	}
-	if why := pf.check(r); why != "" {
+	if why := pf.check(r, false); why != "" {
 		return usageErr("%s", why)
 	}
 	var subs []grade.Submission
@@ -118,18 +110,13 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		nsubs = 1 // one live capture
 	}
 	if !pf.given() && !*lf.on {
-		var code int
 		if subs, code = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr, usageErr); code != 0 {
 			return code
 		}
 		nsubs = len(subs)
 	}
-	outs.single = strings.HasSuffix(outs.gradescope, ".json")
-	if outs.autolab && nsubs != 1 {
-		return usageErr("--autolab grades one student; %d given", nsubs)
-	}
-	if outs.single && nsubs != 1 {
-		return usageErr("--gradescope %s is one file for one student; %d given (give a directory)", outs.gradescope, nsubs)
+	if why := outs.check(nsubs); why != "" {
+		return usageErr("%s", why)
 	}
 	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.html, stdout, stderr)
 	if err != nil {
@@ -140,15 +127,35 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	code := 0
+	code = 0
 	if interrupted || *lf.on && results[0].Score < results[0].Max {
 		code = 1 // --live: 1 unless full marks
 	}
-	outs.from = *from
+	outs.From = *from
 	if !outs.write(r, results, stdout, stderr) {
 		code = 1
 	}
 	return code
+}
+
+// loadRubric loads --lab or --rubric with the --set overrides; code is
+// grade's exit status when it stops here, -1 when it goes on.
+func loadRubric(lab, file string, sets []string, stderr io.Writer, usageErr func(string, ...any) int) (*grade.Rubric, []byte, int) {
+	r, src, err := grade.LoadRubric(lab, file, sets)
+	if err != nil {
+		return nil, nil, gradeFailed(err, stderr, usageErr)
+	}
+	return r, src, -1
+}
+
+// gradeFailed reports err and returns grade's exit status: 2 for a
+// *grade.FlagError (what was asked for is wrong), else 1.
+func gradeFailed(err error, stderr io.Writer, usageErr func(string, ...any) int) int {
+	if fe := (*grade.FlagError)(nil); errors.As(err, &fe) {
+		return usageErr("%v", err)
+	}
+	fmt.Fprintf(stderr, "turtle grade: %v\n", err)
+	return 1
 }
 
 // gradeEach grades the submissions: each program (--program, --client),
@@ -189,32 +196,12 @@ func collectSubmissions(paths []string, from, studentRegex, roster string, stder
 		}
 		copt.Regex = re
 	}
-	subs, warnings, err := grade.Collect(paths, copt)
-	if err != nil {
-		return nil, usageErr("%v", err)
-	}
-	if roster != "" {
-		f, err := inputfile.Open(roster) // no device: a class list ends
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", unwrapPathErrorNamed(roster, err))
-			return nil, 1
-		}
-		entries, err := grade.ReadRoster(roster, f)
-		f.Close()
-		if err != nil {
-			fmt.Fprintf(stderr, "turtle grade: --roster: %v\n", err)
-			return nil, 1
-		}
-		var more []string
-		subs, more = grade.ApplyRoster(subs, entries)
-		warnings = append(warnings, more...)
-	}
+	subs, warnings, err := grade.CollectClass(paths, copt, roster)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
 	}
-	if len(subs) == 0 {
-		fmt.Fprintf(stderr, "turtle grade: no capture file in %s\n", strings.Join(paths, ", "))
-		return nil, 1
+	if err != nil {
+		return nil, gradeFailed(err, stderr, usageErr)
 	}
 	return subs, 0
 }
@@ -237,157 +224,60 @@ func tableWidth(width int, stdout io.Writer) int {
 
 // gradeOutputs are the files grade writes besides its table.
 type gradeOutputs struct {
-	csv, json, moodle, canvas, assignment, feedback, gradescope, html string
-	single, autolab                                                   bool   // gradescope is one file; Autolab's line on stdout
-	from                                                              string // --student-from: where the LMS ids came from
+	grade.Outputs
+	html    string
+	autolab bool // Autolab's line on stdout
 }
 
 // gradeOutputFlags adds the flags of the outputs besides the table.
 func gradeOutputFlags(fs *pflag.FlagSet) *gradeOutputs {
 	var o gradeOutputs
-	fs.StringVar(&o.csv, "csv", "", "also write the grades as CSV to `FILE`")
-	fs.StringVar(&o.json, "json", "", "also write the grades as JSON to `FILE`")
-	fs.StringVar(&o.gradescope, "gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
-	fs.StringVar(&o.moodle, "moodle", "", "also write Moodle's grading worksheet (CSV to upload) to `FILE`")
-	fs.StringVar(&o.canvas, "canvas", "", "also write a Canvas gradebook CSV (to import) to `FILE`")
-	fs.StringVar(&o.assignment, "assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
-	fs.StringVar(&o.feedback, "feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
+	fs.StringVar(&o.CSV, "csv", "", "also write the grades as CSV to `FILE`")
+	fs.StringVar(&o.JSON, "json", "", "also write the grades as JSON to `FILE`")
+	fs.StringVar(&o.Gradescope, "gradescope", "", "write `DIR`/STUDENT/results.json per student (or one FILE.json for one student)")
+	fs.StringVar(&o.Moodle, "moodle", "", "also write Moodle's grading worksheet (CSV to upload) to `FILE`")
+	fs.StringVar(&o.Canvas, "canvas", "", "also write a Canvas gradebook CSV (to import) to `FILE`")
+	fs.StringVar(&o.Assignment, "assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
+	fs.StringVar(&o.Feedback, "feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
 	fs.BoolVar(&o.autolab, "autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
 	fs.StringVar(&o.html, "html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	return &o
 }
 
+// check says why the outputs cannot be written for nsubs students, or "".
+func (o *gradeOutputs) check(nsubs int) string {
+	o.Single = strings.HasSuffix(o.Gradescope, ".json")
+	if o.autolab && nsubs != 1 {
+		return fmt.Sprintf("--autolab grades one student; %d given", nsubs)
+	}
+	if o.Single && nsubs != 1 {
+		return fmt.Sprintf("--gradescope %s is one file for one student; %d given (give a directory)", o.Gradescope, nsubs)
+	}
+	return ""
+}
+
 // write writes every output asked for; false when one failed (each is
 // reported, and the others still written).
 func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, stderr io.Writer) bool {
-	ok := true
-	fail := func(err error) {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		ok = false
-	}
-	if o.csv != "" {
-		if err := writeFileWith(o.csv, func(w io.Writer) error { return grade.WriteCSV(w, r, results) }); err != nil {
-			fail(err)
-		}
-	}
-	if o.json != "" {
-		if err := writeFileWith(o.json, func(w io.Writer) error { return grade.WriteJSON(w, r, results) }); err != nil {
-			fail(err)
-		}
-	}
-	if o.canvas != "" {
-		// Canvas matches an imported column to an assignment by its name
-		// and id, and students by Canvas's own user ids: anything else makes
-		// a new column, or matches no one.
-		if o.assignment == "" {
-			fmt.Fprintf(stderr, "turtle grade: %s: no --assignment: the column is named %q, and Canvas will create a new assignment of that name unless it is exactly Canvas's (give --assignment 'NAME (ID)' as the gradebook export names it)\n",
-				o.canvas, canvasColumn(r))
-		}
-		if lms := o.from; lms == "moodle" || lms == "blackboard" || lms == "gradescope" {
-			fmt.Fprintf(stderr, "turtle grade: %s: the ids come from a %s export (--student-from %s): Canvas will match none of them; use Canvas's export, or --roster with Canvas's gradebook export\n",
-				o.canvas, lms, lms)
-		}
-	}
-	for _, lms := range []struct {
-		file  string
-		write func(io.Writer) ([]string, error)
-	}{
-		{o.moodle, func(w io.Writer) ([]string, error) { return grade.WriteMoodle(w, r, results, time.Now()) }},
-		{o.canvas, func(w io.Writer) ([]string, error) { return grade.WriteCanvas(w, r, results, o.assignment) }},
-	} {
-		if lms.file == "" {
-			continue
-		}
-		var skipped []string
-		err := writeFileWith(lms.file, func(w io.Writer) error {
-			var err error
-			skipped, err = lms.write(w)
-			return err
-		})
-		if err != nil {
-			fail(err)
-		} else if len(skipped) > 0 {
-			for i := range skipped {
-				skipped[i] = grade.Escape(skipped[i])
-			}
-			fmt.Fprintf(stderr, "turtle grade: %s: left out %s (no LMS id: use --student-from with the LMS's export, or --roster with an id column)\n",
-				lms.file, strings.Join(skipped, ", "))
-		}
-	}
-	if o.feedback != "" {
-		if err := outfile.MkdirAll(o.feedback, 0o755); err != nil {
-			fail(err)
-		} else {
-			for _, res := range results {
-				path := filepath.Join(o.feedback, safeName(res.Student)+".md")
-				if err := writeFileWith(path, func(w io.Writer) error { return grade.WriteFeedback(w, r, res) }); err != nil {
-					fail(err)
-					break
-				}
-			}
-		}
-	}
-	if o.gradescope != "" {
-		for _, res := range results {
-			path := o.gradescope
-			if !o.single {
-				dir := filepath.Join(o.gradescope, safeName(res.Student))
-				if err := outfile.MkdirAll(dir, 0o755); err != nil {
-					fail(err)
-					break
-				}
-				path = filepath.Join(dir, "results.json")
-			}
-			if err := writeFileWith(path, func(w io.Writer) error { return grade.WriteGradescope(w, res) }); err != nil {
-				fail(err)
-				break
-			}
-		}
+	msgs, ok := o.Outputs.Write(r, results)
+	for _, m := range msgs {
+		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
 	}
 	if o.html != "" {
 		if err := htmlreport.Write(o.html, r, results, htmlreport.Options{}); err != nil {
-			fail(err)
+			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
+			ok = false
 		}
 	}
 	if o.autolab {
 		if err := grade.WriteAutolab(stdout, results[0]); err != nil {
-			fail(err)
+			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
+			ok = false
 		}
 	}
 	return ok
 }
 
-// writeFileWith creates path and writes it with write.
-func writeFileWith(path string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := outfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return unwrapPathErrorNamed(path, err)
-	}
-	return nil
-}
-
 func unwrapPathErrorNamed(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, unwrapPathError(err))
-}
-
-// safeName makes a student name one directory name.
-func safeName(s string) string {
-	s = grade.Escape(s) // no control characters in a file name we create
-	s = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(s)
-	if s == "" || s == "." || s == ".." {
-		s = "_" + s
-	}
-	return s
-}
-
-// canvasColumn is the Canvas column grade.WriteCanvas names without
-// --assignment.
-func canvasColumn(r *grade.Rubric) string {
-	if r.Title != "" {
-		return r.Title
-	}
-	return r.Lab
 }

@@ -67,23 +67,29 @@ func addProgramAliases(fs *pflag.FlagSet) {
 // given reports whether programs are to be graded.
 func (pf *programFlags) given() bool { return *pf.program != "" || *pf.client != "" }
 
-// check returns a usage error, or "".
-func (pf *programFlags) check(r *grade.Rubric) string {
+// check returns a usage error, or "": for grading the submission
+// folders, or with pack for an autograder package.
+func (pf *programFlags) check(r *grade.Rubric, pack bool) string {
+	give, both := "and the submission folders", "grade servers or clients"
+	if pack {
+		give, both = "to pack the command that runs it", "a package grades servers or clients"
+	}
 	format, err := r.SnifferFormat()
 	switch {
 	case err != nil:
 		return err.Error()
 	case !pf.given() && format != "":
-		return "lab " + r.Lab + " grades a program: give --program 'python3 sniffer.py' and the submission folders"
+		return "lab " + r.Lab + " grades a program: give --program 'python3 sniffer.py' " + give
 	case !pf.given():
 		return ""
 	case *pf.program != "" && *pf.client != "":
-		return "--program and --client both given: grade servers or clients, one at a time"
+		return "--program and --client both given: " + both + ", one at a time"
 	case *pf.wall <= 0 || *pf.cpu <= 0 || *pf.memMiB <= 0 || *pf.procs <= 0 || *pf.outKiB <= 0:
 		return "the limits must be positive"
+	case pack:
+		return "" // autograder.ProgramArgs checks the rest
 	}
-	opt := pf.options(0)
-	if err := programs.Check(r, opt); err != nil {
+	if err := programs.Check(r, pf.options(0)); err != nil {
 		return err.Error()
 	}
 	return ""

@@ -4,9 +4,11 @@
 // ships is a static linux/amd64 executable, and the reason every check
 // gives when the platform's container cannot run programs.
 //
-// `turtle grade --autograder` parses the flags and calls it; inside the
-// container the package runs `turtle grade --autograder-run`, which grades
-// with package grade (and grade/programs for a program lab). It is a
+// `turtle grade --autograder` parses the flags and calls it (Build,
+// StaticBinary, ProgramArgs); inside the container the package runs
+// `turtle grade --autograder-run`, which grades here too (GradeCaptures
+// with package grade, GradeProgram with grade/programs after
+// sandbox.Probe) and writes the platform's result (WriteResults). It is a
 // package of its own so that this, which is not a command's flag handling,
 // can be tested and used without cmd/turtle.
 package autograder
