@@ -277,7 +277,3 @@ func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, std
 	}
 	return ok
 }
-
-func unwrapPathErrorNamed(path string, err error) error {
-	return fmt.Errorf("%s: %w", path, unwrapPathError(err))
-}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
-	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -113,7 +112,3 @@ func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr s
 // displayName is how errors name a file: standard input is "-" on the
 // command line and "standard input" in messages.
 func displayName(name string) string { return capture.DisplayName(name) }
-
-// unwrapPathError drops the "open NAME:" that os adds, since the caller
-// names the file already.
-func unwrapPathError(err error) error { return inputfile.Cause(err) }
