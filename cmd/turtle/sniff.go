@@ -187,3 +187,7 @@ func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted bool, n int) {
 	}
 	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", n, st.Dropped)
 }
+
+// printableName is a file or interface name for a terminal
+// (capture.PrintableName).
+func printableName(s string) string { return capture.PrintableName(s) }
