@@ -269,6 +269,28 @@ func (r BenchResult) WriteReport(w io.Writer, cfg BenchConfig) error {
 	return err
 }
 
+// Report writes bench's report of r on w (WriteReport, then, when
+// statsAddr is set, WriteServerPeak) and says whether the run failed:
+// every client (nothing is written then), or some of them. Not getting
+// the server's peak fails nothing: it is said on warn.
+func (r BenchResult) Report(w io.Writer, cfg BenchConfig, statsAddr string, warn func(error)) error {
+	if r.Completed == 0 {
+		return fmt.Errorf("all %d clients failed: %v", r.Failed, r.Err)
+	}
+	if err := r.WriteReport(w, cfg); err != nil {
+		return err
+	}
+	if statsAddr != "" {
+		if err := WriteServerPeak(w, statsAddr); err != nil {
+			warn(err)
+		}
+	}
+	if r.Failed > 0 {
+		return fmt.Errorf("%d of %d clients failed, first: %v", r.Failed, cfg.Clients, r.Err)
+	}
+	return nil
+}
+
 // WriteServerPeak asks the stats listener at addr (ServeStats) for the
 // server's counters, waiting 5 s at most, and writes the line bench ends
 // with: "server peak N concurrent, N served, peak buffered N bytes".

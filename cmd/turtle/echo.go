@@ -262,18 +262,9 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
 		return 2
 	}
-	if res.Completed == 0 {
-		fmt.Fprintf(stderr, "turtle %s: all %d clients failed: %v\n", name, res.Failed, res.Err)
-		return 1
-	}
-	res.WriteReport(stdout, cfg)
-	if *statsAddr != "" {
-		if err := echo.WriteServerPeak(stdout, *statsAddr); err != nil {
-			fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		}
-	}
-	if res.Failed > 0 {
-		fmt.Fprintf(stderr, "turtle %s: %d of %d clients failed, first: %v\n", name, res.Failed, *clients, res.Err)
+	warn := func(err error) { fmt.Fprintf(stderr, "turtle %s: %v\n", name, err) }
+	if err := res.Report(stdout, cfg, *statsAddr, warn); err != nil {
+		warn(err)
 		return 1
 	}
 	return 0
