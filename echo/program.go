@@ -196,6 +196,9 @@ type ClientRun struct {
 	// controls (AppendText); otherwise the reply is printed as it came,
 	// as the notes' print(data.decode('utf-8')) does.
 	Escape, Terminal bool
+	// Timeout, when above 0, gives up after that long; the error says
+	// "--timeout D" as the cause (ErrTimeout).
+	Timeout time.Duration
 }
 
 // Run runs the client and returns its output, line end included: TCP's
@@ -203,6 +206,11 @@ type ClientRun struct {
 // When out is not nil and err is, err says why the reply is short (the
 // server closed early): what arrived is what the notes' recv(1024) prints.
 func (r ClientRun) Run(ctx context.Context) (out []byte, err error) {
+	if r.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, r.Timeout, fmt.Errorf("--timeout %v", r.Timeout))
+		defer cancel()
+	}
 	c, err := Dial(ctx, r.Network, r.Addr)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -64,6 +65,16 @@ func TestClientRun(t *testing.T) {
 	ln.Close()
 	if out, err := (ClientRun{Network: "tcp", Addr: closed, Message: "x"}).Run(testCtx(t)); out != nil || err == nil {
 		t.Errorf("no server: %q, %v", out, err)
+	}
+	// A server that never echoes: Timeout ends the wait and says so.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	run := ClientRun{Network: "tcp", Addr: silent.Addr().String(), Message: "x", Timeout: 100 * time.Millisecond}
+	if out, err := run.Run(testCtx(t)); !errors.Is(err, ErrTimeout) || !strings.Contains(fmt.Sprint(err), "--timeout 100ms") {
+		t.Errorf("silent server: %q, %v", out, err)
 	}
 }
 
