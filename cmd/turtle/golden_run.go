@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/golden"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const goldenRunAbout = `
@@ -59,8 +60,8 @@ func addRunFlags(fs *pflag.FlagSet) runFlags {
 	f := runFlags{
 		fs:        fs,
 		cmd:       fs.String("run", "", "decode with the program `'CMD {} {args}'` instead of turtle ({} capture, {args} the case's options, {name} its name)"),
-		timeout:   fs.Duration("time-limit", golden.DefaultProgramTimeout, "stop a case's program after this `DURATION`"),
-		outKiB:    fs.Int64("output-limit", golden.DefaultMaxOutput>>10, "stop a case's program after this many `KiB` of output"),
+		timeout:   cli.TimeLimit(fs, golden.DefaultProgramTimeout, "stop a case's program after this `DURATION`"),
+		outKiB:    cli.OutputLimit(fs, golden.DefaultMaxOutput>>10, "stop a case's program after this many `KiB` of output"),
 		maxOutput: fs.Int64("max-output", 0, "stop a case's program after `BYTES` of output"),
 		format:    fs.String("run-format", "turtle", "with --run without {args} and no --only: check the cases of format `NAME` (all: every case)"),
 		frames:    fs.String("frames", "", "how the program's output splits into packets: `RULE` line, blank, -#, regexp:RE or a turtle format"),
