@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/turtle-sniffer/turtle/golden"
 	"github.com/turtle-sniffer/turtle/internal/cli"
@@ -199,12 +196,6 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden add: %v\n", err)
 		return 1
 	}
-	if program != nil {
-		text, _ := os.ReadFile(a.Manifest.Resolve(a.Case.Golden))
-		fmt.Fprintf(stdout, "added %s to %s: %d lines of %s's output in %s\n", a.Case.Name, a.Manifest.Path,
-			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), a.Case.Golden)
-		return 0
-	}
-	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", a.Case.Name, a.Manifest.Path, a.Frames, a.Case.Golden)
+	a.Write(stdout, program)
 	return 0
 }

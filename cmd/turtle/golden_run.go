@@ -96,27 +96,10 @@ func (f runFlags) load(path string, containers bool, stderr io.Writer) (m *golde
 // !run lines, if any, decide); the limits and --frames/--stderr apply to
 // the manifest's programs too (golden.ParseManifestWith).
 func (f runFlags) program(containers bool) (*golden.Program, error) {
-	if *f.timeout <= 0 {
-		return nil, errors.New("--time-limit must be above 0")
+	if f.fs.Changed("max-output") && *f.maxOutput <= 0 {
+		return nil, errors.New("--max-output must be above 0")
 	}
-	if f.fs.Changed("max-output") {
-		if *f.maxOutput <= 0 {
-			return nil, errors.New("--max-output must be above 0")
-		}
-	} else if *f.outKiB <= 0 {
-		return nil, errors.New("--output-limit must be above 0")
-	}
-	s := f.settings()
-	if err := s.Apply(&golden.Program{}); err != nil {
-		return nil, err
-	}
-	if *f.cmd == "" {
-		return nil, nil
-	}
-	if containers {
-		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
-	}
-	return golden.NewProgram(*f.cmd, s)
+	return f.settings().RunProgram(*f.cmd, containers)
 }
 
 // settings are the flags' settings of every program.
