@@ -28,7 +28,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
 	format := fs.String("format", "turtle", "output `FORMAT`: "+strings.Join(decode.FormatNames(), ", ")+", or parquet (a table file: -o FILE or --out-dir DIR)")
 	filterExpr := cli.Filter(fs, "print only", ` (e.g. "tcp port 12500")`)
-	colorMode := fs.String("color", "auto", "colour the verbose format (`WHEN`): auto (a terminal, NO_COLOR unset), always or never")
+	colorMode := cli.Color(fs, "the verbose format")
 	pq := parquetFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
