@@ -5,8 +5,9 @@
 // reported (one line naming the command and its --help, exit code 2), and
 // the flags several commands take, defined here once with their name,
 // shorthand and value (-f/--filter EXPR, -o/--output FILE, --to-format,
-// -j/--jobs N, --time-limit, --output-limit KiB). It is a package of its
-// own because no domain package owns a flag shared by several of them.
+// -j/--jobs N, --time-limit, --output-limit KiB, --color WHEN with what a
+// terminal is). It is a package of its own because no domain package owns
+// a flag shared by several of them.
 package cli
 
 import (
