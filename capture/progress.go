@@ -8,7 +8,6 @@ import (
 
 	"github.com/turtle-sniffer/turtle/echo"
 	"github.com/turtle-sniffer/turtle/pcapio"
-	"golang.org/x/term"
 )
 
 // Progress draws one line on standard error while a big capture is read
@@ -38,19 +37,15 @@ type Progress struct {
 // for a pipe, the bytes read before one appears).
 const progressMin = 4 << 20
 
-// NewProgress returns a progress line on stderr, or nil (no line) unless
-// stderr is a terminal and the text goes elsewhere (a file, a pipe):
-// interleaved with text on the same terminal it would garble both.
-func NewProgress(stderr, out io.Writer) *Progress {
-	if !isTerminal(stderr) || isTerminal(out) {
+// NewProgress returns a progress line on stderr when on, else nil (no
+// line). The caller turns it on only when stderr is a terminal and the
+// text goes elsewhere (a file, a pipe): interleaved with text on the same
+// terminal it would garble both.
+func NewProgress(stderr io.Writer, on bool) *Progress {
+	if !on {
 		return nil
 	}
 	return &Progress{w: stderr}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // begin starts the file name read from r.

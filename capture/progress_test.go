@@ -17,8 +17,8 @@ import (
 
 func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
-	if NewProgress(&buf, &buf) != nil {
-		t.Fatal("progress on for a buffer")
+	if NewProgress(&buf, false) != nil {
+		t.Fatal("progress drawn when off")
 	}
 	p := &Progress{w: &buf}
 	p.begin("big\x1b.pcap", strings.NewReader(""))

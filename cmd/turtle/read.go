@@ -9,6 +9,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const readAbout = `Read prints every frame of the capture files in the turtle text format of the
@@ -25,8 +26,8 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
 	format := fs.String("format", "turtle", "output `FORMAT`: "+strings.Join(decode.FormatNames(), ", ")+", or parquet (a table file: -o FILE or --out-dir DIR)")
-	filterExpr := fs.StringP("filter", "f", "", "print only frames matching the tcpdump filter `EXPR` (e.g. \"tcp port 12500\")")
-	colorMode := fs.String("color", "auto", "colour the verbose format (`WHEN`): auto (a terminal, NO_COLOR unset), always or never")
+	filterExpr := cli.Filter(fs, "print only", ` (e.g. "tcp port 12500")`)
+	colorMode := cli.Color(fs, "the verbose format")
 	pq := parquetFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -66,7 +67,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Capture files format on every core; the text stays in capture order.
 	p := &decode.Printer{Format: f, W: out, Workers: runtime.GOMAXPROCS(0),
 		NewFormat: func() decode.Format { return withColor(makeFormat(), color) }}
-	prog := capture.NewProgress(stderr, out)
+	prog := capture.NewProgress(stderr, isTerminal(stderr) && !isTerminal(out))
 	code := 0
 	for _, name := range fs.Args() {
 		err := readFile(p, name, stdin, *count, *filterExpr, prog)
