@@ -82,11 +82,10 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ag.active() {
 		return ag.start(*lab, *rubricFile, *sets, fs.Args(), pf, stdout, stderr, usageErr)
 	}
+	if err := grade.CheckLab(*lab, *rubricFile); err != nil {
+		return usageErr("%v", err)
+	}
 	switch {
-	case *lab == "" && *rubricFile == "":
-		return usageErr("no lab: give --lab LAB or --rubric FILE")
-	case *lab != "" && *rubricFile != "":
-		return usageErr("--lab and --rubric both given: choose one")
 	case *from != "filename" && *from != "dirname" && grade.Presets[*from] == "":
 		return usageErr("--student-from %q: want filename, dirname, moodle, canvas, blackboard or gradescope", *from)
 	case fs.NArg() == 0 && !*lf.on:
@@ -98,8 +97,8 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if why := lf.checkRubric(r); *lf.on && why != "" {
-		return usageErr("%s", why)
+	if err := grade.CheckLive(r); *lf.on && err != nil {
+		return usageErr("%v", err)
 	}
 	if why := pf.check(r, false); why != "" {
 		return usageErr("%s", why)
@@ -173,11 +172,7 @@ func gradeEach(r *grade.Rubric, subs []grade.Submission, args []string, pf *prog
 		results, interrupted, err = pf.run(r, args, jobs, stderr)
 		r = pf.rubric(r)
 	} else if *lf.on {
-		runAs := *pf.user
-		if runAs == "" {
-			runAs = "nobody" // as sniff: a live capture goes on as nobody once its handle is open
-		}
-		results, err = lf.run(r, runAs, stdout, stderr)
+		results, err = lf.run(r, *pf.user, stdout, stderr)
 	} else {
 		results, err = grade.Grade(r, subs, grade.Options{Workers: jobs})
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/grade"
-	"github.com/turtle-sniffer/turtle/live"
 )
 
 const gradeLiveAbout = `
@@ -73,32 +71,17 @@ func (lf *liveFlags) check(fs *pflag.FlagSet, pf *programFlags) string {
 	return ""
 }
 
-// checkRubric refuses, as a usage error, a lab that grades a program.
-func (lf *liveFlags) checkRubric(r *grade.Rubric) string {
-	if ids := r.ProgramChecks(); len(ids) > 0 {
-		return "lab " + r.Lab + " grades what a program prints, which a capture cannot show: grade it with --program (or --client), not --live"
-	}
-	return ""
-}
-
 // run grades live and returns the one result, named as grading its -w
 // file names it. interrupted is never set: Ctrl-C is how a live run ends.
 func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer) ([]grade.Result, error) {
-	if err := live.CheckUser(runAs); err != nil {
-		return nil, err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opt := grade.LiveOptions{
 		Interface: *lf.iface, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
-		Opened:  func() error { return live.DropPrivileges(runAs) },
 		Out:     stdout,
 		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },
 	}
-	res, err := grade.LiveFile(ctx, r, *lf.write, opt)
-	if errors.Is(err, os.ErrPermission) {
-		return nil, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", live.Where(*lf.iface))
-	}
+	res, err := grade.LiveAs(ctx, r, *lf.write, runAs, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -70,26 +70,19 @@ func (pf *programFlags) given() bool { return *pf.program != "" || *pf.client !=
 // check returns a usage error, or "": for grading the submission
 // folders, or with pack for an autograder package.
 func (pf *programFlags) check(r *grade.Rubric, pack bool) string {
-	give, both := "and the submission folders", "grade servers or clients"
-	if pack {
-		give, both = "to pack the command that runs it", "a package grades servers or clients"
-	}
-	format, err := r.SnifferFormat()
-	switch {
-	case err != nil:
-		return err.Error()
-	case !pf.given() && format != "":
-		return "lab " + r.Lab + " grades a program: give --program 'python3 sniffer.py' " + give
-	case !pf.given():
-		return ""
-	case *pf.program != "" && *pf.client != "":
+	if *pf.program != "" && *pf.client != "" {
+		both := "grade servers or clients"
+		if pack {
+			both = "a package grades servers or clients"
+		}
 		return "--program and --client both given: " + both + ", one at a time"
-	case *pf.wall <= 0 || *pf.cpu <= 0 || *pf.memMiB <= 0 || *pf.procs <= 0 || *pf.outKiB <= 0:
-		return "the limits must be positive"
-	case pack:
-		return "" // autograder.ProgramArgs checks the rest
 	}
-	if err := programs.Check(r, pf.options(0)); err != nil {
+	var opt *programs.Options
+	if pf.given() {
+		o := pf.options(0)
+		opt = &o
+	}
+	if err := programs.CheckFlags(r, opt, pack); err != nil {
 		return err.Error()
 	}
 	return ""

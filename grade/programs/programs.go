@@ -241,3 +241,35 @@ func notStarted(res sandbox.Result, what string) string {
 	}
 	return why
 }
+
+// CheckFlags is Check as the command line asks it, before it starts
+// anything: opt is nil when no program is given (then a sniffer lab, which
+// grades a program, is refused); with pack, for an autograder package, it
+// checks the limits and leaves the rest to autograder.ProgramArgs. Errors
+// are usage errors (*grade.FlagError).
+func CheckFlags(r *grade.Rubric, opt *Options, pack bool) error {
+	give := "and the submission folders"
+	if pack {
+		give = "to pack the command that runs it"
+	}
+	format, err := r.SnifferFormat()
+	switch {
+	case err != nil:
+		return &grade.FlagError{Err: err}
+	case opt == nil && format != "":
+		return &grade.FlagError{Err: fmt.Errorf("lab %s grades a program: give --program 'python3 sniffer.py' %s", r.Lab, give)}
+	case opt == nil:
+		return nil
+	}
+	l := opt.Limits
+	switch {
+	case l.Wall <= 0 || l.CPU <= 0 || l.Memory <= 0 || l.Procs <= 0 || l.Output <= 0:
+		return &grade.FlagError{Err: errors.New("the limits must be positive")}
+	case pack:
+		return nil
+	}
+	if err := Check(r, *opt); err != nil {
+		return &grade.FlagError{Err: err}
+	}
+	return nil
+}

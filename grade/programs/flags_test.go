@@ -1,0 +1,52 @@
+package programs
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/turtle-sniffer/turtle/grade"
+	"github.com/turtle-sniffer/turtle/sandbox"
+)
+
+func TestCheckFlags(t *testing.T) {
+	load := func(lab string) *grade.Rubric {
+		r, _, err := grade.LoadRubric(lab, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	sniffer, echo := load("turtle-sniffer"), load("tcp-concurrent")
+	good := Options{Command: "python3 s.py", Limits: sandbox.Limits{Wall: 1, CPU: 1, Memory: 1, Procs: 1, Output: 1}}
+	zero := good
+	zero.Limits.Procs = 0
+	client := good
+	client.Client = true
+	for _, c := range []struct {
+		name string
+		r    *grade.Rubric
+		opt  *Options
+		pack bool
+		want string // "" for no error
+	}{
+		{"capture lab, no program", echo, nil, false, ""},
+		{"sniffer lab, no program", sniffer, nil, false, "lab turtle-sniffer grades a program: give --program 'python3 sniffer.py' and the submission folders"},
+		{"sniffer lab, no program, pack", sniffer, nil, true, "lab turtle-sniffer grades a program: give --program 'python3 sniffer.py' to pack the command that runs it"},
+		{"a limit of 0", sniffer, &zero, false, "the limits must be positive"},
+		{"a limit of 0, pack", sniffer, &zero, true, "the limits must be positive"},
+		{"a sniffer as a client", sniffer, &client, false, "lab turtle-sniffer grades a sniffer: give it with --program, not --client"},
+		{"a sniffer as a client, pack", sniffer, &client, true, ""},
+		{"a concurrent server's client", echo, &client, false, "lab tcp-concurrent judges a server's concurrency: grade a server with --program"},
+		{"a sniffer", sniffer, &good, false, ""},
+	} {
+		err := CheckFlags(c.r, c.opt, c.pack)
+		var fe *grade.FlagError
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (!errors.As(err, &fe) || !strings.HasSuffix(err.Error(), c.want)):
+			t.Errorf("%s: %v, want the usage error %q", c.name, err, c.want)
+		}
+	}
+}
