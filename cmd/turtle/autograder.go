@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/autograder"
 )
 
@@ -65,9 +66,9 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	if err := q.Check(); err != nil {
 		return usageErr("%v", err)
 	}
-	r, src, code := loadRubric(lab, rubricFile, sets, stderr, usageErr)
-	if code >= 0 {
-		return code
+	r, src, err := grade.LoadRubric(lab, rubricFile, sets)
+	if err != nil {
+		return gradeFailed(err, stderr, usageErr)
 	}
 	if why := pf.check(r, true); why != "" {
 		return usageErr("%s", why)

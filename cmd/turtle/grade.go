@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -93,9 +92,9 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
 	}
-	r, _, code := loadRubric(*lab, *rubricFile, *sets, stderr, usageErr)
-	if code >= 0 {
-		return code
+	r, _, err := grade.LoadRubric(*lab, *rubricFile, *sets)
+	if err != nil {
+		return gradeFailed(err, stderr, usageErr)
 	}
 	if err := grade.CheckLive(r); *lf.on && err != nil {
 		return usageErr("%v", err)
@@ -109,13 +108,16 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		nsubs = 1 // one live capture
 	}
 	if !pf.given() && !*lf.on {
-		if subs, code = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr, usageErr); code != 0 {
-			return code
+		if subs, err = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr); err != nil {
+			return gradeFailed(err, stderr, usageErr)
 		}
 		nsubs = len(subs)
 	}
-	if why := outs.check(nsubs); why != "" {
-		return usageErr("%s", why)
+	if outs.autolab {
+		outs.Autolab = stdout
+	}
+	if err := outs.Check(nsubs); err != nil {
+		return usageErr("%v", err)
 	}
 	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.html, stdout, stderr)
 	if err != nil {
@@ -126,25 +128,15 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	code = 0
+	code := 0
 	if interrupted || *lf.on && results[0].Score < results[0].Max {
 		code = 1 // --live: 1 unless full marks
 	}
 	outs.From = *from
-	if !outs.write(r, results, stdout, stderr) {
+	if !outs.write(r, results, stderr) {
 		code = 1
 	}
 	return code
-}
-
-// loadRubric loads --lab or --rubric with the --set overrides; code is
-// grade's exit status when it stops here, -1 when it goes on.
-func loadRubric(lab, file string, sets []string, stderr io.Writer, usageErr func(string, ...any) int) (*grade.Rubric, []byte, int) {
-	r, src, err := grade.LoadRubric(lab, file, sets)
-	if err != nil {
-		return nil, nil, gradeFailed(err, stderr, usageErr)
-	}
-	return r, src, -1
 }
 
 // gradeFailed reports err and returns grade's exit status: 2 for a
@@ -180,25 +172,13 @@ func gradeEach(r *grade.Rubric, subs []grade.Submission, args []string, pf *prog
 }
 
 // collectSubmissions finds every student's captures under paths (and
-// the --roster's names); code is non-zero when grading cannot go on.
-func collectSubmissions(paths []string, from, studentRegex, roster string, stderr io.Writer,
-	usageErr func(string, ...any) int) (subs []grade.Submission, code int) {
-	copt := grade.CollectOptions{From: from}
-	if studentRegex != "" {
-		re, err := regexp.Compile(studentRegex)
-		if err != nil {
-			return nil, usageErr("--student-regex: %v", err)
-		}
-		copt.Regex = re
-	}
-	subs, warnings, err := grade.CollectClass(paths, copt, roster)
+// the --roster's names), and reports the warnings.
+func collectSubmissions(paths []string, from, studentRegex, roster string, stderr io.Writer) ([]grade.Submission, error) {
+	subs, warnings, err := grade.CollectFlags(paths, from, studentRegex, roster)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
 	}
-	if err != nil {
-		return nil, gradeFailed(err, stderr, usageErr)
-	}
-	return subs, 0
+	return subs, err
 }
 
 // tableWidth is --width: a width, 0 for never wrap, or (-1) the
@@ -239,33 +219,15 @@ func gradeOutputFlags(fs *pflag.FlagSet) *gradeOutputs {
 	return &o
 }
 
-// check says why the outputs cannot be written for nsubs students, or "".
-func (o *gradeOutputs) check(nsubs int) string {
-	o.Single = strings.HasSuffix(o.Gradescope, ".json")
-	if o.autolab && nsubs != 1 {
-		return fmt.Sprintf("--autolab grades one student; %d given", nsubs)
-	}
-	if o.Single && nsubs != 1 {
-		return fmt.Sprintf("--gradescope %s is one file for one student; %d given (give a directory)", o.Gradescope, nsubs)
-	}
-	return ""
-}
-
 // write writes every output asked for; false when one failed (each is
 // reported, and the others still written).
-func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, stderr io.Writer) bool {
+func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stderr io.Writer) bool {
 	msgs, ok := o.Outputs.Write(r, results)
 	for _, m := range msgs {
 		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
 	}
 	if o.html != "" {
 		if err := htmlreport.Write(o.html, r, results, htmlreport.Options{}); err != nil {
-			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-			ok = false
-		}
-	}
-	if o.autolab {
-		if err := grade.WriteAutolab(stdout, results[0]); err != nil {
 			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 			ok = false
 		}

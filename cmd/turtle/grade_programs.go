@@ -111,20 +111,7 @@ func (pf *programFlags) rubric(r *grade.Rubric) *grade.Rubric {
 // run grades the submission folders; Ctrl-C (SIGINT) or SIGTERM stops the
 // programs running, and what was graded is still reported.
 func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.Writer) ([]grade.Result, bool, error) {
-	subs, err := programs.Submissions(dirs)
-	if err != nil {
-		return nil, false, err
-	}
-	if jobs == 0 {
-		jobs = 2
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintln(stderr, "turtle grade: "+sandbox.Describe())
-	results, err := programs.Grade(ctx, r, subs, pf.options(jobs))
-	interrupted := ctx.Err() != nil
-	if interrupted {
-		fmt.Fprintln(stderr, "turtle grade: interrupted: the programs were stopped; submissions not run score 0")
-	}
-	return results, interrupted, err
+	return programs.GradeFolders(ctx, r, dirs, pf.options(jobs), func(s string) { fmt.Fprintln(stderr, "turtle grade: "+s) })
 }

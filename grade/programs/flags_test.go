@@ -1,7 +1,10 @@
 package programs
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,5 +51,27 @@ func TestCheckFlags(t *testing.T) {
 		case c.want != "" && (!errors.As(err, &fe) || !strings.HasSuffix(err.Error(), c.want)):
 			t.Errorf("%s: %v, want the usage error %q", c.name, err, c.want)
 		}
+	}
+}
+
+func TestGradeFolders(t *testing.T) {
+	r, _, err := grade.LoadRubric("turtle-sniffer", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	message := func(s string) { msgs = append(msgs, s) }
+	file := filepath.Join(t.TempDir(), "alice.py")
+	os.WriteFile(file, nil, 0o644)
+	if _, _, err := GradeFolders(context.Background(), r, []string{file}, Options{Command: "true"}, message); err == nil || !strings.Contains(err.Error(), "not a folder") || len(msgs) != 0 {
+		t.Errorf("a file for a folder: %v, messages %q", err, msgs)
+	}
+	// Cancelled before it starts, and refused by Check (a sniffer lab
+	// takes no --client): nothing runs, and both messages are said.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, interrupted, err := GradeFolders(ctx, r, []string{t.TempDir()}, Options{Command: "true", Client: true}, message)
+	if err == nil || !interrupted || len(msgs) != 2 || !strings.HasPrefix(msgs[0], "sandbox: ") || !strings.HasPrefix(msgs[1], "interrupted: ") {
+		t.Errorf("cancelled: %v, interrupted %v, messages %q", err, interrupted, msgs)
 	}
 }

@@ -135,6 +135,26 @@ func hasKind(r *grade.Rubric, kinds ...string) bool {
 	return false
 }
 
+// GradeFolders is Grade for the submission folders dirs (Submissions), as
+// `turtle grade --program` runs them: opt.Jobs 0 is 2 at once; message
+// says which sandbox runs them and, when ctx was cancelled (Ctrl-C), that
+// the programs were stopped, which interrupted reports.
+func GradeFolders(ctx context.Context, r *grade.Rubric, dirs []string, opt Options, message func(string)) (results []grade.Result, interrupted bool, err error) {
+	subs, err := Submissions(dirs)
+	if err != nil {
+		return nil, false, err
+	}
+	if opt.Jobs == 0 {
+		opt.Jobs = 2
+	}
+	message(sandbox.Describe())
+	results, err = Grade(ctx, r, subs, opt)
+	if interrupted = ctx.Err() != nil; interrupted {
+		message("interrupted: the programs were stopped; submissions not run score 0")
+	}
+	return results, interrupted, err
+}
+
 // Grade runs every submission, opt.Jobs at once, and grades it against r.
 // Results come back in the order of subs. Cancelling ctx (Ctrl-C) stops
 // the programs running; what they did is graded, and nothing they or
