@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	capfile "github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
@@ -84,4 +85,24 @@ func CheckLive(r *Rubric) error {
 		return &FlagError{"", fmt.Errorf("lab %s grades what a program prints, which a capture cannot show: grade it with --program (or --client), not --live", r.Lab)}
 	}
 	return nil
+}
+
+// CheckLiveFlags returns the usage error (*FlagError) of grading live with
+// the -w file path, the --timeout, the PATHs args and programs (--program
+// or --client) given, or nil.
+func CheckLiveFlags(path string, timeout time.Duration, args []string, programs bool) error {
+	why := ""
+	switch {
+	case programs:
+		why = "--live grades a capture as it is made; --program and --client run programs: choose one"
+	case len(args) > 0:
+		why = "--live captures; it takes no PATH (got " + args[0] + ")"
+	case timeout < 0:
+		why = "--timeout " + timeout.String() + ": cannot be negative"
+	case path == "-":
+		why = "-w -: --live writes the capture to a file"
+	default:
+		return nil
+	}
+	return &FlagError{"", errors.New(why)}
 }

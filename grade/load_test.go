@@ -97,3 +97,26 @@ func TestLiveAsRefusesAUserThatDoesNotExist(t *testing.T) {
 		t.Errorf("LiveAs as a user that does not exist: %v", err)
 	}
 }
+
+func TestCheckLiveFlags(t *testing.T) {
+	for _, c := range []struct {
+		path    string
+		timeout time.Duration
+		args    []string
+		progs   bool
+		want    string
+	}{
+		{"", 0, nil, true, "--live grades a capture as it is made; --program and --client run programs: choose one"},
+		{"", 0, []string{"a.pcap", "b.pcap"}, false, "--live captures; it takes no PATH (got a.pcap)"},
+		{"", -time.Second, nil, false, "--timeout -1s: cannot be negative"},
+		{"-", 0, nil, false, "-w -: --live writes the capture to a file"},
+	} {
+		var fe *FlagError
+		if err := CheckLiveFlags(c.path, c.timeout, c.args, c.progs); !errors.As(err, &fe) || err.Error() != c.want {
+			t.Errorf("CheckLiveFlags = %v, want the usage error %q", err, c.want)
+		}
+	}
+	if err := CheckLiveFlags("udp.pcapng", time.Minute, nil, false); err != nil {
+		t.Errorf("CheckLiveFlags of good flags: %v", err)
+	}
+}

@@ -62,7 +62,7 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 		return o.grade(rubricFile, sets, args, pf, stdout, stderr, usageErr)
 	}
 	q := autograder.Request{Kind: *o.kind, Lab: lab, RubricFile: rubricFile, Output: *o.output, Binary: *o.binary,
-		Visibility: *o.visibility, Sets: sets, Args: args}
+		Visibility: *o.visibility, Sets: sets, Args: args, Program: pf.options(0)}
 	if err := q.Check(); err != nil {
 		return usageErr("%v", err)
 	}
@@ -72,10 +72,6 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	}
 	if why := pf.check(r, true); why != "" {
 		return usageErr("%s", why)
-	}
-	if pf.given() {
-		opt := pf.options(0)
-		q.Program = &opt
 	}
 	wrote, err := q.Build(r, src)
 	if err != nil {
@@ -88,14 +84,13 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 // grade is --autograder-run: package autograder grades the submission
 // and writes the platform's result.
 func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *programFlags, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
-	run := autograder.Run{Kind: *o.run, RubricFile: rubricFile, Sets: sets, Output: *o.output, Visibility: *o.visibility, Paths: args}
+	run := autograder.Run{Kind: *o.run, RubricFile: rubricFile, Sets: sets, Output: *o.output, Visibility: *o.visibility, Paths: args,
+		Program: pf.options(1)}
 	if err := run.Check(); err != nil {
 		return usageErr("%v", err)
 	}
 	ctx := context.Background()
-	if pf.given() {
-		opt := pf.options(1)
-		run.Program = &opt
+	if run.Program != nil {
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM) // stops the program
 		defer stop()

@@ -1,17 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
+	"github.com/turtle-sniffer/turtle/grade/programs"
 )
 
 // gradeAbout is grade --help: captures, then autograder packages
@@ -75,8 +78,8 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(src)
 		return 0
 	}
-	if why := lf.check(fs, pf); why != "" {
-		return usageErr("%s", why)
+	if err := lf.check(fs, pf); err != nil {
+		return usageErr("%v", err)
 	}
 	if ag.active() {
 		return ag.start(*lab, *rubricFile, *sets, fs.Args(), pf, stdout, stderr, usageErr)
@@ -108,7 +111,12 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		nsubs = 1 // one live capture
 	}
 	if !pf.given() && !*lf.on {
-		if subs, err = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr); err != nil {
+		var warnings []string
+		subs, warnings, err = grade.CollectFlags(fs.Args(), *from, *studentRegex, *roster)
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "turtle grade: %s\n", w)
+		}
+		if err != nil {
 			return gradeFailed(err, stderr, usageErr)
 		}
 		nsubs = len(subs)
@@ -119,7 +127,7 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := outs.Check(nsubs); err != nil {
 		return usageErr("%v", err)
 	}
-	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.html, stdout, stderr)
+	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.Dir, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
@@ -133,7 +141,11 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		code = 1 // --live: 1 unless full marks
 	}
 	outs.From = *from
-	if !outs.write(r, results, stderr) {
+	msgs, ok := outs.Write(r, results) // each failure is said, and the others still written
+	for _, m := range msgs {
+		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
+	}
+	if !ok {
 		code = 1
 	}
 	return code
@@ -154,31 +166,24 @@ func gradeFailed(err error, stderr io.Writer, usageErr func(string, ...any) int)
 // shows (a client lab adds the check of its printed lines).
 func gradeEach(r *grade.Rubric, subs []grade.Submission, args []string, pf *programFlags, lf *liveFlags, jobs int,
 	html string, stdout, stderr io.Writer) (results []grade.Result, shown *grade.Rubric, interrupted bool, err error) {
-	if pf.given() {
-		if format, _ := r.SnifferFormat(); html != "" && *pf.keep == "" && format == "" {
-			// The pages draw each echo run's capture: keep them next to
-			// the pages that need them (they were gone, and every page
-			// said so in red).
-			*pf.keep = filepath.Join(html, "captures")
-		}
-		results, interrupted, err = pf.run(r, args, jobs, stderr)
-		r = pf.rubric(r)
-	} else if *lf.on {
-		results, err = lf.run(r, *pf.user, stdout, stderr)
-	} else {
+	if !pf.given() && !*lf.on {
 		results, err = grade.Grade(r, subs, grade.Options{Workers: jobs})
+		return results, r, false, err
 	}
-	return results, r, interrupted, err
-}
-
-// collectSubmissions finds every student's captures under paths (and
-// the --roster's names), and reports the warnings.
-func collectSubmissions(paths []string, from, studentRegex, roster string, stderr io.Writer) ([]grade.Submission, error) {
-	subs, warnings, err := grade.CollectFlags(paths, from, studentRegex, roster)
-	for _, w := range warnings {
-		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
+	// Ctrl-C (SIGINT) or SIGTERM stops the programs running, and what was
+	// graded is still reported; it is how a live run ends (interrupted
+	// stays false).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	say := func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) }
+	if *lf.on {
+		opt := grade.LiveOptions{Interface: *lf.iface, UntilDone: *lf.untilDone, Timeout: *lf.timeout, Out: stdout, Message: say}
+		res, err := grade.LiveAs(ctx, r, *lf.write, *pf.user, opt)
+		return []grade.Result{res}, r, false, err
 	}
-	return subs, err
+	opt := pf.options(jobs)
+	opt.Pages = html
+	return programs.GradeFolders(ctx, r, args, *opt, say)
 }
 
 // tableWidth is --width: a width, 0 for never wrap, or (-1) the
@@ -199,8 +204,7 @@ func tableWidth(width int, stdout io.Writer) int {
 
 // gradeOutputs are the files grade writes besides its table.
 type gradeOutputs struct {
-	grade.Outputs
-	html    string
+	htmlreport.Outputs
 	autolab bool // Autolab's line on stdout
 }
 
@@ -215,22 +219,6 @@ func gradeOutputFlags(fs *pflag.FlagSet) *gradeOutputs {
 	fs.StringVar(&o.Assignment, "assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
 	fs.StringVar(&o.Feedback, "feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
 	fs.BoolVar(&o.autolab, "autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
-	fs.StringVar(&o.html, "html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
+	fs.StringVar(&o.Dir, "html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	return &o
-}
-
-// write writes every output asked for; false when one failed (each is
-// reported, and the others still written).
-func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stderr io.Writer) bool {
-	msgs, ok := o.Outputs.Write(r, results)
-	for _, m := range msgs {
-		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
-	}
-	if o.html != "" {
-		if err := htmlreport.Write(o.html, r, results, htmlreport.Options{}); err != nil {
-			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-			ok = false
-		}
-	}
-	return ok
 }

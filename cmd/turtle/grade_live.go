@@ -1,12 +1,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
+	"errors"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -48,42 +43,17 @@ func addLiveFlags(fs *pflag.FlagSet) *liveFlags {
 	}
 }
 
-// check returns a usage error for flags that make no sense together, or "".
-func (lf *liveFlags) check(fs *pflag.FlagSet, pf *programFlags) string {
-	if !*lf.on {
-		for _, name := range []string{"interface", "write", "until-done", "timeout"} {
-			if fs.Changed(name) {
-				return "--" + name + " goes with --live"
-			}
+// check returns a usage error for flags that make no sense together, or
+// nil: --live's own flags without --live, or what grade.CheckLiveFlags
+// refuses with it.
+func (lf *liveFlags) check(fs *pflag.FlagSet, pf *programFlags) error {
+	if *lf.on {
+		return grade.CheckLiveFlags(*lf.write, *lf.timeout, fs.Args(), pf.given())
+	}
+	for _, name := range []string{"interface", "write", "until-done", "timeout"} {
+		if fs.Changed(name) {
+			return errors.New("--" + name + " goes with --live")
 		}
-		return ""
 	}
-	switch {
-	case pf.given():
-		return "--live grades a capture as it is made; --program and --client run programs: choose one"
-	case fs.NArg() > 0:
-		return "--live captures; it takes no PATH (got " + fs.Arg(0) + ")"
-	case *lf.timeout < 0:
-		return "--timeout " + lf.timeout.String() + ": cannot be negative"
-	case *lf.write == "-":
-		return "-w -: --live writes the capture to a file"
-	}
-	return ""
-}
-
-// run grades live and returns the one result, named as grading its -w
-// file names it. interrupted is never set: Ctrl-C is how a live run ends.
-func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer) ([]grade.Result, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	opt := grade.LiveOptions{
-		Interface: *lf.iface, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
-		Out:     stdout,
-		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },
-	}
-	res, err := grade.LiveAs(ctx, r, *lf.write, runAs, opt)
-	if err != nil {
-		return nil, err
-	}
-	return []grade.Result{res}, nil
+	return nil
 }

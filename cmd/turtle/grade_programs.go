@@ -1,12 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -77,41 +71,24 @@ func (pf *programFlags) check(r *grade.Rubric, pack bool) string {
 		}
 		return "--program and --client both given: " + both + ", one at a time"
 	}
-	var opt *programs.Options
-	if pf.given() {
-		o := pf.options(0)
-		opt = &o
-	}
-	if err := programs.CheckFlags(r, opt, pack); err != nil {
+	if err := programs.CheckFlags(r, pf.options(0), pack); err != nil {
 		return err.Error()
 	}
 	return ""
 }
 
-func (pf *programFlags) options(jobs int) programs.Options {
+// options are the programs' options, running jobs at once; nil when no
+// program is given.
+func (pf *programFlags) options(jobs int) *programs.Options {
+	if !pf.given() {
+		return nil
+	}
 	cmd, client := *pf.program, false
 	if *pf.client != "" {
 		cmd, client = *pf.client, true
 	}
-	return programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
+	return &programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
 		Ready: *pf.ready, Quiet: *pf.quiet, Seed: *pf.seed,
 		Limits: sandbox.Limits{Wall: *pf.wall, CPU: *pf.cpu, Memory: int64(*pf.memMiB) << 20, Procs: *pf.procs,
 			Output: int64(*pf.outKiB) << 10}}
-}
-
-// rubric is the rubric the results are reported against: a client's has
-// the check of its printed lines.
-func (pf *programFlags) rubric(r *grade.Rubric) *grade.Rubric {
-	if *pf.client != "" {
-		return programs.WithClientCheck(r)
-	}
-	return r
-}
-
-// run grades the submission folders; Ctrl-C (SIGINT) or SIGTERM stops the
-// programs running, and what was graded is still reported.
-func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.Writer) ([]grade.Result, bool, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return programs.GradeFolders(ctx, r, dirs, pf.options(jobs), func(s string) { fmt.Fprintln(stderr, "turtle grade: "+s) })
 }

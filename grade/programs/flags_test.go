@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -63,15 +64,51 @@ func TestGradeFolders(t *testing.T) {
 	message := func(s string) { msgs = append(msgs, s) }
 	file := filepath.Join(t.TempDir(), "alice.py")
 	os.WriteFile(file, nil, 0o644)
-	if _, _, err := GradeFolders(context.Background(), r, []string{file}, Options{Command: "true"}, message); err == nil || !strings.Contains(err.Error(), "not a folder") || len(msgs) != 0 {
+	if _, _, _, err := GradeFolders(context.Background(), r, []string{file}, Options{Command: "true"}, message); err == nil || !strings.Contains(err.Error(), "not a folder") || len(msgs) != 0 {
 		t.Errorf("a file for a folder: %v, messages %q", err, msgs)
 	}
 	// Cancelled before it starts, and refused by Check (a sniffer lab
 	// takes no --client): nothing runs, and both messages are said.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, interrupted, err := GradeFolders(ctx, r, []string{t.TempDir()}, Options{Command: "true", Client: true}, message)
+	_, shown, interrupted, err := GradeFolders(ctx, r, []string{t.TempDir()}, Options{Command: "true", Client: true}, message)
+	if len(shown.Checks) != len(r.Checks)+1 {
+		t.Errorf("a client's rubric: %d checks, want the lab's %d and its printed lines'", len(shown.Checks), len(r.Checks))
+	}
 	if err == nil || !interrupted || len(msgs) != 2 || !strings.HasPrefix(msgs[0], "sandbox: ") || !strings.HasPrefix(msgs[1], "interrupted: ") {
 		t.Errorf("cancelled: %v, interrupted %v, messages %q", err, interrupted, msgs)
+	}
+}
+
+func TestGradeFoldersKeepsCapturesForThePages(t *testing.T) {
+	if os.Geteuid() != 0 || runtime.GOOS != "linux" {
+		t.Skip("grading programs needs root and Linux")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // nothing runs: every submission scores 0, "not run"
+	for _, c := range []struct {
+		lab, keep string
+		want      bool // Pages/captures made
+	}{
+		{"udp-echo", "", true},
+		{"udp-echo", "elsewhere", false},
+		{"turtle-sniffer", "", false}, // a sniffer's run has no capture to draw
+	} {
+		r, _, err := grade.LoadRubric(c.lab, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, sub := t.TempDir(), t.TempDir()
+		opt := Options{Command: "true", Pages: pages}
+		if c.keep != "" {
+			opt.KeepCaptures = filepath.Join(t.TempDir(), c.keep)
+		}
+		results, _, _, err := GradeFolders(ctx, r, []string{sub}, opt, func(string) {})
+		if err != nil || len(results) != 1 || !strings.Contains(results[0].Error, "not run") {
+			t.Fatalf("%s: %+v, %v", c.lab, results, err)
+		}
+		if _, err := os.Stat(filepath.Join(pages, "captures")); (err == nil) != c.want {
+			t.Errorf("%s, --keep-captures %q: %s/captures made: %v, want %v", c.lab, c.keep, pages, err == nil, c.want)
+		}
 	}
 }

@@ -50,6 +50,7 @@ type Options struct {
 	Quiet        time.Duration  // a sniffer is done when it printed nothing this long; 0 is DefaultQuiet
 	Grace        time.Duration  // from SIGINT to SIGKILL; 0 is DefaultGrace
 	KeepCaptures string         // a folder to write each echo run's capture to, as STUDENT.pcap; "" keeps none
+	Pages        string         // GradeFolders: the --html folder; with KeepCaptures "", captures go to Pages/captures
 	Jobs         int            // submissions graded at once; 0 is one per CPU
 	Seed         uint64         // draws the sniffer labs' frames (random.go); 0 draws a seed
 }
@@ -138,21 +139,35 @@ func hasKind(r *grade.Rubric, kinds ...string) bool {
 // GradeFolders is Grade for the submission folders dirs (Submissions), as
 // `turtle grade --program` runs them: opt.Jobs 0 is 2 at once; message
 // says which sandbox runs them and, when ctx was cancelled (Ctrl-C), that
-// the programs were stopped, which interrupted reports.
-func GradeFolders(ctx context.Context, r *grade.Rubric, dirs []string, opt Options, message func(string)) (results []grade.Result, interrupted bool, err error) {
+// the programs were stopped, which interrupted reports. With opt.Pages
+// (--html) and no KeepCaptures, echo runs' captures are kept in
+// Pages/captures for the pages' pictures. shown is the
+// rubric the results are reported against: a client's has the check of
+// its printed lines (WithClientCheck).
+func GradeFolders(ctx context.Context, r *grade.Rubric, dirs []string, opt Options, message func(string)) (results []grade.Result, shown *grade.Rubric, interrupted bool, err error) {
+	shown = r
+	if opt.Client {
+		shown = WithClientCheck(r)
+	}
 	subs, err := Submissions(dirs)
 	if err != nil {
-		return nil, false, err
+		return nil, shown, false, err
 	}
 	if opt.Jobs == 0 {
 		opt.Jobs = 2
+	}
+	if format, _ := r.SnifferFormat(); opt.Pages != "" && opt.KeepCaptures == "" && format == "" {
+		// The pages draw each echo run's capture: keep them next to
+		// the pages that need them (they were gone, and every page
+		// said so in red).
+		opt.KeepCaptures = filepath.Join(opt.Pages, "captures")
 	}
 	message(sandbox.Describe())
 	results, err = Grade(ctx, r, subs, opt)
 	if interrupted = ctx.Err() != nil; interrupted {
 		message("interrupted: the programs were stopped; submissions not run score 0")
 	}
-	return results, interrupted, err
+	return results, shown, interrupted, err
 }
 
 // Grade runs every submission, opt.Jobs at once, and grades it against r.
