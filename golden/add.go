@@ -1,10 +1,13 @@
 package golden
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 )
 
 // NewCaseError is a case that cannot be added as asked: its name or its
@@ -19,6 +22,19 @@ type Added struct {
 	Manifest *Manifest
 	Case     *Case
 	Result   // of writing its golden
+}
+
+// Write reports the added case on w in one line: the lines of p's output
+// in its golden when p (the --run program) decoded it, else its frames.
+func (a Added) Write(w io.Writer, p *Program) error {
+	if p != nil {
+		text, _ := os.ReadFile(a.Manifest.Resolve(a.Case.Golden))
+		_, err := fmt.Fprintf(w, "added %s to %s: %d lines of %s's output in %s\n", a.Case.Name, a.Manifest.Path,
+			bytes.Count(text, []byte("\n")), filepath.Base(p.Args[0]), a.Case.Golden)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "added %s to %s: %d frames in %s\n", a.Case.Name, a.Manifest.Path, a.Frames, a.Case.Golden)
+	return err
 }
 
 // AddCase appends the case name to the manifest at path (created if

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +102,17 @@ func TestAddCase(t *testing.T) {
 	if err != nil || a.Frames != 3 || a.Case.Golden != "golden/raw3.golden" || a.Manifest.Path != path {
 		t.Fatalf("AddCase: %+v, %v", a, err)
 	}
+	var b strings.Builder
+	a.Write(&b, nil)
+	if want := "added raw3 to " + path + ": 3 frames in golden/raw3.golden\n"; b.String() != want {
+		t.Errorf("Write: %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	a.Write(&b, &golden.Program{Args: []string{"/usr/sbin/tcpdump", "-r", "{}"}})
+	lines := strings.Count(readFile(t, filepath.Join(dir, "golden", "raw3.golden")), "\n")
+	if want := fmt.Sprintf("added raw3 to %s: %d lines of tcpdump's output in golden/raw3.golden\n", path, lines); lines == 0 || b.String() != want {
+		t.Errorf("Write for a program: %q, want %q", b.String(), want)
+	}
 	if !strings.HasSuffix(readFile(t, path), "\nraw3 raw-ip.pcap golden/raw3.golden -c 3\n") {
 		t.Errorf("manifest:\n%s", readFile(t, path))
 	}
@@ -159,5 +171,31 @@ func TestFeaturesAndWriteManifest(t *testing.T) {
 	}
 	if readFile(t, target) != "keep" || readFile(t, link) != "a b c\n" {
 		t.Errorf("the link was written through: target %q", readFile(t, target))
+	}
+}
+
+func TestRunProgram(t *testing.T) {
+	ok := golden.Settings{Timeout: time.Second, MaxOutput: 1 << 10}
+	for _, c := range []struct {
+		s          golden.Settings
+		cmd        string
+		containers bool
+		err        string
+	}{
+		{golden.Settings{MaxOutput: 1}, "", false, "--time-limit must be above 0"},
+		{golden.Settings{Timeout: time.Second}, "cat {}", false, "--output-limit must be above 0"},
+		{golden.Settings{Timeout: time.Second, MaxOutput: 1, Frames: "nonsense"}, "", false, "--frames: "},
+		{ok, "cat {}", true, "--containers re-encodes captures"},
+	} {
+		if _, err := c.s.RunProgram(c.cmd, c.containers); err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%+v %q: %v, want %q", c.s, c.cmd, err, c.err)
+		}
+	}
+	if p, err := ok.RunProgram("", true); p != nil || err != nil {
+		t.Errorf("no command: %v, %v; want nil, nil", p, err)
+	}
+	p, err := ok.RunProgram("cat {}", false)
+	if err != nil || p == nil || p.Args[0] != "cat" || p.Timeout != time.Second || p.MaxOutput != 1<<10 {
+		t.Errorf("RunProgram: %+v, %v", p, err)
 	}
 }

@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -43,6 +44,30 @@ func (s Settings) Apply(p *Program) error {
 		p.StderrOK = re
 	}
 	return nil
+}
+
+// RunProgram checks s and returns the program of --run's command with s
+// applied, or nil when command is "" (the manifest's own !run lines, if
+// any, decide; s applies to them too, see ParseManifestWith). containers
+// (--containers: re-encode captures for turtle's decoder) and a program
+// exclude each other.
+func (s Settings) RunProgram(command string, containers bool) (*Program, error) {
+	if s.Timeout <= 0 {
+		return nil, errors.New("--time-limit must be above 0")
+	}
+	if s.MaxOutput <= 0 {
+		return nil, errors.New("--output-limit must be above 0")
+	}
+	if err := s.Apply(&Program{}); err != nil {
+		return nil, err
+	}
+	if command == "" {
+		return nil, nil
+	}
+	if containers {
+		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
+	}
+	return NewProgram(command, s)
 }
 
 // NewProgram is the program of the command line command (ParseCommand)

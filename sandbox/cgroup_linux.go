@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A job's limits on memory, processes and CPU hold for all its processes
@@ -394,8 +396,32 @@ func removeStaleCgroups() {
 		for _, m := range matches {
 			pidText, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(m), "turtle-sandbox-"), "-")
 			if pid, err := strconv.Atoi(pidText); err == nil && pid > 0 && !alive(pid) {
-				os.Remove(m)
+				removeOrphanGroup(m)
 			}
 		}
+	}
+}
+
+// removeOrphanGroup removes the group of a turtle that no longer exists.
+// Its programs died with it, but one may still be leaving the group (its
+// working folder already released, its exit not yet done: rmdir says the
+// group is busy), and a turtle killed while it held them frozen leaves
+// them frozen; so the group is thawed, whatever is left in it is killed,
+// and removal is retried for up to two seconds.
+func removeOrphanGroup(dir string) {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		err := os.Remove(dir)
+		if err == nil || errors.Is(err, os.ErrNotExist) || time.Now().After(deadline) {
+			return
+		}
+		os.WriteFile(filepath.Join(dir, "freezer.state"), []byte("THAWED"), 0)
+		b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil && pid > 0 {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/anonymize"
 	"github.com/turtle-sniffer/turtle/edit"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const anonymizeAbout = `Anonymize writes a copy of captures that can be shared without saying who
@@ -44,14 +45,14 @@ func runAnonymize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		"turtle anonymize --new-key class.key --macs --payload zero -o shared.pcap capture.pcap", stdout, stderr)
 	keyFile := fs.String("key-file", "", "read the Crypto-PAn key from `KEY` (64 hex digits or 32 bytes)")
 	newKey := fs.String("new-key", "", "write a new random key to `FILE` (which must not exist)")
-	output := fs.StringP("output", "o", "", "write the capture to `FILE` (- for standard output)")
+	output := cli.CaptureOutput(fs)
 	ips := fs.String("ips", "prefix", "what becomes of IP addresses (`MODE`): prefix (Crypto-PAn), zero or keep")
 	macs := fs.Bool("macs", false, "map unicast MAC addresses")
 	keepOUI := fs.Bool("keep-oui", false, "with --macs: keep the first three bytes (the vendor)")
 	ports := fs.Bool("ports", false, "map TCP and UDP ports from 1024 up (lower ones are kept)")
 	payload := fs.String("payload", "keep", "what becomes of what follows the headers (`MODE`): keep, zero (same length) or drop")
 	strict := fs.Bool("strict", false, "fail when part of a frame could not be parsed and so not anonymized")
-	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the first input's)")
+	toFormat := cli.ToFormat(fs, "the first input's")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}

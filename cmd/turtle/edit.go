@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/turtle-sniffer/turtle/edit"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -49,16 +50,16 @@ output failed, 2 for a usage error.`
 func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("edit", "edit [flags] -o OUT IN...", editAbout,
 		"turtle edit --frames 1-100 -f 'tcp port 80' --to-format pcapng -o small.pcapng big.pcap", stdout, stderr)
-	output := fs.StringP("output", "o", "", "write the capture to `FILE` (- for standard output)")
+	output := cli.CaptureOutput(fs)
 	var spec edit.Spec
 	fs.IntVarP(&spec.Count, "count", "c", 0, "stop after `N` frames written (0: no limit)")
 	fs.StringVar(&spec.Frames, "frames", "", "keep the frames numbered `LIST` (1-10,15,40-)")
-	fs.StringVarP(&spec.Filter, "filter", "f", "", "keep the frames matching the tcpdump filter `EXPR`")
+	cli.FilterVar(fs, &spec.Filter, "keep the", "")
 	fs.StringVar(&spec.From, "from", "", "keep frames at or after `TIME`")
 	fs.StringVar(&spec.To, "to", "", "keep frames before `TIME`")
 	fs.IntVarP(&spec.Snaplen, "snaplen", "s", 0, "cut frames to `N` bytes, keeping their original length (0: no cut)")
 	fs.BoolVar(&spec.Dedup, "dedup", false, "drop exact duplicates of the 4 frames before (as editcap -d)")
-	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the first input's)")
+	toFormat := cli.ToFormat(fs, "the first input's")
 	byteOrder := fs.String("byte-order", "", "output byte order (`ORDER`): big or little (default: the first input's)")
 	appendMode := fs.Bool("append", false, "concatenate the inputs in the order given instead of merging by timestamp")
 	if ok, code := parseFlags(fs, args); !ok {

@@ -8,6 +8,7 @@ import (
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/follow"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const followAbout = `Follow prints the reassembled bytes of one TCP conversation of a capture, in
@@ -42,7 +43,7 @@ func runFollow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stream := fs.Int("stream", -1, "follow stream `N` (from --list; default 0)")
 	tuple := fs.String("tuple", "", "follow the streams between `SRC:PORT-DST:PORT` ([IPv6]:PORT for IPv6)")
 	format := fs.String("format", "ascii", "how to print the bytes (`FORMAT`): ascii, hex or raw")
-	filterExpr := fs.StringP("filter", "f", "", "consider only frames matching the tcpdump filter `EXPR`")
+	filterExpr := cli.Filter(fs, "consider only", "")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-
-	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/golden"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const goldenAbout = `Golden regression-tests decoders against a manifest of captures and the text
@@ -83,7 +79,7 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "check only the case `NAME` (repeatable)")
 	containers := fs.Bool("containers", false, "also check re-encodings as pcap (µs, ns, either byte order) and pcapng (either byte order)")
-	jobs := jobsFlag(fs)
+	jobs := cli.Jobs(fs, "cases")
 	list := fs.Bool("list", false, "list the cases and the command that decodes each; run nothing")
 	prog := addRunFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
@@ -115,14 +111,6 @@ func runGoldenCheck(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// jobsFlag is --jobs (and --parallel, its old name).
-func jobsFlag(fs *pflag.FlagSet) *int {
-	jobs := fs.IntP("jobs", "j", 0, "cases run at once (`N`; 0: one per CPU)")
-	fs.IntVar(jobs, "parallel", 0, "")
-	fs.MarkDeprecated("parallel", "use --jobs")
-	return jobs
-}
-
 const goldenUpdateAbout = `Update runs the selected cases (all by default) and rewrites the golden files
 whose text changed, printing each case it updated and how many frames
 changed, so that the change can be reviewed (git diff). A case whose capture
@@ -141,7 +129,7 @@ func runGoldenUpdate(args []string, stdout, stderr io.Writer) int {
 		"turtle golden update --only ethernet-turtle && git diff testdata/golden\n  turtle golden update --manifest tests/turtle.list --only bgp-role --run 'tcpdump -# -n -r {} {args}'", stdout, stderr)
 	manifest := fs.String("manifest", defaultManifest, "the manifest `FILE`")
 	only := fs.StringArray("only", nil, "update only the case `NAME` (repeatable)")
-	jobs := jobsFlag(fs)
+	jobs := cli.Jobs(fs, "cases")
 	prog := addRunFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -208,12 +196,6 @@ func runGoldenAdd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle golden add: %v\n", err)
 		return 1
 	}
-	if program != nil {
-		text, _ := os.ReadFile(a.Manifest.Resolve(a.Case.Golden))
-		fmt.Fprintf(stdout, "added %s to %s: %d lines of %s's output in %s\n", a.Case.Name, a.Manifest.Path,
-			bytes.Count(text, []byte("\n")), filepath.Base(program.Args[0]), a.Case.Golden)
-		return 0
-	}
-	fmt.Fprintf(stdout, "added %s to %s: %d frames in %s\n", a.Case.Name, a.Manifest.Path, a.Frames, a.Case.Golden)
+	a.Write(stdout, program)
 	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/golden"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const goldenRunAbout = `
@@ -59,8 +60,8 @@ func addRunFlags(fs *pflag.FlagSet) runFlags {
 	f := runFlags{
 		fs:        fs,
 		cmd:       fs.String("run", "", "decode with the program `'CMD {} {args}'` instead of turtle ({} capture, {args} the case's options, {name} its name)"),
-		timeout:   fs.Duration("time-limit", golden.DefaultProgramTimeout, "stop a case's program after this `DURATION`"),
-		outKiB:    fs.Int64("output-limit", golden.DefaultMaxOutput>>10, "stop a case's program after this many `KiB` of output"),
+		timeout:   cli.TimeLimit(fs, golden.DefaultProgramTimeout, "stop a case's program after this `DURATION`"),
+		outKiB:    cli.OutputLimit(fs, golden.DefaultMaxOutput>>10, "stop a case's program after this many `KiB` of output"),
 		maxOutput: fs.Int64("max-output", 0, "stop a case's program after `BYTES` of output"),
 		format:    fs.String("run-format", "turtle", "with --run without {args} and no --only: check the cases of format `NAME` (all: every case)"),
 		frames:    fs.String("frames", "", "how the program's output splits into packets: `RULE` line, blank, -#, regexp:RE or a turtle format"),
@@ -95,27 +96,10 @@ func (f runFlags) load(path string, containers bool, stderr io.Writer) (m *golde
 // !run lines, if any, decide); the limits and --frames/--stderr apply to
 // the manifest's programs too (golden.ParseManifestWith).
 func (f runFlags) program(containers bool) (*golden.Program, error) {
-	if *f.timeout <= 0 {
-		return nil, errors.New("--time-limit must be above 0")
+	if f.fs.Changed("max-output") && *f.maxOutput <= 0 {
+		return nil, errors.New("--max-output must be above 0")
 	}
-	if f.fs.Changed("max-output") {
-		if *f.maxOutput <= 0 {
-			return nil, errors.New("--max-output must be above 0")
-		}
-	} else if *f.outKiB <= 0 {
-		return nil, errors.New("--output-limit must be above 0")
-	}
-	s := f.settings()
-	if err := s.Apply(&golden.Program{}); err != nil {
-		return nil, err
-	}
-	if *f.cmd == "" {
-		return nil, nil
-	}
-	if containers {
-		return nil, errors.New("--containers re-encodes captures for turtle's decoder: not with --run")
-	}
-	return golden.NewProgram(*f.cmd, s)
+	return f.settings().RunProgram(*f.cmd, containers)
 }
 
 // settings are the flags' settings of every program.

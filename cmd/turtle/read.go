@@ -9,6 +9,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -26,8 +27,8 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "stop after `N` frames in all (0: no limit)")
 	output := fs.StringP("output", "o", "", "write the text to `FILE` instead of standard output")
 	format := fs.String("format", "turtle", "output `FORMAT`: "+strings.Join(decode.FormatNames(), ", ")+", or parquet (a table file: -o FILE or --out-dir DIR)")
-	filterExpr := fs.StringP("filter", "f", "", "print only frames matching the tcpdump filter `EXPR` (e.g. \"tcp port 12500\")")
-	colorMode := fs.String("color", "auto", "colour the verbose format (`WHEN`): auto (a terminal, NO_COLOR unset), always or never")
+	filterExpr := cli.Filter(fs, "print only", ` (e.g. "tcp port 12500")`)
+	colorMode := cli.Color(fs, "the verbose format")
 	pq := parquetFlags(fs)
 	if ok, code := parseFlags(fs, args); !ok {
 		return code

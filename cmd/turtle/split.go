@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/turtle-sniffer/turtle/edit"
+	"github.com/turtle-sniffer/turtle/internal/cli"
 )
 
 const splitAbout = `Split cuts a capture into several files: one per TCP or UDP conversation
@@ -34,7 +35,7 @@ func runSplit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&spec.Count, "count", 0, "one file per `N` frames")
 	fs.DurationVar(&spec.Time, "time", 0, "one file per time slice of this `DURATION` (e.g. 10s)")
 	output := fs.StringP("output", "o", "", "name the files after `PATTERN` ({n} is the number)")
-	toFormat := fs.String("to-format", "", "output container (`FORMAT`): pcap, pcap-ns or pcapng (default: the input's)")
+	toFormat := cli.ToFormat(fs, "the input's")
 	maxOpen := fs.Int("max-open", 64, "keep at most `N` files open at once")
 	maxFiles := fs.Int("max-files", 10000, "--by flow: make at most `N` files; later conversations go to \"other\" (0: no limit)")
 	if ok, code := parseFlags(fs, args); !ok {
