@@ -556,6 +556,21 @@ func CollectClass(paths []string, opt CollectOptions, roster string) ([]Submissi
 	return subs, warnings, nil
 }
 
+// CollectFlags is CollectClass as `turtle grade` asks it: --student-from
+// from, --student-regex regex ("" for none; one that does not compile is
+// a usage error, *FlagError) and --roster roster.
+func CollectFlags(paths []string, from, regex, roster string) ([]Submission, []string, error) {
+	opt := CollectOptions{From: from}
+	if regex != "" {
+		re, err := regexp.Compile(regex)
+		if err != nil {
+			return nil, nil, &FlagError{"--student-regex: ", err}
+		}
+		opt.Regex = re
+	}
+	return CollectClass(paths, opt, roster)
+}
+
 // LoadRoster reads the class list at path (ReadRoster); a device or a
 // FIFO is refused, since a class list ends.
 func LoadRoster(path string) ([]RosterEntry, error) {

@@ -2,11 +2,14 @@ package grade
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	capfile "github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/live"
 )
 
 // LiveFile grades live as Live does and writes the capture to the pcapng
@@ -53,4 +56,53 @@ func LiveFile(ctx context.Context, r *Rubric, path string, opt LiveOptions) (Res
 		}
 	}
 	return res, nil
+}
+
+// LiveAs is LiveFile as `turtle grade --live` runs it: started as root it
+// goes on as the user runAs ("" is nobody, as sniff; root stays root) once
+// the capture and the file are open, the user checked before anything
+// starts (live.CheckUser); a capture refused for want of privileges says
+// how to get them. LiveAs sets opt.Opened.
+func LiveAs(ctx context.Context, r *Rubric, path, runAs string, opt LiveOptions) (Result, error) {
+	if runAs == "" {
+		runAs = "nobody"
+	}
+	if err := live.CheckUser(runAs); err != nil {
+		return Result{}, err
+	}
+	opt.Opened = func() error { return live.DropPrivileges(runAs) }
+	res, err := LiveFile(ctx, r, path, opt)
+	if errors.Is(err, os.ErrPermission) {
+		return Result{}, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", live.Where(opt.Interface))
+	}
+	return res, err
+}
+
+// CheckLive refuses, as a usage error (*FlagError), a lab that grades
+// what a program prints, which a live capture cannot show.
+func CheckLive(r *Rubric) error {
+	if ids := r.ProgramChecks(); len(ids) > 0 {
+		return &FlagError{"", fmt.Errorf("lab %s grades what a program prints, which a capture cannot show: grade it with --program (or --client), not --live", r.Lab)}
+	}
+	return nil
+}
+
+// CheckLiveFlags returns the usage error (*FlagError) of grading live with
+// the -w file path, the --timeout, the PATHs args and programs (--program
+// or --client) given, or nil.
+func CheckLiveFlags(path string, timeout time.Duration, args []string, programs bool) error {
+	why := ""
+	switch {
+	case programs:
+		why = "--live grades a capture as it is made; --program and --client run programs: choose one"
+	case len(args) > 0:
+		why = "--live captures; it takes no PATH (got " + args[0] + ")"
+	case timeout < 0:
+		why = "--timeout " + timeout.String() + ": cannot be negative"
+	case path == "-":
+		why = "-w -: --live writes the capture to a file"
+	default:
+		return nil
+	}
+	return &FlagError{"", errors.New(why)}
 }

@@ -1,6 +1,7 @@
 package grade
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
@@ -44,4 +45,16 @@ func LoadRubric(lab, file string, sets []string) (r *Rubric, src []byte, err err
 		}
 	}
 	return r, src, nil
+}
+
+// CheckLab returns a usage error (*FlagError) unless exactly one of --lab
+// and --rubric is given.
+func CheckLab(lab, file string) error {
+	switch {
+	case lab == "" && file == "":
+		return &FlagError{"", errors.New("no lab: give --lab LAB or --rubric FILE")}
+	case lab != "" && file != "":
+		return &FlagError{"", errors.New("--lab and --rubric both given: choose one")}
+	}
+	return nil
 }

@@ -18,13 +18,28 @@ import (
 // --moodle, --canvas, --assignment, --feedback and --gradescope.
 type Outputs struct {
 	CSV, JSON  string
-	Moodle     string // Moodle's grading worksheet (WriteMoodle)
-	Canvas     string // a Canvas gradebook (WriteCanvas)
-	Assignment string // the Canvas column; "" is the lab's title
-	Feedback   string // a folder: STUDENT.md per student (WriteFeedback)
-	Gradescope string // a folder: STUDENT/results.json; with Single, one results.json
-	Single     bool   // Gradescope is one file, for one student
-	From       string // where the LMS ids came from: CollectOptions.From
+	Moodle     string    // Moodle's grading worksheet (WriteMoodle)
+	Canvas     string    // a Canvas gradebook (WriteCanvas)
+	Assignment string    // the Canvas column; "" is the lab's title
+	Feedback   string    // a folder: STUDENT.md per student (WriteFeedback)
+	Gradescope string    // a folder: STUDENT/results.json; with Single, one results.json
+	Single     bool      // Gradescope is one file, for one student
+	From       string    // where the LMS ids came from: CollectOptions.From
+	Autolab    io.Writer // where Autolab's {"scores": ...} line goes (one student); nil for none
+}
+
+// Check returns a usage error (*FlagError) when the outputs cannot be
+// written for nsubs students, and sets Single when Gradescope is a .json
+// file.
+func (o *Outputs) Check(nsubs int) error {
+	o.Single = strings.HasSuffix(o.Gradescope, ".json")
+	if o.Autolab != nil && nsubs != 1 {
+		return &FlagError{"", fmt.Errorf("--autolab grades one student; %d given", nsubs)}
+	}
+	if o.Single && nsubs != 1 {
+		return &FlagError{"", fmt.Errorf("--gradescope %s is one file for one student; %d given (give a directory)", o.Gradescope, nsubs)}
+	}
+	return nil
 }
 
 // Write writes every output asked for and returns, in order, what the
@@ -81,6 +96,11 @@ func (o Outputs) Write(r *Rubric, results []Result) (msgs []string, ok bool) {
 	}
 	if o.Gradescope != "" {
 		if err := o.writeGradescope(results); err != nil {
+			fail(err)
+		}
+	}
+	if o.Autolab != nil {
+		if err := WriteAutolab(o.Autolab, results[0]); err != nil {
 			fail(err)
 		}
 	}

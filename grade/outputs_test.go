@@ -94,3 +94,52 @@ func TestCollectClass(t *testing.T) {
 		t.Errorf("a roster student with nothing handed in: %+v, %v", subs, err)
 	}
 }
+
+func TestOutputsCheck(t *testing.T) {
+	var fe *FlagError
+	o := Outputs{Autolab: &strings.Builder{}}
+	if err := o.Check(2); !errors.As(err, &fe) || err.Error() != "--autolab grades one student; 2 given" {
+		t.Errorf("--autolab, 2 students: %v", err)
+	}
+	o = Outputs{Gradescope: "out/results.json"}
+	if err := o.Check(3); !errors.As(err, &fe) || err.Error() != "--gradescope out/results.json is one file for one student; 3 given (give a directory)" || !o.Single {
+		t.Errorf("--gradescope FILE.json, 3 students: %v (Single %v)", err, o.Single)
+	}
+	if err := o.Check(1); err != nil || !o.Single {
+		t.Errorf("--gradescope FILE.json, 1 student: %v (Single %v)", err, o.Single)
+	}
+	o = Outputs{Gradescope: "out"}
+	if err := o.Check(3); err != nil || o.Single {
+		t.Errorf("--gradescope DIR: %v (Single %v)", err, o.Single)
+	}
+}
+
+func TestOutputsWriteAutolab(t *testing.T) {
+	r := mustLab(t, "udp-echo")
+	var b strings.Builder
+	res := Result{Student: "ann", Max: r.MaxScore()}
+	for _, c := range r.Checks {
+		res.Checks = append(res.Checks, CheckResult{ID: c.ID, Max: c.Points})
+	}
+	if msgs, ok := (Outputs{Autolab: &b}).Write(r, []Result{res}); !ok || len(msgs) != 0 {
+		t.Fatalf("Write: %q, %v", msgs, ok)
+	}
+	var want strings.Builder
+	WriteAutolab(&want, res)
+	if b.String() != want.String() || !strings.HasPrefix(b.String(), `{"scores": {`) {
+		t.Errorf("Autolab's line: %q, want %q", b.String(), want.String())
+	}
+}
+
+func TestCollectFlags(t *testing.T) {
+	var fe *FlagError
+	if _, _, err := CollectFlags([]string{t.TempDir()}, "dirname", "(", ""); !errors.As(err, &fe) || !strings.HasPrefix(err.Error(), "--student-regex: ") {
+		t.Errorf("a regex that does not compile: %v", err)
+	}
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "hw1-alice-17"), 0o755)
+	subs, _, err := CollectFlags([]string{dir}, "dirname", `^hw1-(?P<name>[a-z]+)-(?P<id>\d+)$`, "")
+	if err != nil || len(subs) != 1 || subs[0].Student != "alice" || subs[0].ID != "17" {
+		t.Errorf("--student-regex: %+v, %v", subs, err)
+	}
+}

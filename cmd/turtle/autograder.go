@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -63,108 +61,39 @@ func (o autograderOpts) start(lab, rubricFile string, sets, args []string, pf *p
 	if *o.run != "" {
 		return o.grade(rubricFile, sets, args, pf, stdout, stderr, usageErr)
 	}
-	switch {
-	case *o.kind != "gradescope" && *o.kind != "autolab":
-		return usageErr("--autograder %q: want gradescope or autolab", *o.kind)
-	case lab == "" && rubricFile == "":
-		return usageErr("no lab: give --lab LAB or --rubric FILE")
-	case lab != "" && rubricFile != "":
-		return usageErr("--lab and --rubric both given: choose one")
-	case *o.output == "":
-		return usageErr("--autograder %s: give the package's path with -o", *o.kind)
-	case len(args) > 0:
-		return usageErr("--autograder builds a package and grades nothing now: drop %s", strings.Join(args, " "))
-	case !slices.Contains(autograder.Visibilities, *o.visibility):
-		return usageErr("--visibility %q: want visible, hidden, after_due_date or after_published", *o.visibility)
+	q := autograder.Request{Kind: *o.kind, Lab: lab, RubricFile: rubricFile, Output: *o.output, Binary: *o.binary,
+		Visibility: *o.visibility, Sets: sets, Args: args, Program: pf.options(0)}
+	if err := q.Check(); err != nil {
+		return usageErr("%v", err)
 	}
-	r, src, code := loadRubric(lab, rubricFile, sets, stderr, usageErr)
-	if code >= 0 {
-		return code
+	r, src, err := grade.LoadRubric(lab, rubricFile, sets)
+	if err != nil {
+		return gradeFailed(err, stderr, usageErr)
 	}
-	progArgs, why := packedProgramArgs(r, pf)
-	if why != "" {
+	if why := pf.check(r, true); why != "" {
 		return usageErr("%s", why)
 	}
-	var err error
-	p := autograder.Package{Kind: *o.kind, Rubric: src, Sets: sets, ProgArgs: progArgs, Visibility: *o.visibility}
-	if p.Binary, err = autograder.StaticBinary(*o.binary); err == nil {
-		err = autograder.Build(*o.output, p)
-	}
+	wrote, err := q.Build(r, src)
 	if err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
+		return gradeFailed(err, stderr, usageErr)
 	}
-	r = pf.rubric(r) // a client lab has the check of its printed lines
-	fmt.Fprintf(stdout, "wrote %s: the %s autograder for lab %s (%d checks, %s points)\n",
-		*o.output, *o.kind, r.Lab, len(r.Checks), strings.TrimSuffix(fmt.Sprint(r.MaxScore()), ".0"))
+	fmt.Fprintln(stdout, wrote)
 	return 0
 }
 
-// packedProgramArgs checks the --program or --client of pf for a package
-// of lab r and returns them as run_autograder's flags ("" for a capture
-// lab), or why not.
-func packedProgramArgs(r *grade.Rubric, pf *programFlags) (string, string) {
-	if why := pf.check(r, true); why != "" || !pf.given() {
-		return "", why
-	}
-	args, err := autograder.ProgramArgs(r, pf.options(0))
-	if err != nil {
-		return "", err.Error()
-	}
-	return args, ""
-}
-
-// grade is --autograder-run: every capture under args (or the program of
-// the folder args[0]) is one student's submission. A submission that
-// cannot be graded still gets a result saying why (autograder.WriteResults).
+// grade is --autograder-run: package autograder grades the submission
+// and writes the platform's result.
 func (o autograderOpts) grade(rubricFile string, sets, args []string, pf *programFlags, stdout, stderr io.Writer, usageErr func(string, ...any) int) int {
-	kind := *o.run
-	switch {
-	case kind != "gradescope" && kind != "autolab":
-		return usageErr("--autograder-run %q: want gradescope or autolab", kind)
-	case rubricFile == "":
-		return usageErr("--autograder-run needs --rubric FILE")
-	case kind == "gradescope" && *o.output == "":
-		return usageErr("--autograder-run gradescope needs -o RESULTS.json")
-	case len(args) == 0:
-		return usageErr("--autograder-run: no submission folder given")
+	run := autograder.Run{Kind: *o.run, RubricFile: rubricFile, Sets: sets, Output: *o.output, Visibility: *o.visibility, Paths: args,
+		Program: pf.options(1)}
+	if err := run.Check(); err != nil {
+		return usageErr("%v", err)
 	}
-	var res autograder.Graded
-	r, _, gradeErr := grade.LoadRubric("", rubricFile, sets)
-	if gradeErr == nil && pf.given() {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx := context.Background()
+	if run.Program != nil {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM) // stops the program
 		defer stop()
-		res, gradeErr = autograder.GradeProgram(ctx, r, args, pf.options(1))
-	} else if gradeErr == nil {
-		res, gradeErr = autograder.GradeCaptures(r, args)
 	}
-	if kind == "autolab" {
-		if gradeErr != nil {
-			fmt.Fprintf(stdout, "turtle grade: %v\n{\"scores\": {}}\n", gradeErr)
-			return 1
-		}
-		if err := grade.WriteTable(stdout, res.Rubric, []grade.Result{res.Result}); err != nil {
-			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		}
-		if res.Output != "" {
-			fmt.Fprintf(stdout, "%s\n", res.Output)
-		}
-		if err := grade.WriteAutolab(stdout, res.Result); err != nil {
-			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	if err := autograder.WriteResults(*o.output, res, gradeErr, *o.visibility); err != nil {
-		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-		return 1
-	}
-	if gradeErr != nil {
-		// Said in results.json, which the platform shows: the autograder
-		// itself did its job.
-		fmt.Fprintf(stderr, "turtle grade: %v\n", gradeErr)
-		return 0
-	}
-	fmt.Fprintf(stdout, "%s: %s/%s\n", *o.output, strings.TrimSuffix(fmt.Sprint(res.Score), ".0"), strings.TrimSuffix(fmt.Sprint(res.Max), ".0"))
-	return 0
+	return run.Grade(ctx, stdout, func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) })
 }

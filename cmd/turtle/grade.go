@@ -1,18 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"regexp"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 	"github.com/turtle-sniffer/turtle/grade"
 	"github.com/turtle-sniffer/turtle/grade/htmlreport"
+	"github.com/turtle-sniffer/turtle/grade/programs"
 )
 
 // gradeAbout is grade --help: captures, then autograder packages
@@ -76,17 +78,16 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(src)
 		return 0
 	}
-	if why := lf.check(fs, pf); why != "" {
-		return usageErr("%s", why)
+	if err := lf.check(fs, pf); err != nil {
+		return usageErr("%v", err)
 	}
 	if ag.active() {
 		return ag.start(*lab, *rubricFile, *sets, fs.Args(), pf, stdout, stderr, usageErr)
 	}
+	if err := grade.CheckLab(*lab, *rubricFile); err != nil {
+		return usageErr("%v", err)
+	}
 	switch {
-	case *lab == "" && *rubricFile == "":
-		return usageErr("no lab: give --lab LAB or --rubric FILE")
-	case *lab != "" && *rubricFile != "":
-		return usageErr("--lab and --rubric both given: choose one")
 	case *from != "filename" && *from != "dirname" && grade.Presets[*from] == "":
 		return usageErr("--student-from %q: want filename, dirname, moodle, canvas, blackboard or gradescope", *from)
 	case fs.NArg() == 0 && !*lf.on:
@@ -94,12 +95,12 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *jobs < 0:
 		return usageErr("--jobs %d: cannot be negative", *jobs)
 	}
-	r, _, code := loadRubric(*lab, *rubricFile, *sets, stderr, usageErr)
-	if code >= 0 {
-		return code
+	r, _, err := grade.LoadRubric(*lab, *rubricFile, *sets)
+	if err != nil {
+		return gradeFailed(err, stderr, usageErr)
 	}
-	if why := lf.checkRubric(r); *lf.on && why != "" {
-		return usageErr("%s", why)
+	if err := grade.CheckLive(r); *lf.on && err != nil {
+		return usageErr("%v", err)
 	}
 	if why := pf.check(r, false); why != "" {
 		return usageErr("%s", why)
@@ -110,15 +111,23 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		nsubs = 1 // one live capture
 	}
 	if !pf.given() && !*lf.on {
-		if subs, code = collectSubmissions(fs.Args(), *from, *studentRegex, *roster, stderr, usageErr); code != 0 {
-			return code
+		var warnings []string
+		subs, warnings, err = grade.CollectFlags(fs.Args(), *from, *studentRegex, *roster)
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "turtle grade: %s\n", w)
+		}
+		if err != nil {
+			return gradeFailed(err, stderr, usageErr)
 		}
 		nsubs = len(subs)
 	}
-	if why := outs.check(nsubs); why != "" {
-		return usageErr("%s", why)
+	if outs.autolab {
+		outs.Autolab = stdout
 	}
-	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.html, stdout, stderr)
+	if err := outs.Check(nsubs); err != nil {
+		return usageErr("%v", err)
+	}
+	results, r, interrupted, err := gradeEach(r, subs, fs.Args(), pf, lf, *jobs, outs.Dir, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
@@ -127,25 +136,19 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	code = 0
+	code := 0
 	if interrupted || *lf.on && results[0].Score < results[0].Max {
 		code = 1 // --live: 1 unless full marks
 	}
 	outs.From = *from
-	if !outs.write(r, results, stdout, stderr) {
+	msgs, ok := outs.Write(r, results) // each failure is said, and the others still written
+	for _, m := range msgs {
+		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
+	}
+	if !ok {
 		code = 1
 	}
 	return code
-}
-
-// loadRubric loads --lab or --rubric with the --set overrides; code is
-// grade's exit status when it stops here, -1 when it goes on.
-func loadRubric(lab, file string, sets []string, stderr io.Writer, usageErr func(string, ...any) int) (*grade.Rubric, []byte, int) {
-	r, src, err := grade.LoadRubric(lab, file, sets)
-	if err != nil {
-		return nil, nil, gradeFailed(err, stderr, usageErr)
-	}
-	return r, src, -1
 }
 
 // gradeFailed reports err and returns grade's exit status: 2 for a
@@ -163,47 +166,24 @@ func gradeFailed(err error, stderr io.Writer, usageErr func(string, ...any) int)
 // shows (a client lab adds the check of its printed lines).
 func gradeEach(r *grade.Rubric, subs []grade.Submission, args []string, pf *programFlags, lf *liveFlags, jobs int,
 	html string, stdout, stderr io.Writer) (results []grade.Result, shown *grade.Rubric, interrupted bool, err error) {
-	if pf.given() {
-		if format, _ := r.SnifferFormat(); html != "" && *pf.keep == "" && format == "" {
-			// The pages draw each echo run's capture: keep them next to
-			// the pages that need them (they were gone, and every page
-			// said so in red).
-			*pf.keep = filepath.Join(html, "captures")
-		}
-		results, interrupted, err = pf.run(r, args, jobs, stderr)
-		r = pf.rubric(r)
-	} else if *lf.on {
-		runAs := *pf.user
-		if runAs == "" {
-			runAs = "nobody" // as sniff: a live capture goes on as nobody once its handle is open
-		}
-		results, err = lf.run(r, runAs, stdout, stderr)
-	} else {
+	if !pf.given() && !*lf.on {
 		results, err = grade.Grade(r, subs, grade.Options{Workers: jobs})
+		return results, r, false, err
 	}
-	return results, r, interrupted, err
-}
-
-// collectSubmissions finds every student's captures under paths (and
-// the --roster's names); code is non-zero when grading cannot go on.
-func collectSubmissions(paths []string, from, studentRegex, roster string, stderr io.Writer,
-	usageErr func(string, ...any) int) (subs []grade.Submission, code int) {
-	copt := grade.CollectOptions{From: from}
-	if studentRegex != "" {
-		re, err := regexp.Compile(studentRegex)
-		if err != nil {
-			return nil, usageErr("--student-regex: %v", err)
-		}
-		copt.Regex = re
+	// Ctrl-C (SIGINT) or SIGTERM stops the programs running, and what was
+	// graded is still reported; it is how a live run ends (interrupted
+	// stays false).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	say := func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) }
+	if *lf.on {
+		opt := grade.LiveOptions{Interface: *lf.iface, UntilDone: *lf.untilDone, Timeout: *lf.timeout, Out: stdout, Message: say}
+		res, err := grade.LiveAs(ctx, r, *lf.write, *pf.user, opt)
+		return []grade.Result{res}, r, false, err
 	}
-	subs, warnings, err := grade.CollectClass(paths, copt, roster)
-	for _, w := range warnings {
-		fmt.Fprintf(stderr, "turtle grade: %s\n", w)
-	}
-	if err != nil {
-		return nil, gradeFailed(err, stderr, usageErr)
-	}
-	return subs, 0
+	opt := pf.options(jobs)
+	opt.Pages = html
+	return programs.GradeFolders(ctx, r, args, *opt, say)
 }
 
 // tableWidth is --width: a width, 0 for never wrap, or (-1) the
@@ -224,8 +204,7 @@ func tableWidth(width int, stdout io.Writer) int {
 
 // gradeOutputs are the files grade writes besides its table.
 type gradeOutputs struct {
-	grade.Outputs
-	html    string
+	htmlreport.Outputs
 	autolab bool // Autolab's line on stdout
 }
 
@@ -240,40 +219,6 @@ func gradeOutputFlags(fs *pflag.FlagSet) *gradeOutputs {
 	fs.StringVar(&o.Assignment, "assignment", "", "the Canvas assignment column, as Canvas names it (`NAME (ID)`); default the lab's title")
 	fs.StringVar(&o.Feedback, "feedback", "", "write `DIR`/STUDENT.md: one feedback file per student")
 	fs.BoolVar(&o.autolab, "autolab", false, `end the output with Autolab's {"scores": {...}} line (one student)`)
-	fs.StringVar(&o.html, "html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
+	fs.StringVar(&o.Dir, "html", "", "also write web pages to `DIR`: index.html (the class) and STUDENT.html (checks, pictures, frames)")
 	return &o
-}
-
-// check says why the outputs cannot be written for nsubs students, or "".
-func (o *gradeOutputs) check(nsubs int) string {
-	o.Single = strings.HasSuffix(o.Gradescope, ".json")
-	if o.autolab && nsubs != 1 {
-		return fmt.Sprintf("--autolab grades one student; %d given", nsubs)
-	}
-	if o.Single && nsubs != 1 {
-		return fmt.Sprintf("--gradescope %s is one file for one student; %d given (give a directory)", o.Gradescope, nsubs)
-	}
-	return ""
-}
-
-// write writes every output asked for; false when one failed (each is
-// reported, and the others still written).
-func (o gradeOutputs) write(r *grade.Rubric, results []grade.Result, stdout, stderr io.Writer) bool {
-	msgs, ok := o.Outputs.Write(r, results)
-	for _, m := range msgs {
-		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
-	}
-	if o.html != "" {
-		if err := htmlreport.Write(o.html, r, results, htmlreport.Options{}); err != nil {
-			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-			ok = false
-		}
-	}
-	if o.autolab {
-		if err := grade.WriteAutolab(stdout, results[0]); err != nil {
-			fmt.Fprintf(stderr, "turtle grade: %v\n", err)
-			ok = false
-		}
-	}
-	return ok
 }

@@ -1,19 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/turtle-sniffer/turtle/grade"
-	"github.com/turtle-sniffer/turtle/live"
 )
 
 const gradeLiveAbout = `
@@ -50,57 +43,17 @@ func addLiveFlags(fs *pflag.FlagSet) *liveFlags {
 	}
 }
 
-// check returns a usage error for flags that make no sense together, or "".
-func (lf *liveFlags) check(fs *pflag.FlagSet, pf *programFlags) string {
-	if !*lf.on {
-		for _, name := range []string{"interface", "write", "until-done", "timeout"} {
-			if fs.Changed(name) {
-				return "--" + name + " goes with --live"
-			}
+// check returns a usage error for flags that make no sense together, or
+// nil: --live's own flags without --live, or what grade.CheckLiveFlags
+// refuses with it.
+func (lf *liveFlags) check(fs *pflag.FlagSet, pf *programFlags) error {
+	if *lf.on {
+		return grade.CheckLiveFlags(*lf.write, *lf.timeout, fs.Args(), pf.given())
+	}
+	for _, name := range []string{"interface", "write", "until-done", "timeout"} {
+		if fs.Changed(name) {
+			return errors.New("--" + name + " goes with --live")
 		}
-		return ""
 	}
-	switch {
-	case pf.given():
-		return "--live grades a capture as it is made; --program and --client run programs: choose one"
-	case fs.NArg() > 0:
-		return "--live captures; it takes no PATH (got " + fs.Arg(0) + ")"
-	case *lf.timeout < 0:
-		return "--timeout " + lf.timeout.String() + ": cannot be negative"
-	case *lf.write == "-":
-		return "-w -: --live writes the capture to a file"
-	}
-	return ""
-}
-
-// checkRubric refuses, as a usage error, a lab that grades a program.
-func (lf *liveFlags) checkRubric(r *grade.Rubric) string {
-	if ids := r.ProgramChecks(); len(ids) > 0 {
-		return "lab " + r.Lab + " grades what a program prints, which a capture cannot show: grade it with --program (or --client), not --live"
-	}
-	return ""
-}
-
-// run grades live and returns the one result, named as grading its -w
-// file names it. interrupted is never set: Ctrl-C is how a live run ends.
-func (lf *liveFlags) run(r *grade.Rubric, runAs string, stdout, stderr io.Writer) ([]grade.Result, error) {
-	if err := live.CheckUser(runAs); err != nil {
-		return nil, err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	opt := grade.LiveOptions{
-		Interface: *lf.iface, UntilDone: *lf.untilDone, Timeout: *lf.timeout,
-		Opened:  func() error { return live.DropPrivileges(runAs) },
-		Out:     stdout,
-		Message: func(s string) { fmt.Fprintf(stderr, "turtle grade: %s\n", s) },
-	}
-	res, err := grade.LiveFile(ctx, r, *lf.write, opt)
-	if errors.Is(err, os.ErrPermission) {
-		return nil, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", live.Where(*lf.iface))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return []grade.Result{res}, nil
+	return nil
 }

@@ -1,12 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -70,68 +64,31 @@ func (pf *programFlags) given() bool { return *pf.program != "" || *pf.client !=
 // check returns a usage error, or "": for grading the submission
 // folders, or with pack for an autograder package.
 func (pf *programFlags) check(r *grade.Rubric, pack bool) string {
-	give, both := "and the submission folders", "grade servers or clients"
-	if pack {
-		give, both = "to pack the command that runs it", "a package grades servers or clients"
-	}
-	format, err := r.SnifferFormat()
-	switch {
-	case err != nil:
-		return err.Error()
-	case !pf.given() && format != "":
-		return "lab " + r.Lab + " grades a program: give --program 'python3 sniffer.py' " + give
-	case !pf.given():
-		return ""
-	case *pf.program != "" && *pf.client != "":
+	if *pf.program != "" && *pf.client != "" {
+		both := "grade servers or clients"
+		if pack {
+			both = "a package grades servers or clients"
+		}
 		return "--program and --client both given: " + both + ", one at a time"
-	case *pf.wall <= 0 || *pf.cpu <= 0 || *pf.memMiB <= 0 || *pf.procs <= 0 || *pf.outKiB <= 0:
-		return "the limits must be positive"
-	case pack:
-		return "" // autograder.ProgramArgs checks the rest
 	}
-	if err := programs.Check(r, pf.options(0)); err != nil {
+	if err := programs.CheckFlags(r, pf.options(0), pack); err != nil {
 		return err.Error()
 	}
 	return ""
 }
 
-func (pf *programFlags) options(jobs int) programs.Options {
+// options are the programs' options, running jobs at once; nil when no
+// program is given.
+func (pf *programFlags) options(jobs int) *programs.Options {
+	if !pf.given() {
+		return nil
+	}
 	cmd, client := *pf.program, false
 	if *pf.client != "" {
 		cmd, client = *pf.client, true
 	}
-	return programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
+	return &programs.Options{Command: cmd, Client: client, User: *pf.user, KeepCaptures: *pf.keep, Jobs: jobs,
 		Ready: *pf.ready, Quiet: *pf.quiet, Seed: *pf.seed,
 		Limits: sandbox.Limits{Wall: *pf.wall, CPU: *pf.cpu, Memory: int64(*pf.memMiB) << 20, Procs: *pf.procs,
 			Output: int64(*pf.outKiB) << 10}}
-}
-
-// rubric is the rubric the results are reported against: a client's has
-// the check of its printed lines.
-func (pf *programFlags) rubric(r *grade.Rubric) *grade.Rubric {
-	if *pf.client != "" {
-		return programs.WithClientCheck(r)
-	}
-	return r
-}
-
-// run grades the submission folders; Ctrl-C (SIGINT) or SIGTERM stops the
-// programs running, and what was graded is still reported.
-func (pf *programFlags) run(r *grade.Rubric, dirs []string, jobs int, stderr io.Writer) ([]grade.Result, bool, error) {
-	subs, err := programs.Submissions(dirs)
-	if err != nil {
-		return nil, false, err
-	}
-	if jobs == 0 {
-		jobs = 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	fmt.Fprintln(stderr, "turtle grade: "+sandbox.Describe())
-	results, err := programs.Grade(ctx, r, subs, pf.options(jobs))
-	interrupted := ctx.Err() != nil
-	if interrupted {
-		fmt.Fprintln(stderr, "turtle grade: interrupted: the programs were stopped; submissions not run score 0")
-	}
-	return results, interrupted, err
 }

@@ -49,6 +49,25 @@ type Options struct {
 
 const defaultListing = 300
 
+// Outputs are what `turtle grade` writes besides its table: the files of
+// grade.Outputs and the pages.
+type Outputs struct {
+	grade.Outputs
+	Dir string // --html: the pages' folder (Write); "" for none
+}
+
+// Write writes grade.Outputs, then the pages; msgs and ok are as
+// grade.Outputs.Write's, a page that could not be written one more.
+func (o Outputs) Write(r *grade.Rubric, results []grade.Result) (msgs []string, ok bool) {
+	msgs, ok = o.Outputs.Write(r, results)
+	if o.Dir != "" {
+		if err := Write(o.Dir, r, results, Options{}); err != nil {
+			msgs, ok = append(msgs, err.Error()), false
+		}
+	}
+	return msgs, ok
+}
+
 // Write writes DIR/index.html and one page per student into dir, which is
 // created if needed. It returns the first error writing a file.
 func Write(dir string, r *grade.Rubric, results []grade.Result, opt Options) error {

@@ -342,3 +342,31 @@ func TestPicturesFitAndAreOpaque(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputsWrite(t *testing.T) {
+	r, _, err := grade.LoadRubric("udp-echo", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := []grade.Result{{Student: "ann", Max: r.MaxScore()}}
+	dir := t.TempDir()
+	o := Outputs{Outputs: grade.Outputs{CSV: filepath.Join(dir, "grades.csv")}, Dir: filepath.Join(dir, "pages")}
+	if msgs, ok := o.Write(r, results); !ok || len(msgs) != 0 {
+		t.Fatalf("Write: %q, %v", msgs, ok)
+	}
+	for _, f := range []string{"grades.csv", "pages/index.html", "pages/ann.html"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("not written: %v", err)
+		}
+	}
+	// A folder that cannot be made: said, and the CSV still written.
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)
+	o = Outputs{Outputs: grade.Outputs{CSV: filepath.Join(dir, "again.csv")}, Dir: filepath.Join(dir, "file", "pages")}
+	msgs, ok := o.Write(r, results)
+	if ok || len(msgs) != 1 || !strings.Contains(msgs[0], "file") {
+		t.Errorf("Write into a file: %q, %v", msgs, ok)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "again.csv")); err != nil {
+		t.Errorf("the CSV beside a page that failed: %v", err)
+	}
+}

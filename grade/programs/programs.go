@@ -50,6 +50,7 @@ type Options struct {
 	Quiet        time.Duration  // a sniffer is done when it printed nothing this long; 0 is DefaultQuiet
 	Grace        time.Duration  // from SIGINT to SIGKILL; 0 is DefaultGrace
 	KeepCaptures string         // a folder to write each echo run's capture to, as STUDENT.pcap; "" keeps none
+	Pages        string         // GradeFolders: the --html folder; with KeepCaptures "", captures go to Pages/captures
 	Jobs         int            // submissions graded at once; 0 is one per CPU
 	Seed         uint64         // draws the sniffer labs' frames (random.go); 0 draws a seed
 }
@@ -133,6 +134,40 @@ func hasKind(r *grade.Rubric, kinds ...string) bool {
 		}
 	}
 	return false
+}
+
+// GradeFolders is Grade for the submission folders dirs (Submissions), as
+// `turtle grade --program` runs them: opt.Jobs 0 is 2 at once; message
+// says which sandbox runs them and, when ctx was cancelled (Ctrl-C), that
+// the programs were stopped, which interrupted reports. With opt.Pages
+// (--html) and no KeepCaptures, echo runs' captures are kept in
+// Pages/captures for the pages' pictures. shown is the
+// rubric the results are reported against: a client's has the check of
+// its printed lines (WithClientCheck).
+func GradeFolders(ctx context.Context, r *grade.Rubric, dirs []string, opt Options, message func(string)) (results []grade.Result, shown *grade.Rubric, interrupted bool, err error) {
+	shown = r
+	if opt.Client {
+		shown = WithClientCheck(r)
+	}
+	subs, err := Submissions(dirs)
+	if err != nil {
+		return nil, shown, false, err
+	}
+	if opt.Jobs == 0 {
+		opt.Jobs = 2
+	}
+	if format, _ := r.SnifferFormat(); opt.Pages != "" && opt.KeepCaptures == "" && format == "" {
+		// The pages draw each echo run's capture: keep them next to
+		// the pages that need them (they were gone, and every page
+		// said so in red).
+		opt.KeepCaptures = filepath.Join(opt.Pages, "captures")
+	}
+	message(sandbox.Describe())
+	results, err = Grade(ctx, r, subs, opt)
+	if interrupted = ctx.Err() != nil; interrupted {
+		message("interrupted: the programs were stopped; submissions not run score 0")
+	}
+	return results, shown, interrupted, err
 }
 
 // Grade runs every submission, opt.Jobs at once, and grades it against r.
@@ -240,4 +275,36 @@ func notStarted(res sandbox.Result, what string) string {
 		why += ": " + strings.ReplaceAll(res.Stderr, "\n", " / ")
 	}
 	return why
+}
+
+// CheckFlags is Check as the command line asks it, before it starts
+// anything: opt is nil when no program is given (then a sniffer lab, which
+// grades a program, is refused); with pack, for an autograder package, it
+// checks the limits and leaves the rest to autograder.ProgramArgs. Errors
+// are usage errors (*grade.FlagError).
+func CheckFlags(r *grade.Rubric, opt *Options, pack bool) error {
+	give := "and the submission folders"
+	if pack {
+		give = "to pack the command that runs it"
+	}
+	format, err := r.SnifferFormat()
+	switch {
+	case err != nil:
+		return &grade.FlagError{Err: err}
+	case opt == nil && format != "":
+		return &grade.FlagError{Err: fmt.Errorf("lab %s grades a program: give --program 'python3 sniffer.py' %s", r.Lab, give)}
+	case opt == nil:
+		return nil
+	}
+	l := opt.Limits
+	switch {
+	case l.Wall <= 0 || l.CPU <= 0 || l.Memory <= 0 || l.Procs <= 0 || l.Output <= 0:
+		return &grade.FlagError{Err: errors.New("the limits must be positive")}
+	case pack:
+		return nil
+	}
+	if err := Check(r, *opt); err != nil {
+		return &grade.FlagError{Err: err}
+	}
+	return nil
 }
