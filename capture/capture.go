@@ -55,12 +55,12 @@ const Stdin = "-"
 type Options struct {
 	// Filter is a tcpdump expression; only matching frames are read.
 	Filter string
-	// Reader, if set, wraps the bytes of the file before they are
-	// decoded (to count them for a progress line).
-	Reader func(io.Reader) io.Reader
 	// Tap, if set, wraps the frames as read, before the filter (to count
 	// or record them).
 	Tap func(*pcapio.Reader) pcapio.Source
+	// Progress, if not nil, draws a progress line while the file is
+	// read, cleared by Progress.End.
+	Progress *Progress
 	// Mapped maps a big regular file rather than reading it
 	// (pcapio.NewMappedReader): for a reader that recovers from the fault
 	// of a file cut shorter while it is read, as decode.Printer does.
@@ -102,7 +102,7 @@ func Open(name string, stdin io.Reader, opts Options) (*Source, error) {
 	if name == Stdin {
 		raw = stdin // as it is: a redirected file still has a size
 	}
-	s, err := NewSource(raw, opts)
+	s, err := newSource(raw, name, opts)
 	if err != nil {
 		in.Close()
 		return nil, err
@@ -116,10 +116,12 @@ func Open(name string, stdin io.Reader, opts Options) (*Source, error) {
 
 // NewSource reads a capture from r (a file already open, a zip member, a
 // capture in memory). Closing the Source does not close r.
-func NewSource(r io.Reader, opts Options) (*Source, error) {
+func NewSource(r io.Reader, opts Options) (*Source, error) { return newSource(r, "", opts) }
+
+func newSource(r io.Reader, name string, opts Options) (*Source, error) {
 	in := r
-	if opts.Reader != nil {
-		in = opts.Reader(r)
+	if opts.Progress != nil {
+		in = opts.Progress.begin(name, r)
 	}
 	newReader := pcapio.NewReader
 	if opts.Mapped {
@@ -132,6 +134,9 @@ func NewSource(r io.Reader, opts Options) (*Source, error) {
 	s := &Source{r: pr, src: pr}
 	if opts.Tap != nil {
 		s.src = opts.Tap(pr)
+	}
+	if p := opts.Progress; p != nil {
+		p.r, s.src = pr, &countingSource{src: s.src, p: p}
 	}
 	if opts.Filter != "" {
 		if s.src, err = filter.NewSource(s.src, opts.Filter, pr.LinkType(), filter.FileOptions(pr)); err != nil {

@@ -52,3 +52,22 @@ func TestWriteAndTitle(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckPicture(t *testing.T) {
+	for _, tc := range []struct {
+		kind, format string
+		ascii        bool
+		want         string
+	}{
+		{"ladder", "svg", false, ""},
+		{"timeline", "text", true, ""},
+		{"tree", "svg", false, `unknown --kind "tree" (want ladder or timeline)`},
+		{"ladder", "png", false, `unknown --format "png" (want svg, mermaid or text)`},
+		{"ladder", "mermaid", true, "--ascii is for --format text"},
+	} {
+		err := CheckPicture(tc.kind, tc.format, tc.ascii)
+		if (err == nil) != (tc.want == "") || err != nil && err.Error() != tc.want {
+			t.Errorf("%s/%s ascii %v: %v, want %q", tc.kind, tc.format, tc.ascii, err, tc.want)
+		}
+	}
+}

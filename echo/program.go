@@ -196,6 +196,9 @@ type ClientRun struct {
 	// controls (AppendText); otherwise the reply is printed as it came,
 	// as the notes' print(data.decode('utf-8')) does.
 	Escape, Terminal bool
+	// Timeout, when above 0, gives up after that long; the error says
+	// "--timeout D" as the cause (ErrTimeout).
+	Timeout time.Duration
 }
 
 // Run runs the client and returns its output, line end included: TCP's
@@ -203,6 +206,11 @@ type ClientRun struct {
 // When out is not nil and err is, err says why the reply is short (the
 // server closed early): what arrived is what the notes' recv(1024) prints.
 func (r ClientRun) Run(ctx context.Context) (out []byte, err error) {
+	if r.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, r.Timeout, fmt.Errorf("--timeout %v", r.Timeout))
+		defer cancel()
+	}
 	c, err := Dial(ctx, r.Network, r.Addr)
 	if err != nil {
 		return nil, err
@@ -267,6 +275,28 @@ func (r BenchResult) WriteReport(w io.Writer, cfg BenchConfig) error {
 		r.Connect.Round(time.Millisecond), r.Wall.Round(time.Millisecond), formatRate(r.MsgRate()),
 		r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
 	return err
+}
+
+// Report writes bench's report of r on w (WriteReport, then, when
+// statsAddr is set, WriteServerPeak) and says whether the run failed:
+// every client (nothing is written then), or some of them. Not getting
+// the server's peak fails nothing: it is said on warn.
+func (r BenchResult) Report(w io.Writer, cfg BenchConfig, statsAddr string, warn func(error)) error {
+	if r.Completed == 0 {
+		return fmt.Errorf("all %d clients failed: %v", r.Failed, r.Err)
+	}
+	if err := r.WriteReport(w, cfg); err != nil {
+		return err
+	}
+	if statsAddr != "" {
+		if err := WriteServerPeak(w, statsAddr); err != nil {
+			warn(err)
+		}
+	}
+	if r.Failed > 0 {
+		return fmt.Errorf("%d of %d clients failed, first: %v", r.Failed, cfg.Clients, r.Err)
+	}
+	return nil
 }
 
 // WriteServerPeak asks the stats listener at addr (ServeStats) for the

@@ -3,6 +3,8 @@ package echo
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -63,6 +65,16 @@ func TestClientRun(t *testing.T) {
 	ln.Close()
 	if out, err := (ClientRun{Network: "tcp", Addr: closed, Message: "x"}).Run(testCtx(t)); out != nil || err == nil {
 		t.Errorf("no server: %q, %v", out, err)
+	}
+	// A server that never echoes: Timeout ends the wait and says so.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	run := ClientRun{Network: "tcp", Addr: silent.Addr().String(), Message: "x", Timeout: 100 * time.Millisecond}
+	if out, err := run.Run(testCtx(t)); !errors.Is(err, ErrTimeout) || !strings.Contains(fmt.Sprint(err), "--timeout 100ms") {
+		t.Errorf("silent server: %q, %v", out, err)
 	}
 }
 
@@ -129,6 +141,27 @@ func TestBenchReport(t *testing.T) {
 	b.Reset()
 	if err := WriteServerPeak(&b, ln.Addr().String()); err != nil || b.String() != "server peak 7 concurrent, 9 served, peak buffered 1024 bytes\n" {
 		t.Errorf("server peak: %q, %v", b.String(), err)
+	}
+
+	// Report: the report and the peak; a failed client fails the run.
+	cfg := BenchConfig{Addr: "127.0.0.1:12500", Proto: "udp", Clients: 5, Messages: 1, Size: 64}
+	b.Reset()
+	var warned []error
+	warn := func(err error) { warned = append(warned, err) }
+	r.Err = errors.New("connection refused")
+	if err := r.Report(&b, cfg, ln.Addr().String(), warn); err == nil || err.Error() != "1 of 5 clients failed, first: connection refused" ||
+		b.String() != want+"server peak 7 concurrent, 9 served, peak buffered 1024 bytes\n" || warned != nil {
+		t.Errorf("report: %v, %q, warned %v", err, b.String(), warned)
+	}
+	b.Reset()
+	r.Completed, r.Failed = 0, 5
+	if err := r.Report(&b, cfg, "", warn); err == nil || err.Error() != "all 5 clients failed: connection refused" || b.Len() != 0 {
+		t.Errorf("all failed: %v, %q", err, b.String())
+	}
+	// A server that cannot be asked is a warning, not a failure.
+	r.Completed, r.Failed = 5, 0
+	if err := r.Report(&b, cfg, "127.0.0.1:-1", warn); err != nil || len(warned) != 1 || !strings.HasPrefix(b.String(), "udp 127.0.0.1:12500: 5 clients") {
+		t.Errorf("no peak: %v, warned %v, %q", err, warned, b.String())
 	}
 	for r, want := range map[float64]string{12345.6: "12346", 42.42: "42.4", 1.5: "1.50", 0: "0.000"} {
 		if got := formatRate(r); got != want {

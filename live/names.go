@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -121,4 +122,28 @@ func plainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// OpenError words err, from opening a capture on where (Where's name):
+// a missing privilege becomes one line that says how to grant it.
+func OpenError(where string, err error) error {
+	if errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("capturing on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", where)
+	}
+	return err
+}
+
+// CheckNumbers checks turtle sniff's frame count (-c), snapshot length
+// (-s, once 0 is maxSnaplen) and buffer size in KiB (-B) before anything
+// is opened.
+func CheckNumbers(count, snaplen, bufKiB int) error {
+	switch {
+	case count < 0:
+		return fmt.Errorf("-c %d: the frame count cannot be negative", count)
+	case snaplen < 0 || snaplen > maxSnaplen:
+		return fmt.Errorf("-s %d: the snapshot length must be 0 (no cut) to %d", snaplen, maxSnaplen)
+	case bufKiB < 1024 || bufKiB > 1<<22:
+		return fmt.Errorf("-B %d: the buffer size must be 1024 to 4194304 KiB", bufKiB)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package live
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"runtime"
@@ -84,5 +85,32 @@ func TestSetFilter(t *testing.T) {
 	}
 	if err := c.SetFilter("lo", "udp and"); err == nil {
 		t.Error("a bad expression compiled")
+	}
+}
+
+func TestOpenErrorAndCheckNumbers(t *testing.T) {
+	err := OpenError("lo", &os.PathError{Op: "socket", Path: "lo", Err: os.ErrPermission})
+	if want := "capturing on lo needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)"; err.Error() != want {
+		t.Errorf("permission: %v", err)
+	}
+	other := errors.New("no such device")
+	if OpenError("lo", other) != other {
+		t.Error("another error reworded")
+	}
+	for _, tc := range []struct {
+		count, snaplen, buf int
+		want                string
+	}{
+		{0, 262144, 8192, ""},
+		{-1, 100, 8192, "-c -1: the frame count cannot be negative"},
+		{0, 262145, 8192, "-s 262145: the snapshot length must be 0 (no cut) to 262144"},
+		{0, -1, 8192, "-s -1: the snapshot length must be 0 (no cut) to 262144"},
+		{0, 100, 1023, "-B 1023: the buffer size must be 1024 to 4194304 KiB"},
+		{0, 100, 1<<22 + 1, "-B 4194305: the buffer size must be 1024 to 4194304 KiB"},
+	} {
+		err := CheckNumbers(tc.count, tc.snaplen, tc.buf)
+		if got := fmt.Sprint(err); (err == nil) != (tc.want == "") || err != nil && got != tc.want {
+			t.Errorf("%d %d %d: %v, want %q", tc.count, tc.snaplen, tc.buf, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -80,4 +82,14 @@ func (t *Tee) Flush() error {
 		return t.Write.Flush()
 	}
 	return nil
+}
+
+// WriteEnd ends turtle sniff's run on w: "turtle> Bye." after Ctrl-C
+// (interrupted), then the frames captured and those the kernel dropped.
+func (t *Tee) WriteEnd(w io.Writer, interrupted bool) {
+	st, _ := t.H.Stats()
+	if interrupted {
+		fmt.Fprintln(w, "turtle> Bye.")
+	}
+	fmt.Fprintf(w, "%d packets captured, %d dropped by kernel\n", t.Frames(), st.Dropped)
 }

@@ -64,4 +64,9 @@ func TestTee(t *testing.T) {
 	if err, werr := tee.Run(context.Background(), 2); err != nil || werr != nil || tee.Frames() != 2 {
 		t.Errorf("bare tee: %v, %d frames", err, tee.Frames())
 	}
+	var end bytes.Buffer
+	tee.WriteEnd(&end, true)
+	if got := end.String(); got != "turtle> Bye.\n2 packets captured, 0 dropped by kernel\n" {
+		t.Errorf("end %q", got)
+	}
 }

@@ -79,3 +79,18 @@ func (r *Reader) Pin(data []byte) *Window {
 	w.refs.Add(1)
 	return w
 }
+
+// MappedRead is how many bytes of the file the Reader has consumed since
+// it was made (compressed bytes for gzip) when the file is mapped
+// (NewMappedReader), and false when it is read through a buffer: a mapped
+// file's own offset does not move as it is read, so this is how a caller
+// follows the progress of one.
+func (r *Reader) MappedRead() (int64, bool) {
+	if r.mapped == nil {
+		return 0, false
+	}
+	if r.gzip {
+		return r.mapped.read(), true
+	}
+	return r.offset(), true
+}

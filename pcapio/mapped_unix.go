@@ -31,12 +31,13 @@ var mapMin int64 = 1 << 20
 // is mapped makes the kernel kill the process with SIGBUS, as with any
 // mapped file (ripgrep and git behave alike).
 type mappedFile struct {
-	f    *os.File
-	off  int64   // file offset of the next unread byte
-	size int64   // file size when last looked at
-	cur  *Window // nil before the first move and after release
-	prev *Window // the window before cur, dropped at the next move
-	err  error   // sticky mapping failure
+	f     *os.File
+	off   int64   // file offset of the next unread byte
+	start int64   // file offset when it was mapped
+	size  int64   // file size when last looked at
+	cur   *Window // nil before the first move and after release
+	prev  *Window // the window before cur, dropped at the next move
+	err   error   // sticky mapping failure
 }
 
 // unmap returns a window's pages to the system.
@@ -57,7 +58,7 @@ func mapFile(r io.Reader) *mappedFile {
 	if err != nil {
 		return nil
 	}
-	m := &mappedFile{f: f, off: off, size: fi.Size()}
+	m := &mappedFile{f: f, off: off, start: off, size: fi.Size()}
 	// Try one mapping now, so a file system without mmap falls back to
 	// reading rather than failing later.
 	if _, err := m.Peek(1); err != nil {
@@ -186,3 +187,6 @@ func (m *mappedFile) drop() {
 	m.cur, m.prev = nil, nil
 	m.err = errReleased
 }
+
+// read is how many bytes were consumed since the file was mapped.
+func (m *mappedFile) read() int64 { return m.off - m.start }

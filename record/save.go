@@ -48,3 +48,25 @@ func (r *Recording) How() string {
 	}
 	return how + ", on the host's lo"
 }
+
+// Summary is the line turtle record ends with, for the capture written to
+// output ("-": standard output) and the text to golden ("" for none):
+//
+//	udp-echo: 4 frames to u.pcap (normalized, in a network namespace), text to u.golden
+func (r *Recording) Summary(output, golden string) string {
+	if output == "-" {
+		output = "standard output"
+	}
+	s := fmt.Sprintf("%s: %d frames to %s (%s)", r.Scenario, len(r.Frames), output, r.How())
+	if golden != "" {
+		s += ", text to " + golden
+	}
+	return s
+}
+
+// WriteList writes the scenarios, one a line: name and what it records.
+func WriteList(w io.Writer) {
+	for _, s := range List() {
+		fmt.Fprintf(w, "%-20s %s\n", s.Name, s.About)
+	}
+}

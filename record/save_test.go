@@ -57,9 +57,20 @@ func TestSaveAndHow(t *testing.T) {
 	if got := r.How(); got != "normalized, in a network namespace" {
 		t.Errorf("How: %q", got)
 	}
+	if got := r.Summary(out, golden); got != "udp-echo: 2 frames to "+out+" (normalized, in a network namespace), text to "+golden {
+		t.Errorf("Summary: %q", got)
+	}
 	r.Normalized, r.Netns = false, false
 	if got := r.How(); got != "raw, on the host's lo" {
 		t.Errorf("How: %q", got)
+	}
+	if got := r.Summary("-", ""); got != "udp-echo: 2 frames to standard output (raw, on the host's lo)" {
+		t.Errorf("Summary: %q", got)
+	}
+	var list bytes.Buffer
+	WriteList(&list)
+	if !strings.Contains(list.String(), "\nudp-echo             ") || strings.Count(list.String(), "\n") != len(List()) {
+		t.Errorf("list:\n%s", list.String())
 	}
 }
 

@@ -419,3 +419,19 @@ func (r *runner) flush() {
 	}
 	r.batch, r.origin, r.slab = r.batch[:0], r.origin[:0], r.slab[:0]
 }
+
+// WriteEnd writes the lines turtle replay ends with on w: why a run
+// looping Forever stopped when it was Idle, then the summary (AppendText),
+// marked "(interrupted)" when Ctrl-C stopped the run.
+func (s Stats) WriteEnd(w io.Writer, interrupted bool) error {
+	var b []byte
+	if s.Idle {
+		b = append(b, "turtle replay: --loop 0: a whole pass over the captures sent no frame (empty, refused or filtered out); stopping\n"...)
+	}
+	b = s.AppendText(append(b, "turtle replay: "...))
+	if interrupted {
+		b = append(b, " (interrupted)"...)
+	}
+	_, err := w.Write(append(b, '\n'))
+	return err
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/turtle-sniffer/turtle/internal/fixtures"
 )
@@ -78,38 +77,5 @@ func TestReadNewFormats(t *testing.T) {
 		if got != n {
 			t.Errorf("%s: %d frames, want %d", format, got, n)
 		}
-	}
-}
-
-func TestProgressLine(t *testing.T) {
-	var buf bytes.Buffer
-	if newProgress(&buf, &buf).on {
-		t.Fatal("progress on for a buffer")
-	}
-	p := &progress{w: &buf, on: true}
-	p.begin("big\x1b.pcap", 8_000_000)
-	p.bytes, p.n = 5_000_000, 1234
-	p.tick() // not yet due
-	if buf.Len() != 0 {
-		t.Fatalf("drawn before it was due: %q", buf.String())
-	}
-	p.next = time.Time{}
-	p.tick()
-	if got := buf.String(); !strings.HasPrefix(got, "\r\x1b[Kturtle read: big\\x1b.pcap  1234 frames  5.0 of 8.0 MB (62%)  ") || !strings.HasSuffix(got, " MB/s") {
-		t.Errorf("line %q", got)
-	}
-	buf.Reset()
-	p.end()
-	if buf.String() != "\r\x1b[K" {
-		t.Errorf("not erased: %q", buf.String())
-	}
-	// Small captures get no line.
-	buf.Reset()
-	p.begin("small.pcap", 100_000)
-	p.bytes, p.next = 100_000, time.Time{}
-	p.tick()
-	p.end()
-	if buf.Len() != 0 {
-		t.Errorf("small capture drew %q", buf.String())
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 
@@ -51,18 +50,15 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch {
 	case fs.NArg() != 1:
 		return usageErr("want one capture file, got %d arguments", fs.NArg())
-	case *kind != "ladder" && *kind != "timeline":
-		return usageErr("unknown --kind %q (want ladder or timeline)", *kind)
-	case *format != "svg" && *format != "mermaid" && *format != "text":
-		return usageErr("unknown --format %q (want svg, mermaid or text)", *format)
-	case *ascii && *format != "text":
-		return usageErr("--ascii is for --format text")
 	case *maxFrames < 1:
 		return usageErr("--max-frames %d: want at least 1", *maxFrames)
 	case *gap <= 0:
 		return usageErr("--gap %v: want a positive duration such as 500ms", *gap)
 	case fs.Changed("stream") && *stream < 0:
 		return usageErr("--stream %d: stream numbers start at 0", *stream)
+	}
+	if err := draw.CheckPicture(*kind, *format, *ascii); err != nil {
+		return usageErr("%v", err)
 	}
 	if err := capture.CheckFilter(*filterExpr); err != nil {
 		return usageErr("%v", err)
@@ -96,11 +92,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer file.Abort()
 		out = file
 	}
-	bw := bufio.NewWriter(out)
-	werr := draw.Write(bw, d, *kind, *format, *ascii)
-	if werr == nil {
-		werr = bw.Flush()
-	}
+	werr := draw.Write(out, d, *kind, *format, *ascii)
 	if file != nil && werr == nil {
 		werr = file.Commit()
 	}

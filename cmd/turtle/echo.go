@@ -92,28 +92,30 @@ func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 			"--idle-timeout (30s) or slower than --min-rate. SIGINT/SIGTERM stop accepting and let\n"+
 			"in-flight echoes finish within --grace; SIGUSR1 prints the counters.",
 		"turtle echo tcp-server --addr [::1]:12500 --mode event --delay 3s --stats", stdout, stderr)
+	// The flags set the server and its console as they are.
+	srv, con := &echo.TCPServer{}, echo.Console{Out: stdout}
 	addr := fs.String("addr", ":12500", "address to listen on, host:port (IPv4 or IPv6)")
 	modeName := fs.String("mode", "iterative", "iterative, threaded, pool or event")
-	maxConns := fs.Int("max-conns", echo.DefaultMaxConns, "most connections in service at once (threaded refuses more, pool and event let them wait)")
-	delay := fs.Duration("delay", 0, "sleep between receiving and echoing")
+	fs.IntVar(&srv.MaxConns, "max-conns", echo.DefaultMaxConns, "most connections in service at once (threaded refuses more, pool and event let them wait)")
+	fs.DurationVar(&srv.Delay, "delay", 0, "sleep between receiving and echoing")
 	idle := fs.Duration("idle-timeout", 0, "drop a client silent (or not reading) this long; 0 never (default: never for iterative and threaded, 30s for pool and event)")
 	backlog := fs.Int("backlog", 0, "connections the kernel queues until accepted, as the notes' listen(1) (default: the system's maximum)")
-	quiet := fs.BoolP("quiet", "q", false, "print no line per connection")
-	maxBuf := fs.Int("max-buffered", echo.DefaultMaxBuffered, "most bytes held for one connection before reading from it stops")
-	minRate := fs.Int("min-rate", echo.DefaultMinRate, "bytes/s a client must move (both ways) over each idle-timeout window, against slowloris; -1 any byte will do")
-	grace := fs.Duration("grace", echo.DefaultGrace, "how long in-flight echoes may finish after SIGINT/SIGTERM")
-	once := fs.Bool("once", false, "serve one connection, then exit")
-	stats := fs.Bool("stats", false, "print a stats line at exit (and on SIGUSR1 regardless)")
-	statsAddr := fs.String("stats-addr", "", "also answer counter queries on this TCP address (for bench --stats-addr)")
+	fs.BoolVarP(&con.Quiet, "quiet", "q", false, "print no line per connection")
+	fs.IntVar(&srv.MaxBuffered, "max-buffered", echo.DefaultMaxBuffered, "most bytes held for one connection before reading from it stops")
+	fs.IntVar(&srv.MinRate, "min-rate", echo.DefaultMinRate, "bytes/s a client must move (both ways) over each idle-timeout window, against slowloris; -1 any byte will do")
+	fs.DurationVar(&srv.Grace, "grace", echo.DefaultGrace, "how long in-flight echoes may finish after SIGINT/SIGTERM")
+	fs.BoolVar(&srv.Once, "once", false, "serve one connection, then exit")
+	fs.BoolVar(&con.Stats, "stats", false, "print a stats line at exit (and on SIGUSR1 regardless)")
+	fs.StringVar(&con.StatsAddr, "stats-addr", "", "also answer counter queries on this TCP address (for bench --stats-addr)")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	mode, err := echo.ParseMode(*modeName)
-	if err != nil {
+	var err error
+	if srv.Mode, err = echo.ParseMode(*modeName); err != nil {
 		fmt.Fprintf(stderr, "turtle %s: --mode: %v\n", name, err)
 		return 2
 	}
-	if *maxConns <= 0 || *maxBuf <= 0 {
+	if srv.MaxConns <= 0 || srv.MaxBuffered <= 0 {
 		fmt.Fprintf(stderr, "turtle %s: --max-conns and --max-buffered must be positive\n", name)
 		return 2
 	}
@@ -124,13 +126,10 @@ func runTCPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "turtle %s: --backlog %d: must not be negative\n", name, *backlog)
 		return 2
 	}
-	idleTimeout := *idle // not given: the API's 0, the mode's default
-	if fs.Changed("idle-timeout") && idleTimeout <= 0 {
-		idleTimeout = -1 // the flag's 0 means never
+	srv.IdleTimeout = *idle // not given: the API's 0, the mode's default
+	if fs.Changed("idle-timeout") && srv.IdleTimeout <= 0 {
+		srv.IdleTimeout = -1 // the flag's 0 means never
 	}
-	srv := &echo.TCPServer{Mode: mode, MaxConns: *maxConns, Delay: *delay, IdleTimeout: idleTimeout,
-		MaxBuffered: *maxBuf, Grace: *grace, Once: *once, MinRate: *minRate}
-	con := echo.Console{Out: stdout, Quiet: *quiet, Stats: *stats, StatsAddr: *statsAddr}
 	return serveResult(name, con.RunTCP(context.Background(), srv, *addr, *backlog), stderr)
 }
 
@@ -139,61 +138,43 @@ func runUDPServer(name string, args []string, stdin io.Reader, stdout, stderr io
 		"udp-server sends every datagram back to its sender, one at a time, as the classroom's UDP\n"+
 			"server does. SIGINT/SIGTERM stop it; SIGUSR1 prints the counters.",
 		"turtle echo udp-server --addr 127.0.0.1:10001 --once", stdout, stderr)
+	srv, con := &echo.UDPServer{}, echo.Console{Out: stdout}
 	addr := fs.String("addr", ":10001", "address to listen on, host:port (IPv4 or IPv6)")
-	delay := fs.Duration("delay", 0, "sleep between receiving and echoing")
-	grace := fs.Duration("grace", echo.DefaultGrace, "how long an echo in its delay may finish after SIGINT/SIGTERM")
-	once := fs.Bool("once", false, "echo one datagram, then exit")
-	stats := fs.Bool("stats", false, "print a stats line at exit (and on SIGUSR1 regardless)")
-	statsAddr := fs.String("stats-addr", "", "also answer counter queries on this TCP address")
-	quiet := fs.BoolP("quiet", "q", false, "print no line per datagram echoed")
+	fs.DurationVar(&srv.Delay, "delay", 0, "sleep between receiving and echoing")
+	fs.DurationVar(&srv.Grace, "grace", echo.DefaultGrace, "how long an echo in its delay may finish after SIGINT/SIGTERM")
+	fs.BoolVar(&srv.Once, "once", false, "echo one datagram, then exit")
+	fs.BoolVar(&con.Stats, "stats", false, "print a stats line at exit (and on SIGUSR1 regardless)")
+	fs.StringVar(&con.StatsAddr, "stats-addr", "", "also answer counter queries on this TCP address")
+	fs.BoolVarP(&con.Quiet, "quiet", "q", false, "print no line per datagram echoed")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
 	if !checkAddr(name, *addr, stderr) {
 		return 2
 	}
-	srv := &echo.UDPServer{Delay: *delay, Grace: *grace, Once: *once}
-	con := echo.Console{Out: stdout, Quiet: *quiet, Stats: *stats, StatsAddr: *statsAddr}
 	return serveResult(name, con.RunUDP(context.Background(), srv, *addr), stderr)
 }
 
-// clientFlags are the flags both clients share.
-type clientFlags struct {
-	addr, msg *string
-	timeout   *time.Duration
-	escape    *bool
-}
-
-func addClientFlags(fs *pflag.FlagSet, port string) clientFlags {
-	return clientFlags{
-		addr:    fs.String("addr", "localhost:"+port, "server address, host:port ([IPv6]:port); a name is tried at its IPv4 addresses first, as the notes' AF_INET sockets"),
-		msg:     fs.String("message", "", "text to send (default: one line from stdin, read once connected)"),
-		timeout: fs.Duration("timeout", 0, "give up after this long (default: wait as long as the notes' clients do)"),
-		escape:  fs.Bool("escape", false, "escape every unprintable character of the reply (\\n, \\t, \\u200d, \\\\), not only terminal controls"),
-	}
-}
-
-// runClient parses the flags of a client and runs it: the notes' client
-// in order, its output on stdout, what went wrong on stderr.
+// runClient parses the flags both clients share, which set the client
+// run as they are, and runs it: the notes' client in order, its output on
+// stdout, what went wrong on stderr.
 func runClient(name, network string, fs *pflag.FlagSet, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cf := addClientFlags(fs, map[string]string{"tcp": "12500", "udp": "10001"}[network])
+	c := echo.ClientRun{Network: network, Terminal: isTerminal(stdout)}
+	port := map[string]string{"tcp": "12500", "udp": "10001"}[network]
+	fs.StringVar(&c.Addr, "addr", "localhost:"+port, "server address, host:port ([IPv6]:port); a name is tried at its IPv4 addresses first, as the notes' AF_INET sockets")
+	fs.StringVar(&c.Message, "message", "", "text to send (default: one line from stdin, read once connected)")
+	fs.DurationVar(&c.Timeout, "timeout", 0, "give up after this long (default: wait as long as the notes' clients do)")
+	fs.BoolVar(&c.Escape, "escape", false, "escape every unprintable character of the reply (\\n, \\t, \\u200d, \\\\), not only terminal controls")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
-	if !checkAddr(name, *cf.addr, stderr) {
+	if !checkAddr(name, c.Addr, stderr) {
 		return 2
 	}
-	ctx := context.Background()
-	if *cf.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, *cf.timeout, fmt.Errorf("--timeout %v", *cf.timeout))
-		defer cancel()
-	}
-	c := echo.ClientRun{Network: network, Addr: *cf.addr, Message: *cf.msg, Escape: *cf.escape, Terminal: isTerminal(stdout)}
 	if !fs.Changed("message") {
 		c.Input = stdin
 	}
-	out, err := c.Run(ctx)
+	out, err := c.Run(context.Background())
 	if err != nil {
 		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
 	}
@@ -262,18 +243,9 @@ func runEchoBench(name string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
 		return 2
 	}
-	if res.Completed == 0 {
-		fmt.Fprintf(stderr, "turtle %s: all %d clients failed: %v\n", name, res.Failed, res.Err)
-		return 1
-	}
-	res.WriteReport(stdout, cfg)
-	if *statsAddr != "" {
-		if err := echo.WriteServerPeak(stdout, *statsAddr); err != nil {
-			fmt.Fprintf(stderr, "turtle %s: %v\n", name, err)
-		}
-	}
-	if res.Failed > 0 {
-		fmt.Fprintf(stderr, "turtle %s: %d of %d clients failed, first: %v\n", name, res.Failed, *clients, res.Err)
+	warn := func(err error) { fmt.Fprintf(stderr, "turtle %s: %v\n", name, err) }
+	if err := res.Report(stdout, cfg, *statsAddr, warn); err != nil {
+		warn(err)
 		return 1
 	}
 	return 0

@@ -10,7 +10,6 @@ import (
 	"github.com/turtle-sniffer/turtle/capture"
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/internal/cli"
-	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
 const readAbout = `Read prints every frame of the capture files in the turtle text format of the
@@ -68,7 +67,7 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Capture files format on every core; the text stays in capture order.
 	p := &decode.Printer{Format: f, W: out, Workers: runtime.GOMAXPROCS(0),
 		NewFormat: func() decode.Format { return withColor(makeFormat(), color) }}
-	prog := newProgress(stderr, out)
+	prog := capture.NewProgress(stderr, isTerminal(stderr) && !isTerminal(out))
 	code := 0
 	for _, name := range fs.Args() {
 		err := readFile(p, name, stdin, *count, *filterExpr, prog)
@@ -98,15 +97,13 @@ func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // readFile prints the frames of one capture through p, only those that
 // match expr when it is not empty, with a progress line on standard error
 // for big files when prog is on.
-func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *progress) error {
-	src, err := capture.Open(name, stdin, capture.Options{Filter: expr, Mapped: true,
-		Reader: func(in io.Reader) io.Reader { prog.begin(name, capture.FileSize(in)); return prog.reader(in) },
-		Tap:    func(r *pcapio.Reader) pcapio.Source { return prog.source(r) }})
+func readFile(p *decode.Printer, name string, stdin io.Reader, limit int, expr string, prog *capture.Progress) error {
+	src, err := capture.Open(name, stdin, capture.Options{Filter: expr, Mapped: true, Progress: prog})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	defer prog.end()
+	defer prog.End()
 	return p.Copy(src, limit)
 }
 

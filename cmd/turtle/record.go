@@ -44,9 +44,7 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if fs.NArg() > 0 {
 			return usageErr("--list takes no scenario")
 		}
-		for _, s := range record.List() {
-			fmt.Fprintf(stdout, "%-20s %s\n", s.Name, s.About)
-		}
+		record.WriteList(stdout)
 		return 0
 	}
 	switch {
@@ -88,10 +86,6 @@ func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *output == "-" {
 		msg = stderr
 	}
-	fmt.Fprintf(msg, "%s: %d frames to %s (%s)", name, len(r.Frames), outputName(*output), r.How())
-	if *golden != "" {
-		fmt.Fprintf(msg, ", text to %s", *golden)
-	}
-	fmt.Fprintln(msg)
+	fmt.Fprintln(msg, r.Summary(*output, *golden))
 	return 0
 }

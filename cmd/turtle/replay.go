@@ -88,14 +88,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	opt.Report = func(err error) { fmt.Fprintf(stderr, "turtle replay: %v\n", err) }
 	st, err := replay.Run(ctx, s, replay.Inputs(fs.Args(), stdin), opt)
-	if st.Idle {
-		fmt.Fprintf(stderr, "turtle replay: --loop 0: a whole pass over the captures sent no frame (empty, refused or filtered out); stopping\n")
-	}
-	line := append([]byte("turtle replay: "), st.AppendText(nil)...)
-	if err != nil {
-		line = append(line, " (interrupted)"...)
-	}
-	stderr.Write(append(line, '\n'))
+	st.WriteEnd(stderr, err != nil)
 	if st.Failed > 0 || st.FileErrors > 0 {
 		return 1
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,8 +71,8 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *snaplen == 0 { // as in edit and tcpdump: no cut
 		*snaplen = capture.MaxSnaplen
 	}
-	if msg := checkSniffNumbers(*count, *snaplen, *bufKiB); msg != "" {
-		return usageErr("%s", msg)
+	if err := live.CheckNumbers(*count, *snaplen, *bufKiB); err != nil {
+		return usageErr("%v", err)
 	}
 	f, err := decode.NewFormat(*format)
 	if err != nil {
@@ -100,12 +99,12 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if expr := strings.TrimSpace(*filterExpr + strings.Join(fs.Args(), " ")); expr != "" {
 		if err := cfg.SetFilter(ifc.Name, expr); err != nil {
-			return openFailure(stderr, where, err)
+			return fail("%v", live.OpenError(where, err))
 		}
 	}
 	h, err := live.Open(ifc.Name, cfg)
 	if err != nil {
-		return openFailure(stderr, where, err)
+		return fail("%v", live.OpenError(where, err))
 	}
 	defer h.Close()
 	// From here Ctrl-C stops the capture (after reading what the kernel
@@ -137,7 +136,7 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := file.Close(); werr == nil {
 		werr = err
 	}
-	printSniffEnd(stderr, h, ctx.Err() != nil, t.Frames())
+	t.WriteEnd(stderr, ctx.Err() != nil)
 	switch {
 	case loopErr != nil:
 		return fail("%s: %v", where, loopErr)
@@ -147,17 +146,6 @@ func runSniff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// openFailure reports a handle that did not open: a missing privilege in
-// one line that says how to grant it.
-func openFailure(stderr io.Writer, name string, err error) int {
-	if errors.Is(err, os.ErrPermission) {
-		fmt.Fprintf(stderr, "turtle sniff: capturing on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)\n", name)
-		return 1
-	}
-	fmt.Fprintf(stderr, "turtle sniff: %v\n", err)
-	return 1
-}
-
 func outputName(name string) string {
 	if name == "-" {
 		return "standard output"
@@ -165,25 +153,6 @@ func outputName(name string) string {
 	return name
 }
 
-// checkSniffNumbers checks -c, -s and -B; the answer is a usage error, or "".
-func checkSniffNumbers(count, snaplen, bufKiB int) string {
-	switch {
-	case count < 0:
-		return fmt.Sprintf("-c %d: the frame count cannot be negative", count)
-	case snaplen < 0 || snaplen > capture.MaxSnaplen:
-		return fmt.Sprintf("-s %d: the snapshot length must be 0 (no cut) to %d", snaplen, capture.MaxSnaplen)
-	case bufKiB < 1024 || bufKiB > 1<<22:
-		return fmt.Sprintf("-B %d: the buffer size must be 1024 to 4194304 KiB", bufKiB)
-	}
-	return ""
-}
-
-// printSniffEnd says goodbye after Ctrl-C, then what was captured and what
-// the kernel dropped.
-func printSniffEnd(stderr io.Writer, h *live.Handle, interrupted bool, n int) {
-	st, _ := h.Stats()
-	if interrupted {
-		fmt.Fprintln(stderr, "turtle> Bye.")
-	}
-	fmt.Fprintf(stderr, "%d packets captured, %d dropped by kernel\n", n, st.Dropped)
-}
+// printableName is a file or interface name for a terminal
+// (capture.PrintableName).
+func printableName(s string) string { return capture.PrintableName(s) }
