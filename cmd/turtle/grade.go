@@ -136,19 +136,23 @@ func runGrade(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle grade: %v\n", err)
 		return 1
 	}
-	code := 0
-	if interrupted || *lf.on && results[0].Score < results[0].Max {
-		code = 1 // --live: 1 unless full marks
-	}
 	outs.From = *from
-	msgs, ok := outs.Write(r, results) // each failure is said, and the others still written
+	short := interrupted || *lf.on && results[0].Score < results[0].Max // --live: 1 unless full marks
+	return outs.finish(r, results, short, stderr)
+}
+
+// finish writes the files asked for, each failure said and the others
+// still written, and returns the exit code: 1 when the run fell short
+// (interrupted, or --live without full marks) or a file was not written.
+func (o *gradeOutputs) finish(r *grade.Rubric, results []grade.Result, short bool, stderr io.Writer) int {
+	msgs, ok := o.Write(r, results)
 	for _, m := range msgs {
 		fmt.Fprintf(stderr, "turtle grade: %s\n", m)
 	}
-	if !ok {
-		code = 1
+	if short || !ok {
+		return 1
 	}
-	return code
+	return 0
 }
 
 // gradeFailed reports err and returns grade's exit status: 2 for a
