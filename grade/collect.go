@@ -397,7 +397,7 @@ func looksLikeCapture(path string) bool {
 	if hasCaptureExt(path) {
 		return true
 	}
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path) // a named pipe would wait for a writer
 	if err != nil {
 		return false
 	}

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Each LMS preset names students and ids from its export's layout.
@@ -64,5 +66,30 @@ func TestCollectPresets(t *testing.T) {
 		if g := strings.Join(got, ";"); g != tc.want {
 			t.Errorf("%s%s:\n got %s\nwant %s", tc.from, tc.regex, g, tc.want)
 		}
+	}
+}
+
+// A named pipe in an LMS export folder is not opened (opening it would
+// wait for a writer, for ever): its student gets a row with no capture.
+func TestCollectSkipsNamedPipes(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "smithalice_12345_67890_lab.pcap"), []byte("\xd4\xc3\xb2\xa1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "brownbob_23456_78901_x"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan []Submission, 1)
+	go func() {
+		subs, _, _ := Collect([]string{dir}, CollectOptions{From: "canvas"})
+		done <- subs
+	}()
+	select {
+	case subs := <-done:
+		if len(subs) != 2 || subs[0].Student != "brownbob" || len(subs[0].Files) != 0 || len(subs[1].Files) != 1 {
+			t.Errorf("collected %+v, want brownbob with no capture and smithalice with one", subs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Collect opened the named pipe and waits for a writer")
 	}
 }
