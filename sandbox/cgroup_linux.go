@@ -209,6 +209,12 @@ func newCgroup(lim Limits, extra int) (*cgroup, error) {
 			if _, serr := os.Stat(filepath.Join(c.dirs["memory"], "memory.memsw.limit_in_bytes")); err == nil && serr == nil {
 				err = set("memory", "memory.memsw.limit_in_bytes", mem)
 			}
+			// Where swap is not accounted (no memsw file), swappiness 0
+			// keeps the group's reclaim from swapping: the job is
+			// OOM-killed at its limit instead of spilling into swap.
+			if err == nil {
+				set("memory", "memory.swappiness", "0")
+			}
 		}
 		if err == nil && k.pids {
 			err = set("pids", "pids.max", procs)
