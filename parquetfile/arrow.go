@@ -17,11 +17,11 @@ import (
 // included. The batch's compact form (the rows that have a value, the
 // values) is exactly what WriteBatch wants.
 type arrowFile struct {
-	fw   *file.Writer
-	rg   file.BufferedRowGroupWriter // the row group being written, nil between groups
-	cws  []file.ColumnChunkWriter
-	cols []column
-	dict []bool // per column, whether it has a dictionary (writerProps)
+	fw    *file.Writer
+	rg    file.BufferedRowGroupWriter // the row group being written, nil between groups
+	cws   []file.ColumnChunkWriter
+	cols  []column
+	dicts []*dictColumn // per column with a dictionary (writerProps), nil for the others
 }
 
 // arrowScratch is one column goroutine's reusable buffers.
@@ -50,9 +50,11 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	af := &arrowFile{fw: fw, cols: cols, dict: make([]bool, len(cols))}
+	af := &arrowFile{fw: fw, cols: cols, dicts: make([]*dictColumn, len(cols))}
 	for i := range cols {
-		af.dict[i] = cols[i].dictionary()
+		if cols[i].dictionary() {
+			af.dicts[i] = newDictColumn(cols[i].required)
+		}
 	}
 	return af, nil
 }
@@ -186,10 +188,20 @@ func (a *arrowFile) begin() error {
 	return nil
 }
 
-// endGroup writes the row group out.
+// endGroup writes the row group out. The dictionary columns were written
+// by flushColumn, but for the last row group, cut by close.
 func (a *arrowFile) endGroup() error {
 	if a.rg == nil {
 		return nil
+	}
+	for i, d := range a.dicts {
+		if d != nil {
+			err := d.write(a.cws[i].(*file.ByteArrayColumnChunkWriter))
+			d.reset()
+			if err != nil {
+				return err
+			}
+		}
 	}
 	err := a.rg.Close()
 	a.rg = nil
@@ -206,11 +218,14 @@ func (a *arrowFile) close() error {
 // flushColumn compresses the last page of column i before the row group
 // is cut, so that the two column goroutines share this work: endGroup
 // (Arrow's row group Close) then only copies the pages out, in column
-// order. A column with a dictionary keeps its last page for Close, which
-// must write the dictionary page before the data pages.
-func (a *arrowFile) flushColumn(i int) error {
-	if a.dict[i] {
-		return nil
+// order. A column with a dictionary hands Arrow its dictionary and indices
+// (dictColumn) and keeps its page for Close, which must write the
+// dictionary page before the data pages.
+func (a *arrowFile) flushColumn(i int, s *arrowScratch) error {
+	if d := a.dicts[i]; d != nil {
+		err := d.write(a.cws[i].(*file.ByteArrayColumnChunkWriter))
+		d.reset()
+		return err
 	}
 	f, ok := a.cws[i].(interface{ FlushBufferedDataPages() error })
 	if !ok {
@@ -222,6 +237,12 @@ func (a *arrowFile) flushColumn(i int) error {
 func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
 	c := &a.cols[i]
 	at := b.at[i]
+	if d := a.dicts[i]; d != nil && !d.arrow {
+		if d.add(b.rows, at, b.bytes[i]) {
+			return nil
+		}
+		return d.toArrow(a.cws[i].(*file.ByteArrayColumnChunkWriter), s)
+	}
 	var def []int16
 	if c.typ != decode.ColFlags && !c.required {
 		def = grow16(s.def, b.rows)

@@ -226,7 +226,7 @@ func (w *Writer) work(j job, s *arrowScratch) error {
 		}
 		var err error
 		if j.flush {
-			err = w.af.flushColumn(i)
+			err = w.af.flushColumn(i, s)
 		} else {
 			err = w.af.writeColumn(j.b, i, s)
 		}
