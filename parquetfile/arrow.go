@@ -22,7 +22,12 @@ type arrowFile struct {
 	cws   []file.ColumnChunkWriter
 	cols  []column
 	dicts []*dictColumn // per column with a dictionary (writerProps), nil for the others
+	nulls []int         // per column, the rows without a value not yet given to Arrow
 }
+
+// zeroLevels are the definition (and repetition) levels of null rows,
+// read-only: Arrow's writers only read the levels given.
+var zeroLevels [4096]int16
 
 // arrowScratch is one column goroutine's reusable buffers.
 type arrowScratch struct {
@@ -50,7 +55,7 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	af := &arrowFile{fw: fw, cols: cols, dicts: make([]*dictColumn, len(cols))}
+	af := &arrowFile{fw: fw, cols: cols, dicts: make([]*dictColumn, len(cols)), nulls: make([]int, len(cols))}
 	for i := range cols {
 		if cols[i].dictionary() {
 			af.dicts[i] = newDictColumn(cols[i].required)
@@ -194,6 +199,11 @@ func (a *arrowFile) endGroup() error {
 	if a.rg == nil {
 		return nil
 	}
+	for i := range a.cols {
+		if err := a.writeNulls(i); err != nil {
+			return err
+		}
+	}
 	for i, d := range a.dicts {
 		if d != nil {
 			err := d.write(a.cws[i].(*file.ByteArrayColumnChunkWriter))
@@ -225,7 +235,15 @@ func (a *arrowFile) flushColumn(i int, s *arrowScratch) error {
 	if d := a.dicts[i]; d != nil {
 		err := d.write(a.cws[i].(*file.ByteArrayColumnChunkWriter))
 		d.reset()
+		if err != nil {
+			return err
+		}
+	}
+	if err := a.writeNulls(i); err != nil {
 		return err
+	}
+	if a.dicts[i] != nil {
+		return nil
 	}
 	f, ok := a.cws[i].(interface{ FlushBufferedDataPages() error })
 	if !ok {
@@ -242,6 +260,17 @@ func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
 			return nil
 		}
 		return d.toArrow(a.cws[i].(*file.ByteArrayColumnChunkWriter), s)
+	}
+	if len(at) == 0 && !c.required {
+		// Most columns are null in most batches: their nulls wait for
+		// the column's next value or the cut and go to Arrow in one call
+		// (Arrow's cost per WriteBatch call, times some 130 null columns
+		// and 4,000 batches per million frames, was 5 % of the CPU).
+		a.nulls[i] += b.rows
+		return nil
+	}
+	if err := a.writeNulls(i); err != nil {
+		return err
 	}
 	var def []int16
 	if c.typ != decode.ColFlags && !c.required {
@@ -324,4 +353,33 @@ func grow16(s []int16, n int) []int16 {
 		return make([]int16, n)
 	}
 	return s[:n]
+}
+
+// writeNulls gives Arrow the null rows that column i has waiting.
+func (a *arrowFile) writeNulls(i int) error {
+	rep := a.cols[i].typ == decode.ColFlags
+	for a.nulls[i] > 0 {
+		n := min(a.nulls[i], len(zeroLevels))
+		a.nulls[i] -= n
+		def := zeroLevels[:n]
+		var reps []int16
+		if rep {
+			reps = def
+		}
+		var err error
+		switch cw := a.cws[i].(type) {
+		case *file.Int32ColumnChunkWriter:
+			_, err = cw.WriteBatch(nil, def, reps)
+		case *file.Int64ColumnChunkWriter:
+			_, err = cw.WriteBatch(nil, def, reps)
+		case *file.BooleanColumnChunkWriter:
+			_, err = cw.WriteBatch(nil, def, reps)
+		case *file.ByteArrayColumnChunkWriter:
+			_, err = cw.WriteBatch(nil, def, reps)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
