@@ -71,10 +71,9 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 //   - strings (addresses, names, the file) repeat: a dictionary makes
 //     their pages a few bits per value where PLAIN pages held every string
 //     for ZSTD to find again (eth_src: 21 MB of PLAIN per million frames);
-//     they have no statistics: the min and max of addresses and names in
-//     lexical order let a reader skip no row group (every group of an
-//     IMIX capture holds most flows), and computing them compared every
-//     value with two others (4 % of the CPU);
+//     turtle builds the dictionaries itself (dictColumn), and their
+//     statistics from the entries rather than from every value (comparing
+//     every value with the min and the max was 4 % of the CPU);
 //   - flag names stay PLAIN: a handful of short names, which ZSTD finds
 //     again faster than the dictionary hashes them (writeFlags: 8 % of
 //     the CPU with a dictionary, 5 % without);
@@ -96,7 +95,7 @@ func writerProps(cols []column, sc *pqschema.GroupNode) []parquet.WriterProperty
 		name := sc.Field(i).Name()
 		switch {
 		case c.dictionary():
-			ps = append(ps, parquet.WithDictionaryFor(name, true), parquet.WithStatsFor(name, false))
+			ps = append(ps, parquet.WithDictionaryFor(name, true))
 		case c.src == decode.ColFrame || c.src == decode.ColTimeNS:
 			ps = append(ps, parquet.WithEncodingFor(name, parquet.Encodings.DeltaBinaryPacked))
 		}

@@ -142,6 +142,15 @@ func (d *dictColumn) write(cw *file.ByteArrayColumnChunkWriter) error {
 			nulls += int(1 - l)
 		}
 	}
+	if st := cw.PageStatistics(); st != nil {
+		// As Arrow's pqarrow does for dictionary arrays: the min and max
+		// of the entries, every one of which is some row's value.
+		st.IncNulls(int64(nulls))
+		st.IncNumValues(int64(d.rows - nulls))
+		if err := st.UpdateFromArrow(dict, false); err != nil {
+			return err
+		}
+	}
 	ind := array.NewInt32Data(array.NewData(arrow.PrimitiveTypes.Int32, d.rows,
 		[]*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(d.idx[:d.rows]))}, nil, nulls, 0))
 	defer ind.Release()

@@ -106,6 +106,27 @@ func roundTrip(t *testing.T) {
 	if index["eth_src"] == 0 {
 		t.Fatal("no eth_src column")
 	}
+	// eth_src's statistics per row group (dictColumn makes them from its
+	// entries, Arrow from the values past dictLimit): nulls, min, max.
+	for g, rg := range pf.Metadata().RowGroups {
+		st := rg.Columns[index["eth_src"]].MetaData.Statistics
+		var nulls int64
+		var lo, hi string
+		for _, w := range wants[g*10 : min(g*10+10, len(wants))] {
+			switch {
+			case w.ethSrc == nil:
+				nulls++
+			case lo == "" && hi == "":
+				lo, hi = *w.ethSrc, *w.ethSrc
+			default:
+				lo, hi = min(lo, *w.ethSrc), max(hi, *w.ethSrc)
+			}
+		}
+		if st.NullCount != nulls || string(st.MinValue) != lo || string(st.MaxValue) != hi {
+			t.Errorf("row group %d: eth_src statistics %d nulls, %q to %q; want %d, %q to %q",
+				g, st.NullCount, st.MinValue, st.MaxValue, nulls, lo, hi)
+		}
+	}
 	rows := make([]parquet.Row, len(wants))
 	rr := parquet.NewReader(pf)
 	n, err := rr.ReadRows(rows)
