@@ -90,6 +90,7 @@ func writerProps(cols []column, sc *pqschema.GroupNode) []parquet.WriterProperty
 		parquet.WithDictionaryDefault(false),
 		parquet.WithDataPageSize(64 << 10),
 		parquet.WithCreatedBy("turtle"),
+		parquet.WithAllocator(pageAllocator),
 	}
 	for i, c := range cols {
 		name := sc.Field(i).Name()

@@ -3,6 +3,8 @@ package parquetfile
 import (
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/klauspost/compress/zstd"
 )
@@ -27,6 +29,10 @@ var registerZstd sync.Once
 // compression for the whole process; turtle writes Parquet only here.
 func usePageZstd() {
 	registerZstd.Do(func() {
+		// Arrow's encoders take their page buffers from a pool of its own
+		// that allocates with memory.DefaultAllocator, whatever the
+		// writer's properties say: turtle uses Arrow only here.
+		memory.DefaultAllocator = pageAllocator
 		arrow, err := compress.GetCodec(compress.Codecs.Zstd)
 		if err != nil {
 			return // Arrow's build without ZSTD: NewWriter reports it
