@@ -256,6 +256,16 @@ func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
 	c := &a.cols[i]
 	at := b.at[i]
 	if d := a.dicts[i]; d != nil && !d.arrow {
+		if d.rows == 0 && len(at) == 0 && !c.required {
+			// Nulls before the group's first value wait as below: a
+			// column null in the whole group (most of them) holds no
+			// buffers.
+			a.nulls[i] += b.rows
+			return nil
+		}
+		if err := a.writeNulls(i); err != nil {
+			return err
+		}
 		if d.add(b.rows, at, b.bytes[i]) {
 			return nil
 		}
