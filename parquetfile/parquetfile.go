@@ -14,7 +14,9 @@
 // order (frame, time as a UTC timestamp in nanoseconds, caplen, len,
 // link_type, ..., ipv4_src, tcp_dst_port, tcp_flags, ...), null where the
 // json format leaves a field out; payload (binary) only when asked for.
-// Pages are ZSTD-compressed. Rows are buffered in batches and written
+// Pages are ZSTD-compressed; string columns have dictionaries that turtle
+// builds itself (dictColumn), and Arrow's buffers come from a pool
+// (poolAllocator). Rows are buffered in batches and written
 // column by column on two goroutines, each taking the next column left;
 // a row group is cut every RowGroupRows frames so memory stays flat whatever the
 // capture's size.
