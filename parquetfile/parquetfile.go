@@ -126,9 +126,11 @@ type batch struct {
 }
 
 // batchesInFlight is how many batches the decoding side may fill ahead of
-// the column writers: enough (2,048 rows) for it to keep a core busy while
-// Arrow closes a row group, which only one goroutine can do.
-const batchesInFlight = 8
+// the column writers: enough (4,096 rows) for it to keep a core busy while
+// Arrow closes a row group, which only one goroutine can do. Measured on 1M
+// IMIX frames (hyperfine, means of 6, one run): 8 batches 1.36 s wall, 16
+// 1.25 s, 32 1.21 s; peak RSS 78, 81 and 91 MB.
+const batchesInFlight = 16
 
 // columns are the leaf columns of the files written with o, in order:
 // file, then decode.Columns (payload only when asked for).
