@@ -155,9 +155,9 @@ func TestPin(t *testing.T) {
 
 // readRuns reads b as a parallel consumer does: a run while PinRun gives
 // one (holding its window until the end), else one packet with
-// ZeroCopyReadPacketData. It returns the packets, the final error and how
-// many packets came in runs.
-func readRuns(t *testing.T, b []byte, maxFrames, maxBytes int) ([]pkt, error, int) {
+// ZeroCopyReadPacketData. It returns the packets, how many of them came in
+// runs and the final error.
+func readRuns(t *testing.T, b []byte, maxFrames, maxBytes int) ([]pkt, int, error) {
 	t.Helper()
 	name := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(name, b, 0o600); err != nil {
@@ -170,7 +170,7 @@ func readRuns(t *testing.T, b []byte, maxFrames, maxBytes int) ([]pkt, error, in
 	defer f.Close()
 	r, err := NewMappedReader(f)
 	if err != nil {
-		return nil, err, 0
+		return nil, 0, err
 	}
 	var out []pkt
 	var held []*Window
@@ -214,7 +214,7 @@ func readRuns(t *testing.T, b []byte, maxFrames, maxBytes int) ([]pkt, error, in
 			if err == io.EOF {
 				err = nil
 			}
-			return out, err, inRuns
+			return out, inRuns, err
 		}
 		out = append(out, pkt{ci, bytes.Clone(data)})
 	}
@@ -256,7 +256,7 @@ func TestPinRunSameAsRead(t *testing.T) {
 		for _, f := range files {
 			for _, max := range [][2]int{{512, 64 << 10}, {3, 1 << 30}, {1 << 20, 500}} {
 				want, werr := readFile(t, f.data)
-				got, gerr, inRuns := readRuns(t, f.data, max[0], max[1])
+				got, inRuns, gerr := readRuns(t, f.data, max[0], max[1])
 				what := windows + ", " + f.name
 				if errString(gerr) != errString(werr) {
 					t.Fatalf("%s: runs end with %q, a plain read with %q", what, errString(gerr), errString(werr))
