@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/turtle-sniffer/turtle/echo"
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -104,14 +104,22 @@ type countingSource struct {
 
 func (c *countingSource) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 	data, ci, err := c.src.ZeroCopyReadPacketData()
-	p := c.p
+	n := 0
 	if err == nil {
-		p.n++
+		n = 1
 	}
-	if p.n&1023 == 0 {
+	c.count(n)
+	return data, ci, err
+}
+
+// count adds n frames read and redraws the line when it is due.
+func (c *countingSource) count(n int) {
+	p := c.p
+	before := p.n
+	p.n += int64(n)
+	if p.n&1023 == 0 || p.n>>10 != before>>10 {
 		p.tick()
 	}
-	return data, ci, err
 }
 
 func (p *Progress) tick() {
@@ -126,7 +134,7 @@ func (p *Progress) tick() {
 	p.next = now.Add(250 * time.Millisecond)
 	mb := float64(bytes) / 1e6
 	rate := mb / now.Sub(p.start).Seconds()
-	line := fmt.Sprintf("turtle read: %s  %d frames  %.1f", PrintableName(DisplayName(p.name)), p.n, mb)
+	line := fmt.Sprintf("turtle read: %s  %d frames  %.1f", termsafe.Name(DisplayName(p.name)), p.n, mb)
 	if p.size > 0 {
 		line += fmt.Sprintf(" of %.1f MB (%d%%)", float64(p.size)/1e6, bytes*100/p.size)
 	} else {
@@ -135,12 +143,4 @@ func (p *Progress) tick() {
 	line += fmt.Sprintf("  %.1f MB/s", rate)
 	fmt.Fprint(p.w, "\r\x1b[K"+line)
 	p.drawn = true
-}
-
-// PrintableName is a file or interface name for a terminal: every byte or
-// rune a terminal would act on (C0 and C1 controls, ESC, BEL, bidi marks,
-// invalid UTF-8) escaped as echo's replies are (\x1b, \a, \u202e), so a
-// name cannot move the cursor or forge a line.
-func PrintableName(s string) string {
-	return string(echo.AppendPrintable(nil, []byte(s)))
 }

@@ -8,9 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"syscall"
-	"unicode/utf8"
 )
 
 // Dial connects to addr ("host:port") over network ("tcp" or "udp") as
@@ -185,62 +183,4 @@ func UDPClient(ctx context.Context, addr string, msg []byte) ([]byte, netip.Addr
 	}
 	defer c.Close()
 	return Exchange(ctx, c, msg)
-}
-
-// AppendPrintable appends b for a terminal: printable UTF-8 (spaces
-// included) as it is; every other byte or rune escaped as strconv.Quote
-// does (\n, \t, \x1b, \u200b, \xff for invalid UTF-8); and a backslash
-// doubled, so the text is unambiguous and never carries raw control
-// bytes to the terminal.
-func AppendPrintable(dst, b []byte) []byte {
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = appendHexByte(dst, b[0])
-		case r == '\\':
-			dst = append(dst, `\\`...)
-		case r == ' ' || strconv.IsPrint(r):
-			dst = append(dst, b[:size]...)
-		default:
-			dst = appendQuotedRune(dst, r)
-		}
-		b = b[size:]
-	}
-	return dst
-}
-
-// AppendText appends b as the notes' print(data.decode('utf-8')) shows it
-// on a terminal, with the terminal kept safe: valid UTF-8 as it is (tabs,
-// line ends, backslashes, emoji joined by U+200D and other invisible
-// characters included), but control characters that would drive the
-// terminal (ESC, BEL, CR, backspace, the C1 range, DEL) escaped as \x1b,
-// \a, \r..., and each byte of invalid UTF-8 as \xNN (where Python stops
-// with a UnicodeDecodeError). When output is not a terminal the notes'
-// bytes are written unchanged instead.
-func AppendText(dst, b []byte) []byte {
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = appendHexByte(dst, b[0])
-		case r == '\t' || r == '\n' || (r >= 0x20 && r < 0x7f) || (r > 0x9f && r != utf8.RuneError):
-			dst = append(dst, b[:size]...)
-		case r == utf8.RuneError:
-			dst = append(dst, b[:size]...) // a real U+FFFD, sent as such
-		default:
-			dst = appendQuotedRune(dst, r)
-		}
-		b = b[size:]
-	}
-	return dst
-}
-
-func appendHexByte(dst []byte, c byte) []byte {
-	return append(dst, '\\', 'x', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-}
-
-func appendQuotedRune(dst []byte, r rune) []byte {
-	q := strconv.AppendQuoteRuneToASCII(dst, r) // '\n' with quotes
-	return append(q[:len(dst)], q[len(dst)+1:len(q)-1]...)
 }

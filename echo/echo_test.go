@@ -586,28 +586,6 @@ func TestStatsServeAndFetch(t *testing.T) {
 	}
 }
 
-func TestAppendPrintable(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                  "",
-		"hello, turtle":     "hello, turtle",
-		"héllo ☃ 🐢":         "héllo ☃ 🐢",
-		"a\nb\tc\r":         `a\nb\tc\r`,
-		"\x1b[31mred":       `\x1b[31mred`,
-		"\x00\x7f":          `\x00\x7f`,
-		"bad \xff\xfe utf8": `bad \xff\xfe utf8`,
-		`back\slash`:        `back\\slash`,
-		"zero\u200bwidth":   `zero\u200bwidth`,
-		"\u0085next line":   `\u0085next line`,
-	} {
-		if got := string(AppendPrintable(nil, []byte(in))); got != want {
-			t.Errorf("AppendPrintable(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := string(AppendPrintable([]byte("x:"), []byte("\n"))); got != `x:\n` {
-		t.Errorf("appending to a prefix: %q", got)
-	}
-}
-
 func TestTimerHeap(t *testing.T) {
 	var h timerHeap
 	r := rand.New(rand.NewPCG(3, 4))
@@ -624,19 +602,6 @@ func TestTimerHeap(t *testing.T) {
 	}
 	if _, ok := h.peek(); ok {
 		t.Error("peek on an empty heap")
-	}
-}
-
-func TestAppendText(t *testing.T) {
-	for in, want := range map[string]string{
-		"C:\\temp\\new\tx":          "C:\\temp\\new\tx",
-		"👩\u200d💻 line\nnext":       "👩\u200d💻 line\nnext",
-		"\x1b[2J\a\r\x7f\u0085\xff": `\x1b[2J\a\r\x7f\u0085\xff`,
-		"\ufffd":                    "\ufffd",
-	} {
-		if got := string(AppendText(nil, []byte(in))); got != want {
-			t.Errorf("AppendText(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 )
 
 // This file runs the echo programs as a student starts them from a shell
@@ -192,8 +194,8 @@ type ClientRun struct {
 	Message string
 	Input   io.Reader
 	// Escape escapes every unprintable character of the reply
-	// (AppendPrintable); Terminal, for output to a terminal, escapes its
-	// controls (AppendText); otherwise the reply is printed as it came,
+	// (termsafe.AppendPrintable); Terminal, for output to a terminal, escapes its
+	// controls (termsafe.AppendText); otherwise the reply is printed as it came,
 	// as the notes' print(data.decode('utf-8')) does.
 	Escape, Terminal bool
 	// Timeout, when above 0, gives up after that long; the error says
@@ -236,9 +238,9 @@ func (r ClientRun) Run(ctx context.Context) (out []byte, err error) {
 	}
 	switch {
 	case r.Escape:
-		out = AppendPrintable(out, reply)
+		out = termsafe.AppendPrintable(out, reply)
 	case r.Terminal:
-		out = AppendText(out, reply)
+		out = termsafe.AppendText(out, reply)
 	default:
 		out = append(out, reply...)
 	}

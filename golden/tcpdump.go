@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -283,29 +281,4 @@ func Features(have []string, config, tcpdump string) (features []string, note, e
 	}
 	slices.Sort(features)
 	return slices.Compact(features), note, nil
-}
-
-// WriteManifest writes data to a temporary file beside path and renames
-// it over path: a path that is a symbolic link is replaced, never written
-// through.
-func WriteManifest(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return errors.Join(fmt.Errorf("write %s", path), err)
-	}
-	return nil
 }

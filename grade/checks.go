@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 )
 
 func (p params) serverOK(a netip.Addr) bool { return !p.hasServer || a.Unmap() == p.server }
@@ -80,7 +82,7 @@ func inventory(c *capture) string {
 	}
 	on := ""
 	if len(c.ifaces) > 0 {
-		on = " on " + Escape(c.ifaces[0])
+		on = " on " + termsafe.Quote(c.ifaces[0])
 	}
 	if c.tcp.segs+c.udp.datagrams+len(c.icmp.reqs) == 0 {
 		// None of the lab's kinds of traffic: say what the capture holds

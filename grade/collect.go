@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
@@ -40,7 +41,7 @@ var Presets = map[string]string{
 type MissingPathError struct{ Path string }
 
 func (e *MissingPathError) Error() string {
-	return Escape(e.Path) + ": no such file or folder"
+	return termsafe.Quote(e.Path) + ": no such file or folder"
 }
 
 // CollectOptions say how PATHs name students.
@@ -105,10 +106,10 @@ func Collect(paths []string, opt CollectOptions) ([]Submission, []string, error)
 				}
 				i := c.add(name, "", "")
 				if c.subs[i].Why == "" {
-					c.subs[i].Why = Escape(filepath.Base(file)) + ": " + notCaptureWhy(file)
+					c.subs[i].Why = termsafe.Quote(filepath.Base(file)) + ": " + notCaptureWhy(file)
 				}
 				c.warnings = append(c.warnings, fmt.Sprintf("%s is not a capture: graded as %s's hand-in, with the reason (remove it from %s if it is not one)",
-					Escape(file), Escape(name), Escape(p)))
+					termsafe.Quote(file), termsafe.Quote(name), termsafe.Quote(p)))
 			})
 		}
 	}
@@ -150,7 +151,7 @@ func (c *collector) add(student, id, file string) int {
 	dir := filepath.Dir(file)
 	if d, ok := c.dirs[key]; ok && d != dir && !c.byEntry {
 		c.warnings = append(c.warnings, fmt.Sprintf("captures in %s and %s both name student %s: the best counts (one folder per student? use --student-from dirname)",
-			Escape(d), Escape(dir), Escape(student)))
+			termsafe.Quote(d), termsafe.Quote(dir), termsafe.Quote(student)))
 	}
 	c.dirs[key] = dir
 	return i
@@ -183,7 +184,7 @@ func (c *collector) entryStudent(name string) (student, id string) {
 	}
 	m := c.re.FindStringSubmatch(name)
 	if m == nil {
-		c.warnings = append(c.warnings, fmt.Sprintf("%s does not match the naming of --student-from: graded under its own name", Escape(name)))
+		c.warnings = append(c.warnings, fmt.Sprintf("%s does not match the naming of --student-from: graded under its own name", termsafe.Quote(name)))
 		return name, ""
 	}
 	for i, g := range c.re.SubexpNames() {
@@ -291,7 +292,7 @@ func holds(what string, names []string) string {
 		list, more = list[:show], fmt.Sprintf(" and %d more", len(names)-show)
 	}
 	for i := range list {
-		list[i] = Escape(list[i])
+		list[i] = termsafe.Quote(list[i])
 	}
 	return what + " holds " + strings.Join(list, ", ") + more
 }
@@ -344,7 +345,7 @@ func (c *collector) walkAll(dir string, fn func(file string, capture bool)) {
 func (c *collector) zipMembers(path string, fn func(file string, capture bool)) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		c.warnings = append(c.warnings, fmt.Sprintf("%s: not a readable zip file (%v)", Escape(path), err))
+		c.warnings = append(c.warnings, fmt.Sprintf("%s: not a readable zip file (%v)", termsafe.Quote(path), err))
 		return
 	}
 	defer zr.Close()
@@ -423,7 +424,7 @@ func openCapture(path string) (io.ReadCloser, error) {
 		}
 		zr, zerr := zip.OpenReader(zipPath)
 		if zerr != nil {
-			return nil, fmt.Errorf("open: %s: %w", Escape(zipPath), zerr)
+			return nil, fmt.Errorf("open: %s: %w", termsafe.Quote(zipPath), zerr)
 		}
 		for _, m := range zr.File {
 			if m.Name == member {
@@ -608,7 +609,7 @@ func ApplyRoster(subs []Submission, roster []RosterEntry) ([]Submission, []strin
 	var warnings []string
 	for i, s := range subs {
 		if !matched[i] {
-			warnings = append(warnings, Escape(s.Student)+" is not on the roster (graded all the same)")
+			warnings = append(warnings, termsafe.Quote(s.Student)+" is not on the roster (graded all the same)")
 		}
 	}
 	return subs, warnings

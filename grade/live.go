@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 	"github.com/turtle-sniffer/turtle/live"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
@@ -369,7 +370,7 @@ func ifaceText(name string) string {
 	if name == "" {
 		return "an unnamed interface"
 	}
-	return Escape(name)
+	return termsafe.Quote(name)
 }
 
 // watcher reads every interface but the graded one and remembers the

@@ -73,7 +73,7 @@ func LiveAs(ctx context.Context, r *Rubric, path, runAs string, opt LiveOptions)
 	opt.Opened = func() error { return live.DropPrivileges(runAs) }
 	res, err := LiveFile(ctx, r, path, opt)
 	if errors.Is(err, os.ErrPermission) {
-		return Result{}, fmt.Errorf("capturing on %s needs root or CAP_NET_RAW (Administrator and Npcap on Windows): run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", live.Where(opt.Interface))
+		return Result{}, live.OpenError(live.Where(opt.Interface), err)
 	}
 	return res, err
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 )
 
 // WriteMoodle writes Moodle's grading worksheet (Assignment → Download
@@ -100,10 +102,10 @@ func WriteFeedback(w io.Writer, r *Rubric, res Result) error {
 	if r.Title != "" {
 		title = r.Title
 	}
-	b.WriteString("# " + oneLine(title) + ": " + Escape(res.Student) + "\n\n")
+	b.WriteString("# " + oneLine(title) + ": " + termsafe.Quote(res.Student) + "\n\n")
 	b.WriteString("Score: " + score(res.Score) + " / " + score(res.Max) + "\n\n")
 	if res.File != "" {
-		b.WriteString("Capture graded: " + Escape(res.File) + "\n\n")
+		b.WriteString("Capture graded: " + termsafe.Quote(res.File) + "\n\n")
 	}
 	if res.Error != "" {
 		b.WriteString("Your capture could not be graded: " + oneLine(res.Error) + ".\n")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
 	"github.com/turtle-sniffer/turtle/internal/outfile"
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 )
 
 // Outputs are the files a grading run writes besides its table, each
@@ -83,7 +84,7 @@ func (o Outputs) Write(r *Rubric, results []Result) (msgs []string, ok bool) {
 			fail(err)
 		} else if len(skipped) > 0 {
 			for i := range skipped {
-				skipped[i] = Escape(skipped[i])
+				skipped[i] = termsafe.Quote(skipped[i])
 			}
 			msgs = append(msgs, fmt.Sprintf("%s: left out %s (no LMS id: use --student-from with the LMS's export, or --roster with an id column)",
 				lms.file, strings.Join(skipped, ", ")))
@@ -175,7 +176,7 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 // SafeName makes a student name one file or folder name: no control
 // character, no separator, never "", "." or "..".
 func SafeName(s string) string {
-	s = Escape(s) // no control characters in a file name we create
+	s = termsafe.Quote(s) // no control characters in a file name we create
 	s = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(s)
 	if s == "" || s == "." || s == ".." {
 		s = "_" + s

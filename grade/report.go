@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 )
 
 // WriteTable prints one row per student: score and failed checks, each
@@ -57,12 +59,12 @@ func WriteTableWidth(w io.Writer, r *Rubric, results []Result, width int) error 
 			lines = append(lines, "warning: "+oneLine(n))
 		}
 		for _, c := range res.Copies {
-			lines = append(lines, "copy? "+Escape(c.Student)+"'s capture ("+Escape(c.File)+"): "+oneLine(c.Evidence))
+			lines = append(lines, "copy? "+termsafe.Quote(c.Student)+"'s capture ("+termsafe.Quote(c.File)+"): "+oneLine(c.Evidence))
 		}
 		if len(lines) == 0 {
 			lines = []string{"-"}
 		}
-		rw := row{name: Escape(res.Student), score: score(res.Score) + "/" + score(res.Max), lines: lines}
+		rw := row{name: termsafe.Quote(res.Student), score: score(res.Score) + "/" + score(res.Max), lines: lines}
 		nameW, scoreW = max(nameW, utf8.RuneCountInString(rw.name)), max(scoreW, len(rw.score))
 		rows = append(rows, rw)
 	}
@@ -89,7 +91,7 @@ func WriteTableWidth(w io.Writer, r *Rubric, results []Result, width int) error 
 	for _, res := range results {
 		for _, c := range res.Copies {
 			if res.Student < c.Student {
-				pairs = append(pairs, "  "+Escape(res.Student)+" and "+Escape(c.Student)+": "+oneLine(c.Evidence)+"\n")
+				pairs = append(pairs, "  "+termsafe.Quote(res.Student)+" and "+termsafe.Quote(c.Student)+": "+oneLine(c.Evidence)+"\n")
 			}
 		}
 	}

@@ -125,12 +125,16 @@ func plainASCII(s string) bool {
 }
 
 // OpenError words err, from opening a capture on where (Where's name):
-// a missing privilege becomes one line that says how to grant it.
+// a missing privilege becomes one line that says how to grant it on this
+// system. Every command that captures (sniff, grade --live) says it so.
 func OpenError(where string, err error) error {
-	if errors.Is(err, os.ErrPermission) {
-		return fmt.Errorf("capturing on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", where)
+	if !errors.Is(err, os.ErrPermission) {
+		return err
 	}
-	return err
+	if runtime.GOOS == "windows" {
+		return fmt.Errorf("capturing on %s needs Administrator and Npcap: run turtle from an Administrator prompt, or install Npcap without \"Restrict Npcap driver's access to Administrators only\"", where)
+	}
+	return fmt.Errorf("capturing on %s needs root or CAP_NET_RAW: run it as root, or grant it with: sudo setcap cap_net_raw,cap_net_admin=eip $(which turtle)", where)
 }
 
 // CheckNumbers checks turtle sniff's frame count (-c), snapshot length

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/turtle-sniffer/turtle/golden"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 const goldenImportAbout = `Import turns another decoder's test suite into a manifest that
@@ -68,7 +69,7 @@ func runGoldenImport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := golden.WriteManifest(*out, imp.Text); err != nil {
+	if err := outfile.WriteFile(*out, imp.Text, 0o644); err != nil {
 		return fail(err)
 	}
 	for _, s := range imp.Skipped {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/turtle-sniffer/turtle/internal/termsafe"
 	"github.com/turtle-sniffer/turtle/live"
 )
 
@@ -30,7 +31,7 @@ func runIfaces(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "turtle ifaces: %v\n", err)
 		return 1
 	}
-	if err := live.WriteList(stdout, list, printableName); err != nil {
+	if err := live.WriteList(stdout, list, termsafe.Name); err != nil {
 		fmt.Fprintf(stderr, "turtle ifaces: write output: %v\n", err)
 		return 1
 	}

@@ -152,7 +152,3 @@ func outputName(name string) string {
 	}
 	return name
 }
-
-// printableName is a file or interface name for a terminal
-// (capture.PrintableName).
-func printableName(s string) string { return capture.PrintableName(s) }
