@@ -129,20 +129,15 @@ func FuzzCopyPacketOptions(f *testing.F) {
 				}
 			}
 			src := [2]int{r.Section(), ci.InterfaceIndex}
-			var offset int64
+			ifc := Interface{LinkType: ci.LinkType}
 			for _, s := range r.Interfaces() {
 				if s.Section == src[0] && s.Index == src[1] {
-					offset = s.TsOffset
+					ifc.TsResolution, ifc.TsOffset = s.TsResolution, s.TsOffset
 				}
 			}
+			offset := ifc.TsOffset
 			idx, ok := copied[src]
 			if !ok {
-				ifc := Interface{LinkType: ci.LinkType, TsOffset: offset}
-				for _, s := range r.Interfaces() {
-					if s.Section == src[0] && s.Index == src[1] {
-						ifc.TsResolution = s.TsResolution
-					}
-				}
 				if idx, err = w.AddInterface(ifc); err != nil {
 					t.Fatal(err)
 				}
