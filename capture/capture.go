@@ -156,6 +156,24 @@ func (s *Source) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 // when the file is mapped (see pcapio.Reader.Pin), or returns nil.
 func (s *Source) Pin(data []byte) *pcapio.Window { return s.r.Pin(data) }
 
+// PinRun takes the next run of records when the file is mapped and
+// nothing stands between the reader and the caller but a progress line
+// (see pcapio.Reader.PinRun); with a filter or a tap it takes none, so
+// that every frame goes through them.
+func (s *Source) PinRun(lens []uint32, maxFrames, maxBytes int) (pcapio.Run, *pcapio.Window) {
+	switch src := s.src.(type) {
+	case *pcapio.Reader:
+		return src.PinRun(lens, maxFrames, maxBytes)
+	case *countingSource:
+		if src.src == pcapio.Source(s.r) {
+			run, w := s.r.PinRun(lens, maxFrames, maxBytes)
+			src.count(run.Len())
+			return run, w
+		}
+	}
+	return pcapio.Run{}, nil
+}
+
 // Reader is the capture's reader: its format, byte order, interfaces.
 func (s *Source) Reader() *pcapio.Reader { return s.r }
 

@@ -23,6 +23,9 @@ func TestOpenFiltersAndCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syn.Close()
+	if run, w := syn.PinRun(nil, 10, 1<<20); run.Len() != 0 || w != nil {
+		t.Error("a filtered source gave a run of frames the filter did not see")
+	}
 	if m := count(t, syn); m == 0 || m >= n {
 		t.Errorf("%d SYN frames of %d", m, n)
 	}

@@ -104,14 +104,22 @@ type countingSource struct {
 
 func (c *countingSource) ZeroCopyReadPacketData() ([]byte, pcapio.CaptureInfo, error) {
 	data, ci, err := c.src.ZeroCopyReadPacketData()
-	p := c.p
+	n := 0
 	if err == nil {
-		p.n++
+		n = 1
 	}
-	if p.n&1023 == 0 {
+	c.count(n)
+	return data, ci, err
+}
+
+// count adds n frames read and redraws the line when it is due.
+func (c *countingSource) count(n int) {
+	p := c.p
+	before := p.n
+	p.n += int64(n)
+	if p.n&1023 == 0 || p.n>>10 != before>>10 {
 		p.tick()
 	}
-	return data, ci, err
 }
 
 func (p *Progress) tick() {

@@ -23,10 +23,23 @@ import (
 // written. Frames outside it (a filter skipping past a window's end) are
 // copied as before. At most one window per batch is held, so memory stays
 // bounded too.
+//
+// When the source can also take runs of records (a mapped classic pcap
+// file: pcapio.Reader.PinRun), a batch is one run: the reading goroutine
+// only walks the records' lengths, 4 bytes a frame into the batch instead
+// of a frameRef, and the worker builds each frame's CaptureInfo as it
+// formats it. The frames a run cannot take (the one across a window's
+// end, a record to cut to the snapshot length, a damaged one) are read
+// one by one as above.
 
 // pinner is a pcapio.Source whose frames can outlive the next read.
 type pinner interface {
 	Pin(data []byte) *pcapio.Window
+}
+
+// runPinner is a pcapio.Source that can take runs of records.
+type runPinner interface {
+	PinRun(lens []uint32, maxFrames, maxBytes int) (pcapio.Run, *pcapio.Window)
 }
 
 const (
@@ -47,6 +60,9 @@ type batch struct {
 	bytes  int            // captured bytes of its frames, copied or not
 	cut    bool           // formatting stopped at a fault: see formatBatch
 	frames []frameRef
+	run    pcapio.Run // when the batch is a run: frames is then empty
+	first  int        // the number of the run's first frame
+	lens   []uint32   // the memory of a run's lengths, reused
 	out    []byte
 	done   chan struct{} // receives once the batch is formatted
 }
@@ -67,17 +83,23 @@ func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 	go func() { writeErr <- writeBatches(p.W, ordered, free, failed) }()
 
 	pins, _ := src.(pinner)
+	runs, _ := src.(runPinner)
+	// ran: a run was taken from this source, so one is tried again after
+	// each frame read one by one (a pcapng file never gives one: it is
+	// then asked once a batch, not once a frame).
+	ran := false
+	var spare []uint32 // lengths for the next run, swapped with a batch's
 	number := 0
 	b := <-free
 	b.data, b.frames = b.data[:0], b.frames[:0]
 	// send hands the current batch on and takes a free one; it reports
 	// false once the writer has failed, so reading stops early.
 	send := func() bool {
-		if len(b.frames) > 0 {
+		if len(b.frames) > 0 || b.run.Len() > 0 {
 			work <- b
 			ordered <- b
 			b = <-free
-			b.data, b.frames, b.bytes = b.data[:0], b.frames[:0], 0
+			b.data, b.frames, b.bytes, b.run = b.data[:0], b.frames[:0], 0, pcapio.Run{}
 		}
 		select {
 		case <-failed:
@@ -99,6 +121,30 @@ func (p *Printer) copyParallel(src pcapio.Source, limit int) error {
 		for {
 			if limit > 0 && p.n >= limit {
 				return ErrLimit
+			}
+			if runs != nil && (ran || len(b.frames) == 0) {
+				max := batchFrames
+				if limit > 0 {
+					max = min(max, limit-p.n)
+				}
+				run, win := runs.PinRun(spare, max, batchBytes)
+				spare = run.Lens()
+				if n := run.Len(); n > 0 {
+					ran = true
+					if !send() { // the frames read one by one before it
+						win.Release()
+						return nil
+					}
+					// b is free: its lengths become the spare ones.
+					spare, b.lens = b.lens, spare
+					b.run, b.pin, b.first = run, win, number+1
+					number += n
+					p.n += n
+					if !send() {
+						return nil
+					}
+					continue
+				}
 			}
 			data, ci, err := src.ZeroCopyReadPacketData()
 			if err != nil {
@@ -161,6 +207,14 @@ func formatBatch(format Format, f *pcapio.Frame, b *batch) (ok bool) {
 		}
 	}()
 	b.out = b.out[:0]
+	if b.run.Len() > 0 {
+		f.Number = b.first
+		for b.run.Next(f) {
+			b.out = format.AppendFrame(b.out, f)
+			f.Number++
+		}
+		return true
+	}
 	for i := range b.frames {
 		r := &b.frames[i]
 		f.Number, f.Data, f.Info = r.number, r.pinned, r.info

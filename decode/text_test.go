@@ -2,6 +2,7 @@ package decode
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"testing"
 )
@@ -22,6 +23,22 @@ func TestAppendUint(t *testing.T) {
 	for _, v := range vals {
 		if got, want := string(appendUint([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
 			t.Fatalf("appendUint(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// TestAppendIPv4 checks the dotted form against netip's for every octet
+// in every position, next to octets of every length.
+func TestAppendIPv4(t *testing.T) {
+	for pos := range 4 {
+		for v := range 256 {
+			for _, other := range []byte{0, 7, 42, 255} {
+				a := [4]byte{other, other, other, other}
+				a[pos] = byte(v)
+				if got, want := string(appendIPv4([]byte("x"), a)), "x"+netip.AddrFrom4(a).String(); got != want {
+					t.Fatalf("appendIPv4(%v) = %q, want %q", a, got, want)
+				}
+			}
 		}
 	}
 }

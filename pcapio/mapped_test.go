@@ -152,3 +152,134 @@ func TestPin(t *testing.T) {
 		t.Fatal("Pin after the end of the file")
 	}
 }
+
+// readRuns reads b as a parallel consumer does: a run while PinRun gives
+// one (holding its window until the end), else one packet with
+// ZeroCopyReadPacketData. It returns the packets, how many of them came in
+// runs and the final error.
+func readRuns(t *testing.T, b []byte, maxFrames, maxBytes int) ([]pkt, int, error) {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := NewMappedReader(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []pkt
+	var held []*Window
+	defer func() {
+		for _, w := range held {
+			w.Release()
+		}
+	}()
+	var lens []uint32
+	inRuns := 0
+	for {
+		run, w := r.PinRun(lens, maxFrames, maxBytes)
+		lens = run.Lens()
+		if n := run.Len(); n > 0 {
+			if w == nil || n > maxFrames {
+				t.Fatalf("a run of %d packets (at most %d) with window %v", n, maxFrames, w)
+			}
+			held = append(held, w)
+			var fr Frame
+			fr.Info.InterfaceName, fr.Info.Direction = "stale", DirectionOutbound // Next must reset them
+			sum := 0
+			for run.Next(&fr) {
+				if !w.Contains(fr.Data) {
+					t.Fatal("a run's packet lies outside its window")
+				}
+				out = append(out, pkt{fr.Info, bytes.Clone(fr.Data)})
+				sum += len(fr.Data)
+				n--
+			}
+			if n != 0 || sum-len(out[len(out)-1].data) >= maxBytes {
+				t.Fatalf("run: Next gave %d packets too few, %d bytes for at most %d", n, sum, maxBytes)
+			}
+			inRuns += run.Len()
+			continue
+		}
+		if w != nil {
+			t.Fatal("an empty run holds a window")
+		}
+		data, ci, err := r.ZeroCopyReadPacketData()
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return out, inRuns, err
+		}
+		out = append(out, pkt{ci, bytes.Clone(data)})
+	}
+}
+
+// TestPinRunSameAsRead reads every fixture, whole and cut, in runs as far
+// as they go, through one-page and through 4 MiB windows, and expects the
+// same packets, CaptureInfo to the field, and the same error as reading
+// through bufio; classic pcap must come mostly in runs, pcapng never.
+func TestPinRunSameAsRead(t *testing.T) {
+	// A record longer than the snapshot length (cut by the reader, so left
+	// to ZeroCopyReadPacketData) and empty records, between ordinary ones.
+	odd := pcapHeader(le, 0xa1b2c3d4, 2, 4, 100, 1)
+	for i := range 300 {
+		n := (i * 37) % 100
+		switch i % 50 {
+		case 7:
+			n = 150
+		case 8:
+			n = 0
+		}
+		odd = append(odd, pcapRecord(le, uint32(i), uint32(i*1000), bytes.Repeat([]byte{byte(i)}, n), uint32(n+4))...)
+	}
+	type file struct {
+		name string
+		data []byte
+	}
+	files := []file{{"snapshot-cut", odd}, {"snapshot-cut, cut", odd[:len(odd)-30]}}
+	for _, f := range fixtures(t, 300) {
+		files = append(files, file{f.name, f.data})
+		for i, end := range f.ends {
+			if i%41 == 5 {
+				files = append(files, file{f.name + " cut at a record end", f.data[:end]},
+					file{f.name + " cut inside a record", f.data[:end-1-i%5]})
+			}
+		}
+	}
+	check := func(windows string) {
+		for _, f := range files {
+			for _, max := range [][2]int{{512, 64 << 10}, {3, 1 << 30}, {1 << 20, 500}} {
+				want, werr := readFile(t, f.data)
+				got, inRuns, gerr := readRuns(t, f.data, max[0], max[1])
+				what := windows + ", " + f.name
+				if errString(gerr) != errString(werr) {
+					t.Fatalf("%s: runs end with %q, a plain read with %q", what, errString(gerr), errString(werr))
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%s: runs give %d packets, a plain read %d", what, len(got), len(want))
+				}
+				for i := range got {
+					if got[i].ci != want[i].ci || !bytes.Equal(got[i].data, want[i].data) {
+						t.Fatalf("%s: packet %d: %+v, want %+v", what, i+1, got[i].ci, want[i].ci)
+					}
+				}
+				pcapng := bytes.HasPrefix(f.data, []byte{0x0a, 0x0d, 0x0d, 0x0a})
+				if pcapng && inRuns > 0 || !pcapng && inRuns < len(got)/2 {
+					t.Fatalf("%s: %d of %d packets came in runs", what, inRuns, len(got))
+				}
+			}
+		}
+	}
+	m := mapMin
+	mapMin = 0 // map these small files too
+	defer func() { mapMin = m }()
+	check("4 MiB windows")
+	smallWindows(t)
+	check("one-page windows")
+}

@@ -3,6 +3,7 @@ package pcapio
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,9 +82,10 @@ func TestSectionAndInterfaceComments(t *testing.T) {
 }
 
 // FuzzCopyPacketOptions copies every packet of any readable pcapng, with its
-// options, into a section of the other byte order (what turtle edit does):
-// the copy never fails on what the reader accepted, and reads back with the
-// same data, direction and comments.
+// options, into a section of the other byte order, each on an interface of
+// the source's link type, timestamp resolution and offset (what turtle edit
+// does): the copy never fails on what the reader accepted, and reads back
+// with the same data, direction and comments.
 func FuzzCopyPacketOptions(f *testing.F) {
 	for _, fx := range fixtures(f, 8) {
 		f.Add(fx.data)
@@ -91,6 +93,13 @@ func FuzzCopyPacketOptions(f *testing.F) {
 	okSHB := shb(le, 1, 0, nil)
 	f.Add(cat(okSHB, idb(le, 1, 0, nil), epb(le, 0, 1<<40, []byte{1, 2, 3}, 3,
 		cat(opt(le, 1, []byte("a comment")), opt(le, optFlags, enc(le, 1)), opt(le, 5, enc(le, uint64(7)))))))
+	// A timestamp in whole seconds (if_tsresol 2^0) that microseconds cannot
+	// hold in 64 bits: found by the fuzzer when the copy went to one
+	// interface of the default resolution whatever the source's was.
+	f.Add(cat(okSHB, idb(le, 1, 0, nil), idb(le, 127, 0, opt(le, optTsResol, []byte{0x80})),
+		epb(le, 0, 1<<40, []byte{1, 2, 3}, 3, nil), epb(le, 1, 1<<55, []byte{4, 5, 6}, 3, nil)))
+	// Whole seconds past 2^63, which the reader wraps (found next).
+	f.Add(cat(okSHB, idb(le, 127, 0, opt(le, optTsResol, []byte{0x80})), epb(le, 0, 1<<63|5, []byte{4, 5, 6}, 3, nil)))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, err := NewReader(bytes.NewReader(in))
 		if err != nil || r.Format() != FormatPcapNG {
@@ -104,6 +113,7 @@ func FuzzCopyPacketOptions(f *testing.F) {
 		var want []rec
 		var buf bytes.Buffer
 		var w *NgWriter
+		copied := map[[2]int]int{} // source section and interface -> the copy's interface
 		for {
 			data, ci, err := r.ZeroCopyReadPacketData()
 			if err != nil {
@@ -114,12 +124,37 @@ func FuzzCopyPacketOptions(f *testing.F) {
 				if r.BigEndian() {
 					o = binary.LittleEndian
 				}
-				if w, err = NewNgWriter(&buf, NgOptions{ByteOrder: o, Interfaces: []Interface{{LinkType: ci.LinkType}}}); err != nil {
+				if w, err = NewNgWriter(&buf, NgOptions{ByteOrder: o}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			ci.InterfaceIndex = 0
-			if err := w.WritePacketOptions(ci, data, r.PacketOptions(), r.BigEndian()); err != nil {
+			src := [2]int{r.Section(), ci.InterfaceIndex}
+			ifc := Interface{LinkType: ci.LinkType}
+			for _, s := range r.Interfaces() {
+				if s.Section == src[0] && s.Index == src[1] {
+					ifc.TsResolution, ifc.TsOffset = s.TsResolution, s.TsOffset
+				}
+			}
+			offset := ifc.TsOffset
+			idx, ok := copied[src]
+			if !ok {
+				if idx, err = w.AddInterface(ifc); err != nil {
+					t.Fatal(err)
+				}
+				copied[src] = idx
+			}
+			ci.InterfaceIndex = idx
+			err = w.WritePacketOptions(ci, data, r.PacketOptions(), r.BigEndian())
+			// Whole seconds past 2^63 (ticks of 1 s beyond int64) read as a
+			// time before the offset, wrapped as libpcap and tshark wrap
+			// them; the writer refuses such a time, and says so.
+			if wrapped := ci.Timestamp.Unix()-offset < 0; wrapped {
+				if err == nil || !strings.Contains(err.Error(), "not representable") {
+					t.Fatalf("a timestamp wrapped past 2^63 s (%v): %v, want it refused", ci.Timestamp, err)
+				}
+				continue
+			}
+			if err != nil {
 				t.Fatalf("copy of an accepted packet failed: %v", err)
 			}
 			want = append(want, rec{string(data), ci.Direction, optLen(r.PacketOptions(), r.BigEndian())})

@@ -23,7 +23,10 @@
 // Linux, macOS and the BSDs, 4 MiB at a time from its current offset:
 // records are sliced from the kernel's pages with no copy, at most two
 // windows are mapped by the Reader itself, and [Reader.Pin] lets a
-// parallel consumer keep a window while it formats the packets in it.
+// parallel consumer keep a window while it formats the packets in it;
+// [Reader.PinRun] takes a classic pcap file's records a run at a time
+// (the reading goroutine only checks their lengths) and [Run.Next] builds
+// each packet's CaptureInfo on the goroutine that formats it.
 // Everything else (pipes, small files, Windows, [NewReader]) goes through
 // a 256 KiB buffer; what is read, and every error, is the same either way.
 //

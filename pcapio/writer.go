@@ -320,7 +320,11 @@ func (nw *NgWriter) writeEPB(ci CaptureInfo, data, opts []byte, optsBE bool) err
 	}
 	t, ok := ticks(ci.Timestamp, ifc.TsResolution, ifc.TsOffset)
 	if !ok {
-		return errors.New("pcapio: timestamp " + ci.Timestamp.String() + " not representable in " + ifc.TsResolution.String())
+		res := ifc.TsResolution
+		if !res.IsValid() {
+			res = ResolutionMicro // the zero value: pcapng's default
+		}
+		return errors.New("pcapio: timestamp " + ci.Timestamp.String() + " not representable in " + res.String())
 	}
 	b := nw.o.AppendUint32(nw.buf[:0], btEPB)
 	b = nw.o.AppendUint32(b, 0)

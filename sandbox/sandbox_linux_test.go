@@ -494,7 +494,7 @@ func TestVethIsEth0(t *testing.T) {
 // Attack 5: memory is limited for the whole program, not per process: six
 // processes of 40 MiB each do not all fit in 128 MiB at once. Each child
 // says "held" only if it still holds its 40 MiB at one instant common to
-// all six (t0 + 4 s): counting children that merely finished allocating
+// all six (t0 + 6 s): counting children that merely finished allocating
 // is not enough, since the OOM killer may kill an earlier child and let a
 // later one through, so six can allocate one after another in turn.
 func TestMemoryOfWholeProgram(t *testing.T) {
@@ -511,8 +511,8 @@ t0 = time.monotonic()
 for i in range(6):
     if os.fork() == 0:
         x = bytearray(40 << 20)  # zeroed by CPython: every page written, charged
-        late = time.monotonic() > t0 + 4
-        time.sleep(max(0, t0 + 4 - time.monotonic()))
+        late = time.monotonic() > t0 + 6
+        time.sleep(max(0, t0 + 6 - time.monotonic()))
         print("late" if late else "held", flush=True)
         os._exit(0)
 for i in range(6):
@@ -524,7 +524,7 @@ for i in range(6):
 	r := run(t, script, Limits{Memory: 128 << 20})
 	out := string(r.Stdout)
 	if strings.Contains(out, "late") {
-		t.Fatalf("a child took over 4 s to allocate 40 MiB, so the test cannot tell whether six were held at once: %q", out)
+		t.Fatalf("a child took over 6 s to allocate 40 MiB, so the test cannot tell whether six were held at once: %q", out)
 	}
 	if n := strings.Count(out, "held"); n == 6 {
 		t.Fatalf("6 × 40 MiB held at once under a 128 MiB limit")

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -53,6 +54,28 @@ func inNS(t *testing.T, ns *livetest.NS, stdin string, args ...string) *exec.Cmd
 		cmd.Wait()
 	})
 	return cmd
+}
+
+// established waits until ns holds n established TCP connections whose
+// local port is port (a server's side, accepted or still queued).
+func established(t *testing.T, ns *livetest.NS, port, n int) {
+	t.Helper()
+	want := ":" + hexPort(port)
+	got := 0
+	for range 3000 {
+		out, _ := exec.Command("ip", "netns", "exec", ns.Name, "cat", "/proc/net/tcp").Output()
+		got = 0
+		for _, line := range strings.Split(string(out), "\n") {
+			if f := strings.Fields(line); len(f) > 3 && strings.HasSuffix(f[1], want) && f[3] == "01" {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d of %d connections to port %d established after 30 s", got, n, port)
 }
 
 // listening waits until something in ns listens on the TCP port, or binds
@@ -202,11 +225,31 @@ func concurrentRun(t *testing.T, serverProgram string, interrupt bool) (code int
 	p := liveRun(t, ns, "-i", "lo", "--lab", "tcp-concurrent", "-w", file, "--until-done", "--timeout", "60s")
 	inNS(t, ns, "", "python3", server)
 	listening(t, ns, "tcp", 12500)
+	// The notes' client connects, then reads its message: the three
+	// messages are written only once the server side holds all three
+	// connections, so the clients send together however slowly a loaded
+	// machine starts three Pythons (the threaded server passes only if
+	// they overlap within half its delay).
 	var wg sync.WaitGroup
-	for i := range 3 {
-		c := inNS(t, ns, "client "+string(rune('1'+i))+"\n", "python3", client)
+	var inputs []io.WriteCloser
+	for range 3 {
+		c := exec.Command("ip", "netns", "exec", ns.Name, "python3", client)
+		in, err := c.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+		inputs = append(inputs, in)
 		wg.Add(1)
 		go func() { defer wg.Done(); c.Wait() }()
+	}
+	established(t, ns, 12500, 3)
+	for i, in := range inputs {
+		io.WriteString(in, "client "+string(rune('1'+i))+"\n")
+		in.Close()
 	}
 	began := time.Now()
 	wg.Wait()
@@ -333,9 +376,12 @@ func TestGradeLiveWrongInterface(t *testing.T) {
 			a, b := livetest.Pair(t)
 			a.IP(t, "addr", "add", livetest.IPA.String()+"/24", "dev", "a0")
 			file := filepath.Join(t.TempDir(), "hand-in.pcapng")
-			p := liveRun(t, b, append(tc.args, "--lab", "udp-echo", "-w", file, "--until-done", "--timeout", "5s")...)
+			// The server is up before turtle's 5 s start: only the
+			// client's run falls inside them (a UDP server sends nothing
+			// as it starts, so nothing of the lab is missed).
 			inNS(t, b, "", "python3", server)
 			listening(t, b, "udp", 10001)
+			p := liveRun(t, b, append(tc.args, "--lab", "udp-echo", "-w", file, "--until-done", "--timeout", "5s")...)
 			inNS(t, a, "Hello, turtle!\n", "python3", client).Wait()
 			code, stdout, stderr := p.wait(t)
 			if !strings.Contains(stderr, tc.want) {

@@ -161,7 +161,7 @@ func TestGradeProgramsLeaveNothingBehind(t *testing.T) {
 			pid := cmd.Process.Pid
 			if tc.sigint > 0 {
 				time.Sleep(tc.sigint)
-				if n := len(leftovers(t, pid, before)); n < 2 {
+				if n := waitLeftovers(t, pid, before, 2); n < 2 {
 					t.Errorf("only %d programs and folders while grading: the test would prove nothing", n)
 				}
 				cmd.Process.Signal(syscall.SIGINT)
@@ -205,6 +205,21 @@ func TestGradeProgramHTMLKeepsWhatThePicturesNeed(t *testing.T) {
 	}
 }
 
+// waitLeftovers waits up to 20 s for at least n programs and folders of
+// the turtle pid grading (a loaded machine may take longer than a fixed
+// sleep to start them), and returns how many there are.
+func waitLeftovers(t *testing.T, pid int, before hostState, n int) int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := len(leftovers(t, pid, before))
+		if got >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // turtle killed with SIGKILL while grading: its programs die with it (PID
 // namespace, parent-death signal), its namespaces and veths with them, and
 // the next turtle grade removes its folders and control groups.
@@ -218,8 +233,8 @@ func TestGradeProgramsAfterSIGKILL(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	if n := len(leftovers(t, cmd.Process.Pid, before)); n < 2 {
+	time.Sleep(1500 * time.Millisecond) // the programs are running, not only their folders made
+	if n := waitLeftovers(t, cmd.Process.Pid, before, 2); n < 2 {
 		t.Errorf("only %d programs and folders while grading: the test would prove nothing", n)
 	}
 	cmd.Process.Kill()

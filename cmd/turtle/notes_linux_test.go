@@ -642,7 +642,13 @@ func notesBacklogAndConsole(l *lab) {
 	// Refused over --max-conns, and an IPv6 address without brackets.
 	srv = l.server("tcp", 12500, l.turtle("echo", "tcp-server", "--mode", "threaded", "--max-conns", "1")...)
 	hold := l.typing(3*time.Second, "x\n", l.notes_("tcp_client.py")...)
-	time.Sleep(300 * time.Millisecond)
+	// The second client comes once the server has the first in service.
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(srv.stdoutText(), "accepted 127.0.0.1:"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never accepted the first client:\n%s", srv.stdoutText())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	c := l.client(0, "y\n", l.notes_("tcp_client.py")...)
 	hold.wait(t)
 	srv.stop(t)
