@@ -14,7 +14,9 @@
 // order (frame, time as a UTC timestamp in nanoseconds, caplen, len,
 // link_type, ..., ipv4_src, tcp_dst_port, tcp_flags, ...), null where the
 // json format leaves a field out; payload (binary) only when asked for.
-// Pages are ZSTD-compressed. Rows are buffered in batches and written
+// Pages are ZSTD-compressed; string columns have dictionaries that turtle
+// builds itself (dictColumn), and Arrow's buffers come from a pool
+// (poolAllocator). Rows are buffered in batches and written
 // column by column on two goroutines, each taking the next column left;
 // a row group is cut every RowGroupRows frames so memory stays flat whatever the
 // capture's size.
@@ -124,9 +126,11 @@ type batch struct {
 }
 
 // batchesInFlight is how many batches the decoding side may fill ahead of
-// the column writers: enough (2,048 rows) for it to keep a core busy while
-// Arrow closes a row group, which only one goroutine can do.
-const batchesInFlight = 8
+// the column writers: enough (4,096 rows) for it to keep a core busy while
+// Arrow closes a row group, which only one goroutine can do. Measured on 1M
+// IMIX frames (hyperfine, means of 6, one run): 8 batches 1.36 s wall, 16
+// 1.25 s, 32 1.21 s; peak RSS 78, 81 and 91 MB.
+const batchesInFlight = 16
 
 // columns are the leaf columns of the files written with o, in order:
 // file, then decode.Columns (payload only when asked for).
@@ -226,7 +230,7 @@ func (w *Writer) work(j job, s *arrowScratch) error {
 		}
 		var err error
 		if j.flush {
-			err = w.af.flushColumn(i)
+			err = w.af.flushColumn(i, s)
 		} else {
 			err = w.af.writeColumn(j.b, i, s)
 		}

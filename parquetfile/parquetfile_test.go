@@ -2,6 +2,7 @@ package parquetfile
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,8 +16,20 @@ import (
 // The file parquet-go reads back has the columns in decode.Columns' order
 // after file, every frame of the test captures as a row, row groups of
 // RowGroupRows, and the values written (checked here on a few columns;
-// cmd/turtle's tests compare every field through DuckDB).
+// cmd/turtle's tests compare every field through DuckDB). The string
+// columns are written with dictionaries (dictColumn), or past dictLimit
+// by Arrow's WriteBatch: both ways are checked.
 func TestRoundTrip(t *testing.T) {
+	for _, limit := range []int{dictLimit, 40} {
+		t.Run(fmt.Sprintf("dictLimit=%d", limit), func(t *testing.T) {
+			defer func(l int) { dictLimit = l }(dictLimit)
+			dictLimit = limit
+			roundTrip(t)
+		})
+	}
+}
+
+func roundTrip(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/*.pcap")
 	var buf bytes.Buffer
 	w := NewWriter(&buf, Options{RowGroupRows: 10, Payload: true})
@@ -25,6 +38,7 @@ func TestRoundTrip(t *testing.T) {
 		frame   int64
 		caplen  int32
 		payload []byte
+		ethSrc  *string // nil: null
 	}
 	var wants []want
 	for _, name := range files {
@@ -45,7 +59,12 @@ func TestRoundTrip(t *testing.T) {
 			}
 			fr := &pcapio.Frame{Number: n, Data: data, Info: ci}
 			tab.Fill(fr, nil)
-			wants = append(wants, want{name, int64(n), int32(len(data)), bytes.Clone(tab.Row[decode.ColPayload].Bytes)})
+			wt := want{file: name, frame: int64(n), caplen: int32(len(data)), payload: bytes.Clone(tab.Row[decode.ColPayload].Bytes)}
+			if v := tab.Row[ethSrc]; v.Valid {
+				s := string(v.Bytes)
+				wt.ethSrc = &s
+			}
+			wants = append(wants, wt)
 			if err := w.Write(fr); err != nil {
 				t.Fatal(err)
 			}
@@ -84,6 +103,30 @@ func TestRoundTrip(t *testing.T) {
 		}
 		index[f.Name()] = i
 	}
+	if index["eth_src"] == 0 {
+		t.Fatal("no eth_src column")
+	}
+	// eth_src's statistics per row group (dictColumn makes them from its
+	// entries, Arrow from the values past dictLimit): nulls, min, max.
+	for g, rg := range pf.Metadata().RowGroups {
+		st := rg.Columns[index["eth_src"]].MetaData.Statistics
+		var nulls int64
+		var lo, hi string
+		for _, w := range wants[g*10 : min(g*10+10, len(wants))] {
+			switch {
+			case w.ethSrc == nil:
+				nulls++
+			case lo == "" && hi == "":
+				lo, hi = *w.ethSrc, *w.ethSrc
+			default:
+				lo, hi = min(lo, *w.ethSrc), max(hi, *w.ethSrc)
+			}
+		}
+		if st.NullCount != nulls || string(st.MinValue) != lo || string(st.MaxValue) != hi {
+			t.Errorf("row group %d: eth_src statistics %d nulls, %q to %q; want %d, %q to %q",
+				g, st.NullCount, st.MinValue, st.MaxValue, nulls, lo, hi)
+		}
+	}
 	rows := make([]parquet.Row, len(wants))
 	rr := parquet.NewReader(pf)
 	n, err := rr.ReadRows(rows)
@@ -108,5 +151,21 @@ func TestRoundTrip(t *testing.T) {
 		if v := got[index["payload"]][0].ByteArray(); !bytes.Equal(v, w.payload) {
 			t.Errorf("row %d: payload %x, want %x", i, v, w.payload)
 		}
+		switch v := got[index["eth_src"]][0]; {
+		case w.ethSrc == nil && !v.IsNull():
+			t.Errorf("row %d: eth_src %q, want null", i, v.String())
+		case w.ethSrc != nil && (v.IsNull() || v.String() != *w.ethSrc):
+			t.Errorf("row %d: eth_src %v, want %q", i, v, *w.ethSrc)
+		}
 	}
 }
+
+// ethSrc is decode's index of the eth_src column.
+var ethSrc = func() int {
+	for i, c := range decode.Columns {
+		if c.Name == "eth_src" {
+			return i
+		}
+	}
+	return -1
+}()
