@@ -73,7 +73,7 @@ func (p *Printer) Copy(src pcapio.Source, limit int) (err error) {
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
-		if recoverFault(recover()) {
+		if pcapio.IsFault(recover()) {
 			// A frame cut short by the fault never reached p.buf's length.
 			if err = p.Flush(); err != nil {
 				err = &WriteError{err}
@@ -108,19 +108,6 @@ func (p *Printer) Copy(src pcapio.Source, limit int) (err error) {
 // ErrCutWhileRead is returned by Copy when the pages of a mapped capture
 // file went away while it was read: another program cut the file shorter.
 var ErrCutWhileRead = errors.New("the file was cut shorter by another program while it was read")
-
-// recoverFault reports whether r, a recovered panic value, is the fault
-// of touching memory that is gone (with debug.SetPanicOnFault on). Any
-// other panic is a bug and is raised again.
-func recoverFault(r any) bool {
-	if r == nil {
-		return false
-	}
-	if _, ok := r.(interface{ Addr() uintptr }); ok {
-		return true
-	}
-	panic(r)
-}
 
 // WriteError is an error writing the text, as opposed to reading frames.
 type WriteError struct{ Err error }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // TestAppendUint checks the hand-made decimal against strconv at every
@@ -23,6 +24,21 @@ func TestAppendUint(t *testing.T) {
 	for _, v := range vals {
 		if got, want := string(appendUint([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
 			t.Fatalf("appendUint(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// TestAppendNanos checks the nine digits of the fraction against
+// strconv's, at each digit's every value.
+func TestAppendNanos(t *testing.T) {
+	for p := 1; p < 1e9; p *= 10 {
+		for d := range 10 {
+			for _, ns := range []int{d * p, d*p + 1, d*p + p - 1, 999_999_999 - d*p} {
+				want := "x." + strconv.Itoa(1e9 + ns)[1:]
+				if got := string(appendNanos([]byte("x"), time.Unix(1, int64(ns)))); got != want {
+					t.Fatalf("appendNanos(%d ns) = %q, want %q", ns, got, want)
+				}
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/turtle-sniffer/turtle/internal/testcorpus"
@@ -153,22 +154,32 @@ func TestPin(t *testing.T) {
 	}
 }
 
+// openMapped writes b to a file and returns a mapped Reader of it and the
+// open file, for the caller to close.
+func openMapped(t *testing.T, b []byte) (*Reader, *os.File, error) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err == nil {
+		_, err = f.Write(b)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewMappedReader(f)
+	return r, f, err
+}
+
 // readRuns reads b as a parallel consumer does: a run while PinRun gives
 // one (holding its window until the end), else one packet with
 // ZeroCopyReadPacketData. It returns the packets, how many of them came in
 // runs and the final error.
 func readRuns(t *testing.T, b []byte, maxFrames, maxBytes int) ([]pkt, int, error) {
 	t.Helper()
-	name := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(name, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, f, err := openMapped(t, b)
 	defer f.Close()
-	r, err := NewMappedReader(f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -282,4 +293,81 @@ func TestPinRunSameAsRead(t *testing.T) {
 	check("4 MiB windows")
 	smallWindows(t)
 	check("one-page windows")
+}
+
+// TestPinRunFileCutWhileRead cuts a mapped file to 1 MiB while it is read
+// in runs, as another program might, and expects every record lying
+// wholly before the cut, not one fewer, then the fault where the cut is:
+// the loads PinRun makes ahead of its walk meet the cut 4 KiB before the
+// walk does, and must not end the reading there.
+func TestPinRunFileCutWhileRead(t *testing.T) {
+	const cut = 1 << 20
+	data := pcapHeader(le, 0xa1b2c3d4, 2, 4, 65535, 1)
+	var whole []int // records ending at or before the cut
+	for i := 0; len(data) < 2*cut; i++ {
+		n := 60 + (i*131)%1400
+		data = append(data, pcapRecord(le, uint32(i), 0, bytes.Repeat([]byte{byte(i)}, n), uint32(n))...)
+		if len(data) <= cut {
+			whole = append(whole, n)
+		}
+	}
+	r, f, err := openMapped(t, data)
+	defer f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var got []int
+	var held []*Window
+	defer func() {
+		for _, w := range held {
+			w.Release()
+		}
+	}()
+	// step reads a run or one packet; it reports false at the fault or
+	// the end.
+	step := func() (more bool) {
+		defer func() {
+			if e := recover(); e != nil {
+				if _, ok := e.(interface{ Addr() uintptr }); !ok {
+					panic(e)
+				}
+				more = false
+			}
+		}()
+		run, w := r.PinRun(nil, 64, 1<<30)
+		if run.Len() > 0 {
+			held = append(held, w)
+			var fr Frame
+			for run.Next(&fr) {
+				if fr.Data[len(fr.Data)-1] != byte(len(got)) {
+					t.Fatalf("packet %d holds the bytes of another", len(got)+1)
+				}
+				got = append(got, len(fr.Data))
+			}
+			return true
+		}
+		data, _, err := r.ZeroCopyReadPacketData()
+		if err != nil {
+			t.Logf("ended with %v, not a fault", err)
+			return false
+		}
+		if len(data) > 0 && data[len(data)-1] != byte(len(got)) {
+			t.Fatalf("packet %d holds the bytes of another", len(got)+1)
+		}
+		got = append(got, len(data))
+		return true
+	}
+	// The first packet maps the window; then the file is cut.
+	if !step() || len(held) != 1 {
+		t.Fatal("the first packet did not come in a run")
+	}
+	if err := f.Truncate(cut); err != nil {
+		t.Fatal(err)
+	}
+	for step() {
+	}
+	if len(got) != len(whole) {
+		t.Fatalf("%d packets read before the cut, want the %d lying wholly before it", len(got), len(whole))
+	}
 }

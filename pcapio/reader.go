@@ -55,6 +55,9 @@ type Reader struct {
 	linkType LinkType
 	snaplen  int
 	fcsLen   int
+	touched  int  // PinRun: bytes of win already loaded into the cache
+	sink     byte // PinRun: the sum of the bytes loaded ahead, so the loads stay
+	faulted  bool // PinRun: a load ahead met the file cut shorter: no more runs
 
 	// pcapng
 	ifaces   []ngIface         // interfaces of the current section
