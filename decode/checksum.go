@@ -1,6 +1,9 @@
 package decode
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // ChecksumStatus is the outcome of verifying a checksum.
 type ChecksumStatus uint8
@@ -32,21 +35,44 @@ func (c *Checksum) verify(b []byte, field int, pseudo uint64) {
 	c.Want = ^fold(uint64(s) + uint64(^binary.BigEndian.Uint16(b[field:field+2])))
 }
 
-// onesSum adds b as big-endian 16-bit words to s (RFC 1071); 32-bit words
-// are added at a time, which folding makes equivalent.
+// onesSum adds b as big-endian 16-bit words to s (RFC 1071). It adds
+// 64-bit little-endian words with end-around carry, four at a time, and
+// swaps the folded sum's bytes at the end (RFC 1071 2(B): the sum does not
+// depend on byte order): a third of the instructions of 32-bit big-endian
+// words, and verifying checksums is most of decoding a TCP or UDP frame.
 func onesSum(b []byte, s uint64) uint64 {
+	if len(b) <= 16 { // addresses for the pseudo-header: no folding
+		for ; len(b) >= 2; b = b[2:] {
+			s += uint64(binary.BigEndian.Uint16(b))
+		}
+		if len(b) == 1 {
+			s += uint64(b[0]) << 8
+		}
+		return s
+	}
+	var acc, c uint64
+	for len(b) >= 32 {
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b), c)
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b[8:]), c)
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b[16:]), c)
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b[24:]), c)
+		b = b[32:]
+	}
 	for len(b) >= 8 {
-		s += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b), c)
 		b = b[8:]
 	}
+	acc, c = bits.Add64(acc, 0, c)
+	acc += c // 2^64 is 1 in one's complement; acc was 0 if c is 1
+	t := uint64(fold(acc))
 	for len(b) >= 2 {
-		s += uint64(binary.BigEndian.Uint16(b))
+		t += uint64(binary.LittleEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		s += uint64(b[0]) << 8
+		t += uint64(b[0])
 	}
-	return s
+	return s + uint64(bits.ReverseBytes16(fold(t)))
 }
 
 // fold reduces a one's complement sum to 16 bits.

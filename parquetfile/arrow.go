@@ -3,9 +3,13 @@ package parquetfile
 import (
 	"io"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/turtle-sniffer/turtle/decode"
@@ -23,6 +27,10 @@ type arrowFile struct {
 	cols  []column
 	dicts []*dictColumn // per column with a dictionary (writerProps), nil for the others
 	nulls []int         // per column, the rows without a value not yet given to Arrow
+	// per column with a dictionary, the size its encoder estimates for
+	// a page without values once the row group's dictionary went to it
+	// (writeFlags, dictColumn.write); 0 before
+	emptyPage []int64
 }
 
 // zeroLevels are the definition (and repetition) levels of null rows,
@@ -55,7 +63,7 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	af := &arrowFile{fw: fw, cols: cols, dicts: make([]*dictColumn, len(cols)), nulls: make([]int, len(cols))}
+	af := &arrowFile{fw: fw, cols: cols, dicts: make([]*dictColumn, len(cols)), nulls: make([]int, len(cols)), emptyPage: make([]int64, len(cols))}
 	for i := range cols {
 		if cols[i].dictionary() {
 			af.dicts[i] = newDictColumn(cols[i].required)
@@ -74,9 +82,9 @@ func newArrowFile(w io.Writer, cols []column, o Options) (*arrowFile, error) {
 //     turtle builds the dictionaries itself (dictColumn), and their
 //     statistics from the entries rather than from every value (comparing
 //     every value with the min and the max was 4 % of the CPU);
-//   - flag names stay PLAIN: a handful of short names, which ZSTD finds
-//     again faster than the dictionary hashes them (writeFlags: 8 % of
-//     the CPU with a dictionary, 5 % without);
+//   - flag lists have a dictionary, the column's names, and turtle gives
+//     Arrow the indices (writeFlags): Arrow's own dictionary hashed every
+//     name (8 % of the CPU, 5 % with PLAIN names);
 //   - frame and time grow by small steps: DELTA_BINARY_PACKED;
 //   - other numbers stay PLAIN: a dictionary's hashing costs more CPU
 //     than ZSTD saves on them.
@@ -97,6 +105,8 @@ func writerProps(cols []column, sc *pqschema.GroupNode) []parquet.WriterProperty
 		switch {
 		case c.dictionary():
 			ps = append(ps, parquet.WithDictionaryFor(name, true))
+		case c.typ == decode.ColFlags:
+			ps = append(ps, parquet.WithDictionaryFor(name+".list.element", true))
 		case c.src == decode.ColFrame || c.src == decode.ColTimeNS:
 			ps = append(ps, parquet.WithEncodingFor(name, parquet.Encodings.DeltaBinaryPacked))
 		}
@@ -183,6 +193,7 @@ func (a *arrowFile) begin() error {
 	}
 	a.rg = rg
 	a.cws = a.cws[:0]
+	clear(a.emptyPage)
 	for i := range a.cols {
 		cw, err := rg.Column(i)
 		if err != nil {
@@ -228,12 +239,15 @@ func (a *arrowFile) close() error {
 // flushColumn compresses the last page of column i before the row group
 // is cut, so that the two column goroutines share this work: endGroup
 // (Arrow's row group Close) then only copies the pages out, in column
-// order. A column with a dictionary hands Arrow its dictionary and indices
-// (dictColumn) and keeps its page for Close, which must write the
-// dictionary page before the data pages.
+// order. A column with a dictionary (strings: dictColumn; flag lists:
+// writeFlags) keeps its page for Close, which must write the dictionary
+// page before the data pages.
 func (a *arrowFile) flushColumn(i int, s *arrowScratch) error {
 	if d := a.dicts[i]; d != nil {
 		err := d.write(a.cws[i].(*file.ByteArrayColumnChunkWriter))
+		if d.empty > 0 {
+			a.emptyPage[i] = d.empty
+		}
 		d.reset()
 		if err != nil {
 			return err
@@ -242,7 +256,17 @@ func (a *arrowFile) flushColumn(i int, s *arrowScratch) error {
 	if err := a.writeNulls(i); err != nil {
 		return err
 	}
-	if a.dicts[i] != nil {
+	if a.dicts[i] != nil || a.cols[i].typ == decode.ColFlags {
+		// Its data pages wait in Arrow's writer for the dictionary
+		// page, which Close writes first; but its last page is
+		// compressed here, on both goroutines, if it holds values (an
+		// estimate past an empty page's: a page of nulls only is left
+		// to Close, and so is a column that fell back to Arrow's path).
+		// Close would cut the page at the same place.
+		cw := a.cws[i].(*file.ByteArrayColumnChunkWriter)
+		if e := a.emptyPage[i]; e > 0 && cw.EstimatedBufferedValueBytes() > e {
+			return cw.FlushCurrentPage()
+		}
 		return nil
 	}
 	f, ok := a.cws[i].(interface{ FlushBufferedDataPages() error })
@@ -254,7 +278,7 @@ func (a *arrowFile) flushColumn(i int, s *arrowScratch) error {
 
 func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
 	c := &a.cols[i]
-	at := b.at[i]
+	at := b.rowsOf(i)
 	if d := a.dicts[i]; d != nil && !d.arrow {
 		if d.rows == 0 && len(at) == 0 && !c.required {
 			// Nulls before the group's first value wait as below: a
@@ -297,21 +321,21 @@ func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
 		return a.writeFlags(b, i, s)
 	case decode.ColUint8, decode.ColUint16, decode.ColUint32:
 		v := s.i32[:0]
-		for _, n := range b.nums[i] {
+		for _, n := range b.numsOf(i) {
 			v = append(v, int32(uint32(n)))
 		}
 		s.i32 = v
 		_, err = a.cws[i].(*file.Int32ColumnChunkWriter).WriteBatch(v, def, nil)
 	case decode.ColUint64, decode.ColInt64, decode.ColTime:
 		v := s.i64[:0]
-		for _, n := range b.nums[i] {
+		for _, n := range b.numsOf(i) {
 			v = append(v, int64(n))
 		}
 		s.i64 = v
 		_, err = a.cws[i].(*file.Int64ColumnChunkWriter).WriteBatch(v, def, nil)
 	case decode.ColBool:
 		v := s.bools[:0]
-		for _, n := range b.nums[i] {
+		for _, n := range b.numsOf(i) {
 			v = append(v, n != 0)
 		}
 		s.bools = v
@@ -329,34 +353,140 @@ func (a *arrowFile) writeColumn(b *batch, i int, s *arrowScratch) error {
 
 // writeFlags writes a list column: per row no entry but a null (level 0),
 // an empty list (1) or one entry per name (2), repeated after the first.
+// A row's entries and levels come from flagList, built once per
+// combination of bits rather than by testing every flag of every row.
+// The entries are indices into the column's flag names, its dictionary
+// (as dictColumn does for the string columns, through WriteDictIndices):
+// PLAIN names cost their statistics (a compare per name) and ZSTD on
+// 17 MB per million IMIX frames. The statistics come from the names met.
 func (a *arrowFile) writeFlags(b *batch, i int, s *arrowScratch) error {
 	c := &a.cols[i]
-	flags := decode.Columns[c.src].Flags
-	def, rep, v := s.def[:0], s.rep[:0], s.ba[:0]
+	def, rep, v := s.def[:0], s.rep[:0], s.i32[:0]
 	next := 0
-	for k, r := range b.at[i] {
-		for ; next < int(r); next++ {
-			def, rep = append(def, 0), append(rep, 0)
+	var used uint32
+	nums := b.numsOf(i)
+	for k, r := range b.rowsOf(i) {
+		if n := int(r) - next; n > 0 {
+			def, rep = append(def, zeroLevels[:n]...), append(rep, zeroLevels[:n]...)
 		}
 		next = int(r) + 1
-		bits, n := uint16(b.nums[i][k]), 0
-		for f, name := range c.flags {
-			if bits&flags[f].Bit != 0 {
-				def, rep, v = append(def, 2), append(rep, int16(min(n, 1))), append(v, name)
-				n++
-			}
-		}
-		if n == 0 {
+		l := c.flagList(uint16(nums[k]))
+		if len(l.idx) == 0 {
 			def, rep = append(def, 1), append(rep, 0)
+			continue
+		}
+		used |= l.used
+		v = append(v, l.idx...)
+		def, rep = append(def, twoLevels[:len(l.idx)]...), append(rep, listRepLevels[:len(l.idx)]...)
+	}
+	if n := b.rows - next; n > 0 {
+		def, rep = append(def, zeroLevels[:n]...), append(rep, zeroLevels[:n]...)
+	}
+	s.def, s.rep, s.i32 = def, rep, v
+	cw := a.cws[i].(*file.ByteArrayColumnChunkWriter)
+	if a.emptyPage[i] == 0 {
+		enc, ok := cw.CurrentEncoder().(dictEncoder)
+		if !ok {
+			return errNoDictEncoder
+		}
+		if err := enc.PutDictionary(c.flagDict); err != nil {
+			return err
+		}
+		if enc.NumEntries() != len(c.flags) {
+			return errNoDictEncoder // not possible: the names of a column are distinct
+		}
+		a.emptyPage[i] = cw.EstimatedBufferedValueBytes()
+	}
+	if st := cw.PageStatistics(); st != nil {
+		// What WriteBatch's statistics count: the levels without a
+		// name as nulls, the names as values, their min and max.
+		st.IncNulls(int64(len(def) - len(v)))
+		st.IncNumValues(int64(len(v)))
+		if used != 0 {
+			lo, hi := c.flagRange(used)
+			st.(*metadata.ByteArrayStatistics).SetMinMax(lo, hi)
 		}
 	}
-	for ; next < b.rows; next++ {
-		def, rep = append(def, 0), append(rep, 0)
-	}
-	s.def, s.rep, s.ba = def, rep, v
-	_, err := a.cws[i].(*file.ByteArrayColumnChunkWriter).WriteBatch(v, def, rep)
-	return err
+	ind := array.NewInt32Data(array.NewData(arrow.PrimitiveTypes.Int32, len(v),
+		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(v))}, nil, 0, 0))
+	defer ind.Release()
+	return cw.WriteDictIndices(ind, def, rep)
 }
+
+// twoLevels and listRepLevels are the definition and repetition levels of
+// a list's entries (as many as a column has flags), read-only.
+var twoLevels, listRepLevels = listLevels()
+
+func listLevels() (def, rep []int16) {
+	n := 0
+	for _, c := range decode.Columns {
+		n = max(n, len(c.Flags))
+	}
+	def, rep = make([]int16, n), make([]int16, n)
+	for i := range n {
+		def[i], rep[i] = 2, int16(min(i, 1))
+	}
+	return def, rep
+}
+
+// flagList is the list of the flags set in some bits: their indices in
+// the column's names, in order, and a bit per name (1<<index) in used.
+type flagList struct {
+	idx  []int32
+	used uint32
+}
+
+// flagList returns the list of the flags set in bits: built once per
+// combination of flags (most rows repeat one of a few).
+func (c *column) flagList(bits uint16) flagList {
+	m := &c.lists
+	if m.last < len(m.bits) && m.bits[m.last] == bits {
+		return m.lists[m.last]
+	}
+	for k, b := range m.bits {
+		if b == bits {
+			m.last = k
+			return m.lists[k]
+		}
+	}
+	var l flagList
+	for f, flag := range decode.Columns[c.src].Flags {
+		if bits&flag.Bit != 0 {
+			l.idx = append(l.idx, int32(f))
+			l.used |= 1 << f
+		}
+	}
+	if len(m.bits) < maxFlagLists {
+		m.bits, m.lists, m.last = append(m.bits, bits), append(m.lists, l), len(m.bits)
+	}
+	return l
+}
+
+// flagRange returns the least and the greatest of the names whose bits
+// are set in used (not zero), as Parquet orders strings: by their bytes.
+func (c *column) flagRange(used uint32) (lo, hi parquet.ByteArray) {
+	for _, f := range c.flagOrder {
+		if used&(1<<f) != 0 {
+			if lo == nil {
+				lo = c.flags[f]
+			}
+			hi = c.flags[f]
+		}
+	}
+	return lo, hi
+}
+
+// flagLists are the lists flagList has built for a column, used by one
+// column goroutine at a time.
+type flagLists struct {
+	bits  []uint16
+	lists []flagList
+	last  int // the index of the last combination met
+}
+
+// maxFlagLists bounds the combinations kept: a capture with more (a fuzzed
+// one) has the rest built row by row.
+const maxFlagLists = 64
 
 func grow16(s []int16, n int) []int16 {
 	if cap(s) < n {
@@ -392,4 +522,16 @@ func (a *arrowFile) writeNulls(i int) error {
 		}
 	}
 	return nil
+}
+
+// flagDictionary returns names as an Arrow array, the dictionary that
+// writeFlags hands each row group's encoder of the column (which only
+// reads it).
+func flagDictionary(names [][]byte) arrow.Array {
+	b := array.NewBinaryBuilder(memory.DefaultAllocator, arrow.BinaryTypes.Binary)
+	defer b.Release()
+	for _, n := range names {
+		b.Append(n)
+	}
+	return b.NewArray()
 }

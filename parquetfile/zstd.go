@@ -39,9 +39,9 @@ func usePageZstd() {
 		}
 		z := &pageZstd{Codec: arrow}
 		z.pool.New = func() any {
-			enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(zstd.SpeedFastest),
+			enc, err := zstd.NewWriter(nil, zstd.WithWindowSize(1<<20), zstd.WithZeroFrames(true), zstd.WithEncoderLevel(zstd.SpeedFastest),
 				zstd.WithEncoderConcurrency(1), zstd.WithAllLitEntropyCompression(true), zstd.WithEncoderCRC(false),
-				zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
+				zstd.WithLowerEncoderMem(true))
 			if err != nil {
 				panic(err) // the options are constants
 			}
