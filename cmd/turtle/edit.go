@@ -24,7 +24,7 @@ from 1: --frames 1-10,15,40- keeps 1 to 10, 15 and 40 to the end. The time
 window keeps FROM <= timestamp < TO (RFC 3339, "2026-01-05 09:00:00" in
 UTC, or Unix seconds). --dedup drops a frame whose bytes and length equal
 one of the 4 frames before it, as editcap -d. -c N stops after N frames,
-as in turtle read (editcap's -c splits: that is turtle split --by count).
+as in turtle read (editcap's -c splits: that is turtle split --count N).
 
 Nothing is cut unless -s asks: a record longer than its file's snapshot
 length is copied whole, as editcap copies it (turtle read and tcpdump show
