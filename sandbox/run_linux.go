@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
@@ -636,92 +635,6 @@ func lookupUser(name string) (uid, gid uint32, err error) {
 		return 0, 0, fmt.Errorf("user %q is root: student programs never run as root", name)
 	}
 	return uint32(id), uint32(g), nil
-}
-
-// Bounds of the submission folder's copy.
-const (
-	maxCopyBytes   = 64 << 20
-	maxCopyEntries = 10000
-)
-
-// copyTree copies the regular files and folders under src to dst, each
-// created by root and handed to uid:gid through its open descriptor
-// (fchown), never by a path: dst is root's and mode 0700 until the end,
-// so no process of the student's can reach the copy while it is made, and
-// no chown ever walks a tree a student could change. Sources are opened
-// with O_NOFOLLOW and must still be regular files: links, devices and the
-// like are left out, even one swapped in after the walk saw a file.
-func copyTree(src, dst string, uid, gid uint32) error {
-	var total int64
-	entries := 0
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil || rel == "." {
-			return err
-		}
-		if entries++; entries > maxCopyEntries {
-			return fmt.Errorf("more than %d files", maxCopyEntries)
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			if err := os.Mkdir(target, 0o700); err != nil {
-				return err
-			}
-			f, err := os.OpenFile(target, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
-			if err != nil {
-				return err
-			}
-			err = f.Chmod(0o755)
-			if err == nil {
-				err = f.Chown(int(uid), int(gid))
-			}
-			f.Close()
-			return err
-		case d.Type().IsRegular():
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			if total += info.Size(); total > maxCopyBytes {
-				return fmt.Errorf("more than %s", sizeText(maxCopyBytes))
-			}
-			return copyFile(path, target, info.Mode().Perm()&0o755|0o600, uid, gid)
-		}
-		return nil
-	})
-}
-
-func copyFile(src, dst string, mode fs.FileMode, uid, gid uint32) error {
-	in, err := os.OpenFile(src, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil // a link now: links are not copied
-		}
-		return err
-	}
-	defer in.Close()
-	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
-		return err // not a regular file any more: left out
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, io.LimitReader(in, maxCopyBytes))
-	if err == nil {
-		err = out.Chmod(mode)
-	}
-	if err == nil {
-		err = out.Chown(int(uid), int(gid))
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // handOver gives the finished copy's top folder to uid:gid, through its

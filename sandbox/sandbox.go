@@ -35,7 +35,8 @@
 //     far more than they use). Wall time and output are turtle's own.
 //   - Its working directory is a copy of the submission folder, made by
 //     root in a folder only root can enter and handed over file by file
-//     through open descriptors (copyTree), removed at the end; the
+//     through open descriptors, both trees walked by descriptors so that
+//     no link swapped in is followed (copyTree), removed at the end; the
 //     submission itself is never written.
 //   - The gate is the init of a PID namespace with a parent-death signal:
 //     when the program ends or turtle dies (even SIGKILL), the kernel kills
