@@ -12,24 +12,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/turtle-sniffer/turtle/sandbox/sandboxtest"
 )
 
-// requireRoot skips t unless it runs as root: copyTree hands files to
-// another uid.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (copyTree chowns to a student's uid); CI runs as root")
-	}
-}
-
+// copyUID and copyGID stand for a student's uid, which copyTree hands the copy to.
 const copyUID, copyGID = 60177, 60177
 
 // TestCopyTreeKeepsFilesOnly copies a hand-in with files, folders, links
 // and a FIFO: the files and folders arrive, the student's, with the
 // execute bits kept; no link is followed and the FIFO is left out.
 func TestCopyTreeKeepsFilesOnly(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	secret := filepath.Join(t.TempDir(), "shadow")
 	os.WriteFile(secret, []byte("root's secret\n"), 0o600)
 	src := t.TempDir()
@@ -71,7 +65,7 @@ func TestCopyTreeKeepsFilesOnly(t *testing.T) {
 // TestCopyTreeBounds: a hand-in past the bounds is refused with the bound
 // named, not copied without end.
 func TestCopyTreeBounds(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	deep := t.TempDir()
 	p := deep
 	for range maxCopyDepth + 2 {
@@ -116,7 +110,7 @@ func TestCopyTreeBounds(t *testing.T) {
 // reachable by no student (root's, 0700), but it must hold even if one
 // could: nothing may land in root's folder, and no secret in a copy.
 func TestCopyTreeFollowsNoSwappedFolder(t *testing.T) {
-	requireRoot(t)
+	sandboxtest.Require(t)
 	target := t.TempDir()
 	os.WriteFile(filepath.Join(target, "keep"), []byte("root's\n"), 0o600)
 	secrets := t.TempDir()
