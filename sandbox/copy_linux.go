@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -35,9 +36,14 @@ var maxCopyEntries = 10000
 // listing saw a file.
 func copyTree(src, dst string, uid, gid uint32) error {
 	// The folder itself may not be a link either: a student's hand-in
-	// folder that is a link to /root would copy root's files.
-	sfd, err := unix.Open(src, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	// folder that is a link to /root would copy root's files. Clean drops
+	// a trailing slash (a shell's submissions/*/), with which the kernel
+	// would follow the link whatever O_NOFOLLOW says.
+	sfd, err := unix.Open(filepath.Clean(src), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
+		if st, lerr := os.Lstat(filepath.Clean(src)); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return errors.New("a link, not a folder: links in hand-ins are never followed (give the folder it names)")
+		}
 		return &os.PathError{Op: "open", Path: src, Err: err}
 	}
 	defer unix.Close(sfd)

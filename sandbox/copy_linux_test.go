@@ -96,8 +96,10 @@ func TestCopyTreeBounds(t *testing.T) {
 	}
 	link := filepath.Join(t.TempDir(), "handin")
 	os.Symlink(deep, link)
-	if err := copyTree(link, t.TempDir(), copyUID, copyGID); err == nil {
-		t.Errorf("a hand-in folder that is a link was copied")
+	for _, name := range []string{link, link + "/"} { // with a slash, as a shell's submissions/*/
+		if err := copyTree(name, t.TempDir(), copyUID, copyGID); err == nil || !strings.Contains(err.Error(), "a link, not a folder") {
+			t.Errorf("%s: a hand-in folder that is a link: error %v", name, err)
+		}
 	}
 }
 
