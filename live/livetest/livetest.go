@@ -6,7 +6,9 @@
 package livetest
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -41,8 +43,8 @@ type NS struct {
 var seq atomic.Int32
 
 // New creates a namespace with its loopback up and IPv6 off (so that no
-// router solicitation or DAD frame joins the test's own), deleted at the
-// end of the test.
+// router solicitation or DAD frame joins the test's own; a kernel without
+// IPv6 has it off already), deleted at the end of the test.
 func New(t testing.TB) *NS {
 	t.Helper()
 	ns := &NS{Name: fmt.Sprintf("turtle-test-%d-%d", os.Getpid(), seq.Add(1))}
@@ -50,7 +52,11 @@ func New(t testing.TB) *NS {
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns.Name).Run() })
 	err := ns.Do(func() error {
 		for _, p := range []string{"all", "default"} {
-			if err := os.WriteFile("/proc/sys/net/ipv6/conf/"+p+"/disable_ipv6", []byte("1"), 0); err != nil {
+			err := os.WriteFile("/proc/sys/net/ipv6/conf/"+p+"/disable_ipv6", []byte("1"), 0)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // a kernel without IPv6 (ipv6.disable=1): off already
+			}
+			if err != nil {
 				return err
 			}
 		}
