@@ -177,35 +177,56 @@ func freePorts(t *testing.T, n int) []string {
 	return addrs
 }
 
+// echoServerResult is how a `turtle echo tcp-server` run ended.
+type echoServerResult struct {
+	code     int
+	out, err string
+}
+
+// serverAnswers waits until a server started with its result on done
+// answers at statsAddr. It reports false when the server ended because an
+// address was in use and retry is set; any other end fails t.
+func serverAnswers(t *testing.T, statsAddr string, done <-chan echoServerResult, retry bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.Dial("tcp", statsAddr)
+		if err == nil {
+			c.Close()
+			return true
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %v", err)
+		}
+		select {
+		case r := <-done:
+			if retry && strings.Contains(r.err, "address already in use") {
+				return false
+			}
+			t.Fatalf("server ended before it answered: code %d, stderr %q", r.code, r.err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 func TestEchoServerOnceAndBench(t *testing.T) {
 	for _, mode := range []string{"iterative", "event"} {
 		t.Run(mode, func(t *testing.T) {
-			ports := freePorts(t, 2)
-			addr, statsAddr := ports[0], ports[1]
-			type result struct {
-				code     int
-				out, err string
-			}
-			done := make(chan result, 1)
-			go func() {
-				code, out, errs := runEchoArgs("", "tcp-server", "--addr", addr, "--mode", mode, "--once", "--stats", "--stats-addr", statsAddr)
-				done <- result{code, out, errs}
-			}()
-			// The server is up once its stats address answers.
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				c, err := net.Dial("tcp", statsAddr)
-				if err == nil {
-					c.Close()
+			var addr string
+			var done chan echoServerResult
+			// The ports were free a moment ago; another test may have
+			// taken one since: then the server says so and it tries others.
+			for attempt := 1; ; attempt++ {
+				ports := freePorts(t, 2)
+				var statsAddr string
+				addr, statsAddr = ports[0], ports[1]
+				done = make(chan echoServerResult, 1)
+				go func() {
+					code, out, errs := runEchoArgs("", "tcp-server", "--addr", addr, "--mode", mode, "--once", "--stats", "--stats-addr", statsAddr)
+					done <- echoServerResult{code, out, errs}
+				}()
+				if serverAnswers(t, statsAddr, done, attempt < 3) {
 					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("server did not start: %v", err)
-				}
-				select {
-				case r := <-done:
-					t.Fatalf("server ended before it answered: code %d, stderr %q", r.code, r.err)
-				case <-time.After(10 * time.Millisecond):
 				}
 			}
 			code, out, errs := runEchoArgs("", "bench", "--addr", addr, "--clients", "1", "--messages", "5", "--size", "100")
