@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/turtle-sniffer/turtle/internal/inputfile"
+	"github.com/turtle-sniffer/turtle/internal/outfile"
 )
 
 // Save writes the recording as turtle record does: the pcap file to the
 // file output, or to w when output is "-", then, when golden is not "",
-// the recording's Text to the file golden. Errors name the file.
+// the recording's Text to the file golden. Both files go through
+// outfile (record runs as root: never through a planted link, never half
+// a file). Errors name the file.
 func (r *Recording) Save(output string, w io.Writer, golden string) error {
 	var pcap bytes.Buffer
 	if err := r.WritePcap(&pcap); err != nil {
@@ -20,15 +22,15 @@ func (r *Recording) Save(output string, w io.Writer, golden string) error {
 	var err error
 	if output == "-" {
 		_, err = w.Write(pcap.Bytes())
-	} else {
-		err = os.WriteFile(output, pcap.Bytes(), 0o644)
+	} else if err = outfile.WriteFile(output, pcap.Bytes(), 0o644); err != nil {
+		err = fmt.Errorf("%s: %v", output, err)
 	}
 	if err != nil || golden == "" {
 		return err
 	}
 	text, err := r.Text()
 	if err == nil {
-		err = os.WriteFile(golden, text, 0o644)
+		err = outfile.WriteFile(golden, text, 0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %v", golden, inputfile.Cause(err))

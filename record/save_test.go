@@ -54,6 +54,21 @@ func TestSaveAndHow(t *testing.T) {
 	if err := r.Save(out, nil, missing); err == nil || !strings.HasPrefix(err.Error(), missing+": open: ") {
 		t.Errorf("golden in a missing folder: %v", err)
 	}
+	// record runs as root: a link planted at the output's name is
+	// replaced, never written through.
+	target := filepath.Join(t.TempDir(), "passwd")
+	os.WriteFile(target, []byte("root:x:0:0\n"), 0o644)
+	linked := filepath.Join(dir, "linked.pcap")
+	os.Symlink(target, linked)
+	if err := r.Save(linked, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "root:x:0:0\n" {
+		t.Errorf("Save wrote through a link at its output: the target holds %q", b)
+	}
+	if st, err := os.Lstat(linked); err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		t.Errorf("the output is %v (%v), want the pcap in place of the link", st, err)
+	}
 	if got := r.How(); got != "normalized, in a network namespace" {
 		t.Errorf("How: %q", got)
 	}
