@@ -56,7 +56,7 @@ type Reader struct {
 	snaplen  int
 	fcsLen   int
 	touched  int  // PinRun: bytes of win already loaded into the cache
-	sink     byte // PinRun: the sum of the bytes loaded ahead, so the loads stay
+	sink     byte // PinRun's loads ahead and nextPcap's of a record's end add into it: the compiler keeps them
 	faulted  bool // PinRun: a load ahead met the file cut shorter: no more runs
 
 	// pcapng
