@@ -27,15 +27,21 @@ func Find(t testing.TB) string {
 // Command is Chromium at bin, headless, with a fresh profile of its own
 // and every background connection off (this machine has no network, and
 // Chromium would otherwise try Google's hosts at every start), then args.
+// Its TMPDIR is a folder of the test's too: Chromium leaves an
+// org.chromium.Chromium.* folder in the temporary folder at every start,
+// which piled up in /tmp, a dozen a CI run.
 func Command(ctx context.Context, t testing.TB, bin string, args ...string) *exec.Cmd {
 	t.Helper()
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir=" + profileDir(t)}
-	return exec.CommandContext(ctx, bin, append(base, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+profileDir(t))
+	return cmd
 }
 
-// profileDir is an empty profile folder, removed at the end of the test.
+// profileDir is an empty folder for Chromium (its profile, its TMPDIR),
+// removed at the end of the test.
 // Chromium's helper processes may still write to it for a moment after
 // the browser has exited, which makes t.TempDir's own cleanup fail with
 // "directory not empty" (seen once under load), so removal is retried.
