@@ -54,10 +54,15 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 	}
 	built := time.Since(start)
 	prefix := filepath.Join(dir, "prefix")
-	if out, err := exec.Command("bash", "../../scripts/wine-prefix.sh", prefix).CombinedOutput(); err != nil {
+	// TMPDIR, here and in env below: wineserver's socket folder
+	// (wine-XXXXXX) goes in the test's folder, not /tmp, where it stayed
+	// after every run; every wine process of the prefix must see the same.
+	mkPrefix := exec.Command("bash", "../../scripts/wine-prefix.sh", prefix)
+	mkPrefix.Env = append(os.Environ(), "TMPDIR="+dir)
+	if out, err := mkPrefix.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/wine-prefix.sh: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
+	env := append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "TMPDIR="+dir)
 	server := filepath.Join(filepath.Dir(wine), "wineserver")
 	if _, err := os.Stat(server); err != nil {
 		server = "wineserver"
