@@ -88,7 +88,7 @@ func (c *treeCopy) dir(sfd, dfd int, rel string, depth int) error {
 		if c.entries++; c.entries > maxCopyEntries {
 			return fmt.Errorf("more than %d files", maxCopyEntries)
 		}
-		path := joinRel(rel, name)
+		path := filepath.Join(rel, name) // name alone at the top
 		// The kind from fstatat rather than the listing's: some file
 		// systems' listings do not say it.
 		var st unix.Stat_t
@@ -192,12 +192,4 @@ func (c *treeCopy) file(sfd, dfd int, name string) error {
 		err = cerr
 	}
 	return err
-}
-
-// joinRel is rel/name, or name at the top.
-func joinRel(rel, name string) string {
-	if rel == "" {
-		return name
-	}
-	return rel + "/" + name
 }
