@@ -699,9 +699,9 @@ func (t *Table) Fill(f *pcapio.Frame, arena []byte) []byte {
 }
 
 // Set returns the indexes of the columns the last Fill made non-null, in
-// no particular order and possibly with repeats (a column set twice holds
-// its last value), so that a writer visits only those instead of all
-// NumColumns. It is valid until the next Fill.
+// no particular order, each once (a column set twice, a repeated TCP
+// option, holds its last value), so that a writer visits only those
+// instead of all NumColumns. It is valid until the next Fill.
 func (t *Table) Set() []uint8 { return t.set }
 
 // tcpOptions fills the tcp_options_* columns as the json format's
@@ -766,14 +766,21 @@ func appendValidUTF8[T string | []byte](dst []byte, s T) []byte {
 	return dst
 }
 
+// mark adds column c to the set, unless it is there already.
+func (t *Table) mark(c int) {
+	if !t.Row[c].Valid {
+		t.set = append(t.set, uint8(c))
+	}
+}
+
 func (t *Table) num(c int, v uint64) {
+	t.mark(c)
 	t.Row[c] = Value{Num: v, Valid: true}
-	t.set = append(t.set, uint8(c))
 }
 
 func (t *Table) flag(c int, v bool) {
+	t.mark(c)
 	t.Row[c] = Value{Valid: true}
-	t.set = append(t.set, uint8(c))
 	if v {
 		t.Row[c].Num = 1
 	}
@@ -781,23 +788,23 @@ func (t *Table) flag(c int, v bool) {
 
 // put stores a copy of b in the arena as column c's value.
 func (t *Table) put(c int, b []byte) {
+	t.mark(c)
 	start := len(t.arena)
 	t.arena = append(t.arena, b...)
 	t.Row[c] = Value{Bytes: t.arena[start:len(t.arena):len(t.arena)], Valid: true}
-	t.set = append(t.set, uint8(c))
 }
 
 func (t *Table) str(c int, s string) {
+	t.mark(c)
 	start := len(t.arena)
 	t.arena = append(t.arena, s...)
 	t.Row[c] = Value{Bytes: t.arena[start:len(t.arena):len(t.arena)], Valid: true}
-	t.set = append(t.set, uint8(c))
 }
 
 // raw stores b itself (a part of the frame) as column c's value.
 func (t *Table) raw(c int, b []byte) {
+	t.mark(c)
 	t.Row[c] = Value{Bytes: b, Valid: true}
-	t.set = append(t.set, uint8(c))
 }
 
 func (t *Table) mac(c int, b []byte) {

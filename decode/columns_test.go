@@ -37,6 +37,7 @@ func TestTableMatchesJSON(t *testing.T) {
 		line = j.AppendFrame(line[:0], fr)
 		want := flattenJSON(t, line)
 		arena = tab.Fill(fr, arena[:0])
+		checkSet(t, &tab, name, n)
 		got := TableRowMap(&tab.Row)
 		if !reflect.DeepEqual(got, want) {
 			for k, w := range want {
@@ -55,6 +56,29 @@ func TestTableMatchesJSON(t *testing.T) {
 		}
 	}
 	t.Logf("%d frames of %d files agree", frames, len(files))
+}
+
+// checkSet fails unless tab.Set lists each non-null column once and no
+// other (a writer of the rows visits only those, and would write a
+// column twice for one row).
+func checkSet(t *testing.T, tab *Table, name string, n int) {
+	t.Helper()
+	var seen [NumColumns]bool
+	for _, c := range tab.Set() {
+		switch {
+		case int(c) >= NumColumns || !tab.Row[c].Valid:
+			t.Errorf("%s frame %d: Set lists column %d, which is null", name, n, c)
+		case seen[c]:
+			t.Errorf("%s frame %d: Set lists %s twice", name, n, Columns[c].Name)
+		default:
+			seen[c] = true
+		}
+	}
+	for c, v := range tab.Row {
+		if v.Valid && !seen[c] {
+			t.Errorf("%s frame %d: Set leaves out %s, which has a value", name, n, Columns[c].Name)
+		}
+	}
 }
 
 // TableRowMap renders a row as flattenJSON renders a json line, so the two
@@ -173,4 +197,22 @@ func TestTableFillAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%.1f allocations per run of %d frames, want 0", allocs, len(frames))
 	}
+}
+
+// A TCP option given twice fills its column once, with the last value, as
+// a JSON reader keeps the last of duplicate keys (no capture of the corpus
+// has one).
+func TestTableRepeatedOption(t *testing.T) {
+	frame, _ := hex.DecodeString("" +
+		"020000000001" + "020000000002" + "0800" + // Ethernet
+		"4500003000010000400600000a0000010a000002" + // IPv4, 48 bytes, TCP
+		"d431005000000001000000007002ffff00000000" + // TCP, header 28 bytes, SYN
+		"020405b402040578") // MSS 1460, MSS 1400
+	var tab Table
+	tab.Fill(&pcapio.Frame{Number: 1, Data: frame, Info: pcapio.CaptureInfo{
+		CaptureLength: len(frame), Length: len(frame), LinkType: pcapio.LinkTypeEthernet}}, nil)
+	if v := tab.Row[colTCPOptMSS]; !v.Valid || v.Num != 1400 {
+		t.Errorf("tcp_options_mss %+v, want 1400", v)
+	}
+	checkSet(t, &tab, "two MSS options", 1)
 }

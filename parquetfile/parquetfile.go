@@ -93,8 +93,8 @@ var alwaysThere = map[int]bool{
 // half the columns each, so two cores share the work.
 type Writer struct {
 	cols     []column
-	byDecode [decode.NumColumns]slot // decode column -> its column in cols and kind of value
-	bytesCol []int                   // the columns whose values are bytes
+	byDecode [256]slot // decode column (Table.Set's uint8) -> its column in cols and kind of value
+	bytesCol []int     // the columns whose values are bytes
 	tab      decode.Table
 	b        *batch // being filled
 	file     []byte
@@ -135,14 +135,20 @@ type job struct {
 // decoding side stores a value without loading and growing a slice
 // header (the appends were the most costly lines of Write).
 type batch struct {
-	n        []uint16   // per column, how many rows have a value
-	at       []uint16   // per column, the rows with a value, ascending
-	nums     []uint64   // per number, bool or flags column, the values
-	bytes    [][][]byte // per string, bytes or JSON column, the values
-	arena    []byte     // the bytes the values point to
+	n        *[maxColumns]uint16 // per column, how many rows have a value
+	at       []uint16            // per column, the rows with a value, ascending
+	nums     []uint64            // per number, bool or flags column, the values
+	bytes    [][][]byte          // per string, bytes or JSON column, the values
+	arena    []byte              // the bytes the values point to
 	rows     int
 	endGroup bool // cut the row group after this batch
 }
+
+// maxColumns bounds the columns of a file: the file column and
+// decode.Columns, whose indexes are uint8.
+const maxColumns = 256
+
+var _ [maxColumns - 1 - decode.NumColumns]struct{} // the file column and decode's fit
 
 // rowsOf returns the rows of column i that have a value.
 func (b *batch) rowsOf(i int) []uint16 {
@@ -156,12 +162,14 @@ func (b *batch) numsOf(i int) []uint64 {
 
 // slot is where Write puts a decode column's value.
 type slot struct {
-	col  int16 // index in Writer.cols, -1 if not written (the payload, not asked for)
+	at   uint32 // col*batchRows: where the column's rows and numbers start in a batch
+	col  uint8  // index in Writer.cols
 	kind uint8
 }
 
 const (
-	kindNum   = iota // numbers, bools, flags: batch.nums
+	kindNone  = iota // not written (the payload, not asked for)
+	kindNum          // numbers, bools, flags: batch.nums
 	kindBytes        // strings and JSON, in the arena already: batch.bytes
 	kindCopy         // bytes of the frame, copied to the arena: batch.bytes
 )
@@ -220,11 +228,8 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		// the arrays of rows and numbers are 370 KB, of which only the
 		// parts of the columns that ever have a value are touched: most
 		// columns are null in most captures and never take memory.
-		wr.free <- &batch{n: make([]uint16, len(cols)), at: make([]uint16, len(cols)*batchRows),
+		wr.free <- &batch{n: new([maxColumns]uint16), at: make([]uint16, len(cols)*batchRows),
 			nums: make([]uint64, len(cols)*batchRows), bytes: make([][][]byte, len(cols))}
-	}
-	for i := range wr.byDecode {
-		wr.byDecode[i].col = -1
 	}
 	for i := range cols {
 		c := &cols[i]
@@ -234,7 +239,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		if c.src == fileCol {
 			continue
 		}
-		s := slot{col: int16(i), kind: kindNum}
+		s := slot{at: uint32(i * batchRows), col: uint8(i), kind: kindNum}
 		switch {
 		case c.typ == decode.ColBytes:
 			s.kind = kindCopy
@@ -260,7 +265,7 @@ func (w *Writer) writeBatches() {
 				w.failed.Store(&err)
 			}
 		}
-		clear(b.n)
+		clear(b.n[:])
 		for _, i := range w.bytesCol {
 			// The byte values point into this batch's arena or the file
 			// name, nothing that needs freeing: no clear.
@@ -355,31 +360,19 @@ func (w *Writer) Write(f *pcapio.Frame) error {
 	b.at[r], b.n[0] = r, r+1
 	b.bytes[0] = append(b.bytes[0], w.file)
 	row := &w.tab.Row
-	at, nums, cnt := b.at, b.nums, b.n
-	for _, src := range w.tab.Set() {
-		s := w.byDecode[src]
-		if s.col < 0 {
-			continue // the payload, not asked for
+	at, nums, cnt, byDecode := b.at, b.nums, b.n, &w.byDecode
+	for _, src := range w.tab.Set() { // each column once
+		s := byDecode[src]
+		if s.kind != kindNum {
+			if s.kind != kindNone {
+				b.addBytes(s, &row[src], r)
+			}
+			continue
 		}
-		i := int(s.col)
-		n := int(cnt[i])
-		k := i*batchRows + n
-		if n > 0 && at[k-1] == r {
-			continue // set twice: the row holds the last value
-		}
-		at[k], cnt[i] = r, uint16(n+1)
-		v := &row[src]
-		switch s.kind {
-		case kindNum:
-			nums[k] = v.Num
-		case kindBytes:
-			b.bytes[i] = append(b.bytes[i], v.Bytes)
-		default:
-			// A part of the frame, whose buffer the reader reuses.
-			start := len(b.arena)
-			b.arena = append(b.arena, v.Bytes...)
-			b.bytes[i] = append(b.bytes[i], b.arena[start:len(b.arena):len(b.arena)])
-		}
+		n := cnt[s.col]
+		k := s.at + uint32(n)
+		at[k], cnt[s.col] = r, n+1
+		nums[k] = row[src].Num
 	}
 	if !row[decode.ColTimeNS].Valid {
 		w.noTimes++
@@ -395,6 +388,24 @@ func (w *Writer) Write(f *pcapio.Frame) error {
 		w.send()
 	}
 	return w.err
+}
+
+// addBytes adds v, the value of a string, bytes or JSON column, as row r.
+// Not in Write's loop, whose registers then hold what the numbers need.
+//
+//go:noinline
+func (b *batch) addBytes(s slot, v *decode.Value, r uint16) {
+	i := int(s.col)
+	n := b.n[i]
+	b.at[s.at+uint32(n)], b.n[i] = r, n+1
+	if s.kind == kindBytes {
+		b.bytes[i] = append(b.bytes[i], v.Bytes)
+		return
+	}
+	// A part of the frame, whose buffer the reader reuses.
+	start := len(b.arena)
+	b.arena = append(b.arena, v.Bytes...)
+	b.bytes[i] = append(b.bytes[i], b.arena[start:len(b.arena):len(b.arena)])
 }
 
 // send hands the batch being filled to the column writers and takes a
