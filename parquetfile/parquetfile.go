@@ -2,25 +2,26 @@
 // one typed column per field of the json format (decode's table view,
 // decode.Columns), so that DuckDB, Spark, Trino or ClickHouse query
 // captures as a table. It has a package of its own because it is the only
-// user of the Parquet libraries: Apache Arrow's Go module
-// (github.com/apache/arrow-go/v18/parquet, pure Go) writes the file, its
-// typed column chunk writers taking a batch of values and definition
-// levels per call (measured on 1,000,000 IMIX frames: 2.6 s of CPU where
-// parquet-go, one parquet.Value per row and column, took 4.5 s, and a file
-// 9 % smaller); parquet-go (github.com/parquet-go/parquet-go) reads files
-// back in the tests only, so it is not linked into turtle.
+// writer of Parquet.
 //
 // The columns: file (the capture's name as given), then decode.Columns in
 // order (frame, time as a UTC timestamp in nanoseconds, caplen, len,
 // link_type, ..., ipv4_src, tcp_dst_port, tcp_flags, ...), null where the
 // json format leaves a field out; payload (binary) only when asked for.
-// Pages are ZSTD-compressed; string columns have dictionaries that turtle
-// builds itself (dictColumn), flag lists the column's names as theirs
-// (writeFlags), and Arrow's buffers come from a pool
-// (poolAllocator). Rows are buffered in batches and written
-// column by column on two goroutines, each taking the next column left;
-// a row group is cut every RowGroupRows frames so memory stays flat whatever the
-// capture's size.
+// Pages are ZSTD-compressed; string columns have dictionaries (dictColumn),
+// flag lists the column's names as theirs, frame and time are
+// DELTA_BINARY_PACKED, the other numbers PLAIN (column.encoding). Rows are
+// buffered in batches and written column by column on two goroutines, each
+// taking the next column left; a row group is cut every RowGroupRows frames
+// so memory stays flat whatever the capture's size.
+//
+// turtle assembles the pages and the footer itself (chunk.go, file.go)
+// with parquet-go's format, thrift and encoding packages
+// (github.com/parquet-go/parquet-go): Apache Arrow's column writers, used
+// before, spent more CPU on bookkeeping per level and value than ZSTD on
+// the pages (chunk has the figures), and parquet-go's own writer more
+// still (one parquet.Value per row and column). The tests read every file
+// back with parquet-go and DuckDB.
 package parquetfile
 
 import (
@@ -29,8 +30,6 @@ import (
 	"io"
 	"slices"
 	"sync/atomic"
-
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/turtle-sniffer/turtle/decode"
 	"github.com/turtle-sniffer/turtle/pcapio"
@@ -46,16 +45,14 @@ type Options struct {
 // DefaultRowGroupRows is the row group size: large enough for good
 // compression and statistics, small enough that a reader holds one in a
 // few MB. The writer's memory follows it: the row group's pages are held
-// until it is cut. Arrow's writer costs the same per row group whatever
-// its rows (145 column writers made, their page buffers grown again,
-// every column's last page compressed, metadata): measured on 1M IMIX
-// frames with callgrind, 32,768 rows took 4 % more instructions than
-// 65,536 and 131,072 rows 3 % fewer, peak RSS 80, 85 and 100-110 MB.
+// until it is cut. (With Arrow's writer, whose cost per row group was
+// higher, 32,768 rows took 4 % more instructions than 65,536 on 1M IMIX
+// frames and 131,072 rows 3 % fewer, peak RSS 80, 85 and 100-110 MB.)
 const DefaultRowGroupRows = 64 << 10
 
 // batchRows is how many rows are buffered before they are handed to the
 // column writers: 256 keeps a batch's values in the cache until the column
-// writers read them. With Arrow's writer, measured on 1M IMIX frames (CPU,
+// writers read them. Measured with Arrow's writer on 1M IMIX frames (CPU,
 // median of 5): 2.61 s at 256, 2.63 s at 1,024 and 2.74 s at 4,096 rows,
 // peak RSS 114, 139 and 172 MB.
 const batchRows = 256
@@ -68,10 +65,10 @@ type column struct {
 	def      int       // the definition level of a value
 	flags    [][]byte  // ColFlags: the names as bytes
 	lists    flagLists // ColFlags: the names of each combination met
-	// ColFlags: the names as the dictionary of the column (writeFlags),
-	// and their indices ordered by their bytes (flagRange)
-	flagDict  arrow.Array
+	// ColFlags: the names' indices ordered by their bytes (flagRange),
+	// and a bit per name met in the row group (chunk.addFlags)
 	flagOrder []int
+	flagsUsed uint32
 }
 
 const fileCol = -1
@@ -112,9 +109,9 @@ type Writer struct {
 	closed  bool
 	failed  atomic.Pointer[error] // set by the column writers, read by Write
 
-	af   *arrowFile      // the Arrow writer, when it is the one used
-	ascr [2]arrowScratch // the two column goroutines' buffers
-	next atomic.Int32    // the next column of the job to take
+	fw   *fileWriter
+	scr  [2]*scratch  // the two column goroutines' buffers
+	next atomic.Int32 // the next column of the job to take
 }
 
 // job is work for the two column goroutines: write the columns of a
@@ -128,8 +125,8 @@ type job struct {
 
 // batch is batchRows rows, column by column, in a compact form: per
 // column the rows that have a value and the values (numbers, or bytes).
-// The column writers turn the rows into definition levels and hand both
-// to Arrow's writer (arrow.go); the decoding side visits only the columns
+// The column writers turn the rows into definition levels and write both
+// to the pages (chunk.add); the decoding side visits only the columns
 // a frame has (decode.Table.Set). The rows and numbers of column i lie at
 // i*batchRows in one array each, rather than in a slice per column: the
 // decoding side stores a value without loading and growing a slice
@@ -176,9 +173,9 @@ const (
 
 // batchesInFlight is how many batches the decoding side may fill ahead of
 // the column writers: enough (4,096 rows) for it to keep a core busy while
-// Arrow closes a row group, which only one goroutine can do. Measured on 1M
-// IMIX frames (hyperfine, means of 6, one run): 8 batches 1.36 s wall, 16
-// 1.25 s, 32 1.21 s; peak RSS 78, 81 and 91 MB.
+// a row group is written out, which only one goroutine can do. Measured
+// with Arrow's writer on 1M IMIX frames (hyperfine, means of 6, one run):
+// 8 batches 1.36 s wall, 16 1.25 s, 32 1.21 s; peak RSS 78, 81 and 91 MB.
 const batchesInFlight = 16
 
 // columns are the leaf columns of the files written with o, in order:
@@ -197,7 +194,6 @@ func columns(o Options) []column {
 		}
 		if c.Type == decode.ColFlags {
 			slices.SortFunc(col.flagOrder, func(x, y int) int { return bytes.Compare(col.flags[x], col.flags[y]) })
-			col.flagDict = flagDictionary(col.flags)
 		}
 		if !col.required {
 			col.def = 1
@@ -219,7 +215,8 @@ func NewWriter(w io.Writer, o Options) *Writer {
 		help:     make(chan job),
 		helpErr:  make(chan error),
 	}
-	wr.af, wr.err = newArrowFile(w, cols, o)
+	wr.fw = newFileWriter(w, cols)
+	wr.scr = [2]*scratch{newScratch(), newScratch()}
 	if wr.groupMax <= 0 {
 		wr.groupMax = DefaultRowGroupRows
 	}
@@ -283,12 +280,12 @@ func (w *Writer) writeBatches() {
 // compressing them takes both cores when decoding waits.
 func (w *Writer) helper() {
 	for j := range w.help {
-		w.helpErr <- w.work(j, &w.ascr[1])
+		w.helpErr <- w.work(j, w.scr[1])
 	}
 }
 
 // work takes columns of j until none is left.
-func (w *Writer) work(j job, s *arrowScratch) error {
+func (w *Writer) work(j job, s *scratch) error {
 	for {
 		i := int(w.next.Add(1)) - 1
 		if i >= len(w.cols) {
@@ -296,9 +293,9 @@ func (w *Writer) work(j job, s *arrowScratch) error {
 		}
 		var err error
 		if j.flush {
-			err = w.af.flushColumn(i, s)
+			err = w.fw.flushColumn(i, s)
 		} else {
-			err = w.af.writeColumn(j.b, i, s)
+			err = w.fw.writeColumn(j.b, i, s)
 		}
 		if err != nil {
 			return err
@@ -310,7 +307,7 @@ func (w *Writer) work(j job, s *arrowScratch) error {
 func (w *Writer) share(j job) error {
 	w.next.Store(0)
 	w.help <- j
-	err := w.work(j, &w.ascr[0])
+	err := w.work(j, w.scr[0])
 	if herr := <-w.helpErr; err == nil {
 		err = herr
 	}
@@ -319,18 +316,16 @@ func (w *Writer) share(j job) error {
 
 func (w *Writer) writeBatch(b *batch) error {
 	if b.rows > 0 {
-		if err := w.af.begin(); err != nil {
-			return err
-		}
+		w.fw.group += b.rows
 		if err := w.share(job{b: b}); err != nil {
 			return err
 		}
 	}
-	if b.endGroup && w.af.rg != nil {
+	if b.endGroup && w.fw.group > 0 {
 		if err := w.share(job{flush: true}); err != nil {
 			return err
 		}
-		return w.af.endGroup()
+		return w.fw.endGroup()
 	}
 	return nil
 }
@@ -430,7 +425,7 @@ func (w *Writer) Close() error {
 	close(w.full)
 	err := <-w.done
 	if err == nil {
-		err = w.af.close()
+		err = w.fw.close(w.scr[0])
 	}
 	return err
 }

@@ -18,7 +18,7 @@ import (
 // RowGroupRows, and the values written (checked here on a few columns;
 // cmd/turtle's tests compare every field through DuckDB). The string
 // columns are written with dictionaries (dictColumn), or past dictLimit
-// by Arrow's WriteBatch: both ways are checked.
+// PLAIN: both ways are checked.
 func TestRoundTrip(t *testing.T) {
 	for _, limit := range []int{dictLimit, 40} {
 		t.Run(fmt.Sprintf("dictLimit=%d", limit), func(t *testing.T) {
@@ -106,8 +106,8 @@ func roundTrip(t *testing.T) {
 	if index["eth_src"] == 0 {
 		t.Fatal("no eth_src column")
 	}
-	// eth_src's statistics per row group (dictColumn makes them from its
-	// entries, Arrow from the values past dictLimit): nulls, min, max.
+	// eth_src's statistics per row group (made from its dictionary's
+	// entries, and from the values past dictLimit): nulls, min, max.
 	for g, rg := range pf.Metadata().RowGroups {
 		st := rg.Columns[index["eth_src"]].MetaData.Statistics
 		var nulls int64
