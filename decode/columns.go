@@ -400,6 +400,16 @@ func TimeNS(t time.Time) (int64, bool) {
 	return t.UnixNano(), true
 }
 
+// FrameTimeNS returns the time column of a frame: its time in nanoseconds
+// since the Unix epoch, and false when the column is null (a Simple Packet
+// Block carries no time; TimeNS).
+func FrameTimeNS(ci *pcapio.CaptureInfo) (int64, bool) {
+	if ci.NoTimestamp {
+		return 0, false
+	}
+	return TimeNS(ci.Timestamp)
+}
+
 // NumColumns fits the uint8 indexes of Table.set.
 var _ [255 - NumColumns]struct{}
 
@@ -427,7 +437,7 @@ func (t *Table) Fill(f *pcapio.Frame, arena []byte) []byte {
 	t.set = t.set[:0]
 	t.arena = arena
 	t.num(ColFrame, uint64(max(f.Number, 0)))
-	if ns, ok := TimeNS(f.Info.Timestamp); ok && !f.Info.NoTimestamp {
+	if ns, ok := FrameTimeNS(&f.Info); ok {
 		t.num(ColTimeNS, uint64(ns))
 	}
 	t.num(ColCaplen, uint64(len(f.Data)))

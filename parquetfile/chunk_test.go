@@ -22,12 +22,12 @@ import (
 // cut short) before and after 30,000 IMIX frames (TCP, UDP and ICMP mixed), in row
 // groups of 7,000 rows, so that column chunks have several pages and
 // pages are all null, all present and mixed; with string dictionaries and
-// past dictLimit.
+// past dictLimit, and with raw batches of 256 frames and of a few.
 func TestEveryValueAndStatistic(t *testing.T) {
-	for _, limit := range []int{dictLimit, 300} {
-		t.Run(fmt.Sprintf("dictLimit=%d", limit), func(t *testing.T) {
-			defer func(l int) { dictLimit = l }(dictLimit)
-			dictLimit = limit
+	for _, limits := range [][2]int{{dictLimit, rawBatchBytes}, {300, 3000}} {
+		t.Run(fmt.Sprintf("dictLimit=%d,rawBatchBytes=%d", limits[0], limits[1]), func(t *testing.T) {
+			defer func(l, r int) { dictLimit, rawBatchBytes = l, r }(dictLimit, rawBatchBytes)
+			dictLimit, rawBatchBytes = limits[0], limits[1]
 			everyValue(t)
 		})
 	}
