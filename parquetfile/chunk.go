@@ -59,6 +59,7 @@ type chunk struct {
 	encodings    uint32
 	stats        chunkStats
 	dict         *dictColumn // string columns: the dictionary being built
+	numDict      *numDict    // number columns but plainNumbers: the dictionary being built
 	plain        bool        // the dictionary outgrew dictLimit: PLAIN for the rest of the group
 	dictUsed     bool        // a data page holds indices: the chunk needs its dictionary page
 }
@@ -182,6 +183,17 @@ func (c *chunk) add(b *batch, i int, s *scratch) error {
 		c.nvals += len(at)
 		switch c.col.typ {
 		case decode.ColUint8, decode.ColUint16, decode.ColUint32:
+			if d := c.numDict; d != nil && !c.plain {
+				for _, v := range b.numsOf(i) {
+					c.idx = append(c.idx, d.entry(uint32(v)))
+				}
+				if len(d.vals) > numDictLimit {
+					if err := c.giveUpDictionary(s); err != nil {
+						return err
+					}
+				}
+				break
+			}
 			for _, v := range b.numsOf(i) {
 				c.vals = binary.LittleEndian.AppendUint32(c.vals, uint32(v))
 				c.stats.unsigned(uint64(uint32(v)))
@@ -206,13 +218,9 @@ func (c *chunk) add(b *batch, i int, s *scratch) error {
 					c.idx = append(c.idx, c.dict.entry(v))
 				}
 				if len(c.dict.vals) > dictLimit {
-					// Too many distinct values (http_line): the pages
-					// written so far keep their indices, the rest of the
-					// row group is PLAIN.
-					if err := c.writePage(s); err != nil {
+					if err := c.giveUpDictionary(s); err != nil {
 						return err
 					}
-					c.plain, c.enc = true, format.Plain
 				}
 				break
 			}
@@ -226,6 +234,17 @@ func (c *chunk) add(b *batch, i int, s *scratch) error {
 	if c.pageFull() {
 		return c.writePage(s)
 	}
+	return nil
+}
+
+// giveUpDictionary writes the page being filled and makes the rest of the
+// row group PLAIN: too many distinct values (http_line, ports in a port
+// scan); the pages written so far keep their indices.
+func (c *chunk) giveUpDictionary(s *scratch) error {
+	if err := c.writePage(s); err != nil {
+		return err
+	}
+	c.plain, c.enc = true, format.Plain
 	return nil
 }
 
@@ -446,8 +465,11 @@ func indexWidth(n int) int { return max(bits.Len(uint(max(n, 1)-1)), 1) }
 
 // dictEntries is how many entries the column's dictionary has.
 func (c *chunk) dictEntries() int {
-	if c.dict != nil {
+	switch {
+	case c.dict != nil:
 		return c.dict.entries()
+	case c.numDict != nil:
+		return len(c.numDict.vals)
 	}
 	return len(c.col.flags)
 }
@@ -465,14 +487,20 @@ func (c *chunk) finish(s *scratch) error {
 	// The dictionary: PLAIN entries.
 	body := s.body[:0]
 	n := 0
-	if c.dict != nil {
+	switch {
+	case c.numDict != nil:
+		n = len(c.numDict.vals)
+		for _, v := range c.numDict.vals {
+			body = binary.LittleEndian.AppendUint32(body, v)
+		}
+	case c.dict != nil:
 		n = c.dict.entries()
 		for k := range n {
 			v := c.dict.value(k)
 			body = binary.LittleEndian.AppendUint32(body, uint32(len(v)))
 			body = append(body, v...)
 		}
-	} else {
+	default:
 		n = len(c.col.flags)
 		for _, v := range c.col.flags {
 			body = binary.LittleEndian.AppendUint32(body, uint32(len(v)))
@@ -499,6 +527,10 @@ func (c *chunk) statistics() format.Statistics {
 		// Every entry is some row's value in this row group.
 		for k := range c.dict.entries() {
 			c.stats.bytes(c.dict.value(k))
+		}
+	case c.numDict != nil:
+		for _, v := range c.numDict.vals {
+			c.stats.unsigned(uint64(v))
 		}
 	case c.col.typ == decode.ColFlags && c.col.flagsUsed != 0:
 		lo, hi := c.col.flagRange(c.col.flagsUsed)
@@ -538,5 +570,8 @@ func (c *chunk) reset(enc format.Encoding) {
 	c.enc, c.plain, c.dictUsed = enc, false, false
 	if c.dict != nil {
 		c.dict.reset()
+	}
+	if c.numDict != nil {
+		c.numDict.reset()
 	}
 }

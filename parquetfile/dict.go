@@ -80,3 +80,75 @@ func (d *dictColumn) reset() {
 	d.vals, d.offs = d.vals[:0], d.offs[:1]
 	clear(d.seen[:])
 }
+
+// numDict is the dictionary of a number column (uint8 to uint32) in the row
+// group being written, as dictColumn is a string column's: a compare to the
+// last value met (constant columns, runs), else a probe of an open-address
+// table kept at most half full.
+type numDict struct {
+	vals  []uint32 // the entries
+	slots []uint64 // value<<32 | entry+1; 0: free
+	last  uint64   // the slot of the last value met, 0 before
+}
+
+// numDictLimit is the most entries a number dictionary takes in a row
+// group: 4,096 entries are a 16 KiB dictionary page and indices of 12 bits
+// at most, where PLAIN takes 32 before ZSTD. A column with more (ports in a
+// port scan) is PLAIN for the rest of the group. A variable so that the
+// tests take that path.
+var numDictLimit = 1 << 12
+
+func newNumDict() *numDict { return &numDict{slots: make([]uint64, 64)} }
+
+// entry returns v's entry, adding it if it is new.
+func (d *numDict) entry(v uint32) int32 {
+	if d.last != 0 && uint32(d.last>>32) == v {
+		return int32(uint32(d.last)) - 1
+	}
+	mask := uint64(len(d.slots) - 1)
+	h := numSlot(v) & mask
+	for {
+		s := d.slots[h]
+		if s == 0 {
+			break
+		}
+		if uint32(s>>32) == v {
+			d.last = s
+			return int32(uint32(s)) - 1
+		}
+		h = (h + 1) & mask
+	}
+	k := int32(len(d.vals))
+	d.vals = append(d.vals, v)
+	s := uint64(v)<<32 | uint64(k+1)
+	d.slots[h], d.last = s, s
+	if 2*len(d.vals) > len(d.slots) {
+		d.grow()
+	}
+	return k
+}
+
+func numSlot(v uint32) uint64 { return (uint64(v) * 0x9e3779b97f4a7c15) >> 32 }
+
+// grow doubles the table.
+func (d *numDict) grow() {
+	old := d.slots
+	d.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(d.slots) - 1)
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		h := numSlot(uint32(s>>32)) & mask
+		for d.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		d.slots[h] = s
+	}
+}
+
+// reset empties the dictionary for the next row group.
+func (d *numDict) reset() {
+	clear(d.slots)
+	d.vals, d.last = d.vals[:0], 0
+}

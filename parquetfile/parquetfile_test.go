@@ -2,74 +2,82 @@ package parquetfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/turtle-sniffer/turtle/decode"
+	"github.com/turtle-sniffer/turtle/internal/fixtures"
+	"github.com/turtle-sniffer/turtle/internal/testcorpus/captures"
 	"github.com/turtle-sniffer/turtle/pcapio"
 )
 
-// The file parquet-go reads back has the columns in decode.Columns' order
-// after file, every frame of the test captures as a row, row groups of
-// RowGroupRows, and the values written (checked here on a few columns;
-// cmd/turtle's tests compare every field through DuckDB). The string
-// columns are written with dictionaries (dictColumn), or past dictLimit
-// PLAIN: both ways are checked.
-func TestRoundTrip(t *testing.T) {
-	for _, limit := range []int{dictLimit, 40} {
-		t.Run(fmt.Sprintf("dictLimit=%d", limit), func(t *testing.T) {
-			defer func(l int) { dictLimit = l }(dictLimit)
-			dictLimit = limit
-			roundTrip(t)
+// Every value of every column of every frame, read back by parquet-go, is
+// the table view's (decode.Table), and every column chunk's statistics
+// (null count, least and greatest value) are those of its values. The
+// frames: the test captures (link types, ARP, IPv6, DNS, flag lists, frames
+// cut short) before and after 30,000 IMIX frames (TCP, UDP and ICMP mixed),
+// in row groups of 7,000 rows, so that column chunks have several pages
+// and pages are all null, all present and mixed; with string dictionaries
+// and number dictionaries and past their limits, with raw batches of 256
+// frames and of a few; and the test captures alone in row groups of 10
+// rows.
+func TestEveryValueAndStatistic(t *testing.T) {
+	cases := []struct{ groupRows, imix, dictLimit, numDictLimit, rawBatchBytes int }{
+		{7000, 30000, dictLimit, numDictLimit, rawBatchBytes},
+		{7000, 30000, 300, 8, 3000},
+		{10, 0, 40, 2, rawBatchBytes},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			defer func(l, n, r int) { dictLimit, numDictLimit, rawBatchBytes = l, n, r }(dictLimit, numDictLimit, rawBatchBytes)
+			dictLimit, numDictLimit, rawBatchBytes = c.dictLimit, c.numDictLimit, c.rawBatchBytes
+			everyValue(t, c.groupRows, c.imix)
 		})
 	}
 }
 
-func roundTrip(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/*.pcap")
+// wantRow is a frame's values, copied out of the table.
+type wantRow struct {
+	file string
+	vals [decode.NumColumns]decode.Value
+}
+
+func everyValue(t *testing.T, groupRows, imix int) {
 	var buf bytes.Buffer
-	w := NewWriter(&buf, Options{RowGroupRows: 10, Payload: true})
-	type want struct {
-		file    string
-		frame   int64
-		caplen  int32
-		payload []byte
-		ethSrc  *string // nil: null
+	w := NewWriter(&buf, Options{RowGroupRows: groupRows, Payload: true})
+	var tab decode.Table
+	var rows []wantRow
+	add := func(file string, f *pcapio.Frame) {
+		w.SetFile(file)
+		tab.Fill(f, nil)
+		r := wantRow{file: file, vals: tab.Row}
+		for i := range r.vals {
+			r.vals[i].Bytes = bytes.Clone(r.vals[i].Bytes)
+		}
+		rows = append(rows, r)
+		if err := w.Write(f); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var wants []want
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
+	files, _ := filepath.Glob("../testdata/*.pcap")
+	addFiles := func() {
+		for c := range captures.Frames(t, files) {
+			add(c.File, &pcapio.Frame{Number: c.Number, Data: c.Data, Info: c.Info})
 		}
-		r, err := pcapio.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.SetFile(name)
-		var tab decode.Table
-		for n := 1; ; n++ {
-			data, ci, err := r.ZeroCopyReadPacketData()
-			if err != nil {
-				break
-			}
-			fr := &pcapio.Frame{Number: n, Data: data, Info: ci}
-			tab.Fill(fr, nil)
-			wt := want{file: name, frame: int64(n), caplen: int32(len(data)), payload: bytes.Clone(tab.Row[decode.ColPayload].Bytes)}
-			if v := tab.Row[ethSrc]; v.Valid {
-				s := string(v.Bytes)
-				wt.ethSrc = &s
-			}
-			wants = append(wants, wt)
-			if err := w.Write(fr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		f.Close()
+	}
+	addFiles()
+	g := fixtures.NewIMIX()
+	for n := 1; n <= imix; n++ {
+		data, ts := g.Next()
+		add("imix", &pcapio.Frame{Number: n, Data: data, Info: pcapio.CaptureInfo{
+			Timestamp: ts, CaptureLength: len(data), Length: len(data), LinkType: pcapio.LinkTypeEthernet}})
+	}
+	if imix > 0 {
+		addFiles() // after pages all Ethernet: pages that become mixed
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -82,90 +90,190 @@ func roundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pf.NumRows(); got != int64(len(wants)) {
-		t.Fatalf("%d rows, want %d", got, len(wants))
+	if int(pf.NumRows()) != len(rows) {
+		t.Fatalf("%d rows, want %d", pf.NumRows(), len(rows))
 	}
-	if got, want := len(pf.RowGroups()), (len(wants)+9)/10; got != want {
-		t.Errorf("%d row groups, want %d", got, want)
-	}
-	fields := pf.Schema().Fields()
-	names := []string{"file"}
-	for _, c := range decode.Columns {
-		names = append(names, c.Name)
-	}
-	if len(fields) != len(names) {
-		t.Fatalf("%d columns, want %d", len(fields), len(names))
-	}
-	index := map[string]int{}
-	for i, f := range fields {
-		if f.Name() != names[i] {
-			t.Errorf("column %d is %s, want %s", i, f.Name(), names[i])
-		}
-		index[f.Name()] = i
-	}
-	if index["eth_src"] == 0 {
-		t.Fatal("no eth_src column")
-	}
-	// eth_src's statistics per row group (made from its dictionary's
-	// entries, and from the values past dictLimit): nulls, min, max.
-	for g, rg := range pf.Metadata().RowGroups {
-		st := rg.Columns[index["eth_src"]].MetaData.Statistics
-		var nulls int64
-		var lo, hi string
-		for _, w := range wants[g*10 : min(g*10+10, len(wants))] {
-			switch {
-			case w.ethSrc == nil:
-				nulls++
-			case lo == "" && hi == "":
-				lo, hi = *w.ethSrc, *w.ethSrc
-			default:
-				lo, hi = min(lo, *w.ethSrc), max(hi, *w.ethSrc)
-			}
-		}
-		if st.NullCount != nulls || string(st.MinValue) != lo || string(st.MaxValue) != hi {
-			t.Errorf("row group %d: eth_src statistics %d nulls, %q to %q; want %d, %q to %q",
-				g, st.NullCount, st.MinValue, st.MaxValue, nulls, lo, hi)
-		}
-	}
-	rows := make([]parquet.Row, len(wants))
-	rr := parquet.NewReader(pf)
-	n, err := rr.ReadRows(rows)
-	if n != len(wants) {
+	got := make([]parquet.Row, len(rows))
+	n, err := parquet.NewReader(pf).ReadRows(got)
+	if n != len(rows) {
 		t.Fatalf("read %d rows: %v", n, err)
 	}
-	for i, row := range rows {
-		got := map[int][]parquet.Value{}
-		for _, v := range row {
-			got[v.Column()] = append(got[v.Column()], v)
-		}
-		w := wants[i]
-		if s := got[index["file"]][0].String(); s != w.file {
-			t.Errorf("row %d: file %q, want %q", i, s, w.file)
-		}
-		if v := got[index["frame"]][0].Int64(); v != w.frame {
-			t.Errorf("row %d: frame %d, want %d", i, v, w.frame)
-		}
-		if v := got[index["caplen"]][0].Int32(); v != w.caplen {
-			t.Errorf("row %d: caplen %d, want %d", i, v, w.caplen)
-		}
-		if v := got[index["payload"]][0].ByteArray(); !bytes.Equal(v, w.payload) {
-			t.Errorf("row %d: payload %x, want %x", i, v, w.payload)
-		}
-		switch v := got[index["eth_src"]][0]; {
-		case w.ethSrc == nil && !v.IsNull():
-			t.Errorf("row %d: eth_src %q, want null", i, v.String())
-		case w.ethSrc != nil && (v.IsNull() || v.String() != *w.ethSrc):
-			t.Errorf("row %d: eth_src %v, want %q", i, v, *w.ethSrc)
+	errs := 0
+	fail := func(format string, args ...any) {
+		if errs++; errs <= 20 {
+			t.Errorf(format, args...)
 		}
 	}
+	for i, row := range got {
+		want := &rows[i]
+		byLeaf := map[int][]parquet.Value{}
+		for _, v := range row {
+			byLeaf[v.Column()] = append(byLeaf[v.Column()], v)
+		}
+		if s := byLeaf[0][0].String(); s != want.file {
+			fail("row %d: file %q, want %q", i, s, want.file)
+		}
+		for c := range decode.Columns {
+			if g, w := valueText(byLeaf[c+1], &decode.Columns[c]), wantText(&want.vals[c], &decode.Columns[c]); g != w {
+				fail("row %d (%s frame %d): %s = %s, want %s", i, want.file, want.vals[decode.ColFrame].Num, decode.Columns[c].Name, g, w)
+			}
+		}
+	}
+
+	if got, want := len(pf.Metadata().RowGroups), (len(rows)+groupRows-1)/groupRows; got != want {
+		t.Errorf("%d row groups, want %d", got, want)
+	}
+	for gi, rg := range pf.Metadata().RowGroups {
+		group := rows[gi*groupRows : min((gi+1)*groupRows, len(rows))]
+		for c := range decode.Columns {
+			col := &decode.Columns[c]
+			st := rg.Columns[c+1].MetaData.Statistics
+			nulls, lo, hi := wantStats(group, c, col)
+			if st.NullCount != nulls || !bytes.Equal(st.MinValue, lo) || !bytes.Equal(st.MaxValue, hi) {
+				fail("row group %d, %s: %d nulls, %x to %x; want %d, %x to %x", gi, col.Name, st.NullCount, st.MinValue, st.MaxValue, nulls, lo, hi)
+			}
+		}
+	}
+	t.Logf("%d rows in %d row groups, %d bytes", len(rows), len(pf.Metadata().RowGroups), buf.Len())
 }
 
-// ethSrc is decode's index of the eth_src column.
-var ethSrc = func() int {
-	for i, c := range decode.Columns {
-		if c.Name == "eth_src" {
-			return i
+// valueText renders the values parquet-go read for one column of a row.
+func valueText(vs []parquet.Value, c *decode.Column) string {
+	if len(vs) == 0 {
+		return "missing"
+	}
+	if c.Type == decode.ColFlags {
+		switch vs[0].DefinitionLevel() {
+		case 0:
+			return "null"
+		case 1:
+			return "[]"
+		}
+		s := "["
+		for _, v := range vs {
+			s += v.String() + " "
+		}
+		return s + "]"
+	}
+	v := vs[0]
+	if v.IsNull() {
+		return "null"
+	}
+	switch c.Type {
+	case decode.ColUint8, decode.ColUint16, decode.ColUint32:
+		return fmt.Sprint(uint32(v.Int32()))
+	case decode.ColUint64, decode.ColInt64, decode.ColTime:
+		return fmt.Sprint(v.Int64())
+	case decode.ColBool:
+		return fmt.Sprint(v.Boolean())
+	}
+	return fmt.Sprintf("%q", v.ByteArray())
+}
+
+// wantText renders a table value as valueText renders what was read.
+func wantText(v *decode.Value, c *decode.Column) string {
+	if !v.Valid {
+		return "null"
+	}
+	switch c.Type {
+	case decode.ColUint8, decode.ColUint16, decode.ColUint32:
+		return fmt.Sprint(uint32(v.Num))
+	case decode.ColUint64, decode.ColInt64, decode.ColTime:
+		return fmt.Sprint(int64(v.Num))
+	case decode.ColBool:
+		return fmt.Sprint(v.Num != 0)
+	case decode.ColFlags:
+		s := "["
+		for _, f := range c.Flags {
+			if uint16(v.Num)&f.Bit != 0 {
+				s += f.Name + " "
+			}
+		}
+		if s == "[" {
+			return "[]"
+		}
+		return s + "]"
+	}
+	return fmt.Sprintf("%q", v.Bytes)
+}
+
+// wantStats returns the statistics of column c over rows: the nulls (for
+// a list: the rows without a name), and the least and greatest value as
+// Parquet writes them (unsigned for the uint columns, bytes compared as
+// bytes, nil past maxStatsSize).
+func wantStats(rows []wantRow, c int, col *decode.Column) (nulls int64, lo, hi []byte) {
+	var have bool
+	var minN, maxN uint64
+	var minB, maxB []byte
+	less := func(a, b uint64) bool {
+		if col.Type == decode.ColUint64 || col.Type == decode.ColInt64 || col.Type == decode.ColTime {
+			return int64(a) < int64(b)
+		}
+		return a < b
+	}
+	addBytes := func(b []byte) {
+		if !have {
+			minB, maxB, have = b, b, true
+		}
+		if bytes.Compare(b, minB) < 0 {
+			minB = b
+		}
+		if bytes.Compare(b, maxB) > 0 {
+			maxB = b
 		}
 	}
-	return -1
-}()
+	for _, r := range rows {
+		v := &r.vals[c]
+		if !v.Valid {
+			nulls++
+			continue
+		}
+		switch col.Type {
+		case decode.ColString, decode.ColJSON, decode.ColBytes:
+			addBytes(v.Bytes)
+		case decode.ColFlags:
+			names := 0
+			for _, f := range col.Flags {
+				if uint16(v.Num)&f.Bit != 0 {
+					addBytes([]byte(f.Name))
+					names++
+				}
+			}
+			if names == 0 {
+				nulls++ // an empty list: a level without a name
+			}
+		default:
+			x := v.Num
+			if col.Type == decode.ColBool {
+				x &= 1
+			}
+			if !have {
+				minN, maxN, have = x, x, true
+			}
+			if less(x, minN) {
+				minN = x
+			}
+			if less(maxN, x) {
+				maxN = x
+			}
+		}
+	}
+	if !have {
+		return nulls, nil, nil
+	}
+	switch col.Type {
+	case decode.ColString, decode.ColJSON, decode.ColBytes, decode.ColFlags:
+		if len(minB) <= maxStatsSize {
+			lo = minB
+		}
+		if len(maxB) <= maxStatsSize {
+			hi = maxB
+		}
+		return nulls, lo, hi
+	case decode.ColBool:
+		return nulls, []byte{byte(minN)}, []byte{byte(maxN)}
+	case decode.ColUint64, decode.ColInt64, decode.ColTime:
+		return nulls, binary.LittleEndian.AppendUint64(nil, minN), binary.LittleEndian.AppendUint64(nil, maxN)
+	}
+	return nulls, binary.LittleEndian.AppendUint32(nil, uint32(minN)), binary.LittleEndian.AppendUint32(nil, uint32(maxN))
+}

@@ -7,9 +7,9 @@
 #
 #   scripts/bench-parquet.sh [FRAMES]      # default 1000000
 #
-# Needs GNU time (/usr/bin/time); with hyperfine it also times json and
-# parquet interleaved in one run (the machine's load then weighs on both
-# alike) and prints the ratio of their means, wall and user + sys. The
+# Needs GNU time (/usr/bin/time) and python3. It also times json and
+# parquet in alternating rounds (the machine's load then weighs on both
+# alike) and prints the ratio of their medians, wall and user + sys. The
 # capture is made by scripts/imixgen (58% 64 B, 33% 594 B, 8% 1514 B
 # frames; TCP/UDP/ICMP over 300 flows).
 set -euo pipefail
@@ -39,26 +39,33 @@ awk -v n="$frames" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v p="$psiz
   printf "peak RSS: %.1f MB (target <= 128 MB)\n", r/1024
 }'
 
-if command -v hyperfine >/dev/null; then
-  cd "$work"
-  # Each parquet run writes a new file, as a conversion does: replacing the
-  # file of the run before made ext4 flush the new one at the rename
-  # (auto_da_alloc, its guard against empty files after a crash), which
-  # added 0.1 to 0.3 s of wall time and most of the spread (measured on 1M
-  # IMIX frames: 0.99 s mean replacing, 0.76-0.80 s new, 2 cores).
-  hyperfine -w1 -r5 --export-json "$work/h.json" --prepare true --prepare "rm -f $work/x.parquet" \
-    "./turtle read --format json imix.pcap > /dev/null" \
-    "./turtle read --format parquet -o $work/x.parquet imix.pcap"
-  python3 - "$work/h.json" <<'PY' 2>/dev/null || jq -r '.results[] | "\(.command): \(.mean) s wall, \(.user + .system) s CPU"' "$work/h.json"
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-j, p = r[0], r[1]
-cpu = lambda x: x["user"] + x["system"]
-print(f"json {j['mean']:.2f} s wall ({j['min']:.2f} best), {cpu(j):.2f} s CPU; "
-      f"parquet {p['mean']:.2f} s wall ({p['min']:.2f} best), {cpu(p):.2f} s CPU")
-print(f"parquet / json: {p['mean']/j['mean']:.2f}x wall (best {p['min']/j['min']:.2f}x; target <= 1.5), "
-      f"{cpu(p)/cpu(j):.2f}x CPU")
+# json against parquet in rounds that alternate them (ROUNDS, default 15),
+# so that the machine's busy moments weigh on both alike (hyperfine runs
+# one command's runs in a block: on a shared machine a busy minute then
+# fell on one of them and moved the ratio from 1.15 to 1.56 between runs of
+# this script). Each parquet run writes a new file, as a conversion does:
+# replacing the file of the run before made ext4 flush the new one at the
+# rename (auto_da_alloc, its guard against empty files after a crash),
+# which added 0.1 to 0.3 s of wall time and most of the spread (measured on
+# 1M IMIX frames: 0.99 s mean replacing, 0.76-0.80 s new, 2 cores).
+rounds=${ROUNDS:-15}
+"$work/turtle" read --format json "$work/imix.pcap" >/dev/null # warm the page cache
+for _ in $(seq "$rounds"); do
+  /usr/bin/time -f "json %e %U %S" -a -o "$work/rounds" "$work/turtle" read --format json "$work/imix.pcap" >/dev/null
+  rm -f "$work/x.parquet"
+  /usr/bin/time -f "parquet %e %U %S" -a -o "$work/rounds" "$work/turtle" read --format parquet -o "$work/x.parquet" "$work/imix.pcap"
+done
+python3 - "$work/rounds" "$rounds" <<'PY'
+import statistics as st, sys
+runs = {"json": [], "parquet": []}
+for line in open(sys.argv[1]):
+    name, wall, user, sys_ = line.split()
+    runs[name].append((float(wall), float(user) + float(sys_)))
+def show(name):
+    w = [r[0] for r in runs[name]]; c = [r[1] for r in runs[name]]
+    print(f"{name}: wall median {st.median(w):.3f} s, mean {st.mean(w):.3f} s, best {min(w):.3f} s; CPU median {st.median(c):.2f} s")
+    return st.median(w), st.mean(w), min(w), st.median(c)
+j, p = show("json"), show("parquet")
+print(f"parquet / json, {sys.argv[2]} alternating rounds: {p[0]/j[0]:.2f}x median wall, {p[1]/j[1]:.2f}x mean, "
+      f"{p[2]/j[2]:.2f}x best (target <= 1.5); {p[3]/j[3]:.2f}x CPU")
 PY
-else
-  echo "hyperfine not installed: no json comparison (apt-get install hyperfine)"
-fi
