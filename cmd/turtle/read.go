@@ -18,8 +18,8 @@ optionally gzip-compressed, recognised by content; - reads standard input.
 Several files print in the order given.
 
 Exit status: 0 when every file was read completely, 1 when a file could not be
-(its frames before the damage are printed, then one line on stderr), 2 for a
-usage error.`
+(its frames before the damage are printed, then one line on stderr) or the
+output (-o, --out-dir) could not be written, 2 for a usage error.`
 
 func runRead(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("read", "read [flags] FILE...", readAbout, "turtle read -c 10 testdata/udp-echo.pcap", stdout, stderr)
