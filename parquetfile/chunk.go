@@ -46,7 +46,6 @@ type chunk struct {
 	vals    []byte  // PLAIN values (booleans: a byte each, packed when the page is written)
 	nums    []int64 // DELTA_BINARY_PACKED values
 	idx     []int32 // dictionary indices
-	nvals   int     // values in the page
 
 	// The row group's chunk.
 	pages        []byte // its data pages, headers included
@@ -54,7 +53,6 @@ type chunk struct {
 	dictBytes    int64  // dictPage's size before compression, header included
 	levels       int64  // num_values: levels (flat columns: rows)
 	nulls        int64
-	values       int64
 	uncompressed int64 // the data pages' sizes, headers included
 	encodings    uint32
 	stats        chunkStats
@@ -134,7 +132,7 @@ var zstdOptions = []zstd.EOption{zstd.WithWindowSize(1 << 20), zstd.WithZeroFram
 	zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
 	zstd.WithAllLitEntropyCompression(true), zstd.WithEncoderCRC(false), zstd.WithLowerEncoderMem(true)}
 
-// encoding bits of chunk.encodings
+// encBit is e's bit in chunk.encodings.
 func encBit(e format.Encoding) uint32 { return 1 << uint(e) }
 
 // addRows adds n rows to a flat column's page, those in at having a value.
@@ -180,7 +178,6 @@ func (c *chunk) add(b *batch, i int, s *scratch) error {
 		c.addFlags(b.rows, at, b.numsOf(i))
 	} else {
 		c.addRows(b.rows, at)
-		c.nvals += len(at)
 		switch c.col.typ {
 		case decode.ColUint8, decode.ColUint16, decode.ColUint32:
 			if d := c.numDict; d != nil && !c.plain {
@@ -199,8 +196,9 @@ func (c *chunk) add(b *batch, i int, s *scratch) error {
 				c.stats.unsigned(uint64(uint32(v)))
 			}
 		case decode.ColUint64, decode.ColInt64, decode.ColTime:
+			delta := c.enc == format.DeltaBinaryPacked
 			for _, v := range b.numsOf(i) {
-				if c.enc == format.DeltaBinaryPacked {
+				if delta {
 					c.nums = append(c.nums, int64(v))
 				} else {
 					c.vals = binary.LittleEndian.AppendUint64(c.vals, v)
@@ -302,22 +300,17 @@ func (c *chunk) writePage(s *scratch) error {
 		return nil
 	}
 	body := s.body[:0]
-	levels := c.rows
+	levels, values := c.rows, c.present
 	if c.maxDef == 2 {
-		levels = len(c.defs)
+		levels, values = len(c.defs), len(c.idx)
 		body = appendLevelBlock(body, c.reps, 1)
 		body = appendLevelBlock(body, c.defs, 2)
-		c.nulls += int64(len(c.defs) - len(c.idx))
-		c.values += int64(len(c.idx))
-	} else {
-		if c.maxDef == 1 {
-			body = c.appendDefLevels(body)
-		}
-		c.nulls += int64(c.rows - c.present)
-		c.values += int64(c.present)
+	} else if c.maxDef == 1 {
+		body = c.appendDefLevels(body)
 	}
+	c.nulls += int64(levels - values)
 	enc := c.enc
-	if c.nvals == 0 && len(c.idx) == 0 {
+	if values == 0 {
 		enc = format.Plain // no values: no dictionary needed
 	}
 	var err error
@@ -363,7 +356,7 @@ func (c *chunk) writePage(s *scratch) error {
 	if c.maxDef > 0 {
 		c.encodings |= encBit(format.RLE)
 	}
-	c.rows, c.present, c.mixed, c.nvals = 0, 0, false, 0
+	c.rows, c.present, c.mixed = 0, 0, false
 	c.bits, c.defs, c.reps, c.vals, c.nums, c.idx = c.bits[:0], c.defs[:0], c.reps[:0], c.vals[:0], c.nums[:0], c.idx[:0]
 	return nil
 }
@@ -564,7 +557,7 @@ func (c *chunk) statistics() format.Statistics {
 // reset empties the chunk for the next row group.
 func (c *chunk) reset(enc format.Encoding) {
 	c.pages, c.dictPage = c.pages[:0], c.dictPage[:0]
-	c.dictBytes, c.levels, c.nulls, c.values, c.uncompressed, c.encodings = 0, 0, 0, 0, 0, 0
+	c.dictBytes, c.levels, c.nulls, c.uncompressed, c.encodings = 0, 0, 0, 0, 0
 	c.stats.has = false
 	c.col.flagsUsed = 0
 	c.enc, c.plain, c.dictUsed = enc, false, false
